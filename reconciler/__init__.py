@@ -1,0 +1,3 @@
+"""reconciler: declarative configuration for InvoiceXpress accounts."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,5 @@
+"""``python -m reconciler`` runs the command-line interface."""
+
+from reconciler.cli import main
+
+main()

@@ -1,0 +1,86 @@
+"""The package's one exception tree. Only ``cli.py`` turns these into exit codes and messages.
+
+    ReconcilerError
+    ├── InputError                 the user's files or settings are wrong (exit 1)
+    │   ├── ValidationFailed       one or more problems, each with file:line:col and field path
+    │   ├── SettingsError          missing or invalid settings (API key, base URL, ...)
+    │   └── StateFileError         the known-state file is unreadable, mangled or from the future
+    ├── LockHeld                   another apply holds the known-state lock (exit 1)
+    ├── ApiError                   the API answered a call with an error status
+    │   └── ApiUnavailable         no usable answer: connection, timeout, retries exhausted
+    └── ApplyFailed                some calls of an apply failed; the summary says which (exit 3)
+
+This module imports nothing else of the package.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ReconcilerError(Exception):
+    """Base of every error the package raises on purpose."""
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with an input file, pointing at where it is."""
+
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class InputError(ReconcilerError):
+    """The user's input (files, settings, flags) cannot be used."""
+
+
+class ValidationFailed(InputError):
+    """Every problem found in an input file, gathered before failing."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems)
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(f"{count} {noun} found:\n{lines}")
+
+
+class SettingsError(InputError):
+    """Settings (environment, .env, flags) are missing or invalid."""
+
+
+class StateFileError(InputError):
+    """The known-state file cannot be trusted as it is."""
+
+
+class LockHeld(ReconcilerError):
+    """Another process holds the lock on the known-state file."""
+
+
+class ApiError(ReconcilerError):
+    """The API answered with an error status. ``message`` is the API's own text where it gave one."""
+
+    def __init__(self, status: int, message: str, method: str, path: str) -> None:
+        self.status = status
+        self.message = message
+        self.method = method
+        self.path = path
+        super().__init__(f"{method} {path}: HTTP {status}: {message}")
+
+
+class ApiUnavailable(ApiError):
+    """No usable answer came back (connection refused or reset, timeout, retries exhausted)."""
+
+    def __init__(self, message: str, method: str, path: str) -> None:
+        super().__init__(0, message, method, path)
+
+
+class ApplyFailed(ReconcilerError):
+    """An apply finished with some calls failed or skipped; successes are recorded."""

@@ -1,0 +1,224 @@
+"""Desired-state models: what a user may declare, validated as the API documents it.
+
+Every model forbids unknown keys. A field left as ``None`` was not declared and is not managed.
+Values are normalized here (country names to their canonical Unicode, ``tax_country`` to the
+API's numeric option, ``send_options`` to an int), so the diff never sees two spellings of one value.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+from importlib import resources
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
+
+AT_USERNAME = re.compile(r"^\d{9}/\d+$")
+PT_POSTAL_CODE = re.compile(r"^\d{4}-\d{3}$")
+# Deliberately simple: one @, no spaces, a dot in the domain. The API's own rule is not published.
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PORTUGAL = "1"
+
+
+@cache
+def countries() -> tuple[str, ...]:
+    """The country names the API accepts, in the API's order (``tax_country`` is 1-based into it)."""
+    text = resources.files("reconciler").joinpath("data/countries.txt").read_text("utf-8")
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+@cache
+def _country_lookup() -> dict[str, str]:
+    """Maps a case- and apostrophe-insensitive key to the canonical country name."""
+    return {_country_key(name): name for name in countries()}
+
+
+def _country_key(name: str) -> str:
+    """Case, accents and apostrophe style don't matter when matching a country name."""
+    decomposed = unicodedata.normalize("NFKD", name.replace("’", "'").strip())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _canonical_country(value: str) -> str:
+    canonical = _country_lookup().get(_country_key(value))
+    if canonical is None:
+        raise ValueError(f"Country {value} was not found (see the list of accepted countries)")
+    # An obvious spelling (case, accents, straight apostrophe) is accepted; the API's exact
+    # text is what gets compared and sent.
+    return canonical
+
+
+def _tax_country(value: object) -> str:
+    text = str(value).strip()
+    names = countries()
+    if text.isdigit():
+        if not 1 <= int(text) <= len(names):
+            raise ValueError(f"tax_country {text} is not an option (1 to {len(names)})")
+        return str(int(text))
+    return str(names.index(_canonical_country(text)) + 1)
+
+
+def _email(value: str) -> str:
+    value = value.strip()
+    if not EMAIL.match(value):
+        raise ValueError(f"{value!r} must be an email")
+    return value
+
+
+def _flag(value: object) -> str:
+    """``terms`` and ``marketing`` are "1" (accepted) or "0" (not accepted) in the API."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    text = str(value).strip()
+    if text not in {"0", "1"}:
+        raise ValueError("must be 1 (accepted) or 0 (not accepted)")
+    return text
+
+
+def _as_text(value: object) -> object:
+    """Reject YAML mappings and lists where text is expected; keep scalars' text."""
+    if isinstance(value, dict | list):
+        raise ValueError("must be text, not a mapping or a list")
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_as_text), Field(max_length=10_000)]
+Email = Annotated[Text, AfterValidator(_email)]
+Country = Annotated[Text, AfterValidator(_canonical_country)]
+Flag = Annotated[str, BeforeValidator(_flag)]
+Language = Literal["pt", "en", "es"]
+Id = Annotated[int, Field(gt=0, lt=2**63)]
+
+
+class Model(BaseModel):
+    """Base of every desired-state model: unknown keys rejected, values immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+class Credentials(Model):
+    """Tax Authority (AT) credentials; the password is sent Base64-encoded as the API requires."""
+
+    username: Text
+    password: SecretStr
+    type: Literal["AT"] | None = None
+    context: Literal["Sequences"] | None = None
+
+    @field_validator("username")
+    @classmethod
+    def _username_format(cls, value: str) -> str:
+        if not AT_USERNAME.match(value):
+            raise ValueError("Username doesn't match required format (NIF/N, e.g. 123456789/1)")
+        return value
+
+    @field_validator("password")
+    @classmethod
+    def _password_length(cls, value: SecretStr) -> SecretStr:
+        if not 8 <= len(value.get_secret_value()) <= 14:
+            raise ValueError("AT passwords are 8 to 14 characters long")
+        return value
+
+
+class Account(Model):
+    """The account's details, as in ``PUT /api/accounts/:account-id/update.json``."""
+
+    id: Id
+    organization_name: Text | None = None
+    first_name: Text | None = None
+    last_name: Text | None = None
+    phone: Text | None = None
+    email: Email | None = None
+    password: SecretStr | None = None
+    fiscal_id: Text | None = None
+    address: Text | None = None
+    postal_code: Text | None = None
+    city: Text | None = None
+    tax_country: Annotated[str, BeforeValidator(_tax_country)] | None = None
+    language: Language | None = None
+    terms: Flag | None = None
+    marketing: Flag | None = None
+    credentials: Credentials | None = None
+
+    @property
+    def is_portuguese(self) -> bool:
+        """Undeclared ``tax_country`` counts as Portugal, the API's first and default option."""
+        return self.tax_country in (None, PORTUGAL)
+
+    @model_validator(mode="after")
+    def _postal_code_format(self) -> Account:
+        if self.postal_code is not None and self.is_portuguese:
+            if not PT_POSTAL_CODE.match(self.postal_code):
+                raise ValueError("postal_code: Postal Code must have the following format DDDD-DDD")
+        return self
+
+
+class PreferredContact(Model):
+    """The client's preferred contact."""
+
+    name: Text | None = None
+    email: Email | None = None
+    phone: Text | None = None
+
+
+def _send_options(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return value
+
+
+class Client(Model):
+    """A client, as in ``PUT /clients/:client-id.json``. ``name`` and ``code`` are required."""
+
+    id: Id
+    code: Annotated[Text, Field(min_length=1)]
+    name: Annotated[Text, Field(min_length=1)]
+    email: Email | None = None
+    language: Language | None = None
+    address: Text | None = None
+    city: Text | None = None
+    postal_code: Text | None = None
+    country: Country | None = None
+    fiscal_id: Text | None = None
+    website: Text | None = None
+    phone: Text | None = None
+    fax: Text | None = None
+    preferred_contact: PreferredContact | None = None
+    observations: Text | None = None
+    send_options: Annotated[int, BeforeValidator(_send_options), Field(ge=1, le=3)] | None = None
+
+
+class Sequences(Model):
+    """Which sequence is the default and which are registered with the Tax Authority."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    default: Id | None = None
+    # ``register`` would shadow ``BaseModel.register`` (from ABCMeta), hence the alias.
+    to_register: tuple[Id, ...] = Field(default=(), alias="register")
+
+    @field_validator("to_register")
+    @classmethod
+    def _no_repeats(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        repeated = sorted({v for v in value if value.count(v) > 1})
+        if repeated:
+            raise ValueError(f"sequence {repeated[0]} is listed more than once")
+        return value
+
+
+class DesiredState(Model):
+    """The whole desired-state file."""
+
+    account: Account | None = None
+    sequences: Sequences | None = None
+    clients: tuple[Client, ...] = ()
