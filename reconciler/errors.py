@@ -65,13 +65,20 @@ class LockHeld(ReconcilerError):
 
 
 class ApiError(ReconcilerError):
-    """The API answered with an error status. ``message`` is the API's own text where it gave one."""
+    """The API answered with an error status.
 
-    def __init__(self, status: int, message: str, method: str, path: str) -> None:
+    ``message`` is the API's own text where it gave one; ``code`` its error code (the sequence
+    endpoints answer ``{"code": "005", "message": ...}``).
+    """
+
+    def __init__(
+        self, status: int, message: str, method: str, path: str, code: str | None = None
+    ) -> None:
         self.status = status
         self.message = message
         self.method = method
         self.path = path
+        self.code = code
         super().__init__(f"{method} {path}: HTTP {status}: {message}")
 
 

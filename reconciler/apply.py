@@ -1,0 +1,154 @@
+"""Runs a plan against the API, recording every success in the known state as it happens.
+
+Calls run concurrently up to a bound, each after the calls it depends on. A failed call does
+not stop independent ones; the calls that depend on it are skipped and say why. Every success
+is folded into the known state and journaled before the next result is looked at, so an apply
+that dies at any moment has recorded everything that succeeded before it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from reconciler.client import Answer, ApiClient
+from reconciler.errors import ApiError
+from reconciler.plan import Action, Call, Plan
+from reconciler.secrets import is_digest
+from reconciler.state import KnownState, Record, StateStore, now
+
+# 409 answers to a registration that mean "nothing left to do": 005 all registered,
+# 008 already being registered. Either way the sequence must not be registered again.
+REGISTRATION_CONVERGED_CODES = frozenset({"005", "008"})
+
+
+class Status(StrEnum):
+    """How one call of an apply ended."""
+
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One call's end: its status and a short detail (the API's message, or why skipped)."""
+
+    call: Call
+    status: Status
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class ApplyReport:
+    """Every call's outcome, in plan order, and the known state after the apply."""
+
+    outcomes: tuple[Outcome, ...]
+    state: KnownState
+
+    def with_status(self, status: Status) -> tuple[Outcome, ...]:
+        return tuple(o for o in self.outcomes if o.status is status)
+
+    @property
+    def ok(self) -> bool:
+        return all(o.status is Status.SUCCEEDED for o in self.outcomes)
+
+
+OutcomeListener = Callable[[Outcome], None]
+
+
+class _Recorder:
+    """Folds successes into the known state and journals each one, in completion order."""
+
+    def __init__(self, state: KnownState, store: StateStore, key_id: str) -> None:
+        self.state = state
+        self._store = store
+        self._key_id = key_id
+
+    def record(self, call: Call, answer: Mapping[str, Any] | None) -> None:
+        record = Record(applied=dict(call.record), applied_at=now(), answer=answer)
+        # The digest-key fingerprint follows the records that hold digests.
+        key_id = self._key_id if _holds_digest(call.record) else None
+        self.state = self.state.applied(call.resource, record, key_id)
+        self._store.append(self.state, call.resource)
+
+
+def _holds_digest(data: Mapping[str, Any]) -> bool:
+    return any(
+        is_digest(v) or (isinstance(v, Mapping) and _holds_digest(v)) for v in data.values()
+    )
+
+
+async def apply_plan(
+    plan: Plan,
+    client: ApiClient,
+    store: StateStore,
+    known: KnownState,
+    *,
+    concurrency: int,
+    on_outcome: OutcomeListener | None = None,
+) -> ApplyReport:
+    """Make the plan's calls; return every outcome and the known state they produced."""
+    recorder = _Recorder(known, store, plan.key_id)
+    semaphore = asyncio.Semaphore(concurrency)
+    done: dict[str, asyncio.Future[Status]] = {
+        call.resource: asyncio.get_running_loop().create_future() for call in plan.calls
+    }
+
+    async def run(call: Call) -> Outcome:
+        outcome = await _run_after_dependencies(call, done, semaphore, client, recorder)
+        done[call.resource].set_result(outcome.status)
+        if on_outcome is not None:
+            on_outcome(outcome)
+        return outcome
+
+    outcomes = await asyncio.gather(*(run(call) for call in plan.calls))
+    return ApplyReport(tuple(outcomes), recorder.state)
+
+
+async def _run_after_dependencies(
+    call: Call,
+    done: Mapping[str, asyncio.Future[Status]],
+    semaphore: asyncio.Semaphore,
+    client: ApiClient,
+    recorder: _Recorder,
+) -> Outcome:
+    for dependency in call.depends_on:
+        if dependency in done and await done[dependency] is not Status.SUCCEEDED:
+            return Outcome(call, Status.SKIPPED, f"needs {dependency}, which did not succeed")
+    async with semaphore:
+        try:
+            answer = await client.request(call.method, call.path, body=call.body)
+        except ApiError as error:
+            if _registration_converged(call, error):
+                recorder.record(call, {"conflict": error.code, "message": error.message})
+                return Outcome(call, Status.SUCCEEDED, f"already registered: {error.message}")
+            return Outcome(call, Status.FAILED, str(error))
+    recorder.record(call, _answer_worth_keeping(call, answer))
+    return Outcome(call, Status.SUCCEEDED)
+
+
+def _registration_converged(call: Call, error: ApiError) -> bool:
+    return (
+        call.action is Action.REGISTER_SEQUENCE
+        and error.status == 409
+        and error.code in REGISTRATION_CONVERGED_CODES
+    )
+
+
+def _answer_worth_keeping(call: Call, answer: Answer) -> dict[str, Any] | None:
+    """The parts of an answer the known state keeps: a registration's validation codes."""
+    if call.action is not Action.REGISTER_SEQUENCE or not isinstance(answer.body, Mapping):
+        return None
+    sequences = answer.body.get("sequences")
+    if not isinstance(sequences, list) or not sequences or not isinstance(sequences[0], Mapping):
+        return None
+    codes = {
+        name.removeprefix("current_").removesuffix("_validation_code"): value
+        for name, value in sequences[0].items()
+        if name.endswith("_validation_code")
+    }
+    return {"validation_codes": codes}

@@ -1,0 +1,275 @@
+"""The InvoiceXpress API client: one place for HTTP, retries, rate limiting and error mapping.
+
+The client holds policy; aiohttp does the I/O. aiohttp's exceptions are converted here, once,
+into the package's own (``ApiError``, ``ApiUnavailable``) with messages that name the method
+and path only: the API key travels in the query string and never appears in an error, a log
+line or an exception's chain. Secret values in request bodies are revealed only while the body
+is serialized for sending.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+import aiohttp
+from aiolimiter import AsyncLimiter
+from pydantic import SecretStr
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_exponential_jitter,
+)
+
+from reconciler.errors import ApiError, ApiUnavailable
+from reconciler.settings import ToolSettings, check_url_is_safe
+
+log = logging.getLogger(__name__)
+
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+USER_AGENT = "reconciler (InvoiceXpress declarative configuration)"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A successful answer: its status and its parsed JSON body (None when empty)."""
+
+    status: int
+    body: Any
+
+
+class RetryableError(ApiError):
+    """An error answer worth retrying (429, 5xx); carries the server's Retry-After, if any."""
+
+    def __init__(
+        self, status: int, message: str, method: str, path: str, retry_after: float | None
+    ) -> None:
+        super().__init__(status, message, method, path)
+        self.retry_after = retry_after
+
+
+def api_code(body: Any) -> str | None:
+    """The API's error code, where the answer carries one."""
+    if isinstance(body, Mapping) and isinstance(body.get("code"), str | int):
+        return str(body["code"])
+    return None
+
+
+def reveal(value: object) -> object:
+    """JSON fallback that turns a SecretStr into its value: used only to send a request."""
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    raise TypeError(f"cannot serialize {type(value).__name__}")
+
+
+def api_message(body: Any, text: str = "") -> str:
+    """The API's own error text, from any of the shapes the API has used over time."""
+    if isinstance(body, Mapping):
+        if "message" in body:
+            code = body.get("code")
+            return f"{body['message']} (code {code})" if code else str(body["message"])
+        errors = body.get("errors", body.get("error"))
+        return _flatten_errors(errors) or text.strip()
+    if isinstance(body, list):
+        return _flatten_errors(body)
+    return text.strip()
+
+
+def _flatten_errors(errors: Any) -> str:
+    if isinstance(errors, str):
+        return errors
+    if isinstance(errors, list):
+        return "; ".join(filter(None, (_flatten_errors(e) for e in errors)))
+    if isinstance(errors, Mapping):
+        parts = []
+        for field, value in errors.items():
+            text = _flatten_errors(value)
+            parts.append(text if field == "error" else f"{field}: {text}")
+        return "; ".join(parts)
+    return "" if errors is None else str(errors)
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    value = headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None  # an HTTP date; fall back to the backoff schedule
+
+
+class _Wait:
+    """Exponential backoff with jitter, or the server's Retry-After when it gave one."""
+
+    def __init__(self) -> None:
+        self._backoff = wait_exponential_jitter(initial=0.5, max=10.0, jitter=0.5)
+
+    def __call__(self, retry_state: RetryCallState) -> float:
+        outcome = retry_state.outcome
+        error = outcome.exception() if outcome is not None else None
+        if isinstance(error, RetryableError) and error.retry_after is not None:
+            return error.retry_after
+        return float(self._backoff(retry_state))
+
+
+class ApiClient:
+    """An async client of one InvoiceXpress account. Use as ``async with ApiClient(...)``."""
+
+    def __init__(self, base_url: str, api_key: SecretStr, settings: ToolSettings) -> None:
+        check_url_is_safe(base_url)
+        self._base_url = base_url.rstrip("/")
+        self._api_key = api_key
+        self._settings = settings
+        self._limiter = _limiter(settings.rate_limit)
+        self._session: aiohttp.ClientSession | None = None
+
+    def __repr__(self) -> str:
+        return f"ApiClient(base_url={self._base_url!r})"
+
+    async def __aenter__(self) -> ApiClient:
+        timeout = aiohttp.ClientTimeout(
+            total=None,
+            sock_connect=self._settings.connect_timeout,
+            sock_read=self._settings.read_timeout,
+        )
+        connector = aiohttp.TCPConnector(limit=self._settings.concurrency)
+        self._session = aiohttp.ClientSession(
+            timeout=timeout,
+            connector=connector,
+            headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+        )
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Mapping[str, Any] | None = None,
+        params: Mapping[str, str] | None = None,
+        idempotent: bool = True,
+    ) -> Answer:
+        """Send one request, retrying what is safe to retry within the retry budget.
+
+        A non-idempotent request (POST) is retried only on 429, where the server says it did
+        nothing; a lost answer to it is reported, never resent blindly.
+        """
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self._settings.max_attempts)
+            | stop_after_delay(self._settings.retry_budget),
+            wait=_Wait(),
+            retry=retry_if_exception(lambda e: _should_retry(e, idempotent)),
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                return await self._send_once(method, path, body, params)
+        raise AssertionError("unreachable: tenacity re-raises the last error")
+
+    async def _send_once(
+        self,
+        method: str,
+        path: str,
+        body: Mapping[str, Any] | None,
+        params: Mapping[str, str] | None,
+    ) -> Answer:
+        if self._session is None:
+            raise RuntimeError("ApiClient used outside 'async with'")
+        query = {**(params or {}), "api_key": self._api_key.get_secret_value()}
+        data = None if body is None else json.dumps(body, default=reveal).encode("utf-8")
+        headers = {"Content-Type": "application/json; charset=utf-8"} if data is not None else {}
+        if self._limiter is not None:
+            await self._limiter.acquire()
+        log.debug("%s %s", method, path)
+        try:
+            async with self._session.request(
+                method, self._base_url + path, params=query, data=data, headers=headers
+            ) as response:
+                text = await response.text(errors="replace")
+                status = response.status
+                retry_after = _retry_after(response.headers)
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+            raise ApiUnavailable(_describe(exc), method, path) from None
+        parsed = _parse_json(text)
+        log.debug("%s %s -> %s", method, path, status)
+        if 200 <= status < 300:
+            return Answer(status, parsed)
+        message = api_message(parsed, text) or _reason_phrase(status)
+        if status in RETRYABLE_STATUSES:
+            raise RetryableError(status, message, method, path, retry_after)
+        raise ApiError(status, message, method, path, api_code(parsed))
+
+
+def _should_retry(error: BaseException, idempotent: bool) -> bool:
+    if isinstance(error, RetryableError):
+        return idempotent or error.status == 429
+    return isinstance(error, ApiUnavailable) and idempotent
+
+
+def _limiter(per_minute: int) -> AsyncLimiter | None:
+    """A limiter whose every 60-second window holds at most ``per_minute`` requests.
+
+    A leaky bucket of capacity C draining at r per second lets C + 60·r requests into a
+    minute, so the drain rate leaves room for the bucket: C + 60·r = per_minute.
+    """
+    if per_minute <= 0:
+        return None
+    capacity = max(1.0, per_minute / 60)
+    rate = (per_minute - capacity) / 60
+    if rate <= 0:
+        return AsyncLimiter(1, 60 / per_minute)
+    return AsyncLimiter(capacity, capacity / rate)
+
+
+def _parse_json(text: str) -> Any:
+    if not text.strip():
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return None
+
+
+def _describe(exc: BaseException) -> str:
+    """A short description of a transport failure, free of URLs (they carry the API key)."""
+    if isinstance(exc, asyncio.TimeoutError):
+        return "timed out waiting for the API"
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return "the server closed the connection without answering"
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return f"cannot connect to {exc.host}:{exc.port} ({exc.os_error.strerror or 'refused'})"
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return "the answer was cut off"
+    if isinstance(exc, aiohttp.ClientOSError):
+        return f"connection error ({exc.strerror or 'reset'})"
+    return f"connection error ({type(exc).__name__})"
+
+
+def _reason_phrase(status: int) -> str:
+    phrases = {
+        401: "Access denied: the API key is missing or wrong",
+        404: "Not found",
+        409: "Conflict",
+        422: "Unprocessable entity (the API gave no reason)",
+        429: "Too many requests",
+    }
+    return phrases.get(status, f"HTTP {status}")

@@ -1,0 +1,1 @@
+"""Renderers of plans and apply reports; each turns data into text and nothing else."""

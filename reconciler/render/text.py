@@ -1,0 +1,102 @@
+"""The human-readable plan and apply summary, as rich ``Text`` (colour is the console's call)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.text import Text
+
+from reconciler.apply import ApplyReport, Status
+from reconciler.diff import FieldChange
+from reconciler.plan import Call, Plan
+from reconciler.secrets import REDACTED, redacted
+
+SYMBOLS = {"never applied": ("+", "green"), "not yet registered": ("+", "green")}
+CHANGED = ("~", "yellow")
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _change_line(change: FieldChange) -> Text:
+    line = Text(f"      {change.path}: ")
+    if change.sensitive:
+        line.append(REDACTED, style="magenta")
+        return line
+    if change.before is not None:
+        line.append(_value(change.before), style="red")
+        line.append(" → ")
+    line.append(_value(change.after), style="green")
+    return line
+
+
+def describe(call: Call) -> str:
+    """A call's one-line name, e.g. ``update client 42``."""
+    return f"{call.action} {call.target_id}"
+
+
+def render_call(call: Call, *, show_requests: bool) -> Text:
+    """One block: what the call does and why, each field change, and optionally the request."""
+    symbol, style = SYMBOLS.get(call.reason, CHANGED)
+    block = Text()
+    block.append(f"  {symbol} ", style=f"bold {style}")
+    block.append(describe(call), style="bold")
+    block.append(f"  ({call.reason})", style="dim")
+    for dependency in call.depends_on:
+        block.append(f"\n      after: {dependency}", style="dim")
+    for change in call.changes:
+        block.append("\n")
+        block.append(_change_line(change))
+    if show_requests:
+        block.append(f"\n      {call.method} {call.path}?api_key={REDACTED}", style="cyan")
+        if call.body is not None:
+            body = json.dumps(redacted(call.body), ensure_ascii=False, indent=2)
+            block.append("\n" + "\n".join("      " + line for line in body.splitlines()), style="cyan")
+    return block
+
+
+def summary_line(plan: Plan) -> str:
+    """``Plan: N calls (...); M in sync.``"""
+    if plan.is_empty:
+        return f"No changes. {len(plan.in_sync)} declared resources are in sync."
+    counts = ", ".join(f"{n} {action}" for action, n in sorted(plan.counts().items()))
+    noun = "call" if len(plan.calls) == 1 else "calls"
+    return f"Plan: {len(plan.calls)} {noun} ({counts}); {len(plan.in_sync)} resources in sync."
+
+
+def render_plan(plan: Plan, *, show_requests: bool = False) -> Text:
+    """The whole dry run: one block per call, then the summary line."""
+    out = Text()
+    for call in plan.calls:
+        out.append(render_call(call, show_requests=show_requests))
+        out.append("\n")
+    if plan.calls:
+        out.append("\n")
+    out.append(summary_line(plan), style="bold")
+    return out
+
+
+def render_report(report: ApplyReport) -> Text:
+    """What succeeded, what failed (with the API's message) and what was skipped, and why."""
+    out = Text()
+    for outcome in report.outcomes:
+        if outcome.status is Status.SUCCEEDED:
+            continue
+        style = "red" if outcome.status is Status.FAILED else "yellow"
+        out.append(f"  {outcome.status}: ", style=f"bold {style}")
+        out.append(describe(outcome.call))
+        out.append(f": {outcome.detail}\n")
+    succeeded = len(report.with_status(Status.SUCCEEDED))
+    failed = len(report.with_status(Status.FAILED))
+    skipped = len(report.with_status(Status.SKIPPED))
+    out.append(
+        f"Apply: {succeeded} succeeded, {failed} failed, {skipped} skipped.",
+        style="bold green" if report.ok else "bold red",
+    )
+    return out

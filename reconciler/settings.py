@@ -1,0 +1,111 @@
+"""Settings from the environment or a ``.env`` file (pydantic-settings).
+
+The API key and account name never come from the desired-state file. ``INVOICEXPRESS_*``
+variables say which account to talk to; ``RECONCILER_*`` variables tune the tool itself.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import TypeVar
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from reconciler.errors import SettingsError
+
+_S = TypeVar("_S", bound=BaseSettings)
+
+
+class ApiSettings(BaseSettings):
+    """Which InvoiceXpress account to talk to, and how to authenticate."""
+
+    model_config = SettingsConfigDict(env_prefix="INVOICEXPRESS_", extra="ignore")
+
+    account: str | None = None
+    api_key: SecretStr | None = None
+    base_url: str | None = None
+
+
+class ToolSettings(BaseSettings):
+    """The tool's own knobs: concurrency, limits, timeouts, retries, the digest key."""
+
+    model_config = SettingsConfigDict(env_prefix="RECONCILER_", extra="ignore")
+
+    concurrency: int = Field(default=8, ge=1, le=64)
+    rate_limit: int = Field(default=780, ge=0, description="requests per minute; 0 turns it off")
+    connect_timeout: float = Field(default=10.0, gt=0)
+    read_timeout: float = Field(default=30.0, gt=0)
+    retry_budget: float = Field(default=120.0, ge=0, description="seconds of retrying per call")
+    max_attempts: int = Field(default=6, ge=1)
+    digest_key: SecretStr | None = Field(
+        default=None, description="key for secret digests in the known state; default: the API key"
+    )
+
+
+def _load(cls: type[_S], env_file: Path | None) -> _S:
+    try:
+        return cls(_env_file=env_file)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{cls.model_config.get('env_prefix', '')}{'.'.join(map(str, e['loc'])).upper()}: "
+            f"{e['msg']}"
+            for e in exc.errors(include_input=False)
+        )
+        raise SettingsError(f"invalid settings: {problems}") from None
+
+
+def load_api_settings(env_file: Path | None = Path(".env")) -> ApiSettings:
+    """API settings from the environment, then the ``.env`` file if it exists."""
+    return _load(ApiSettings, env_file if env_file and env_file.exists() else None)
+
+
+def load_tool_settings(env_file: Path | None = Path(".env")) -> ToolSettings:
+    """Tool settings from the environment, then the ``.env`` file if it exists."""
+    return _load(ToolSettings, env_file if env_file and env_file.exists() else None)
+
+
+def resolve_base_url(settings: ApiSettings) -> str:
+    """The API's base URL: explicit, or ``https://{account}.app.invoicexpress.com``."""
+    if settings.base_url:
+        url = settings.base_url.rstrip("/")
+    elif settings.account:
+        url = f"https://{settings.account}.app.invoicexpress.com"
+    else:
+        raise SettingsError(
+            "no account configured: set INVOICEXPRESS_ACCOUNT (or INVOICEXPRESS_BASE_URL), "
+            "or use --sandbox to run against the bundled sandbox"
+        )
+    check_url_is_safe(url)
+    return url
+
+
+def require_api_key(settings: ApiSettings) -> SecretStr:
+    """The API key, or a clear error saying where to set it."""
+    if settings.api_key is None or not settings.api_key.get_secret_value():
+        raise SettingsError("no API key configured: set INVOICEXPRESS_API_KEY (or use --sandbox)")
+    return settings.api_key
+
+
+def check_url_is_safe(url: str) -> None:
+    """HTTPS always; plain HTTP only to a loopback address (the local sandbox)."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return
+    if parts.scheme == "http" and parts.hostname and _is_loopback(parts.hostname):
+        return
+    raise SettingsError(
+        f"refusing base URL {parts.scheme}://{parts.hostname or ''}: "
+        "use https:// (plain http:// is allowed only to a loopback address)"
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
