@@ -77,9 +77,7 @@ class _Recorder:
 
 
 def _holds_digest(data: Mapping[str, Any]) -> bool:
-    return any(
-        is_digest(v) or (isinstance(v, Mapping) and _holds_digest(v)) for v in data.values()
-    )
+    return any(is_digest(v) or (isinstance(v, Mapping) and _holds_digest(v)) for v in data.values())
 
 
 async def apply_plan(

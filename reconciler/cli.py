@@ -108,9 +108,9 @@ def _load(file: Path, state_path: Path) -> tuple[Desired, StateStore, KnownState
     return desired, store, store.load()
 
 
-def _plan(file: Path, state: Path | None, sandbox: bool, env_file: Path) -> tuple[
-    Desired, StateStore, KnownState, Plan
-]:
+def _plan(
+    file: Path, state: Path | None, sandbox: bool, env_file: Path
+) -> tuple[Desired, StateStore, KnownState, Plan]:
     tool = load_tool_settings(env_file)
     desired, store, known = _load(file, _state_path(file, state, sandbox))
     plan = build_plan(desired, known, _digest_key(tool, sandbox, env_file))
@@ -135,7 +135,7 @@ STATE_OPTION = click.option(
 SANDBOX_OPTION = click.option(
     "--sandbox",
     is_flag=True,
-    help="Run against the bundled sandbox (its data and known state kept under .reconciler/sandbox/).",
+    help="Run against a bundled sandbox (data and known state kept in .reconciler/sandbox/).",
 )
 ENV_FILE_OPTION = click.option(
     "--env-file",
@@ -202,7 +202,9 @@ def plan(
 @STATE_OPTION
 @SANDBOX_OPTION
 @ENV_FILE_OPTION
-@click.option("--auto-approve", is_flag=True, help="Apply without asking (required off a terminal).")
+@click.option(
+    "--auto-approve", is_flag=True, help="Apply without asking (required off a terminal)."
+)
 @click.option("--show-requests", is_flag=True, help="Also show each HTTP request and body.")
 @_exits_cleanly
 def apply(
@@ -266,14 +268,23 @@ def _api(sandbox: bool, file: Path, env_file: Path) -> Iterator[tuple[str, Any]]
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=int)
 @click.option("--api-key", default=SANDBOX_API_KEY, show_default=True)
-@click.option("--data", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Load and persist the sandbox's data in this JSON file.")
-@click.option("--rate-limit", default="780/min", show_default=True,
-              help="Requests per minute per account, e.g. 780/min; 0 turns it off.")
+@click.option(
+    "--data",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Load and persist the sandbox's data in this JSON file.",
+)
+@click.option(
+    "--rate-limit",
+    default="780/min",
+    show_default=True,
+    help="Requests per minute per account, e.g. 780/min; 0 turns it off.",
+)
 @click.option("--faults", default="", help="Fault injection, e.g. error=0.2,drop=0.1,seed=7.")
 @_exits_cleanly
-def sandbox(host: str, port: int, api_key: str, data: Path | None, rate_limit: str,
-            faults: str) -> None:
+def sandbox(
+    host: str, port: int, api_key: str, data: Path | None, rate_limit: str, faults: str
+) -> None:
     """Run the bundled InvoiceXpress-compatible sandbox server until interrupted."""
     from reconciler.sandbox import parse_faults, serve_forever
 
@@ -282,5 +293,11 @@ def sandbox(host: str, port: int, api_key: str, data: Path | None, rate_limit: s
         parsed_faults = parse_faults(faults)
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
-    serve_forever(host=host, port=port, api_key=api_key, data_file=data, rate_limit=limit,
-                  faults=parsed_faults)
+    serve_forever(
+        host=host,
+        port=port,
+        api_key=api_key,
+        data_file=data,
+        rate_limit=limit,
+        faults=parsed_faults,
+    )

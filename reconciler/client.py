@@ -207,7 +207,7 @@ class ApiClient:
                 text = await response.text(errors="replace")
                 status = response.status
                 retry_after = _retry_after(response.headers)
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise ApiUnavailable(_describe(exc), method, path) from None
         parsed = _parse_json(text)
         log.debug("%s %s -> %s", method, path, status)

@@ -2,7 +2,7 @@
 
 Every model forbids unknown keys. A field left as ``None`` was not declared and is not managed.
 Values are normalized here (country names to their canonical Unicode, ``tax_country`` to the
-API's numeric option, ``send_options`` to an int), so the diff never sees two spellings of one value.
+API's numeric option, ``send_options`` to an int), so the diff never sees two spellings of a value.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from pydantic import (
     ConfigDict,
     Field,
     SecretStr,
+    ValidationInfo,
     field_validator,
-    model_validator,
 )
 
 AT_USERNAME = re.compile(r"^\d{9}/\d+$")
@@ -33,7 +33,7 @@ PORTUGAL = "1"
 
 @cache
 def countries() -> tuple[str, ...]:
-    """The country names the API accepts, in the API's order (``tax_country`` is 1-based into it)."""
+    """The country names the API accepts, in its order (``tax_country`` is 1-based into it)."""
     text = resources.files("reconciler").joinpath("data/countries.txt").read_text("utf-8")
     return tuple(line.strip() for line in text.splitlines() if line.strip())
 
@@ -141,10 +141,11 @@ class Account(Model):
     email: Email | None = None
     password: SecretStr | None = None
     fiscal_id: Text | None = None
+    # tax_country comes before postal_code: the postal code rule depends on it.
+    tax_country: Annotated[str, BeforeValidator(_tax_country)] | None = None
     address: Text | None = None
     postal_code: Text | None = None
     city: Text | None = None
-    tax_country: Annotated[str, BeforeValidator(_tax_country)] | None = None
     language: Language | None = None
     terms: Flag | None = None
     marketing: Flag | None = None
@@ -155,12 +156,13 @@ class Account(Model):
         """Undeclared ``tax_country`` counts as Portugal, the API's first and default option."""
         return self.tax_country in (None, PORTUGAL)
 
-    @model_validator(mode="after")
-    def _postal_code_format(self) -> Account:
-        if self.postal_code is not None and self.is_portuguese:
-            if not PT_POSTAL_CODE.match(self.postal_code):
-                raise ValueError("postal_code: Postal Code must have the following format DDDD-DDD")
-        return self
+    @field_validator("postal_code")
+    @classmethod
+    def _postal_code_format(cls, value: str | None, info: ValidationInfo) -> str | None:
+        portuguese = info.data.get("tax_country") in (None, PORTUGAL)
+        if value is not None and portuguese and not PT_POSTAL_CODE.match(value):
+            raise ValueError("Postal Code must have the following format DDDD-DDD")
+        return value
 
 
 class PreferredContact(Model):

@@ -100,8 +100,12 @@ def build_plan(desired: Desired, known: KnownState, key: DigestKey) -> Plan:
         depends = (account_call.resource,) if account_call else ()
         _sequence_calls(state.sequences, known, depends, calls, in_sync)
     for client in state.clients:
-        _collect(_client_call(client, known, key, secrets_comparable), res.client_key(client.id),
-                 calls, in_sync)
+        _collect(
+            _client_call(client, known, key, secrets_comparable),
+            res.client_key(client.id),
+            calls,
+            in_sync,
+        )
     if problems:
         raise ValidationFailed(problems)
     return Plan(tuple(sorted(calls)), tuple(in_sync), known.lineage, known.serial, key.key_id)
@@ -208,7 +212,9 @@ def _sequence_calls(
         record = known.get(resource)
         if record is not None:
             # Registration is one-shot: never registered again once recorded.
-            in_sync.append(InSync(resource, f"registered with the Tax Authority ({record.applied_at})"))
+            in_sync.append(
+                InSync(resource, f"registered with the Tax Authority ({record.applied_at})")
+            )
             continue
         planned_registrations.add(resource)
         calls.append(

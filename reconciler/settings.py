@@ -7,8 +7,8 @@ variables say which account to talk to; ``RECONCILER_*`` variables tune the tool
 from __future__ import annotations
 
 import ipaddress
-from typing import TypeVar
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError
@@ -47,7 +47,7 @@ class ToolSettings(BaseSettings):
 
 def _load(cls: type[_S], env_file: Path | None) -> _S:
     try:
-        return cls(_env_file=env_file)  # type: ignore[call-arg]
+        return cls(_env_file=env_file)
     except ValidationError as exc:
         problems = "; ".join(
             f"{cls.model_config.get('env_prefix', '')}{'.'.join(map(str, e['loc'])).upper()}: "

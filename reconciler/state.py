@@ -51,7 +51,9 @@ class Record:
         answer = data.get("answer")
         if answer is not None and not isinstance(answer, dict):
             raise ValueError("a record's 'answer' must be a mapping")
-        return cls(applied=data["applied"], applied_at=str(data.get("applied_at", "")), answer=answer)
+        return cls(
+            applied=data["applied"], applied_at=str(data.get("applied_at", "")), answer=answer
+        )
 
 
 @dataclass(frozen=True)
@@ -195,7 +197,9 @@ class StateStore:
     def save(self, state: KnownState) -> None:
         """Write the whole state atomically, keep the previous file as backup, drop the journal."""
         document = state.to_json()
-        text = json.dumps({**document, "checksum": _checksum(document)}, indent=2, ensure_ascii=False)
+        text = json.dumps(
+            {**document, "checksum": _checksum(document)}, indent=2, ensure_ascii=False
+        )
         if self.path.exists():
             _write_atomically(self.backup_path, self.path.read_text("utf-8"))
         _write_atomically(self.path, text + "\n")
@@ -207,13 +211,15 @@ class StateStore:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            raise StateFileError(f"{self.path}: cannot read the known state: {exc.strerror}") from None
+            raise StateFileError(
+                f"{self.path}: cannot read the known state: {exc.strerror}"
+            ) from None
         try:
             document = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise StateFileError(
-                f"{self.path}: the known-state file is not valid JSON ({exc}); it may be truncated. "
-                f"The previous version is at {self.backup_path} if it exists."
+                f"{self.path}: the known-state file is not valid JSON ({exc}); it may be "
+                f"truncated. The previous version is at {self.backup_path} if it exists."
             ) from None
         if not isinstance(document, dict):
             raise StateFileError(f"{self.path}: the known-state file is not a JSON object")
@@ -228,8 +234,8 @@ class StateStore:
         stated = document.pop("checksum", None)
         if stated != _checksum(document):
             raise StateFileError(
-                f"{self.path}: checksum mismatch: the file was changed by hand or damaged. "
-                f"It was not overwritten; restore it (e.g. from {self.backup_path}) or move it aside."
+                f"{self.path}: checksum mismatch: the file was changed by hand or damaged. It was "
+                f"not overwritten; restore it (e.g. from {self.backup_path}) or move it aside."
             )
         try:
             return KnownState.from_json(document)

@@ -57,7 +57,9 @@ def render_call(call: Call, *, show_requests: bool) -> Text:
         block.append(f"\n      {call.method} {call.path}?api_key={REDACTED}", style="cyan")
         if call.body is not None:
             body = json.dumps(redacted(call.body), ensure_ascii=False, indent=2)
-            block.append("\n" + "\n".join("      " + line for line in body.splitlines()), style="cyan")
+            block.append(
+                "\n" + "\n".join("      " + line for line in body.splitlines()), style="cyan"
+            )
     return block
 
 
