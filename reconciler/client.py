@@ -111,7 +111,7 @@ class _Wait:
     """Exponential backoff with jitter, or the server's Retry-After when it gave one."""
 
     def __init__(self) -> None:
-        self._backoff = wait_exponential_jitter(initial=0.5, max=10.0, jitter=0.5)
+        self._backoff = wait_exponential_jitter(multiplier=0.5, max=10.0, jitter=0.5)
 
     def __call__(self, retry_state: RetryCallState) -> float:
         outcome = retry_state.outcome

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -37,7 +37,9 @@ MAX_SCALAR_CHARS = 100_000
 YamlPath = tuple[str | int, ...]
 
 _STD = "tag:yaml.org,2002:"
-_NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NON_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
 _BOOL = re.compile(r"true|True|TRUE|false|False|FALSE")
 _INT = re.compile(r"[-+]?(?:0b[0-1_]+|0o?[0-7_]+|[0-9_]+|0x[0-9a-fA-F_]+)")
 _FLOAT = re.compile(
@@ -45,6 +47,7 @@ _FLOAT = re.compile(
     r"|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
 )
 _NULL = frozenset({"", "~", "null", "Null", "NULL"})
+_KINDS = {bool: ("bool",), int: ("int", "float"), float: ("float",)}
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,18 @@ class Document:
     source: SourceMap = field(repr=False)
 
 
+@dataclass(frozen=True)
+class Partial:
+    """A stage's result despite problems: ``spoiled`` paths hold values kept as written.
+
+    ``document`` is None when nothing usable could be built.
+    """
+
+    document: Document | None
+    problems: list[Problem]
+    spoiled: frozenset[YamlPath] = frozenset()
+
+
 def format_path(path: YamlPath) -> str:
     """``("clients", 3, "email")`` → ``clients[3].email``."""
     out: list[str] = []
@@ -126,31 +141,32 @@ def shorten(text: str, limit: int = 40) -> str:
 
 def load_yaml(path: Path) -> Document:
     """Read and parse a YAML file; raise ``ValidationFailed`` listing every problem."""
-    document, problems = load_yaml_partial(path)
-    if problems or document is None:
-        raise ValidationFailed(problems)
-    return document
+    return _unwrap(load_yaml_partial(path))
 
 
 def parse_yaml(text: str | bytes, file: str) -> Document:
     """Parse YAML text; raise ``ValidationFailed`` listing every problem."""
-    document, problems = parse_yaml_partial(text, file)
-    if problems or document is None:
-        raise ValidationFailed(problems)
-    return document
+    return _unwrap(parse_yaml_partial(text, file))
 
 
-def load_yaml_partial(path: Path) -> tuple[Document | None, list[Problem]]:
+def _unwrap(partial: Partial) -> Document:
+    if partial.problems or partial.document is None:
+        raise ValidationFailed(partial.problems)
+    return partial.document
+
+
+def load_yaml_partial(path: Path) -> Partial:
     """Like ``load_yaml``, but returns problems; the document is None only if nothing was usable."""
     try:
         with path.open("rb") as stream:
             data = stream.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        return None, [Problem(str(path), 1, 1, "", f"cannot read the file: {exc.strerror or exc}")]
+        message = f"cannot read the file: {exc.strerror or exc}"
+        return Partial(None, [Problem(str(path), 1, 1, "", message)])
     return parse_yaml_partial(data, str(path))
 
 
-def parse_yaml_partial(text: str | bytes, file: str) -> tuple[Document | None, list[Problem]]:
+def parse_yaml_partial(text: str | bytes, file: str) -> Partial:
     """Like ``parse_yaml``, but returns problems alongside whatever could be built.
 
     A problem that spoils a single entry (a duplicate key, an unknown tag) leaves the rest of
@@ -160,12 +176,13 @@ def parse_yaml_partial(text: str | bytes, file: str) -> tuple[Document | None, l
     try:
         builder.run(_events(_decode(text, file)))
     except _Fatal as fatal:
-        return None, [*builder.problems, fatal.problem]
+        return Partial(None, [*builder.problems, fatal.problem])
     except MarkedYAMLError as exc:
-        return None, [*builder.problems, _syntax_problem(file, exc)]
+        return Partial(None, [*builder.problems, _syntax_problem(file, exc)])
     except YAMLError as exc:
-        return None, [*builder.problems, Problem(file, 1, 1, "", f"invalid YAML: {exc}")]
-    return Document(file, builder.root, builder.source), builder.problems
+        return Partial(None, [*builder.problems, Problem(file, 1, 1, "", f"invalid YAML: {exc}")])
+    document = Document(file, builder.root, builder.source)
+    return Partial(document, builder.problems, frozenset(builder.spoiled))
 
 
 def _events(text: str) -> Iterator[Any]:
@@ -182,21 +199,11 @@ class _Fatal(Exception):
 
 
 def _decode(text: str | bytes, file: str) -> str:
-    if isinstance(text, bytes):
-        if len(text) > MAX_FILE_BYTES:
-            raise _Fatal(Problem(file, 1, 1, "", f"file is larger than {_MIB} MiB"))
-        if text.startswith(codecs.BOM_UTF8):
-            text = text[len(codecs.BOM_UTF8) :]
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            before = text[: exc.start]
-            line = before.count(b"\n") + 1
-            column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
-            bad = f"byte 0x{text[exc.start]:02x}"
-            raise _Fatal(Problem(file, line, column, "", f"not valid UTF-8 text ({bad})")) from None
-    elif len(text) > MAX_FILE_BYTES:
+    """Checked text: within the size limit, valid UTF-8, no characters YAML forbids."""
+    if len(text) > MAX_FILE_BYTES:
         raise _Fatal(Problem(file, 1, 1, "", f"file is larger than {_MIB} MiB"))
+    if isinstance(text, bytes):
+        text = _utf8(text.removeprefix(codecs.BOM_UTF8), file)
     text = text.removeprefix("\ufeff")
     bad_char = _NON_PRINTABLE.search(text)
     if bad_char is not None:
@@ -206,6 +213,17 @@ def _decode(text: str | bytes, file: str) -> str:
         message = f"character U+{ord(bad_char.group()):04X} is not allowed in YAML (binary file?)"
         raise _Fatal(Problem(file, line, column, "", message))
     return text
+
+
+def _utf8(data: bytes, file: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        message = f"not valid UTF-8 text (byte 0x{data[exc.start]:02x})"
+        raise _Fatal(Problem(file, line, column, "", message)) from None
 
 
 _MIB = MAX_FILE_BYTES // (1024 * 1024)
@@ -218,6 +236,11 @@ def _syntax_problem(file: str, exc: MarkedYAMLError) -> Problem:
     if exc.context and exc.problem and exc.context_mark is not None:
         message += f" ({exc.context} at line {exc.context_mark.line + 1})"
     return Problem(file, line, column, "", message)
+
+
+def _tag_refused(tag: str) -> str:
+    shown = "!!" + tag.removeprefix(_STD) if tag.startswith(_STD) else tag
+    return f"tag '{shorten(shown)}' is not allowed here"
 
 
 def _implicit(text: str) -> str | ImplicitScalar | None:
@@ -236,13 +259,9 @@ def _implicit(text: str) -> str | ImplicitScalar | None:
 
 
 def _native(text: str, kind: str) -> str | ImplicitScalar:
-    """``text`` with its value as ``kind`` (int, float, bool); plain text if it isn't one."""
+    """``text`` with its value as ``kind`` (int or float); plain text if it isn't one."""
     plain = text.replace("_", "").strip()
     try:
-        if kind == "bool":
-            if plain.lower() not in ("true", "false"):
-                return text
-            return ImplicitScalar(text, plain.lower() == "true")
         if kind == "float":
             lowered = plain.lower().replace(".inf", "inf").replace(".nan", "nan")
             return ImplicitScalar(text, float(lowered))
@@ -275,6 +294,7 @@ class _Builder:
         self.file = file
         self.source = SourceMap()
         self.problems: list[Problem] = []
+        self.spoiled: set[YamlPath] = set()
         self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.nodes = 0
@@ -299,28 +319,30 @@ class _Builder:
             elif kind is DocumentStartEvent:
                 self.documents += 1
                 if self.documents > 1:
-                    line = event.start_mark.line + 1
-                    self._fatal(event.start_mark, f"only one YAML document is allowed (second at line {line})")
+                    self._fatal(event.start_mark, "only one YAML document is allowed per file")
         if not self.has_root or self.root is None:
             raise _Fatal(Problem(self.file, 1, 1, "", "file is empty"))
         if not isinstance(self.root, dict):
-            kind = "a list" if isinstance(self.root, list) else "text"
-            message = f"the top level must be a mapping of keys (account:, clients:, ...), not {kind}"
-            self._fatal(None, message)
+            what = "a list" if isinstance(self.root, list) else "text"
+            line, column = self.source._values[()]
+            message = f"the top level must be a mapping (account:, clients:, ...), not {what}"
+            raise _Fatal(Problem(self.file, line, column, "", message))
 
     def _problem(self, mark: Any, path: YamlPath, message: str) -> Problem:
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         return Problem(self.file, line, column, format_path(path), message)
 
-    def _fatal(self, mark: Any, message: str) -> None:
+    def _fatal(self, mark: Any, message: str) -> NoReturn:
         raise _Fatal(self._problem(mark, (), message))
 
-    def _soft(self, mark: Any, path: YamlPath | None, message: str) -> None:
+    def _soft(self, mark: Any, path: YamlPath | None, message: str, spoils: bool = False) -> None:
+        if spoils and path is not None:
+            self.spoiled.add(path)
         where = path if path is not None else (self.stack[-1].path or () if self.stack else ())
         self.problems.append(self._problem(mark, where, message))
 
     def _begin(self, mark: Any, empty: bool = False) -> YamlPath | None:
-        """The path of a node starting at ``mark`` (None for keys and discarded nodes); records it."""
+        """Record where a node starts; its path, or None for keys and discarded nodes."""
         if not self.stack:
             self.source._values[()] = (mark.line + 1, mark.column + 1)
             return ()
@@ -385,7 +407,7 @@ class _Builder:
         path = self._begin(mark)
         tag = event.tag
         if tag is not None and str(tag) not in (_STD + kind, "!"):
-            self._soft(mark, path, f"tag '{shorten(str(tag))}' is not allowed here")
+            self._soft(mark, path, _tag_refused(str(tag)), spoils=True)
         self.nodes += 1
         self.stack.append(_Frame(container, path, mark, self.nodes, event.anchor))
 
@@ -402,7 +424,7 @@ class _Builder:
         path = self._begin(mark, empty)
         if len(text) > MAX_SCALAR_CHARS:
             message = f"text is too long ({len(text)} characters; at most {MAX_SCALAR_CHARS})"
-            self._soft(mark, path, message)
+            self._soft(mark, path, message, spoils=True)
         value: Any = text
         if plain:
             value = _implicit(text)
@@ -418,12 +440,12 @@ class _Builder:
         if tag.startswith(_STD) and kind == "null":
             return None
         if tag.startswith(_STD) and kind in ("int", "float", "bool"):
-            value = _native(text, kind)
-            if isinstance(value, ImplicitScalar):
-                return value
-            self._soft(mark, path, f"'{shorten(text)}' is not a valid !!{kind}")
+            value = _implicit(text.strip()) if text.strip() else None
+            if isinstance(value, ImplicitScalar) and kind in _KINDS[type(value.value)]:
+                return ImplicitScalar(text, value.value)
+            self._soft(mark, path, f"'{shorten(text)}' is not a valid !!{kind}", spoils=True)
             return text
-        self._soft(mark, path, f"tag '{shorten(tag)}' is not allowed here")
+        self._soft(mark, path, _tag_refused(tag), spoils=True)
         return text
 
     def _alias(self, event: Any) -> None:

@@ -78,6 +78,7 @@ def _email(value: str) -> str:
 
 def _flag(value: object) -> str:
     """``terms`` and ``marketing`` are "1" (accepted) or "0" (not accepted) in the API."""
+    value = getattr(value, "value", value)  # an unquoted YAML true/false keeps its native value
     if isinstance(value, bool):
         return "1" if value else "0"
     text = str(value).strip()

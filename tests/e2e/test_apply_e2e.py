@@ -102,13 +102,14 @@ def test_a_failing_call_leaves_the_state_holding_every_success(e2e: Env) -> None
 
 
 def test_dependents_of_a_failed_call_are_skipped_and_say_why(e2e: Env) -> None:
-    # A postal code the API refuses fails the account update; registration needs it.
-    text = e2e.desired.read_text().replace("tax_country: Portugal", "tax_country: Spain")
-    text = text.replace("postal_code: 1500-555", "postal_code: '28001'")
+    # The account's VAT number is set on the server and can't be changed: its update fails,
+    # and the registration (which needs the AT credentials it carries) can't go ahead.
+    text = e2e.desired.read_text().replace('fiscal_id: "999999990"', 'fiscal_id: "500000000"')
     e2e.desired.write_text(text)
-    e2e.sandbox.edit(lambda data: data)  # no change: the sandbox is as shipped
     result = e2e.run("apply", "-f", str(e2e.desired), "--auto-approve")
     assert result.exit_code == 3, result.output
+    assert "failed: update account 12345" in result.output
+    assert "Vat Number" in result.output
     assert "skipped: register sequence 146090: needs account:12345" in result.output
     assert "skipped: set default sequence 146090: needs registration:146090" in result.output
 

@@ -1,0 +1,43 @@
+"""Exit codes, and the one place the package's errors become messages and exit codes."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+import click
+from rich.console import Console
+
+from reconciler.errors import ReconcilerError
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_APPLY_FAILED = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def console(*, stderr: bool = False) -> Console:
+    """A console for output: colour only on a terminal, and never with NO_COLOR set."""
+    no_color = bool(os.environ.get("NO_COLOR")) or None
+    return Console(stderr=stderr, highlight=False, no_color=no_color, soft_wrap=True)
+
+
+def exits_cleanly(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn the package's errors into a message on stderr and exit code 1, never a traceback."""
+
+    @wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except ReconcilerError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(EXIT_ERROR)
+        except KeyboardInterrupt:
+            click.echo("interrupted; every call that succeeded is recorded", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+
+    return wrapper

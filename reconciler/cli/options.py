@@ -1,0 +1,54 @@
+"""Options shared by several commands, and the default paths they imply."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+FILE_OPTION = click.option(
+    "-f",
+    "--file",
+    "file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("state.yaml"),
+    show_default=True,
+    help="The desired-state YAML file.",
+)
+STATE_OPTION = click.option(
+    "--state",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="The known-state file [default: .reconciler/<name>.state.json beside --file].",
+)
+SANDBOX_OPTION = click.option(
+    "--sandbox",
+    is_flag=True,
+    help="Run against a bundled sandbox (data and known state kept in .reconciler/sandbox/).",
+)
+ENV_FILE_OPTION = click.option(
+    "--env-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path(".env"),
+    show_default=True,
+    help="Settings file read after the environment.",
+)
+SHOW_REQUESTS_OPTION = click.option(
+    "--show-requests", is_flag=True, help="Also show each HTTP request and body."
+)
+
+
+def state_path(desired_file: Path, explicit: Path | None, sandbox: bool) -> Path:
+    """Known state beside the desired file: ``.reconciler/[sandbox/]<name>.state.json``."""
+    if explicit is not None:
+        return explicit
+    folder = desired_file.resolve().parent / ".reconciler"
+    if sandbox:
+        folder = folder / "sandbox"
+    return folder / f"{desired_file.stem}.state.json"
+
+
+def sandbox_data_path(desired_file: Path) -> Path:
+    """Where ``--sandbox`` keeps the sandbox's data between runs."""
+    folder = desired_file.resolve().parent / ".reconciler" / "sandbox"
+    return folder / f"{desired_file.stem}.data.json"

@@ -1,0 +1,119 @@
+"""Sequences: list, get, register with the Tax Authority, and set the default."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from reconciler.sandbox import replies
+from reconciler.sandbox.context import CONTEXT
+from reconciler.sandbox.sequences import (
+    SERIE_RULE,
+    is_partially_registered,
+    is_registered,
+    register,
+    sequence_view,
+)
+
+routes = web.RouteTableDef()
+
+PORTUGAL = "1"
+
+
+def _not_found() -> web.Response:
+    return replies.coded(404, "006", "The sequence doesn't exist.")
+
+
+def _by_id(data: dict[str, Any]) -> list[dict[str, Any]]:
+    return sorted(data["sequences"], key=lambda sequence: int(sequence["id"]))
+
+
+@routes.get("/sequences.json")
+async def list_sequences(request: web.Request) -> web.Response:
+    """``{"sequences": [...]}``, every sequence ordered by id (the docs name no pagination)."""
+
+    def read(data: dict[str, Any]) -> web.Response:
+        return web.json_response({"sequences": [sequence_view(s) for s in _by_id(data)]})
+
+    return request.app[CONTEXT].store.read(read)
+
+
+@routes.get("/sequences/{sequence_id}.json")
+async def get_sequence(request: web.Request) -> web.Response:
+    """``{"sequence": {...}}``; an unknown id answers 404 with register's code 006 body."""
+    sequence_id = replies.path_id(request, "sequence_id")
+
+    def read(data: dict[str, Any]) -> web.Response:
+        sequence = replies.find(data["sequences"], sequence_id)
+        if sequence is None:
+            return _not_found()
+        return web.json_response({"sequence": sequence_view(sequence)})
+
+    return request.app[CONTEXT].store.read(read)
+
+
+def _registration_refusal(account: dict[str, Any], sequence: dict[str, Any]) -> web.Response | None:
+    """Why the sequence can't be registered, checked in this order (local checks first, then
+    the answers that would come from the Tax Authority), or ``None``."""
+    if sequence.get("registering"):
+        return replies.coded(409, "008", "The sequence is already being registered.")
+    if is_registered(sequence):
+        return replies.coded(409, "005", "All sequences are registered.")
+    if account.get("tax_country") != PORTUGAL:
+        return replies.coded(422, "004", "Account is not portuguese.")
+    if SERIE_RULE.fullmatch(str(sequence.get("serie", ""))) is None:
+        return replies.coded(422, "001", "Sequence name not allowed.")
+    if not account.get("credentials"):
+        return replies.coded(422, "002", "Invalid Tax Authority credentials.")
+    if not account.get("at_open_activity", True):
+        message = "Account fiscal ID doesn't have open activity in Tax Authority."
+        return replies.coded(422, "003", message)
+    # A registration that half failed left some types with codes: the Tax Authority already knows
+    # the series and refuses it again (the help centre's advice is to create a new series).
+    if is_partially_registered(sequence):
+        return replies.coded(422, "007", "All Sequences are registered in AT.")
+    if sequence.get("at_unknown_error"):
+        return replies.coded(422, "000", "Unknown error.")
+    return None
+
+
+@routes.put("/sequences/{sequence_id}/register.json")
+async def register_sequence(request: web.Request) -> web.Response:
+    """200 ``{"sequences": [<the sequence, with its validation codes>]}``. Takes no body; any
+    body sent is ignored."""
+    sequence_id = replies.path_id(request, "sequence_id")
+
+    def update(data: dict[str, Any]) -> web.Response:
+        sequence = replies.find(data["sequences"], sequence_id)
+        if sequence is None:
+            return _not_found()
+        refusal = _registration_refusal(data["account"], sequence)
+        if refusal is not None:
+            return refusal
+        register(sequence)
+        return web.json_response({"sequences": [sequence_view(sequence)]})
+
+    return request.app[CONTEXT].store.update(update)
+
+
+@routes.put("/sequences/{sequence_id}/set_current.json")
+async def set_current_sequence(request: web.Request) -> web.Response:
+    """200, 404 and 422, all with no body, as documented. Takes no body; any body is ignored.
+
+    422 when a Portuguese account asks for a sequence that is not registered (some ATCUD-relevant
+    type still ``N/D``): documents can only be finalized in a registered series.
+    """
+    sequence_id = replies.path_id(request, "sequence_id")
+
+    def update(data: dict[str, Any]) -> web.Response:
+        sequence = replies.find(data["sequences"], sequence_id)
+        if sequence is None:
+            return replies.empty(404)
+        if data["account"].get("tax_country") == PORTUGAL and not is_registered(sequence):
+            return replies.empty(422)
+        for other in data["sequences"]:
+            other["default_sequence"] = 1 if other is sequence else 0
+        return replies.empty(200)
+
+    return request.app[CONTEXT].store.update(update)

@@ -1,0 +1,74 @@
+"""``${NAME}``, ``${NAME:-default}`` and ``$$`` expansion, and its problems."""
+
+from __future__ import annotations
+
+import pytest
+
+from reconciler.envexpand import expand, expand_text
+from reconciler.errors import ValidationFailed
+from reconciler.loader import parse_yaml
+
+
+@pytest.mark.parametrize(
+    ("text", "environ", "expected"),
+    [
+        ("${NAME}", {"NAME": "Ana"}, "Ana"),
+        ("Dear ${FIRST} ${LAST}!", {"FIRST": "Ana", "LAST": "Silva"}, "Dear Ana Silva!"),
+        ("${NAME:-Rui}", {}, "Rui"),
+        ("${NAME:-Rui}", {"NAME": ""}, "Rui"),
+        ("${NAME:-Rui}", {"NAME": "Ana"}, "Ana"),
+        ("${NAME:-}", {}, ""),
+        ("5$$ each", {}, "5$ each"),
+        ("$${NAME}", {"NAME": "Ana"}, "${NAME}"),
+        ("US$ 5", {}, "US$ 5"),
+        ("ends with $", {}, "ends with $"),
+    ],
+)
+def test_expansion(text: str, environ: dict[str, str], expected: str) -> None:
+    assert expand_text(text, environ) == (expected, [])
+
+
+def test_missing_variable_names_file_line_and_column() -> None:
+    doc = parse_yaml("account:\n  id: 1\n  city: ${CITY}\n", "state.yaml")
+    with pytest.raises(ValidationFailed) as failure:
+        expand(doc, {})
+    [problem] = failure.value.problems
+    assert str(problem) == "state.yaml:3:9: account.city: environment variable CITY is not set"
+
+
+def test_every_missing_variable_is_reported() -> None:
+    doc = parse_yaml("a: ${A}\nb: [x, '${B} ${C}']\n", "f")
+    with pytest.raises(ValidationFailed) as failure:
+        expand(doc, {})
+    found = [(p.line, p.path, p.message) for p in failure.value.problems]
+    assert found == [
+        (1, "a", "environment variable A is not set"),
+        (2, "b[1]", "environment variable B is not set"),
+        (2, "b[1]", "environment variable C is not set"),
+    ]
+
+
+@pytest.mark.parametrize("text", ["${", "${NAME", "x ${NAME y"])
+def test_unclosed_reference(text: str) -> None:
+    assert expand_text(text, {"NAME": "v"})[1] == [
+        "'${' is not closed with '}' (write '$$' for a literal '$')"
+    ]
+
+
+@pytest.mark.parametrize("text", ["${}", "${1X}", "${NAME:default}", "${A B}"])
+def test_malformed_reference(text: str) -> None:
+    assert expand_text(text, {})[1] == [
+        "malformed reference: use ${NAME} or ${NAME:-default} ('$$' for '$')"
+    ]
+
+
+def test_keys_and_implicit_scalars_are_left_alone() -> None:
+    doc = parse_yaml("${KEY}: 1\nn: 42\nlist: ['${V}']\n", "f")
+    data = expand(doc, {"KEY": "k", "V": "v"}).data
+    assert data == {"${KEY}": "1", "n": "42", "list": ["v"]}
+
+
+def test_expanded_value_keeps_its_position() -> None:
+    doc = expand(parse_yaml("a:\n  b: ${B}\n", "f"), {"B": "x"})
+    assert doc.data == {"a": {"b": "x"}}
+    assert doc.source.locate(("a", "b")).line == 2
