@@ -443,7 +443,7 @@ class _Builder:
             value = _implicit(text.strip()) if text.strip() else None
             if isinstance(value, ImplicitScalar) and kind in _KINDS[type(value.value)]:
                 return ImplicitScalar(text, value.value)
-            self._soft(mark, path, f"'{shorten(text)}' is not a valid !!{kind}", spoils=True)
+            self._soft(mark, path, f"the value is not a valid !!{kind}", spoils=True)
             return text
         self._soft(mark, path, _tag_refused(tag), spoils=True)
         return text

@@ -79,9 +79,10 @@ class Plan:
     def is_empty(self) -> bool:
         return not self.calls
 
-    def counts(self) -> Counter[Action]:
-        """How many calls of each action the plan makes."""
-        return Counter(call.action for call in self.calls)
+    def counts(self) -> dict[Action, int]:
+        """How many calls of each action the plan makes, in the order they run."""
+        counted = Counter(call.action for call in self.calls)
+        return {action: counted[action] for action in PHASES if counted[action]}
 
 
 def build_plan(desired: Desired, known: KnownState, key: DigestKey) -> Plan:

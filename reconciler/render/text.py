@@ -67,7 +67,7 @@ def summary_line(plan: Plan) -> str:
     """``Plan: N calls (...); M in sync.``"""
     if plan.is_empty:
         return f"No changes. {len(plan.in_sync)} declared resources are in sync."
-    counts = ", ".join(f"{n} {action}" for action, n in sorted(plan.counts().items()))
+    counts = ", ".join(f"{n} {action}" for action, n in plan.counts().items())
     noun = "call" if len(plan.calls) == 1 else "calls"
     return f"Plan: {len(plan.calls)} {noun} ({counts}); {len(plan.in_sync)} resources in sync."
 

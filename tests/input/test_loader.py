@@ -94,7 +94,7 @@ def test_unknown_tag() -> None:
 
 
 def test_invalid_explicit_int() -> None:
-    assert only("a: !!int abc\n").message == "'abc' is not a valid !!int"
+    assert only("a: !!int abc\n").message == "the value is not a valid !!int"
 
 
 def test_merge_key_is_refused() -> None:
