@@ -42,10 +42,29 @@ def expand_partial(doc: Document, environ: Mapping[str, str]) -> Partial:
 
 
 def _walk(value: Any, path: YamlPath, environ: Mapping[str, str], report: _Report) -> Any:
+    """``value`` expanded; containers with nothing to expand come back as they are."""
     if isinstance(value, dict):
-        return {key: _walk(item, (*path, key), environ, report) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_walk(item, (*path, index), environ, report) for index, item in enumerate(value)]
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return _expand(value, path, environ, report)
+    copy: Any = None
+    for key, item in items:
+        if isinstance(item, dict | list):
+            new = _walk(item, (*path, key), environ, report)
+        elif type(item) is str and "$" in item:
+            new = _expand(item, (*path, key), environ, report)
+        else:
+            continue
+        if new is not item:
+            if copy is None:
+                copy = dict(value) if isinstance(value, dict) else list(value)
+            copy[key] = new
+    return value if copy is None else copy
+
+
+def _expand(value: Any, path: YamlPath, environ: Mapping[str, str], report: _Report) -> Any:
     if isinstance(value, str) and not isinstance(value, ImplicitScalar) and "$" in value:
         expanded, errors = expand_text(value, environ)
         for message in errors:

@@ -1,0 +1,181 @@
+"""The fast path: rapidyaml's tree → plain data, for files with nothing to report.
+
+rapidyaml parses in C++ at hundreds of MB/s but tracks no positions; walking its tree gives
+the same plain data the careful path builds. Anything this path does not handle exactly as
+the careful path does (a tag, an anchor or alias, a duplicate or non-text key, a merge key,
+several documents, deep nesting, a long scalar, a syntax error) makes it decline, and the
+careful path then loads the file and reports every problem with its position.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from reconciler.loader.limits import MAX_DEPTH, MAX_SCALAR_CHARS
+from reconciler.loader.scalars import implicit
+
+try:
+    import ryml
+except ImportError:  # pragma: no cover - rapidyaml is a dependency; without it, careful only
+    ryml = None
+
+if ryml is not None:
+    _MAP, _SEQ, _NONE, _STREAM = ryml.MAP, ryml.SEQ, ryml.NONE, ryml.STREAM
+    _KEY_PLAIN, _VAL_PLAIN = ryml.KEY_PLAIN, ryml.VAL_PLAIN
+    _STYLED = ryml.VAL_STYLE
+    _CONTAINER = ryml.MAP | ryml.SEQ
+    _DECLINE = (
+        ryml.KEYREF | ryml.VALREF | ryml.KEYANCH | ryml.VALANCH | ryml.KEYTAG | ryml.VALTAG
+    ) | ryml.KEYNIL
+
+
+# YAML indicators: a plain scalar can't start with one, but rapidyaml lets some through, and
+# the two parsers read '?' and ':' differently in flow context.
+_INDICATORS = frozenset("?:,[]{}#&*!|>'\"%@`")
+_AWKWARD = re.compile(r"\n%|[\t\x85\u2028\u2029]|\\[NLP_]")
+
+
+class _Decline(Exception):
+    """The careful path must load this file."""
+
+
+def fast_data(text: str, raw: bytes | None = None) -> dict[str, Any] | None:
+    """The plain data of checked ``text`` (``raw``: the same as UTF-8), or None to decline."""
+    if ryml is None or text.startswith("%") or _AWKWARD.search(text):
+        return None  # directives, tabs, Unicode line breaks: rare, and left to the careful path
+    try:
+        with _quiet_stderr():
+            tree = ryml.parse_in_arena(raw if raw is not None else text.encode("utf-8"))
+    except Exception:  # rapidyaml raises its own exception types for syntax errors
+        return None
+    try:
+        return _Walk(tree).document()
+    except _Decline:
+        return None
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """rapidyaml prints its errors on file descriptor 2 before raising: keep them off."""
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+class _Walk:
+    """One walk over a rapidyaml tree; raises ``_Decline`` at the first thing to report.
+
+    The tree is read through rapidyaml's flat functions (``Tree_type(tree, node)`` and so on)
+    rather than its methods: one call less per node, on the hot loop of every load.
+    """
+
+    def __init__(self, tree: Any) -> None:
+        self.tree = tree
+        flat = getattr(ryml, "_ryml", None)
+        if flat is not None and hasattr(flat, "Tree_next_sibling"):
+            self.type, self.key, self.val = flat.Tree_type, flat.Tree_key, flat.Tree_val
+            self.first, self.next = flat.Tree_first_child, flat.Tree_next_sibling
+        else:  # pragma: no cover - another build of the bindings
+            self.type, self.key, self.val = (_unbound(tree, n) for n in ("type", "key", "val"))
+            self.first, self.next = (_unbound(tree, n) for n in ("first_child", "next_sibling"))
+        self.keys: dict[str, str] = {}  # plain text keys seen so far, checked and interned
+
+    def document(self) -> dict[str, Any]:
+        tree, root = self.tree, self.tree.root_id()
+        kind = self.type(tree, root)
+        if kind & _STREAM == _STREAM:  # an explicit '---': accept exactly one document
+            root = self.first(tree, root)
+            if root == _NONE or self.next(tree, root) != _NONE:
+                raise _Decline
+            kind = self.type(tree, root)
+        if not kind & _MAP or kind & _DECLINE:
+            raise _Decline
+        return self.mapping(root, 1)
+
+    def mapping(self, node: int, depth: int) -> dict[str, Any]:
+        if depth > MAX_DEPTH:
+            raise _Decline
+        tree, kind_of, key_of, val_of = self.tree, self.type, self.key, self.val
+        following, keys = self.next, self.keys
+        out: dict[str, Any] = {}
+        child = self.first(tree, node)
+        while child != _NONE:
+            kind = kind_of(tree, child)
+            if kind & _DECLINE:
+                raise _Decline
+            key = str(key_of(tree, child), "utf-8")
+            key = keys.get(key) or self.text_key(kind, key)
+            if key in out:
+                raise _Decline
+            if kind & _CONTAINER:
+                out[key] = self.container(child, kind, depth)
+            else:
+                out[key] = _scalar(kind, val_of(tree, child))
+            child = following(tree, child)
+        return out
+
+    def sequence(self, node: int, depth: int) -> list[Any]:
+        if depth > MAX_DEPTH:
+            raise _Decline
+        tree, kind_of, val_of, following = self.tree, self.type, self.val, self.next
+        out: list[Any] = []
+        child = self.first(tree, node)
+        while child != _NONE:
+            kind = kind_of(tree, child)
+            if kind & _DECLINE:
+                raise _Decline
+            if kind & _CONTAINER:
+                out.append(self.container(child, kind, depth))
+            else:
+                out.append(_scalar(kind, val_of(tree, child)))
+            child = following(tree, child)
+        return out
+
+    def container(self, node: int, kind: int, depth: int) -> Any:
+        if kind & _MAP:
+            return self.mapping(node, depth + 1)
+        return self.sequence(node, depth + 1)
+
+    def text_key(self, kind: int, text: str) -> str:
+        """A key not seen before: text, unless it is '<<' or plain and YAML reads it otherwise."""
+        plain = bool(kind & _KEY_PLAIN)
+        if text == "<<" or len(text) > MAX_SCALAR_CHARS or not text:
+            raise _Decline
+        if plain:
+            if type(implicit(text)) is not str or _odd_start(text):
+                raise _Decline
+            self.keys[text] = text  # a quoted key of the same text is as good
+        return text
+
+
+def _scalar(kind: int, raw: Any) -> Any:
+    if not kind & _STYLED:
+        raise _Decline
+    text = "" if raw is None else str(raw, "utf-8")
+    if len(text) > MAX_SCALAR_CHARS:
+        raise _Decline
+    if kind & _VAL_PLAIN:
+        if text and _odd_start(text):
+            raise _Decline
+        return None if raw is None else implicit(text)
+    return text
+
+
+def _odd_start(text: str) -> bool:
+    """Whether a plain scalar starts like YAML syntax (rapidyaml is lenient there)."""
+    first = text[0]
+    return first in _INDICATORS or (first == "-" and text[1:2] in ("", " ", "\t"))
+
+
+def _unbound(tree: Any, name: str) -> Any:
+    method = getattr(tree, name)
+    return lambda _tree, node: method(node)

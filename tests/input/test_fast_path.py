@@ -1,0 +1,155 @@
+"""The fast path (rapidyaml) and the careful path (ruamel.yaml events) agree.
+
+Whenever the fast path accepts a file, the careful path loads it without problems into equal
+data, value types included; everything the fast path cannot reproduce exactly, it declines.
+Longer runs: ``INPUT_FUZZ_PROFILE=input-fuzz-long pytest tests/input/test_fast_path.py``.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ruamel.yaml import YAML
+
+from reconciler.loader import ImplicitScalar, parse_yaml
+from reconciler.loader.events import build
+from reconciler.loader.fast import fast_data
+from reconciler.loader.text import Fatal, decode
+
+from .conftest import CASES, FUZZ_PROFILE
+
+FUZZ = settings(settings.get_profile(FUZZ_PROFILE))
+
+
+def typed(value: Any) -> Any:
+    """``value`` with every scalar's type made part of it, for exact comparison."""
+    if isinstance(value, dict):
+        return {key: typed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [typed(item) for item in value]
+    if isinstance(value, ImplicitScalar):
+        return ("implicit", str(value), type(value.value).__name__, repr(value.value))
+    return (type(value).__name__, value)
+
+
+def agree(text: str) -> bool:
+    """Check the two paths agree on ``text``; True if the fast path accepted it."""
+    try:
+        checked = decode(text, "f.yaml")
+    except Fatal:
+        return False
+    fast = fast_data(checked)
+    if fast is None:
+        return False
+    careful = build(checked, "f.yaml")
+    assert careful.problems == [], careful.problems
+    assert careful.document is not None
+    assert typed(fast) == typed(careful.document.data)
+    return True
+
+
+def dump(data: Any, flow: bool | None) -> str:
+    stream = io.StringIO()
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = flow
+    yaml.dump(data, stream)
+    return stream.getvalue()
+
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True),
+    st.text(max_size=20),
+    st.sampled_from(["0213456789", "~", "null", "True", "0x1F", "0o17", "1_000", ".inf", "-.5"]),
+)
+documents = st.recursive(
+    scalars,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(st.text(max_size=8), children, max_size=5)
+    ),
+    max_leaves=30,
+)
+yaml_text = st.lists(
+    st.sampled_from(
+        [*"abe01:-[]{},&*!|>'\"#%?$\n\t ~.\\", "\n  ", ": ", "- ", "id", "\n- ", "---\n", "0x1"]
+    ),
+    max_size=60,
+).map("".join)
+
+
+@FUZZ
+@given(st.dictionaries(st.text(max_size=8), documents, min_size=1, max_size=4), st.booleans())
+def test_random_documents_agree(data: dict[str, Any], flow: bool) -> None:
+    agree(dump(data, flow or None))
+
+
+@FUZZ
+@given(yaml_text)
+def test_random_yaml_like_text_agrees(text: str) -> None:
+    agree(text)
+
+
+@FUZZ
+@given(st.data())
+def test_mutated_valid_file_agrees(data: st.DataObject) -> None:
+    text = (CASES / "valid.yaml").read_text(encoding="utf-8")
+    for _ in range(data.draw(st.integers(1, 3))):
+        at = data.draw(st.integers(0, len(text)))
+        cut = data.draw(st.integers(0, 6))
+        insert = data.draw(st.text(alphabet=":-[]{}'\"&*!# \n\tx9$|>~", max_size=3))
+        text = text[:at] + insert + text[at + cut :]
+    agree(text)
+
+
+ACCEPTED = [
+    "a: 1\nb: [x, 'y', \"z\"]\nc: {d: ~, e: ''}\n",
+    "---\na: 0213456789\nb: true\nc: 1.50\nd: 0x1F\ne: +12\nf: .inf\n",
+    "a: |\n  line 1\n  line 2\nb: >-\n  folded\n  text\nc: \"tab\\tcafé\\u00e9\"\n",
+    "a: plain\n  continued\n  lines\n'quoted key': 1\n\"42\": x\n",
+    (CASES / "valid.yaml").read_text(encoding="utf-8"),
+]
+DECLINED = [
+    "a: 1\na: 2\n",
+    "42: x\n",
+    "~: x\n",
+    "a: !!str 1\n",
+    "a: !custom x\n",
+    "a: &x 1\nb: *x\n",
+    "base: &b {x: 1}\nother:\n  <<: *b\n",
+    "a: 1\n---\nb: 2\n",
+    "%YAML 1.2\n---\na: 1\n",
+    "- a\n",
+    "text\n",
+    "",
+    "a: [\n",
+    "a: " + "[" * 60 + "]" * 60 + "\n",
+    "a: " + "x" * 100_001 + "\n",
+]
+
+
+@pytest.mark.parametrize("text", ACCEPTED)
+def test_ordinary_files_take_the_fast_path(text: str) -> None:
+    assert agree(text)
+
+
+@pytest.mark.parametrize("text", DECLINED)
+def test_anything_to_report_takes_the_careful_path(text: str) -> None:
+    assert fast_data(text) is None
+
+
+def test_positions_are_worked_out_when_asked() -> None:
+    text = "clients:\n  - id: 42\n    email: a@b.pt\n  - id: 43\n"
+    fast = parse_yaml(text, "f")
+    assert repr(fast.source) == "SourceMap(deferred)"
+    careful = build(text, "f").document
+    assert careful is not None
+    for path in [("clients", 0, "email"), ("clients", 1), ("clients", 1, "id"), ("nothing",)]:
+        assert fast.source.locate(path) == careful.source.locate(path)
+        assert fast.source.key_position(path) == careful.source.key_position(path)
+    assert repr(fast.source) == "SourceMap(7 values, 4 keys)"
