@@ -12,13 +12,15 @@ import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reconciler.client import Answer, ApiClient
 from reconciler.errors import ApiError
 from reconciler.plan import Action, Call, Plan
 from reconciler.secrets import is_digest
 from reconciler.state import KnownState, Record, StateStore, now
+
+if TYPE_CHECKING:  # the client (and aiohttp) is loaded by whoever makes one, not by a plan
+    from reconciler.client import Answer, ApiClient
 
 # 409 answers to a registration that mean "nothing left to do": 005 all registered,
 # 008 already being registered. Either way the sequence must not be registered again.

@@ -2,8 +2,9 @@
 
 Only the declared fields count: a field the known state holds but the desired state no
 longer declares is not managed any more and is left out of the comparison. Equal resources
-are recognized with a plain equality check first; deepdiff runs only where something differs.
-This is the only module that imports deepdiff.
+are recognized with a plain equality check first; only where something differs are the
+fields compared one by one: directly for mappings of scalars (every resource the models
+declare), with deepdiff for anything else. This is the only module that imports deepdiff.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-
-from deepdiff import DeepDiff
 
 from reconciler.secrets import is_digest
 
@@ -60,7 +59,7 @@ def diff_fields(
     known = restrict(applied, declared)
     if known == declared and secrets_comparable:
         return ()
-    changes = {c.path: c for c in _deep_changes(known, declared)}
+    changes = {c.path: c for c in field_changes(known, declared)}
     if not secrets_comparable:
         for change in _all_fields(declared):
             if change.sensitive and change.path not in changes:
@@ -79,8 +78,52 @@ def _all_fields(declared: Mapping[str, Any], prefix: str = "") -> list[FieldChan
     return changes
 
 
+def field_changes(known: Mapping[str, Any], declared: Mapping[str, Any]) -> list[FieldChange]:
+    """The declared fields (and nested fields) whose value differs from ``known``'s."""
+    if _flat(known) and _flat(declared):
+        return _mapping_changes(known, declared, "")
+    return _deep_changes(dict(known), declared)
+
+
+def _flat(data: Mapping[str, Any]) -> bool:
+    """Whether ``data`` holds only scalars and mappings of them (no lists, sets, ...)."""
+    return all(
+        _flat(value) if isinstance(value, Mapping) else isinstance(value, _SCALARS)
+        for value in data.values()
+    )
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _mapping_changes(
+    known: Mapping[str, Any], declared: Mapping[str, Any], prefix: str
+) -> list[FieldChange]:
+    """What deepdiff reports for mappings of scalars: changed values and types, added keys."""
+    changes: list[FieldChange] = []
+    for key, after in declared.items():
+        path = f"{prefix}{key}"
+        if key not in known:
+            if isinstance(after, Mapping):
+                changes.extend(_all_fields(after, path + "."))
+            else:
+                changes.append(FieldChange(path, MISSING, after, is_digest(after)))
+            continue
+        before = known[key]
+        if isinstance(after, Mapping) and isinstance(before, Mapping):
+            changes.extend(_mapping_changes(before, after, path + "."))
+        elif type(before) is not type(after) or before != after:
+            changes.append(FieldChange(path, before, after, is_digest(after) or is_digest(before)))
+    return changes
+
+
 def _deep_changes(known: dict[str, Any], declared: Mapping[str, Any]) -> list[FieldChange]:
-    found = DeepDiff(known, dict(declared), verbose_level=2, view="tree")
+    from deepdiff import DeepDiff  # only a plan with unusual changes pays for importing it
+
+    # threshold 0: always compare field by field, never report a whole mapping as replaced
+    found = DeepDiff(
+        known, dict(declared), verbose_level=2, view="tree", threshold_to_diff_deeper=0
+    )
     changes: list[FieldChange] = []
     for kind in ("values_changed", "type_changes", "dictionary_item_added"):
         for level in found.get(kind, []):

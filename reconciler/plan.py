@@ -9,7 +9,7 @@ independent of everything. Each call names the resources it depends on.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -147,7 +147,7 @@ def _account_call(
         f"{res.ACCOUNT}:{account.id}",
         account.id,
         f"/api/accounts/{account.id}/update.json",
-        res.account_body(account),
+        lambda: res.account_body(account),
         res.comparable(res.declared_fields(account), key),
         known,
         secrets_comparable,
@@ -162,7 +162,7 @@ def _client_call(
         res.client_key(client.id),
         client.id,
         f"/clients/{client.id}.json",
-        res.client_body(client),
+        lambda: res.client_body(client),
         res.comparable(res.declared_fields(client), key),
         known,
         secrets_comparable,
@@ -174,12 +174,15 @@ def _update_call(
     resource: str,
     target_id: int,
     path: str,
-    body: Mapping[str, Any],
+    body: Callable[[], Mapping[str, Any]],
     declared: dict[str, Any],
     known: KnownState,
     secrets_comparable: bool,
 ) -> Call | None:
-    """A PUT of every declared field, or None when nothing declared differs from the record."""
+    """A PUT of every declared field, or None when nothing declared differs from the record.
+
+    The body is made only for a call that is needed: most resources of a big plan are in sync.
+    """
     record = known.get(resource)
     changes = diff_fields(
         record.applied if record else None, declared, secrets_comparable=secrets_comparable
@@ -193,7 +196,7 @@ def _update_call(
         target_id=target_id,
         method="PUT",
         path=path,
-        body=body,
+        body=body(),
         changes=changes,
         reason=_reason(record is not None),
         record=declared,

@@ -20,7 +20,6 @@ from reconciler.cli.options import (
     STATE_OPTION,
 )
 from reconciler.cli.session import Session, api_target, open_session
-from reconciler.client import ApiClient
 from reconciler.errors import SettingsError
 from reconciler.render.text import render_plan, render_report
 
@@ -64,6 +63,8 @@ def apply(
 
 
 async def _run(session: Session, base_url: str, api_key: SecretStr) -> ApplyReport:
+    from reconciler.client import ApiClient  # aiohttp: loaded only to apply
+
     async with ApiClient(base_url, api_key, session.tool) as client:
         return await apply_plan(
             session.plan,

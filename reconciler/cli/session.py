@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from reconciler.cli.options import sandbox_data_path, state_path
+from reconciler.collector import collector_paused
 from reconciler.desired import Desired, load_desired
 from reconciler.errors import SettingsError
 from reconciler.plan import Plan, build_plan
@@ -56,10 +57,11 @@ def digest_key(tool: ToolSettings, sandbox: bool, env_file: Path) -> DigestKey:
 def open_session(file: Path, state: Path | None, sandbox: bool, env_file: Path) -> Session:
     """Load the desired and known states and plan the difference."""
     tool = load_tool_settings(env_file)
-    desired = load_desired(file, os.environ)
-    store = StateStore(state_path(file, state, sandbox))
-    known = store.load()
-    plan = build_plan(desired, known, digest_key(tool, sandbox, env_file))
+    with collector_paused():
+        desired = load_desired(file, os.environ)
+        store = StateStore(state_path(file, state, sandbox))
+        known = store.load()
+        plan = build_plan(desired, known, digest_key(tool, sandbox, env_file))
     return Session(desired, store, known, plan, tool)
 
 

@@ -28,6 +28,8 @@ if ryml is not None:
     _KEY_PLAIN, _VAL_PLAIN = ryml.KEY_PLAIN, ryml.VAL_PLAIN
     _STYLED = ryml.VAL_STYLE
     _CONTAINER = ryml.MAP | ryml.SEQ
+    _FLOW = ryml.CONTAINER_STYLE_FLOW
+    _LITERAL_OR_FOLDED = ryml.VAL_LITERAL | ryml.VAL_FOLDED
     _DECLINE = (
         ryml.KEYREF | ryml.VALREF | ryml.KEYANCH | ryml.VALANCH | ryml.KEYTAG | ryml.VALTAG
     ) | ryml.KEYNIL
@@ -36,6 +38,10 @@ if ryml is not None:
 # YAML indicators: a plain scalar can't start with one, but rapidyaml lets some through, and
 # the two parsers read '?' and ':' differently in flow context.
 _INDICATORS = frozenset("?:,[]{}#&*!|>'\"%@`")
+# In flow context the parsers split ':' differently and fold lines differently.
+_FLOW_AMBIGUOUS = re.compile("[: ]")
+_BLOCK = re.compile(r"(?:^|[ \t])[|>]([^\n]*)", re.MULTILINE)
+_HEADER = re.compile(r"(?:[1-9][+-]?|[+-][1-9]?)?(?:[ \t]+#.*|[ \t]*)")
 _AWKWARD = re.compile(r"\n%|[\t\x85\u2028\u2029]|\\[NLP_]")
 
 
@@ -53,9 +59,22 @@ def fast_data(text: str, raw: bytes | None = None) -> dict[str, Any] | None:
     except Exception:  # rapidyaml raises its own exception types for syntax errors
         return None
     try:
-        return _Walk(tree).document()
+        walk = _Walk(tree)
+        data = walk.document()
     except _Decline:
         return None
+    if walk.blocks and not _plain_block_headers(text):
+        return None
+    return data
+
+
+def _plain_block_headers(text: str) -> bool:
+    """Whether every ``|`` or ``>`` after a space is followed by a header both parsers read alike.
+
+    rapidyaml accepts headers such as ``|1a``; anything unusual, even in plain text that merely
+    contains `` | ``, is left to the careful path.
+    """
+    return all(_HEADER.fullmatch(rest) for rest in _BLOCK.findall(text))
 
 
 @contextlib.contextmanager
@@ -88,6 +107,7 @@ class _Walk:
             self.type, self.key, self.val = (_unbound(tree, n) for n in ("type", "key", "val"))
             self.first, self.next = (_unbound(tree, n) for n in ("first_child", "next_sibling"))
         self.keys: dict[str, str] = {}  # plain text keys seen so far, checked and interned
+        self.blocks = False  # whether any scalar is a block scalar ('|' or '>')
 
     def document(self) -> dict[str, Any]:
         tree, root = self.tree, self.tree.root_id()
@@ -99,9 +119,9 @@ class _Walk:
             kind = self.type(tree, root)
         if not kind & _MAP or kind & _DECLINE:
             raise _Decline
-        return self.mapping(root, 1)
+        return self.mapping(root, 1, bool(kind & _FLOW))
 
-    def mapping(self, node: int, depth: int) -> dict[str, Any]:
+    def mapping(self, node: int, depth: int, flow: bool) -> dict[str, Any]:
         if depth > MAX_DEPTH:
             raise _Decline
         tree, kind_of, key_of, val_of = self.tree, self.type, self.key, self.val
@@ -114,16 +134,20 @@ class _Walk:
                 raise _Decline
             key = str(key_of(tree, child), "utf-8")
             key = keys.get(key) or self.text_key(kind, key)
+            if flow and kind & _KEY_PLAIN and " " in key:
+                raise _Decline  # it may have been folded from several lines
             if key in out:
                 raise _Decline
             if kind & _CONTAINER:
                 out[key] = self.container(child, kind, depth)
             else:
-                out[key] = _scalar(kind, val_of(tree, child))
+                out[key] = _scalar(kind, val_of(tree, child), flow)
+                if kind & _LITERAL_OR_FOLDED:
+                    self.blocks = True
             child = following(tree, child)
         return out
 
-    def sequence(self, node: int, depth: int) -> list[Any]:
+    def sequence(self, node: int, depth: int, flow: bool) -> list[Any]:
         if depth > MAX_DEPTH:
             raise _Decline
         tree, kind_of, val_of, following = self.tree, self.type, self.val, self.next
@@ -134,16 +158,21 @@ class _Walk:
             if kind & _DECLINE:
                 raise _Decline
             if kind & _CONTAINER:
+                if flow and kind & _MAP:
+                    raise _Decline  # '[a: b]': the parsers split such pairs differently
                 out.append(self.container(child, kind, depth))
             else:
-                out.append(_scalar(kind, val_of(tree, child)))
+                out.append(_scalar(kind, val_of(tree, child), flow))
+                if kind & _LITERAL_OR_FOLDED:
+                    self.blocks = True
             child = following(tree, child)
         return out
 
     def container(self, node: int, kind: int, depth: int) -> Any:
+        flow = bool(kind & _FLOW)
         if kind & _MAP:
-            return self.mapping(node, depth + 1)
-        return self.sequence(node, depth + 1)
+            return self.mapping(node, depth + 1, flow)
+        return self.sequence(node, depth + 1, flow)
 
     def text_key(self, kind: int, text: str) -> str:
         """A key not seen before: text, unless it is '<<' or plain and YAML reads it otherwise."""
@@ -151,20 +180,20 @@ class _Walk:
         if text == "<<" or len(text) > MAX_SCALAR_CHARS or not text:
             raise _Decline
         if plain:
-            if type(implicit(text)) is not str or _odd_start(text):
+            if type(implicit(text)) is not str or _odd_start(text) or ":" in text:
                 raise _Decline
             self.keys[text] = text  # a quoted key of the same text is as good
         return text
 
 
-def _scalar(kind: int, raw: Any) -> Any:
+def _scalar(kind: int, raw: Any, flow: bool) -> Any:
     if not kind & _STYLED:
         raise _Decline
     text = "" if raw is None else str(raw, "utf-8")
     if len(text) > MAX_SCALAR_CHARS:
         raise _Decline
     if kind & _VAL_PLAIN:
-        if text and _odd_start(text):
+        if text and (_odd_start(text) or (flow and _FLOW_AMBIGUOUS.search(text))):
             raise _Decline
         return None if raw is None else implicit(text)
     return text

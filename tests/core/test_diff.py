@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from reconciler.diff import FieldChange, diff_fields, restrict
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reconciler.diff import FieldChange, _deep_changes, diff_fields, field_changes, restrict
 
 
 def test_never_applied_lists_every_declared_field() -> None:
@@ -44,3 +49,22 @@ def test_secrets_not_comparable_after_a_digest_key_change() -> None:
     changes = diff_fields(same, same, secrets_comparable=False)
     assert [c.path for c in changes] == ["credentials.password"]
     assert changes[0].sensitive
+
+
+# Declared fields never hold None (it means "not declared"); a record may.
+values = st.one_of(st.booleans(), st.integers(-3, 3), st.floats(-2, 2), st.sampled_from("ab"))
+
+
+def records(leaves: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
+    trees = st.recursive(
+        leaves, lambda children: st.dictionaries(st.sampled_from("xyz"), children), max_leaves=12
+    )
+    return st.dictionaries(st.sampled_from("abcd"), trees, max_size=4)
+
+
+@given(records(values | st.none()), records(values))
+def test_direct_comparison_reports_what_deepdiff_does(applied: Any, declared: Any) -> None:
+    known = restrict(applied, declared)
+    ours = sorted(field_changes(known, declared))
+    oracle = sorted({c.path: c for c in _deep_changes(dict(known), declared)}.values())
+    assert ours == oracle

@@ -110,7 +110,7 @@ def test_mutated_valid_file_agrees(data: st.DataObject) -> None:
 ACCEPTED = [
     "a: 1\nb: [x, 'y', \"z\"]\nc: {d: ~, e: ''}\n",
     "---\na: 0213456789\nb: true\nc: 1.50\nd: 0x1F\ne: +12\nf: .inf\n",
-    "a: |\n  line 1\n  line 2\nb: >-\n  folded\n  text\nc: \"tab\\tcafé\\u00e9\"\n",
+    'a: |\n  line 1\n  line 2\nb: >-\n  folded\n  text\nc: "tab\\tcafé\\u00e9"\n',
     "a: plain\n  continued\n  lines\n'quoted key': 1\n\"42\": x\n",
     (CASES / "valid.yaml").read_text(encoding="utf-8"),
 ]

@@ -1,0 +1,97 @@
+"""``apply`` against the local sandbox: throughput with no rate limit, and the rate sustained
+under a limit (and how many 429s the sandbox had to send).
+
+The sandbox runs in a process of its own; the apply runs here, through the same functions the
+CLI uses (plan, ``ApiClient``, ``apply_plan`` with its journal), so its phases can be timed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from benchmarks.generate import write_scenario
+from benchmarks.sandbox_process import API_KEY, sandbox_process
+
+WINDOW = 60.0
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    """One apply: calls made and how long they took, the rate, and the sandbox's 429s."""
+
+    calls: int
+    succeeded: int
+    seconds: float
+    per_minute: float
+    busiest_minute: int
+    too_many_requests: int
+    replan_calls: int
+
+
+def _busiest_window(times: list[float]) -> int:
+    """The most completions within any 60-second window."""
+    most, start = 0, 0
+    for end, at in enumerate(times):
+        while at - times[start] >= WINDOW:
+            start += 1
+        most = max(most, end - start + 1)
+    return most
+
+
+def bench_apply(folder: Path, clients: int, rate_limit: int, concurrency: int = 8) -> ApplyResult:
+    """Apply ``clients`` client updates to a fresh sandbox with ``rate_limit`` per minute."""
+    from reconciler.apply import Status, apply_plan
+    from reconciler.client import ApiClient
+    from reconciler.desired import load_desired
+    from reconciler.plan import build_plan
+    from reconciler.secrets import DigestKey
+    from reconciler.settings import ToolSettings
+    from reconciler.state import StateStore
+
+    scenario = write_scenario(folder, clients, 100)
+    key = DigestKey("bench-digest-key")
+    settings = ToolSettings(rate_limit=rate_limit, concurrency=concurrency)
+    with tempfile.TemporaryDirectory() as scratch:
+        store = StateStore(Path(scratch) / "known.state.json")
+        shutil.copy(scenario.known, store.path)
+        desired = load_desired(scenario.desired, {})
+        known = store.load()
+        plan = build_plan(desired, known, key)
+        finished: list[float] = []
+
+        async def run(base_url: str) -> int:
+            async with ApiClient(base_url, SecretStr(API_KEY), settings) as client:
+                report = await apply_plan(
+                    plan,
+                    client,
+                    store,
+                    known,
+                    concurrency=concurrency,
+                    on_outcome=lambda _: finished.append(time.perf_counter()),
+                )
+            store.save(report.state)
+            return len(report.with_status(Status.SUCCEEDED))
+
+        with sandbox_process(clients, rate_limit) as (base_url, statuses):
+            started = time.perf_counter()
+            succeeded = asyncio.run(run(base_url))
+            seconds = time.perf_counter() - started
+        replan = build_plan(desired, store.load(), key)
+    # The rate is measured from the first call's start to the last one's end.
+    span = finished[-1] - started if finished else float("nan")
+    return ApplyResult(
+        calls=len(plan.calls),
+        succeeded=succeeded,
+        seconds=seconds,
+        per_minute=len(finished) / span * 60,
+        busiest_minute=_busiest_window(finished),
+        too_many_requests=statuses.counts.get(429, 0),
+        replan_calls=len(replan.calls),
+    )

@@ -1,0 +1,123 @@
+"""``reconciler plan`` at scale: wall time and peak memory of the command, its stages, its calls.
+
+Each run is a fresh ``reconciler plan`` process, as CI would run it; its peak resident memory
+comes from ``wait4``. One more run in this process times the stages and counts the deep diffs.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+
+from benchmarks.generate import Scenario
+
+DIGEST_KEY = "bench-digest-key"
+_SUMMARY = re.compile(r"^Plan: (\d+) calls? ", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """Medians over the runs, what was planned, and one in-process run's stages."""
+
+    seconds: float
+    peak_mib: float
+    planned: int
+    differing: int
+    same_resources: bool
+    deep_diffs: int
+    stages: dict[str, float]
+
+
+def run_plan_command(scenario: Scenario) -> tuple[float, float, int]:
+    """One ``reconciler plan``: wall seconds, peak MiB, and the number of calls it printed."""
+    command = [sys.executable, "-m", "reconciler", "plan", "-f", str(scenario.desired)]
+    command += ["--state", str(scenario.known)]
+    environ = {**os.environ, "RECONCILER_DIGEST_KEY": DIGEST_KEY, "NO_COLOR": "1"}
+    with tempfile.TemporaryFile() as output:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.PIPE, env=environ)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        errors = process.stderr.read().decode() if process.stderr else ""
+        if process.stderr:
+            process.stderr.close()
+        if process.returncode != 0:
+            raise RuntimeError(f"reconciler plan failed ({process.returncode}): {errors}")
+        output.seek(0)
+        text = output.read().decode("utf-8")
+    found = _SUMMARY.search(text)
+    planned = int(found.group(1)) if found else 0
+    if found is None and "No changes." not in text:
+        raise RuntimeError(f"no summary line in the plan's output: {text[-300:]!r}")
+    return seconds, usage.ru_maxrss / 1024, planned
+
+
+def plan_in_process(scenario: Scenario) -> tuple[set[str], int, dict[str, float]]:
+    """The planned resources, how many deep diffs ran, and seconds per stage."""
+    from rich.console import Console
+
+    from reconciler import diff
+    from reconciler.collector import collector_paused
+    from reconciler.desired import load_desired
+    from reconciler.plan import build_plan
+    from reconciler.render.text import render_plan
+    from reconciler.secrets import DigestKey
+    from reconciler.state import StateStore
+
+    deep = diff._deep_changes
+    calls = 0
+
+    def counted(*args: object, **kwargs: object) -> list[diff.FieldChange]:
+        nonlocal calls
+        calls += 1
+        return deep(*args, **kwargs)  # type: ignore[arg-type]
+
+    stages: dict[str, float] = {}
+    diff._deep_changes = counted  # type: ignore[assignment]
+    try:
+        with collector_paused():
+            started = time.perf_counter()
+            desired = load_desired(scenario.desired, {})
+            stages["load desired"] = time.perf_counter() - started
+            started = time.perf_counter()
+            known = StateStore(scenario.known).load()
+            stages["load known"] = time.perf_counter() - started
+            started = time.perf_counter()
+            plan = build_plan(desired, known, DigestKey(DIGEST_KEY))
+            stages["build plan"] = time.perf_counter() - started
+            started = time.perf_counter()
+            Console(file=io.StringIO(), no_color=True, soft_wrap=True).print(render_plan(plan))
+            stages["render"] = time.perf_counter() - started
+    finally:
+        diff._deep_changes = deep  # type: ignore[assignment]
+    return {call.resource for call in plan.calls}, calls, stages
+
+
+def bench_plan(scenario: Scenario, runs: int) -> PlanResult:
+    """Run ``reconciler plan`` ``runs`` times on ``scenario``; medians and checks."""
+    seconds, peaks, counts = [], [], set()
+    for _ in range(runs):
+        wall, peak, planned = run_plan_command(scenario)
+        seconds.append(wall)
+        peaks.append(peak)
+        counts.add(planned)
+    if len(counts) != 1:
+        raise RuntimeError(f"runs planned different numbers of calls: {sorted(counts)}")
+    resources, deep_diffs, stages = plan_in_process(scenario)
+    return PlanResult(
+        seconds=statistics.median(seconds),
+        peak_mib=statistics.median(peaks),
+        planned=counts.pop(),
+        differing=len(scenario.changed),
+        same_resources=resources == set(scenario.changed),
+        deep_diffs=deep_diffs,
+        stages=stages,
+    )
