@@ -14,7 +14,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from benchmarks.generate import Scenario
 
@@ -61,7 +63,7 @@ def run_plan_command(scenario: Scenario) -> tuple[float, float, int]:
 
 
 def plan_in_process(scenario: Scenario) -> tuple[set[str], int, dict[str, float]]:
-    """The planned resources, how many deep diffs ran, and seconds per stage."""
+    """The planned resources, how many field-by-field diffs ran, and seconds per stage."""
     from rich.console import Console
 
     from reconciler import diff
@@ -72,16 +74,16 @@ def plan_in_process(scenario: Scenario) -> tuple[set[str], int, dict[str, float]
     from reconciler.secrets import DigestKey
     from reconciler.state import StateStore
 
-    deep = diff._deep_changes
+    compare = diff.field_changes
     calls = 0
 
-    def counted(*args: object, **kwargs: object) -> list[diff.FieldChange]:
+    def counted(known: Mapping[str, Any], declared: Mapping[str, Any]) -> list[diff.FieldChange]:
         nonlocal calls
         calls += 1
-        return deep(*args, **kwargs)  # type: ignore[arg-type]
+        return compare(known, declared)
 
     stages: dict[str, float] = {}
-    diff._deep_changes = counted  # type: ignore[assignment]
+    diff.field_changes = counted
     try:
         with collector_paused():
             started = time.perf_counter()
@@ -97,7 +99,7 @@ def plan_in_process(scenario: Scenario) -> tuple[set[str], int, dict[str, float]
             Console(file=io.StringIO(), no_color=True, soft_wrap=True).print(render_plan(plan))
             stages["render"] = time.perf_counter() - started
     finally:
-        diff._deep_changes = deep  # type: ignore[assignment]
+        diff.field_changes = compare
     return {call.resource for call in plan.calls}, calls, stages
 
 

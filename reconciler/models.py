@@ -94,7 +94,8 @@ def _as_text(value: object) -> object:
     return value
 
 
-Text = Annotated[str, BeforeValidator(_as_text), Field(max_length=10_000)]
+# The length limit comes first so that pydantic checks it natively, not in Python.
+Text = Annotated[str, Field(max_length=10_000), BeforeValidator(_as_text)]
 Email = Annotated[Text, AfterValidator(_email)]
 Country = Annotated[Text, AfterValidator(_canonical_country)]
 Flag = Annotated[str, BeforeValidator(_flag)]

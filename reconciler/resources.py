@@ -40,7 +40,10 @@ def declared_fields(model: BaseModel) -> dict[str, Any]:
 
 def comparable(fields: dict[str, Any], key: DigestKey) -> dict[str, Any]:
     """Declared fields in the form compared with and recorded in the known state."""
-    return {name: _comparable_value(value, key) for name, value in fields.items()}
+    return {
+        name: _comparable_value(value, key) if isinstance(value, SecretStr | dict) else value
+        for name, value in fields.items()
+    }
 
 
 def _comparable_value(value: Any, key: DigestKey) -> Any:

@@ -17,7 +17,6 @@ import os
 from pathlib import Path
 
 from reconciler.errors import Problem, ValidationFailed
-from reconciler.loader.events import build, locate_all
 from reconciler.loader.fast import fast_data
 from reconciler.loader.limits import (
     MAX_ALIAS_NODES,
@@ -32,6 +31,7 @@ from reconciler.loader.source import (
     Partial,
     Position,
     SourceMap,
+    Spots,
     YamlPath,
     format_path,
     shorten,
@@ -100,7 +100,15 @@ def parse_yaml_partial(text: str | bytes, file: str) -> Partial:
         return Partial(None, [fatal.problem])
     raw = text if isinstance(text, bytes) and not text.startswith(b"\xef\xbb\xbf") else None
     data = fast_data(checked, raw)
+    # ruamel.yaml is imported only when the careful path is needed.
     if data is None:
+        from reconciler.loader.events import build
+
         return build(checked, file)
-    source = SourceMap(lambda: locate_all(checked, file))
-    return Partial(Document(file, data, source), [])
+    return Partial(Document(file, data, SourceMap(lambda: _locate_all(checked, file))), [])
+
+
+def _locate_all(text: str, file: str) -> tuple[Spots, Spots]:
+    from reconciler.loader.events import locate_all
+
+    return locate_all(text, file)

@@ -38,11 +38,15 @@ if ryml is not None:
 # YAML indicators: a plain scalar can't start with one, but rapidyaml lets some through, and
 # the two parsers read '?' and ':' differently in flow context.
 _INDICATORS = frozenset("?:,[]{}#&*!|>'\"%@`")
+_ODD_FIRST = _INDICATORS | {"-"}
+# The first characters of the scalars YAML reads as null, a boolean or a number.
+_MAYBE_IMPLICIT = frozenset("~nNtTfF-+.0123456789")
 # In flow context the parsers split ':' differently and fold lines differently.
 _FLOW_AMBIGUOUS = re.compile("[: ]")
 _BLOCK = re.compile(r"(?:^|[ \t])[|>]([^\n]*)", re.MULTILINE)
 _HEADER = re.compile(r"(?:[1-9][+-]?|[+-][1-9]?)?(?:[ \t]+#.*|[ \t]*)")
-_AWKWARD = re.compile(r"\n%|[\t\x85\u2028\u2029]|\\[NLP_]")
+_AWKWARD_CHARACTERS = re.compile("[\t\x85\u2028\u2029]")
+_AWKWARD_ESCAPES = re.compile(r"\\[NLP_]")
 
 
 class _Decline(Exception):
@@ -51,8 +55,8 @@ class _Decline(Exception):
 
 def fast_data(text: str, raw: bytes | None = None) -> dict[str, Any] | None:
     """The plain data of checked ``text`` (``raw``: the same as UTF-8), or None to decline."""
-    if ryml is None or text.startswith("%") or _AWKWARD.search(text):
-        return None  # directives, tabs, Unicode line breaks: rare, and left to the careful path
+    if ryml is None or _awkward(text):
+        return None
     try:
         with _quiet_stderr():
             tree = ryml.parse_in_arena(raw if raw is not None else text.encode("utf-8"))
@@ -75,6 +79,16 @@ def _plain_block_headers(text: str) -> bool:
     contains `` | ``, is left to the careful path.
     """
     return all(_HEADER.fullmatch(rest) for rest in _BLOCK.findall(text))
+
+
+def _awkward(text: str) -> bool:
+    """Directives, tabs, Unicode line breaks: rare, and left to the careful path."""
+    return bool(
+        text.startswith("%")
+        or "\n%" in text
+        or _AWKWARD_CHARACTERS.search(text)
+        or ("\\" in text and _AWKWARD_ESCAPES.search(text))
+    )
 
 
 @contextlib.contextmanager
@@ -187,16 +201,21 @@ class _Walk:
 
 
 def _scalar(kind: int, raw: Any, flow: bool) -> Any:
-    if not kind & _STYLED:
-        raise _Decline
-    text = "" if raw is None else str(raw, "utf-8")
-    if len(text) > MAX_SCALAR_CHARS:
-        raise _Decline
-    if kind & _VAL_PLAIN:
-        if text and (_odd_start(text) or (flow and _FLOW_AMBIGUOUS.search(text))):
+    if raw is None:
+        if not kind & _STYLED:
             raise _Decline
-        return None if raw is None else implicit(text)
-    return text
+        return None if kind & _VAL_PLAIN else ""
+    text = str(raw, "utf-8")
+    if len(text) > MAX_SCALAR_CHARS or not kind & _STYLED:
+        raise _Decline
+    if not kind & _VAL_PLAIN or not text:
+        return text
+    first = text[0]
+    if flow and _FLOW_AMBIGUOUS.search(text):
+        raise _Decline
+    if first in _ODD_FIRST and _odd_start(text):
+        raise _Decline
+    return implicit(text) if first in _MAYBE_IMPLICIT else text
 
 
 def _odd_start(text: str) -> bool:
