@@ -1,0 +1,38 @@
+"""The benchmark harness still works end to end (correctness only: nothing here is timed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from benchmarks.generate import changed_clients, write_scenario
+from benchmarks.run import main
+from reconciler.desired import load_desired
+from reconciler.state import StateStore
+
+
+def test_generated_states_differ_in_exactly_the_chosen_clients(tmp_path: Path) -> None:
+    scenario = write_scenario(tmp_path, 40, 10)
+    desired = load_desired(scenario.desired, {})
+    known = StateStore(scenario.known).load()
+    assert len(desired.state.clients) == 40
+    assert len(scenario.changed) == len(changed_clients(40, 10)) == 4
+    differing = {
+        f"client:{client.id}"
+        for client in desired.state.clients
+        if known.resources[f"client:{client.id}"].applied["city"] != client.city
+    }
+    assert differing == scenario.changed
+
+
+def test_a_tiny_run_writes_a_table_with_exact_plans_and_clean_applies(tmp_path: Path) -> None:
+    out = tmp_path / "RESULTS.md"
+    arguments = ["--sizes", "30", "--runs", "1", "--apply-clients", "12", "--rate-calls", "5"]
+    main([*arguments, "--work", str(tmp_path / "work"), "--out", str(out)])
+    table = out.read_text(encoding="utf-8")
+    plan_rows = [line for line in table.splitlines() if line.startswith("| 30 |")]
+    assert [row.split("|")[2].strip() for row in plan_rows] == ["0 %", "1 %", "100 %"]
+    for row, expected in zip(plan_rows, ["0 / 0", "0 / 0", "30 / 30"], strict=True):
+        assert f"| {expected} (1.00, exact) |" in row
+    assert "| off | 12 | 12 |" in table
+    assert "| 780/min | 5 | 5 |" in table
+    assert table.count("| 0 | 0 calls |") == 2  # no 429s, and nothing left to do after
