@@ -18,10 +18,12 @@ from reconciler.cli.options import (
     SANDBOX_OPTION,
     SHOW_REQUESTS_OPTION,
     STATE_OPTION,
+    state_path,
 )
 from reconciler.cli.session import Session, api_target, open_session
 from reconciler.client import ApiClient
 from reconciler.errors import SettingsError
+from reconciler.lock import Owner, StateLock
 from reconciler.render.text import render_plan, render_report
 
 
@@ -44,7 +46,22 @@ def apply(
     auto_approve: bool,
 ) -> None:
     """Show the plan, ask, then make the calls and record each success in the known state."""
+    with StateLock(state_path(file, state, sandbox)).held(f"reconciler apply -f {file}") as stale:
+        if stale is not None:
+            click.echo(f"note: {lock_left_behind(stale)}", err=True)
+        _apply(file, state, sandbox, env_file, show_requests, auto_approve)
+
+
+def _apply(
+    file: Path,
+    state: Path | None,
+    sandbox: bool,
+    env_file: Path,
+    show_requests: bool,
+    auto_approve: bool,
+) -> None:
     session = open_session(file, state, sandbox, env_file)
+    session.store.settle(session.known)
     out = console()
     out.print(render_plan(session.plan, show_requests=show_requests))
     if session.plan.is_empty:
@@ -61,6 +78,13 @@ def apply(
     out.print(render_report(report))
     if not report.ok:
         sys.exit(EXIT_APPLY_FAILED)
+
+
+def lock_left_behind(owner: Owner) -> str:
+    return (
+        f"the previous apply ({owner.describe()}) ended without releasing its lock, so it was "
+        "interrupted; every call it completed is recorded, and this run carries on from there"
+    )
 
 
 async def _run(session: Session, base_url: str, api_key: SecretStr) -> ApplyReport:

@@ -87,13 +87,11 @@ def render_plan(plan: Plan, *, show_requests: bool = False) -> Text:
 def render_report(report: ApplyReport) -> Text:
     """What succeeded, what failed (with the API's message) and what was skipped, and why."""
     out = Text()
+    styles = {Status.SUCCEEDED: "green", Status.FAILED: "red", Status.SKIPPED: "yellow"}
     for outcome in report.outcomes:
-        if outcome.status is Status.SUCCEEDED:
-            continue
-        style = "red" if outcome.status is Status.FAILED else "yellow"
-        out.append(f"  {outcome.status}: ", style=f"bold {style}")
+        out.append(f"  {outcome.status}: ", style=f"bold {styles[outcome.status]}")
         out.append(describe(outcome.call))
-        out.append(f": {outcome.detail}\n")
+        out.append(f": {outcome.detail}\n" if outcome.detail else "\n")
     succeeded = len(report.with_status(Status.SUCCEEDED))
     failed = len(report.with_status(Status.FAILED))
     skipped = len(report.with_status(Status.SKIPPED))
