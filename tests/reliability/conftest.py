@@ -94,9 +94,7 @@ class Fleet:
         template = data["clients"][0]
         for number in self.client_ids:
             client = copy.deepcopy(template)
-            client.update(
-                id=number, code=f"OLD{number}", name=f"Old {number}", city="", email=""
-            )
+            client.update(id=number, code=f"OLD{number}", name=f"Old {number}", city="", email="")
             data["clients"].append(client)
         return data
 
@@ -133,9 +131,10 @@ class Fleet:
         done = {key for key in keys if known.get(key) is not None}
         for number in self.client_ids:
             record = known.get(f"client:{number}")
-            if record is not None and record.applied.get("city") == client_fields(
-                number, self.revision
-            )["city"]:
+            if (
+                record is not None
+                and record.applied.get("city") == client_fields(number, self.revision)["city"]
+            ):
                 done.add(f"client:{number}")
         return done
 

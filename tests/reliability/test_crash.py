@@ -39,9 +39,7 @@ pytestmark = [pytest.mark.slow] if KILLS > 20 else []
 
 def _answered_puts(sandbox: Sandbox, since: int) -> list[str]:
     """Paths of the PUTs the sandbox answered after its first ``since`` requests."""
-    return [
-        r.path for r in sandbox.requests[since:] if r.method == "PUT" and r.status != DROPPED
-    ]
+    return [r.path for r in sandbox.requests[since:] if r.method == "PUT" and r.status != DROPPED]
 
 
 def _kill_after(
