@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from pathlib import Path
 
@@ -22,9 +23,11 @@ from reconciler.cli.options import (
 )
 from reconciler.cli.session import Session, api_target, open_session
 from reconciler.client import ApiClient
+from reconciler.desired import load_desired
 from reconciler.errors import SettingsError
 from reconciler.lock import Owner, StateLock
 from reconciler.render.text import render_plan, render_report
+from reconciler.settings import load_api_settings, load_tool_settings, resolve_base_url
 
 
 @main.command()
@@ -46,6 +49,7 @@ def apply(
     auto_approve: bool,
 ) -> None:
     """Show the plan, ask, then make the calls and record each success in the known state."""
+    _check_inputs(file, sandbox, env_file)
     with StateLock(state_path(file, state, sandbox)).held(f"reconciler apply -f {file}") as stale:
         if stale is not None:
             click.echo(f"note: {lock_left_behind(stale)}", err=True)
@@ -78,6 +82,15 @@ def _apply(
     out.print(render_report(report))
     if not report.ok:
         sys.exit(EXIT_APPLY_FAILED)
+
+
+def _check_inputs(file: Path, sandbox: bool, env_file: Path) -> None:
+    """Refuse bad input and settings before the lock leaves a file behind."""
+    load_tool_settings(env_file)
+    load_desired(file, os.environ)
+    api = load_api_settings(env_file)
+    if not sandbox and (api.base_url or api.account):
+        resolve_base_url(api)
 
 
 def lock_left_behind(owner: Owner) -> str:
