@@ -1,4 +1,4 @@
-"""Bad input through the command line: a clear message, exit code 1, nothing written, no traceback."""
+"""Bad input through the command line: a clear message, exit 1, nothing written, no traceback."""
 
 from __future__ import annotations
 
