@@ -42,6 +42,14 @@ def _answered_puts(sandbox: Sandbox, since: int) -> list[str]:
     return [r.path for r in sandbox.requests[since:] if r.method == "PUT" and r.status != DROPPED]
 
 
+def _settle(sandbox: Sandbox) -> None:
+    """Wait until requests in flight at a kill are handled (and logged): the log stays still."""
+    count = -1
+    while count != len(sandbox.requests):
+        count = len(sandbox.requests)
+        time.sleep(0.1)
+
+
 def _kill_after(
     child: subprocess.Popen[bytes], sandbox: Sandbox, since: int, target: int, delay: float
 ) -> bool:
@@ -79,7 +87,7 @@ def _round(
             )
         else:
             assert child.wait(timeout=120) == 0, (fleet.folder / "child.out").read_text()
-        time.sleep(0.05)  # let the handlers of requests in flight at the kill finish
+        _settle(sandbox)
         puts = _answered_puts(sandbox, since)
         done = fleet.done(fleet.known())  # the state loads after every kill
         assert not {resource_of(p) for p in puts} & done_before, "a recorded call was repeated"
