@@ -13,16 +13,20 @@ from reconciler.apply import ApplyReport, apply_plan
 from reconciler.cli.exits import EXIT_APPLY_FAILED, console, exits_cleanly
 from reconciler.cli.group import main
 from reconciler.cli.options import (
+    CREATE_MISSING_OPTION,
     ENV_FILE_OPTION,
     FILE_OPTION,
+    REFRESH_OPTION,
     SANDBOX_OPTION,
     SHOW_REQUESTS_OPTION,
     STATE_OPTION,
 )
-from reconciler.cli.session import Session, api_target, open_session
+from reconciler.cli.session import Session, api_target, open_session, print_read_side
 from reconciler.client import ApiClient
 from reconciler.errors import SettingsError
+from reconciler.render.drift import render_verification
 from reconciler.render.text import render_plan, render_report
+from reconciler.verify import Verification, verify
 
 
 @main.command()
@@ -31,6 +35,14 @@ from reconciler.render.text import render_plan, render_report
 @SANDBOX_OPTION
 @ENV_FILE_OPTION
 @SHOW_REQUESTS_OPTION
+@REFRESH_OPTION
+@CREATE_MISSING_OPTION
+@click.option(
+    "--verify",
+    "verify_after",
+    is_flag=True,
+    help="Read back each resource applied; exit 3 if a declared field did not take.",
+)
 @click.option(
     "--auto-approve", is_flag=True, help="Apply without asking (required off a terminal)."
 )
@@ -41,10 +53,16 @@ def apply(
     sandbox: bool,
     env_file: Path,
     show_requests: bool,
+    refresh: bool,
+    create_missing: bool,
+    verify_after: bool,
     auto_approve: bool,
 ) -> None:
     """Show the plan, ask, then make the calls and record each success in the known state."""
-    session = open_session(file, state, sandbox, env_file)
+    session = open_session(
+        file, state, sandbox, env_file, refresh=refresh, create_missing=create_missing
+    )
+    print_read_side(session)
     out = console()
     out.print(render_plan(session.plan, show_requests=show_requests))
     if session.plan.is_empty:
@@ -56,19 +74,24 @@ def apply(
             click.echo("Nothing applied.")
             return
     with api_target(sandbox, file, env_file) as (base_url, api_key):
-        report = asyncio.run(_run(session, base_url, api_key))
+        report, verification = asyncio.run(_run(session, base_url, api_key, verify_after))
     session.store.save(report.state)
     out.print(render_report(report))
-    if not report.ok:
+    if verification is not None:
+        out.print(render_verification(verification))
+    if not report.ok or (verification is not None and not verification.ok):
         sys.exit(EXIT_APPLY_FAILED)
 
 
-async def _run(session: Session, base_url: str, api_key: SecretStr) -> ApplyReport:
+async def _run(
+    session: Session, base_url: str, api_key: SecretStr, verify_after: bool
+) -> tuple[ApplyReport, Verification | None]:
     async with ApiClient(base_url, api_key, session.tool) as client:
-        return await apply_plan(
+        report = await apply_plan(
             session.plan,
             client,
             session.store,
             session.known,
             concurrency=session.tool.concurrency,
         )
+        return report, (await verify(report, client) if verify_after else None)
