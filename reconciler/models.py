@@ -216,7 +216,9 @@ def _sequence_ref(value: Any) -> Any:
         if not value.strip():
             raise ValueError("a serie must not be empty")
         return value.strip()
-    raise ValueError('expected a sequence id (a whole number) or a serie (quoted text, e.g. "2025")')
+    raise ValueError(
+        'expected a sequence id (a whole number) or a serie (quoted text, e.g. "2025")'
+    )
 
 
 SequenceRef = Annotated[int | str, BeforeValidator(_sequence_ref)]

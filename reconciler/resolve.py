@@ -74,7 +74,7 @@ def known_series(known: KnownState) -> dict[str, int]:
     }
 
 
-def _series_of(sequences: Sequences | None) -> list[str]:
+def series_of(sequences: Sequences | None) -> list[str]:
     if sequences is None:
         return []
     refs = [sequences.default, *sequences.to_register]
@@ -86,7 +86,7 @@ def pending(state: DesiredState, known: KnownState) -> Pending:
     codes, series = known_codes(known), known_series(known)
     return Pending(
         codes=tuple(c.code for c in state.clients if c.id is None and c.code not in codes),
-        series=tuple(dict.fromkeys(s for s in _series_of(state.sequences) if s not in series)),
+        series=tuple(dict.fromkeys(s for s in series_of(state.sequences) if s not in series)),
     )
 
 
@@ -143,7 +143,7 @@ def resolve_with(
         known = known.applied(CODE_LOOKUP_PREFIX + code, Record({"id": identifier}, now()))
     for serie, identifier in found_series.items():
         known = known.applied(SERIE_LOOKUP_PREFIX + serie, Record({"id": identifier}, now()))
-    used_series = {s: series[s] for s in _series_of(state.sequences) if s in series}
+    used_series = {s: series[s] for s in series_of(state.sequences) if s in series}
     return Resolution(
         Desired(desired.file, resolved, desired.source),
         known,
@@ -209,9 +209,7 @@ def _sequences(
         return None
 
     default = (
-        one(sequences.default, ("sequences", "default"))
-        if sequences.default is not None
-        else None
+        one(sequences.default, ("sequences", "default")) if sequences.default is not None else None
     )
     seen: dict[int, int] = {}
     register: list[int] = []
