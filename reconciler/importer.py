@@ -25,6 +25,7 @@ from reconciler.live import LiveState
 from reconciler.models import DesiredState, countries
 
 AT_PASSWORD_REFERENCE = "${AT_PASSWORD}"
+COMMENT_COLUMN = 37
 HEADER = (
     "The desired state of InvoiceXpress account {id}, imported from the live account by\n"
     "`reconciler import`. Fields left out are not managed; see state.example.yaml for all."
@@ -80,7 +81,8 @@ def account_section(view: Mapping[str, Any]) -> CommentedMap:
         ordered = CommentedMap(username=credentials.get("username"))
         ordered["password"] = AT_PASSWORD_REFERENCE
         ordered.update({k: v for k, v in credentials.items() if k != "username"})
-        ordered.yaml_add_eol_comment("the API never shows it: set AT_PASSWORD", "password")
+        note = "the API never shows it: set AT_PASSWORD"
+        ordered.yaml_add_eol_comment(note, "password", column=COMMENT_COLUMN)
         section["credentials"] = ordered
     return section
 
@@ -106,13 +108,15 @@ def sequences_section(sequences: tuple[Mapping[str, Any], ...]) -> CommentedMap:
     default = norm.default_sequence(list(sequences))
     if default is not None:
         section["default"] = default
-        section.yaml_add_eol_comment(_sequence_comment(sequences, [default]), "default")
+        comment = _sequence_comment(sequences, [default])
+        section.yaml_add_eol_comment(comment, "default", column=COMMENT_COLUMN)
     registered = [int(s["id"]) for s in sequences if norm.is_registered(s)]
     flow = CommentedSeq(registered)
     flow.fa.set_flow_style()
     section["register"] = flow
     if registered:
-        section.yaml_add_eol_comment(_sequence_comment(sequences, registered), "register")
+        comment = _sequence_comment(sequences, registered)
+        section.yaml_add_eol_comment(comment, "register", column=COMMENT_COLUMN)
     return section
 
 
@@ -250,10 +254,10 @@ def _update_sequences(
         return identifier
 
     live_default = norm.default_sequence(list(sequences))
-    if declared.default is not None and live_default is not None:
-        if as_id(declared.default) != live_default:
-            node["default"] = written(live_default, declared.default)
-            result.fields_updated.append("sequences.default")
+    default = declared.default
+    if default is not None and live_default is not None and as_id(default) != live_default:
+        node["default"] = written(live_default, default)
+        result.fields_updated.append("sequences.default")
     listed = node.get("register")
     if isinstance(listed, CommentedSeq):
         have = {as_id(ref) for ref in declared.to_register}
