@@ -166,7 +166,7 @@ class _Folder:
         elif applied != record.applied:
             self._put(resource, replace(record, applied=applied))
         if changes:
-            self.drift.append(Drift(resource, tuple(changes)))
+            self.drift.append(Drift(resource, tuple(sorted(changes))))
 
     def sequences(
         self,

@@ -204,8 +204,9 @@ def _sequences(
             return ref
         if ref in series:
             return series[ref]
-        known = ", ".join(sorted(series)) or "none known"
-        problems.append(problem_at(desired, where, f"no sequence has serie '{ref}' ({known})"))
+        known = ", ".join(sorted(series)) or "none"
+        message = f"no sequence has serie '{ref}' (the account has {known})"
+        problems.append(problem_at(desired, where, message))
         return None
 
     default = (
