@@ -38,7 +38,8 @@ def test_unknown_serie_is_an_error_listing_the_series(env: Env) -> None:
     result = env.run("plan", "-f", str(env.desired))
     assert result.exit_code == 1
     assert (
-        "state.yaml:2:22: sequences.register[1]: no sequence has serie '2030' (the account has 2024, 2025, 2026)"
+        "state.yaml:2:22: sequences.register[1]: no sequence has serie '2030' "
+        "(the account has 2024, 2025, 2026)"
     ) in result.output
 
 
