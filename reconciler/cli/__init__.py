@@ -10,7 +10,20 @@ This package is the only place that turns errors into exit codes and messages:
 Each command lives in a module of its own and registers itself on ``main``.
 """
 
-from reconciler.cli import apply_command, plan_command, sandbox_command, validate_command
+from reconciler.cli import (
+    apply_command,
+    plan_command,
+    sandbox_command,
+    schema_command,
+    validate_command,
+)
 from reconciler.cli.group import main
 
-__all__ = ["apply_command", "main", "plan_command", "sandbox_command", "validate_command"]
+__all__ = [
+    "apply_command",
+    "main",
+    "plan_command",
+    "sandbox_command",
+    "schema_command",
+    "validate_command",
+]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from reconciler.cli.annotations import ERROR_FORMAT_OPTION, annotated
 from reconciler.cli.exits import exits_cleanly
 from reconciler.cli.group import main
 from reconciler.cli.options import FILE_OPTION
@@ -15,10 +16,12 @@ from reconciler.desired import load_desired
 
 @main.command()
 @FILE_OPTION
+@ERROR_FORMAT_OPTION
 @exits_cleanly
-def validate(file: Path) -> None:
+def validate(file: Path, error_format: str) -> None:
     """Check the desired-state file only: syntax, fields, values, duplicates."""
-    state = load_desired(file, os.environ).state
+    with annotated(error_format):
+        state = load_desired(file, os.environ).state
     registrations = len(state.sequences.to_register) if state.sequences else 0
     click.echo(
         f"{file}: valid ({'1 account' if state.account else 'no account'}, "
