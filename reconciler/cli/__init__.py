@@ -3,7 +3,8 @@
 This package is the only place that turns errors into exit codes and messages:
 
     0  success (plan: no changes, or changes without --detailed-exitcode)
-    1  bad input, settings or known state; the lock is held; nothing was applied
+    1  bad input, settings or known state; the lock is held; a stale or tampered saved plan;
+       a plan the safety guard refuses without --force; nothing was applied
     2  plan --detailed-exitcode: changes are pending
     3  apply finished, but some calls failed or were skipped (the summary says which)
 

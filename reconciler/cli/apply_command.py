@@ -31,9 +31,7 @@ from reconciler.render.text import render_plan, render_report, summary_line
 
 
 @main.command()
-@click.argument(
-    "plan_file", required=False, type=click.Path(path_type=Path, dir_okay=False, exists=True)
-)
+@click.argument("plan_file", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @FILE_OPTION
 @STATE_OPTION
 @SANDBOX_OPTION

@@ -170,3 +170,9 @@ def test_an_empty_saved_plan_applies_nothing(env: Env) -> None:
     assert result.exit_code == 0, result.output
     assert "No changes." in result.stdout
     assert env.calls() == []
+
+
+def test_a_missing_plan_file_is_an_input_error(env: Env) -> None:
+    result = env.run("apply", str(env.folder / "nowhere.json"))
+    assert result.exit_code == 1
+    assert "cannot read the saved plan" in result.stderr
