@@ -144,7 +144,8 @@ def check_fresh(saved: SavedPlan, current: Binding, plan: Plan) -> None:
             "stale plan: the known state changed since the plan was saved "
             f"({_describe_state(then)} then, {_describe_state(now_)} now); {_AGAIN}"
         )
-    fresh = [_request(call) for call in plan_document(plan)["calls"]]
+    # Compared as they would be saved, so a tuple and a list of the same values are equal.
+    fresh = json.loads(json.dumps([_request(c) for c in plan_document(plan)["calls"]]))
     if fresh != saved.requests:
         raise StalePlan(
             f"stale plan: planning again from the same files gives different calls "
