@@ -3,14 +3,28 @@
 This package is the only place that turns errors into exit codes and messages:
 
     0  success (plan: no changes, or changes without --detailed-exitcode)
-    1  bad input, settings or known state; the lock is held; nothing was applied
+    1  bad input, settings or known state; the lock is held; a stale or tampered saved plan;
+       a plan the safety guard refuses without --force; nothing was applied
     2  plan --detailed-exitcode: changes are pending
     3  apply finished, but some calls failed or were skipped (the summary says which)
 
 Each command lives in a module of its own and registers itself on ``main``.
 """
 
-from reconciler.cli import apply_command, plan_command, sandbox_command, validate_command
+from reconciler.cli import (
+    apply_command,
+    plan_command,
+    sandbox_command,
+    schema_command,
+    validate_command,
+)
 from reconciler.cli.group import main
 
-__all__ = ["apply_command", "main", "plan_command", "sandbox_command", "validate_command"]
+__all__ = [
+    "apply_command",
+    "main",
+    "plan_command",
+    "sandbox_command",
+    "schema_command",
+    "validate_command",
+]
