@@ -3,9 +3,12 @@
 This package is the only place that turns errors into exit codes and messages:
 
     0  success (plan: no changes, or changes without --detailed-exitcode)
-    1  bad input, settings or known state; the lock is held; nothing was applied
-    2  plan --detailed-exitcode: changes are pending
-    3  apply finished, but some calls failed or were skipped (the summary says which)
+    1  bad input, settings or known state; the lock is held; a stale or tampered saved plan;
+       a plan the safety guard refuses without --force; nothing was applied
+    2  plan --detailed-exitcode: changes are pending, or (--refresh) drift was found;
+       refresh --detailed-exitcode: drift was found
+    3  apply finished, but some calls failed or were skipped (the summary says which), or
+       --verify found fields not converged
 
 Each command lives in a module of its own and registers itself on ``main``.
 """
@@ -16,6 +19,7 @@ from reconciler.cli import (
     plan_command,
     refresh_command,
     sandbox_command,
+    schema_command,
     validate_command,
 )
 from reconciler.cli.group import main
@@ -27,5 +31,6 @@ __all__ = [
     "plan_command",
     "refresh_command",
     "sandbox_command",
+    "schema_command",
     "validate_command",
 ]

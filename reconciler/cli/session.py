@@ -114,12 +114,15 @@ def read_side(
     return prepared
 
 
-def print_read_side(session: Session) -> bool:
-    """Print what resolving and refreshing found; whether drift was found."""
+def print_read_side(session: Session, *, stderr: bool = False, quiet: bool = False) -> bool:
+    """Print what resolving and refreshing found (nothing when ``quiet``); whether drift was
+    found."""
     prepared = session.prepared
     if prepared is None:
         return False
-    out = console()
+    if quiet:
+        return prepared.refreshed is not None and prepared.refreshed.drifted
+    out = console(stderr=stderr)
     resolved = render_resolution(prepared.resolution)
     if resolved.plain:
         out.print(resolved, end="")

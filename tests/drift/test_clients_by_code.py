@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import jsonschema
 import pytest
 from pydantic import SecretStr
 
@@ -19,7 +20,7 @@ from reconciler.secrets import DigestKey
 from reconciler.settings import ToolSettings
 from reconciler.state import KnownState
 from tests.drift.conftest import write
-from tests.e2e.conftest import API_KEY, Env
+from tests.e2e.conftest import API_KEY, ROOT, Env
 
 ADOPT = "clients:\n  - code: C-0044\n    name: Old Customer Ltd\n    city: Leeds\n"
 NEW = "clients:\n  - code: C-0100\n    name: New Client, Lda\n    city: Faro\n"
@@ -125,3 +126,16 @@ def test_code_resolving_to_an_id_declared_elsewhere_is_an_error(env: Env) -> Non
     assert result.exit_code == 1
     # The repeated code is caught by the file's own checks before any look-up.
     assert "clients[1].code: client code 'C-0044' is listed more than once" in result.output
+
+
+def test_json_plan_with_a_creation_follows_the_plan_schema(env: Env) -> None:
+    schema = json.loads((ROOT / "schema" / "plan.schema.json").read_text())
+    write(env, ADOPT + NEW.removeprefix("clients:\n"))
+    result = env.run("plan", "-f", str(env.desired), "--create-missing", "--format", "json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    jsonschema.validate(document, schema)
+    created = next(c for c in document["calls"] if c["method"] == "POST")
+    assert created["resource"] == "new-client:C-0100" and created["action"] == "create client"
+    # What the look-ups found goes to stderr, keeping stdout JSON.
+    assert "adopted as 44" in result.stderr
