@@ -136,7 +136,10 @@ def _saved_session(plan_file: Path, env_file: Path) -> tuple[Session, bool, Path
     bound = saved.binding
     file = Path(bound.desired_file)
     state = None if bound.state_file is None else Path(bound.state_file)
-    session = targeted(open_session(file, state, bound.sandbox, env_file), bound.targets)
+    # Creating clients is allowed here: check_fresh below refuses any call not in the saved plan.
+    session = targeted(
+        open_session(file, state, bound.sandbox, env_file, create_missing=True), bound.targets
+    )
     check_fresh(saved, binding(session, file, state, bound.sandbox, bound.targets), session.plan)
     return session, bound.sandbox, file
 

@@ -139,3 +139,14 @@ def test_json_plan_with_a_creation_follows_the_plan_schema(env: Env) -> None:
     assert created["resource"] == "new-client:C-0100" and created["action"] == "create client"
     # What the look-ups found goes to stderr, keeping stdout JSON.
     assert "adopted as 44" in result.stderr
+
+
+def test_a_saved_plan_that_creates_a_client_applies_as_reviewed(env: Env) -> None:
+    write(env, NEW)
+    saved = env.folder / "plan.json"
+    plan = env.run("plan", "-f", str(env.desired), "--create-missing", "--out", str(saved))
+    assert plan.exit_code == 0, plan.output
+    result = env.run("apply", str(saved))
+    assert result.exit_code == 0, result.output
+    assert sum(1 for r in env.sandbox.requests if r.method == "POST") == 1
+    assert any(c["code"] == "C-0100" for c in env.sandbox.snapshot()["clients"])
