@@ -12,7 +12,11 @@ from reconciler.diff import FieldChange
 from reconciler.plan import Call, Plan
 from reconciler.secrets import REDACTED, redacted
 
-SYMBOLS = {"never applied": ("+", "green"), "not yet registered": ("+", "green")}
+SYMBOLS = {
+    "never applied": ("+", "green"),
+    "not yet registered": ("+", "green"),
+    "no client has this code": ("+", "green"),
+}
 CHANGED = ("~", "yellow")
 
 
@@ -37,8 +41,8 @@ def _change_line(change: FieldChange) -> Text:
 
 
 def describe(call: Call) -> str:
-    """A call's one-line name, e.g. ``update client 42``."""
-    return f"{call.action} {call.target_id}"
+    """A call's one-line name, e.g. ``update client 42`` or ``create client 'C-9'``."""
+    return f"{call.action} {call.subject}"
 
 
 def render_call(call: Call, *, show_requests: bool) -> Text:
@@ -87,11 +91,13 @@ def render_plan(plan: Plan, *, show_requests: bool = False) -> Text:
 def render_report(report: ApplyReport) -> Text:
     """What succeeded, what failed (with the API's message) and what was skipped, and why."""
     out = Text()
-    styles = {Status.SUCCEEDED: "green", Status.FAILED: "red", Status.SKIPPED: "yellow"}
     for outcome in report.outcomes:
-        out.append(f"  {outcome.status}: ", style=f"bold {styles[outcome.status]}")
+        if outcome.status is Status.SUCCEEDED:
+            continue
+        style = "red" if outcome.status is Status.FAILED else "yellow"
+        out.append(f"  {outcome.status}: ", style=f"bold {style}")
         out.append(describe(outcome.call))
-        out.append(f": {outcome.detail}\n" if outcome.detail else "\n")
+        out.append(f": {outcome.detail}\n")
     succeeded = len(report.with_status(Status.SUCCEEDED))
     failed = len(report.with_status(Status.FAILED))
     skipped = len(report.with_status(Status.SKIPPED))

@@ -29,7 +29,7 @@ CONTENTS: dict[str, str | bytes] = {
     "    password: [a]\n",
     "sequences text": "sequences: x\n",
     "register mapping": "sequences:\n  register: {a: 1}\n",
-    "register of text": "sequences:\n  register: [abc]\n",
+    "register of lists": "sequences:\n  register: [[1]]\n",
     "clients mapping": "clients: {a: 1}\n",
     "client text": "clients: [x]\n",
     "client without name": "clients:\n  - id: 1\n    code: A\n",

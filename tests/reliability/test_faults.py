@@ -87,7 +87,7 @@ def test_a_registration_whose_answer_was_lost_and_then_answered_409_counts_as_su
         (register, DROPPED),
         (register, 409),
     ]
-    assert "succeeded: register sequence 146090: already registered" in result.stdout
+    assert "succeeded: register sequence 146090: already registered" in result.stderr
     state = json.loads((tmp_path / ".reconciler" / "state.state.json").read_text())
     assert state["resources"][f"registration:{SEQUENCE}"]["answer"]["conflict"] == "005"
 
