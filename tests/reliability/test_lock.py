@@ -154,3 +154,18 @@ def test_lock_files_are_private(tmp_path: Path) -> None:
     with lock.held("reconciler apply"):
         assert os.stat(lock.info_path).st_mode & 0o777 == 0o600
         assert os.stat(lock.lock_path).st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize(
+    "args", [["refresh"], ["plan", "--refresh"], ["apply", "--auto-approve"], ["import"]]
+)
+def test_every_command_that_writes_the_state_takes_the_lock(
+    tmp_path: Path, holder: subprocess.Popen[str], args: list[str]
+) -> None:
+    fleet = Fleet(tmp_path, 1).write()
+    before = fleet.desired.read_bytes()
+    result = run_cli([*args, "-f", str(fleet.desired)], environment("http://127.0.0.1:9"))
+    assert result.exit_code == 1, result.output
+    assert f"pid {holder.pid}" in result.stderr
+    assert fleet.desired.read_bytes() == before
+    assert not fleet.state_file.exists()
