@@ -47,8 +47,13 @@ def validate(files: tuple[Path, ...], file: Path, error_format: str, allow_unset
         registrations = len(state.sequences.to_register) if state.sequences else 0
         click.echo(
             f"{path}: valid ({'1 account' if state.account else 'no account'}, "
-            f"{len(state.clients)} clients, {registrations} sequences to register)"
+            f"{_count(len(state.clients), 'client')}, "
+            f"{_count(registrations, 'sequence')} to register)"
         )
     if problems:
         with annotated(error_format):
             raise ValidationFailed(problems)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
