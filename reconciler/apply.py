@@ -12,15 +12,14 @@ import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from reconciler.client import Answer, ApiClient
+from reconciler.creation import created_resource, send
 from reconciler.errors import ApiError
 from reconciler.plan import Action, Call, Plan
 from reconciler.secrets import is_digest
 from reconciler.state import KnownState, Record, StateStore, now
-
-if TYPE_CHECKING:  # the client (and aiohttp) is loaded by whoever makes one, not by a plan
-    from reconciler.client import Answer, ApiClient
 
 # 409 answers to a registration that mean "nothing left to do": 005 all registered,
 # 008 already being registered. Either way the sequence must not be registered again.
@@ -70,12 +69,17 @@ class _Recorder:
         self._store = store
         self._key_id = key_id
 
-    def record(self, call: Call, answer: Mapping[str, Any] | None) -> None:
+    def record(
+        self, call: Call, answer: Mapping[str, Any] | None, resource: str | None = None
+    ) -> None:
+        """Record the call's success, under ``resource`` when it differs from the call's own
+        (a client created gets the key of its new id)."""
+        key = resource or call.resource
         record = Record(applied=dict(call.record), applied_at=now(), answer=answer)
         # The digest-key fingerprint follows the records that hold digests.
         key_id = self._key_id if _holds_digest(call.record) else None
-        self.state = self.state.applied(call.resource, record, key_id)
-        self._store.append(self.state, call.resource)
+        self.state = self.state.applied(key, record, key_id)
+        self._store.append(self.state, key)
 
 
 def _holds_digest(data: Mapping[str, Any]) -> bool:
@@ -121,14 +125,16 @@ async def _run_after_dependencies(
             return Outcome(call, Status.SKIPPED, f"needs {dependency}, which did not succeed")
     async with semaphore:
         try:
-            answer = await client.request(call.method, call.path, body=call.body)
+            answer = await send(client, call)
+            created = created_resource(call, answer)
         except ApiError as error:
             if _registration_converged(call, error):
                 recorder.record(call, {"conflict": error.code, "message": error.message})
                 return Outcome(call, Status.SUCCEEDED, f"already registered: {error.message}")
             return Outcome(call, Status.FAILED, str(error))
-    recorder.record(call, _answer_worth_keeping(call, answer))
-    return Outcome(call, Status.SUCCEEDED)
+    recorder.record(call, _answer_worth_keeping(call, answer), created)
+    detail = f"created as {created}" if created else ""
+    return Outcome(call, Status.SUCCEEDED, detail)
 
 
 def _registration_converged(call: Call, error: ApiError) -> bool:

@@ -26,8 +26,10 @@ from tenacity import (
     retry_if_exception,
     stop_after_attempt,
     stop_after_delay,
-    wait_exponential_jitter,
+    wait_exponential,
+    wait_random,
 )
+from tenacity.stop import stop_base
 
 from reconciler.errors import ApiError, ApiUnavailable
 from reconciler.settings import ToolSettings, check_url_is_safe
@@ -110,8 +112,8 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
 class _Wait:
     """Exponential backoff with jitter, or the server's Retry-After when it gave one."""
 
-    def __init__(self) -> None:
-        self._backoff = wait_exponential_jitter(multiplier=0.5, max=10.0, jitter=0.5)
+    def __init__(self, first: float, longest: float) -> None:
+        self._backoff = wait_exponential(multiplier=first, max=longest) + wait_random(0, first)
 
     def __call__(self, retry_state: RetryCallState) -> float:
         outcome = retry_state.outcome
@@ -119,6 +121,21 @@ class _Wait:
         if isinstance(error, RetryableError) and error.retry_after is not None:
             return error.retry_after
         return float(self._backoff(retry_state))
+
+
+class _RetryAfterBeyondBudget(stop_base):
+    """Stop at once when the server asks to wait longer than the retry budget has left."""
+
+    def __init__(self, budget: float) -> None:
+        self._budget = budget
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        outcome = retry_state.outcome
+        error = outcome.exception() if outcome is not None else None
+        if not isinstance(error, RetryableError) or error.retry_after is None:
+            return False
+        elapsed = retry_state.seconds_since_start or 0.0
+        return elapsed + error.retry_after > self._budget
 
 
 class ApiClient:
@@ -175,8 +192,9 @@ class ApiClient:
         """
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self._settings.max_attempts)
-            | stop_after_delay(self._settings.retry_budget),
-            wait=_Wait(),
+            | stop_after_delay(self._settings.retry_budget)
+            | _RetryAfterBeyondBudget(self._settings.retry_budget),
+            wait=_Wait(self._settings.retry_backoff, self._settings.retry_max_wait),
             retry=retry_if_exception(lambda e: _should_retry(e, idempotent)),
             reraise=True,
         )

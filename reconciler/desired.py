@@ -21,6 +21,7 @@ from reconciler.envexpand import expand_partial
 from reconciler.errors import Problem, ValidationFailed
 from reconciler.loader import (
     Document,
+    ImplicitScalar,
     SourceMap,
     YamlPath,
     format_path,
@@ -180,7 +181,8 @@ def _cross_checks(
     def repeats(items: Any, base: YamlPath, field: str | None, what: str) -> None:
         if not isinstance(items, list):
             return
-        normalize = _as_id if field in (None, "id") else _as_text
+        normalize = _as_text if field else _as_sequence
+        normalize = _as_id if field == "id" else normalize
         first: dict[Any, YamlPath] = {}
         for index, item in enumerate(items):
             path = (*base, index, field) if field else (*base, index)
@@ -208,9 +210,18 @@ def _as_id(value: Any) -> int | None:
     return None
 
 
+def _as_sequence(value: Any) -> int | str | None:
+    """An unquoted number is a sequence id, quoted text a serie: they never collide."""
+    if isinstance(value, ImplicitScalar):
+        return _as_id(value)
+    return f"serie {value.strip()!r}" if isinstance(value, str) and value.strip() else None
+
+
 def _as_text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
 def _show(value: Any) -> str:
-    return str(value) if isinstance(value, int) else f"'{shorten(str(value))}'"
+    if isinstance(value, int) or str(value).startswith("serie "):
+        return str(value)
+    return f"'{shorten(str(value))}'"

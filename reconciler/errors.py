@@ -4,8 +4,12 @@
     ├── InputError                 the user's files or settings are wrong (exit 1)
     │   ├── ValidationFailed       one or more problems, each with file:line:col and field path
     │   ├── SettingsError          missing or invalid settings (API key, base URL, ...)
-    │   └── StateFileError         the known-state file is unreadable, mangled or from the future
+    │   ├── StateFileError         the known-state file is unreadable, mangled or from the future
+    │   ├── TargetError            a --target names no valid form or no declared resource
+    │   └── PlanFileError          a saved plan is unreadable, tampered with or from the future
+    │       └── StalePlan          the desired file, known state or calls changed since it was saved
     ├── LockHeld                   another apply holds the known-state lock (exit 1)
+    ├── UnsafePlan                 the safety guard refuses the plan without --force (exit 1)
     ├── ApiError                   the API answered a call with an error status
     │   └── ApiUnavailable         no usable answer: connection, timeout, retries exhausted
     └── ApplyFailed                some calls of an apply failed; the summary says which (exit 3)
@@ -58,6 +62,22 @@ class SettingsError(InputError):
 
 class StateFileError(InputError):
     """The known-state file cannot be trusted as it is."""
+
+
+class TargetError(InputError):
+    """A ``--target`` is malformed or names nothing the desired state declares."""
+
+
+class PlanFileError(InputError):
+    """A saved plan file cannot be used: unreadable, tampered with, or of an unknown format."""
+
+
+class StalePlan(PlanFileError):
+    """The desired file, the known state or the calls changed since the plan was saved."""
+
+
+class UnsafePlan(ReconcilerError):
+    """The plan changes too much at once, or the account's fiscal data; ``--force`` overrides."""
 
 
 class LockHeld(ReconcilerError):

@@ -182,9 +182,13 @@ def _send_options(value: Any) -> Any:
 
 
 class Client(Model):
-    """A client, as in ``PUT /clients/:client-id.json``. ``name`` and ``code`` are required."""
+    """A client, as in ``PUT /clients/:client-id.json``. ``name`` and ``code`` are required.
 
-    id: Id
+    Without ``id`` the client is found by its ``code`` on the live account (and created when
+    that is allowed); the id found is recorded in the known state.
+    """
+
+    id: Id | None = None
     code: Annotated[Text, Field(min_length=1)]
     name: Annotated[Text, Field(min_length=1)]
     email: Email | None = None
@@ -202,27 +206,61 @@ class Client(Model):
     send_options: Annotated[int, BeforeValidator(_send_options), Field(ge=1, le=3)] | None = None
 
 
+def _sequence_ref(value: Any) -> Any:
+    """An unquoted number is a sequence id; quoted text names a serie (e.g. ``"2025"``)."""
+    native = getattr(value, "value", value)  # an unquoted YAML scalar keeps its native value
+    if isinstance(native, int) and not isinstance(native, bool):
+        if not 0 < native < 2**63:
+            raise ValueError(f"sequence id {native} must be a positive whole number")
+        return native
+    if isinstance(value, str) and not hasattr(value, "value"):
+        if not value.strip():
+            raise ValueError("a serie must not be empty")
+        return value.strip()
+    raise ValueError(
+        'expected a sequence id (a whole number) or a serie (quoted text, e.g. "2025")'
+    )
+
+
+SequenceRef = Annotated[int | str, BeforeValidator(_sequence_ref)]
+"""A sequence by id (``int``) or by serie (``str``), resolved against the live account."""
+
+
 class Sequences(Model):
     """Which sequence is the default and which are registered with the Tax Authority."""
 
     model_config = ConfigDict(populate_by_name=True)
 
-    default: Id | None = None
+    default: SequenceRef | None = None
     # ``register`` would shadow ``BaseModel.register`` (from ABCMeta), hence the alias.
-    to_register: tuple[Id, ...] = Field(default=(), alias="register")
+    to_register: tuple[SequenceRef, ...] = Field(default=(), alias="register")
 
     @field_validator("to_register")
     @classmethod
-    def _no_repeats(cls, value: tuple[int, ...]) -> tuple[int, ...]:
-        repeated = sorted({v for v in value if value.count(v) > 1})
+    def _no_repeats(cls, value: tuple[int | str, ...]) -> tuple[int | str, ...]:
+        repeated = sorted({v for v in value if value.count(v) > 1}, key=str)
         if repeated:
             raise ValueError(f"sequence {repeated[0]} is listed more than once")
         return value
 
 
+def _boolean(value: Any) -> Any:
+    native = getattr(value, "value", value)  # an unquoted YAML true/false keeps its native value
+    if isinstance(native, bool):
+        return native
+    raise ValueError("must be true or false")
+
+
+class Options(Model):
+    """How the file is applied, beyond what it declares."""
+
+    create_missing_clients: Annotated[bool, BeforeValidator(_boolean)] = False
+
+
 class DesiredState(Model):
     """The whole desired-state file."""
 
+    options: Options | None = None
     account: Account | None = None
     sequences: Sequences | None = None
     clients: tuple[Client, ...] = ()

@@ -30,6 +30,7 @@ class Action(StrEnum):
     REGISTER_SEQUENCE = "register sequence"
     SET_DEFAULT_SEQUENCE = "set default sequence"
     UPDATE_CLIENT = "update client"
+    CREATE_CLIENT = "create client"
 
 
 PHASES: Mapping[Action, int] = {
@@ -37,7 +38,10 @@ PHASES: Mapping[Action, int] = {
     Action.REGISTER_SEQUENCE: 1,
     Action.SET_DEFAULT_SEQUENCE: 2,
     Action.UPDATE_CLIENT: 3,
+    Action.CREATE_CLIENT: 4,
 }
+NEW_CLIENT_PREFIX = "new-client:"
+"""The resource of a client to create: it has no id until the API gives it one."""
 
 
 @dataclass(frozen=True, order=True)
@@ -55,6 +59,13 @@ class Call:
     reason: str = field(compare=False)
     depends_on: tuple[str, ...] = field(compare=False, default=())
     record: Mapping[str, Any] = field(compare=False, default_factory=dict)
+
+    @property
+    def subject(self) -> str:
+        """What the call concerns, as shown: an id, or the code of a client to create."""
+        if self.resource.startswith(NEW_CLIENT_PREFIX):
+            return repr(self.resource.removeprefix(NEW_CLIENT_PREFIX))
+        return str(self.target_id)
 
 
 @dataclass(frozen=True)
@@ -85,8 +96,14 @@ class Plan:
         return {action: counted[action] for action in PHASES if counted[action]}
 
 
-def build_plan(desired: Desired, known: KnownState, key: DigestKey) -> Plan:
-    """Compare desired and known per resource; raise ValidationFailed on impossible changes."""
+def build_plan(
+    desired: Desired, known: KnownState, key: DigestKey, *, creatable: frozenset[str] = frozenset()
+) -> Plan:
+    """Compare desired and known per resource; raise ValidationFailed on impossible changes.
+
+    Clients and sequences must be resolved to ids first (``reconciler.resolve``); a client
+    without id is created only when its code is in ``creatable``.
+    """
     problems: list[Problem] = []
     calls: list[Call] = []
     in_sync: list[InSync] = []
@@ -98,11 +115,19 @@ def build_plan(desired: Desired, known: KnownState, key: DigestKey) -> Plan:
         account_call = _account_call(state.account, known, key, secrets_comparable)
         _collect(account_call, res.ACCOUNT + f":{state.account.id}", calls, in_sync)
     if state.sequences is not None:
+        problems.extend(_unresolved_series(desired, state.sequences))
         depends = (account_call.resource,) if account_call else ()
         _sequence_calls(state.sequences, known, depends, calls, in_sync)
-    for client in state.clients:
+    for index, client in enumerate(state.clients):
+        if client.id is None:
+            if client.code in creatable:
+                calls.append(_create_call(client, index, key))
+            else:
+                where = ("clients", index, "code")
+                problems.append(problem_at(desired, where, "client not resolved to an id"))
+            continue
         _collect(
-            _client_call(client, known, key, secrets_comparable),
+            _client_call(client, client.id, known, key, secrets_comparable),
             res.client_key(client.id),
             calls,
             in_sync,
@@ -110,6 +135,33 @@ def build_plan(desired: Desired, known: KnownState, key: DigestKey) -> Plan:
     if problems:
         raise ValidationFailed(problems)
     return Plan(tuple(sorted(calls)), tuple(in_sync), known.lineage, known.serial, key.key_id)
+
+
+def _unresolved_series(desired: Desired, sequences: Sequences) -> list[Problem]:
+    refs: list[tuple[tuple[str | int, ...], int | str | None]]
+    refs = [(("sequences", "default"), sequences.default)]
+    refs += [(("sequences", "register", i), r) for i, r in enumerate(sequences.to_register)]
+    return [
+        problem_at(desired, where, f"serie {ref!r} not resolved to a sequence id")
+        for where, ref in refs
+        if isinstance(ref, str)
+    ]
+
+
+def _create_call(client: Client, index: int, key: DigestKey) -> Call:
+    declared = res.comparable(res.declared_fields(client), key)
+    return Call(
+        sort_key=(PHASES[Action.CREATE_CLIENT], index),
+        action=Action.CREATE_CLIENT,
+        resource=NEW_CLIENT_PREFIX + client.code,
+        target_id=0,
+        method="POST",
+        path="/clients.json",
+        body=res.client_body(client),
+        changes=diff_fields(None, declared),
+        reason="no client has this code",
+        record=declared,
+    )
 
 
 def _collect(call: Call | None, resource: str, calls: list[Call], in_sync: list[InSync]) -> None:
@@ -155,13 +207,13 @@ def _account_call(
 
 
 def _client_call(
-    client: Client, known: KnownState, key: DigestKey, secrets_comparable: bool
+    client: Client, client_id: int, known: KnownState, key: DigestKey, secrets_comparable: bool
 ) -> Call | None:
     return _update_call(
         Action.UPDATE_CLIENT,
-        res.client_key(client.id),
-        client.id,
-        f"/clients/{client.id}.json",
+        res.client_key(client_id),
+        client_id,
+        f"/clients/{client_id}.json",
         lambda: res.client_body(client),
         res.comparable(res.declared_fields(client), key),
         known,
@@ -211,7 +263,8 @@ def _sequence_calls(
     in_sync: list[InSync],
 ) -> None:
     planned_registrations: set[str] = set()
-    for sequence_id in sequences.to_register:
+    # Series were resolved to ids before planning (an unresolved one is a problem).
+    for sequence_id in (ref for ref in sequences.to_register if isinstance(ref, int)):
         resource = res.registration_key(sequence_id)
         record = known.get(resource)
         if record is not None:
@@ -236,26 +289,27 @@ def _sequence_calls(
                 record={"registered": True},
             )
         )
-    if sequences.default is None:
+    default = sequences.default
+    if not isinstance(default, int):
         return
     record = known.get(res.DEFAULT_SEQUENCE)
     before = record.applied.get("id") if record else None
-    if before == sequences.default:
+    if before == default:
         in_sync.append(InSync(res.DEFAULT_SEQUENCE, f"sequence {before} is the default"))
         return
-    registration = res.registration_key(sequences.default)
+    registration = res.registration_key(default)
     calls.append(
         Call(
-            sort_key=(PHASES[Action.SET_DEFAULT_SEQUENCE], sequences.default),
+            sort_key=(PHASES[Action.SET_DEFAULT_SEQUENCE], default),
             action=Action.SET_DEFAULT_SEQUENCE,
             resource=res.DEFAULT_SEQUENCE,
-            target_id=sequences.default,
+            target_id=default,
             method="PUT",
-            path=f"/sequences/{sequences.default}/set_current.json",
+            path=f"/sequences/{default}/set_current.json",
             body=None,
-            changes=(FieldChange("default", before, sequences.default),),
+            changes=(FieldChange("default", before, default),),
             reason=_reason(record is not None),
             depends_on=(registration,) if registration in planned_registrations else (),
-            record={"id": sequences.default},
+            record={"id": default},
         )
     )

@@ -40,6 +40,11 @@ class ToolSettings(BaseSettings):
     read_timeout: float = Field(default=30.0, gt=0)
     retry_budget: float = Field(default=120.0, ge=0, description="seconds of retrying per call")
     max_attempts: int = Field(default=6, ge=1)
+    max_change_fraction: float = Field(
+        default=0.3, gt=0, le=1, description="most of the managed clients an apply may update"
+    )
+    retry_backoff: float = Field(default=0.5, gt=0, description="first retry wait; doubles")
+    retry_max_wait: float = Field(default=10.0, gt=0, description="longest backoff wait")
     digest_key: SecretStr | None = Field(
         default=None, description="key for secret digests in the known state; default: the API key"
     )

@@ -9,6 +9,7 @@ in flight; the next load replays the journal and the next save folds it into the
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import math
@@ -162,8 +163,11 @@ def _checksum(document: Mapping[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` so that readers see the old or the new file, never a mix:
+    a temporary file in the same folder, fsynced, renamed over it, the folder fsynced; mode 0600.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
     try:
@@ -215,7 +219,7 @@ class StateStore:
                 )
             if entry["serial"] <= state.serial:
                 continue  # already folded into the main file before a crash removed the journal
-            record = Record.from_json(entry["record"])
+            record = entry["record"]
             state = replace(
                 state.applied(entry["key"], record, entry.get("key_id")), serial=entry["serial"]
             )
@@ -231,7 +235,7 @@ class StateStore:
             "record": state.resources[key].to_json(),
         }
         line = json.dumps({**entry, "checksum": _checksum(entry)}, ensure_ascii=False)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(self.journal_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
         try:
             os.write(fd, (line + "\n").encode("utf-8"))
@@ -240,15 +244,44 @@ class StateStore:
             os.close(fd)
 
     def save(self, state: KnownState) -> None:
-        """Write the whole state atomically, keep the previous file as backup, drop the journal."""
+        """Write the whole state atomically, keep the previous file as backup, drop the journal.
+
+        The file on disk is checked first: one that was damaged, or replaced by another history
+        or a later version of this one, since it was loaded is refused, never overwritten.
+        """
+        on_disk = self._load_main()
+        if on_disk is not None and on_disk.lineage != state.lineage:
+            raise StateFileError(
+                f"{self.path}: the file now holds another history (lineage {on_disk.lineage}, "
+                f"not {state.lineage}); it was not overwritten. The successes of this run are "
+                f"in {self.journal_path}."
+            )
+        if on_disk is not None and on_disk.serial > state.serial:
+            raise StateFileError(
+                f"{self.path}: the file was written by another run since it was loaded (serial "
+                f"{on_disk.serial}, this run has {state.serial}); it was not overwritten"
+            )
         document = state.to_json()
         text = json.dumps(
             {**document, "checksum": _checksum(document)}, indent=2, ensure_ascii=False
         )
         if self.path.exists():
-            _write_atomically(self.backup_path, self.path.read_text("utf-8"))
-        _write_atomically(self.path, text + "\n")
+            write_atomically(self.backup_path, self.path.read_text("utf-8"))
+        write_atomically(self.path, text + "\n")
         self.journal_path.unlink(missing_ok=True)
+        self._remove_stale_temporaries()
+
+    def settle(self, state: KnownState) -> None:
+        """Fold a journal left by an interrupted apply into the main file before appending to it,
+        so that a torn last line (the write in flight when it died) never ends up mid-journal."""
+        if self.journal_path.exists():
+            self.save(state)
+
+    def _remove_stale_temporaries(self) -> None:
+        # Left by a process killed mid-write; the caller holds the lock, so none is in use.
+        for name in (self.path.name, self.backup_path.name):
+            for temp in self.path.parent.glob(f".{glob.escape(name)}.*.tmp"):
+                temp.unlink(missing_ok=True)
 
     def _load_main(self) -> KnownState | None:
         try:
@@ -319,6 +352,15 @@ class StateStore:
         stated = entry.pop("checksum", None)
         if stated != _checksum(entry):
             return None
-        if not isinstance(entry.get("serial"), int) or not isinstance(entry.get("key"), str):
+        serial, key_id = entry.get("serial"), entry.get("key_id")
+        if not isinstance(serial, int) or isinstance(serial, bool) or serial < 1:
+            return None
+        if not isinstance(entry.get("key"), str) or not isinstance(entry.get("lineage"), str):
+            return None
+        if key_id is not None and not isinstance(key_id, str):
+            return None
+        try:
+            entry["record"] = Record.from_json(entry.get("record"))
+        except ValueError:
             return None
         return entry

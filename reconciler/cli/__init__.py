@@ -3,14 +3,36 @@
 This package is the only place that turns errors into exit codes and messages:
 
     0  success (plan: no changes, or changes without --detailed-exitcode)
-    1  bad input, settings or known state; the lock is held; nothing was applied
-    2  plan --detailed-exitcode: changes are pending
-    3  apply finished, but some calls failed or were skipped (the summary says which)
+    1  bad input, settings or known state; the lock is held; a stale or tampered saved plan;
+       a plan the safety guard refuses without --force; nothing was applied
+    2  plan --detailed-exitcode: changes are pending, or (--refresh) drift was found;
+       refresh --detailed-exitcode: drift was found
+    3  apply finished, but some calls failed or were skipped (the summary says which), or
+       --verify found fields not converged
 
 Each command lives in a module of its own and registers itself on ``main``.
 """
 
-from reconciler.cli import apply_command, plan_command, sandbox_command, validate_command
+from reconciler.cli import (
+    apply_command,
+    force_unlock_command,
+    import_command,
+    plan_command,
+    refresh_command,
+    sandbox_command,
+    schema_command,
+    validate_command,
+)
 from reconciler.cli.group import main
 
-__all__ = ["apply_command", "main", "plan_command", "sandbox_command", "validate_command"]
+__all__ = [
+    "apply_command",
+    "force_unlock_command",
+    "import_command",
+    "main",
+    "plan_command",
+    "refresh_command",
+    "sandbox_command",
+    "schema_command",
+    "validate_command",
+]

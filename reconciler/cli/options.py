@@ -36,6 +36,16 @@ ENV_FILE_OPTION = click.option(
 SHOW_REQUESTS_OPTION = click.option(
     "--show-requests", is_flag=True, help="Also show each HTTP request and body."
 )
+REFRESH_OPTION = click.option(
+    "--refresh",
+    is_flag=True,
+    help="Read the live account first: show drift and fold it into the known state.",
+)
+CREATE_MISSING_OPTION = click.option(
+    "--create-missing",
+    is_flag=True,
+    help="Create clients declared without id whose code is not on the live account.",
+)
 
 
 def state_path(desired_file: Path, explicit: Path | None, sandbox: bool) -> Path:

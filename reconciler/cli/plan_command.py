@@ -7,17 +7,26 @@ from pathlib import Path
 
 import click
 
+from reconciler.cli.annotations import ERROR_FORMAT_OPTION, annotated
 from reconciler.cli.exits import EXIT_CHANGES, console, exits_cleanly
+from reconciler.cli.gitops_options import QUIET_OPTION, TARGET_OPTION, binding, targeted
 from reconciler.cli.group import main
+from reconciler.cli.locking import holds_state_lock
 from reconciler.cli.options import (
+    CREATE_MISSING_OPTION,
     ENV_FILE_OPTION,
     FILE_OPTION,
+    REFRESH_OPTION,
     SANDBOX_OPTION,
     SHOW_REQUESTS_OPTION,
     STATE_OPTION,
 )
-from reconciler.cli.session import open_session
-from reconciler.render.text import render_plan
+from reconciler.cli.session import open_session, print_read_side
+from reconciler.guard import unsafe_reasons
+from reconciler.planfile import save_plan
+from reconciler.render.json import render_json
+from reconciler.render.markdown import render_markdown
+from reconciler.render.text import render_plan, summary_line
 
 
 @main.command()
@@ -26,20 +35,71 @@ from reconciler.render.text import render_plan
 @SANDBOX_OPTION
 @ENV_FILE_OPTION
 @SHOW_REQUESTS_OPTION
+@REFRESH_OPTION
+@CREATE_MISSING_OPTION
 @click.option(
-    "--detailed-exitcode", is_flag=True, help="Exit 2 when changes are pending, 0 when none."
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 2 when changes are pending (or, with --refresh, drift was found), 0 when none.",
 )
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for tools, markdown for a pull-request comment.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Also save the plan to this file, for `reconciler apply FILE`.",
+)
+@TARGET_OPTION
+@QUIET_OPTION
+@ERROR_FORMAT_OPTION
 @exits_cleanly
+@holds_state_lock("plan --refresh", when=lambda params: bool(params["refresh"]))
 def plan(
     file: Path,
     state: Path | None,
     sandbox: bool,
     env_file: Path,
     show_requests: bool,
+    refresh: bool,
+    create_missing: bool,
     detailed_exitcode: bool,
+    output_format: str,
+    out: Path | None,
+    targets: tuple[str, ...],
+    quiet: bool,
+    error_format: str,
 ) -> None:
     """Show, as a dry run, exactly the API calls an apply would make."""
-    session = open_session(file, state, sandbox, env_file)
-    console().print(render_plan(session.plan, show_requests=show_requests))
-    if detailed_exitcode and not session.plan.is_empty:
+    with annotated(error_format):
+        session = targeted(
+            open_session(
+                file, state, sandbox, env_file, refresh=refresh, create_missing=create_missing
+            ),
+            targets,
+        )
+        if out is not None:
+            save_plan(out, session.plan, binding(session, file, state, sandbox, targets))
+            click.echo(f"Saved the plan to {out}; apply it with: reconciler apply {out}", err=True)
+    # What reading the live account found goes to stderr when stdout carries JSON or markdown.
+    drifted = print_read_side(session, stderr=output_format != "text", quiet=quiet)
+    for reason in unsafe_reasons(
+        session.plan, session.known, max_fraction=session.tool.max_change_fraction
+    ):
+        click.echo(f"warning: apply will refuse this plan without --force: {reason}", err=True)
+    if output_format == "json":
+        click.echo(render_json(session.plan), nl=False)
+    elif output_format == "markdown":
+        click.echo(render_markdown(session.plan), nl=False)
+    elif quiet:
+        console().print(summary_line(session.plan))
+    else:
+        console().print(render_plan(session.plan, show_requests=show_requests))
+    if detailed_exitcode and (drifted or not session.plan.is_empty):
         sys.exit(EXIT_CHANGES)

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import SecretStr
 
+from reconciler.cli.exits import console
 from reconciler.cli.options import sandbox_data_path, state_path
+from reconciler.client import ApiClient
 from reconciler.collector import collector_paused
 from reconciler.desired import Desired, load_desired
 from reconciler.errors import SettingsError
 from reconciler.plan import Plan, build_plan
+from reconciler.prepare import Prepared, needs_api, prepare
+from reconciler.refresh import log_drift
+from reconciler.render.drift import render_refresh, render_resolution
 from reconciler.secrets import DigestKey
 from reconciler.settings import (
     ToolSettings,
@@ -37,6 +43,7 @@ class Session:
     known: KnownState
     plan: Plan
     tool: ToolSettings
+    prepared: Prepared | None = None
 
 
 def digest_key(tool: ToolSettings, sandbox: bool, env_file: Path) -> DigestKey:
@@ -54,15 +61,89 @@ def digest_key(tool: ToolSettings, sandbox: bool, env_file: Path) -> DigestKey:
         ) from None
 
 
-def open_session(file: Path, state: Path | None, sandbox: bool, env_file: Path) -> Session:
-    """Load the desired and known states and plan the difference."""
+def open_session(
+    file: Path,
+    state: Path | None,
+    sandbox: bool,
+    env_file: Path,
+    *,
+    refresh: bool = False,
+    create_missing: bool = False,
+) -> Session:
+    """Load the desired and known states, resolve and refresh as needed, plan the difference."""
     tool = load_tool_settings(env_file)
     with collector_paused():
         desired = load_desired(file, os.environ)
         store = StateStore(state_path(file, state, sandbox))
         known = store.load()
-        plan = build_plan(desired, known, digest_key(tool, sandbox, env_file))
-    return Session(desired, store, known, plan, tool)
+    key = digest_key(tool, sandbox, env_file)
+    prepared = read_side(
+        desired, store, known, key, tool, (sandbox, file, env_file), refresh, create_missing
+    )
+    with collector_paused():
+        plan = build_plan(prepared.desired, prepared.known, key, creatable=prepared.creatable)
+    return Session(prepared.desired, store, prepared.known, plan, tool, prepared)
+
+
+def read_side(
+    desired: Desired,
+    store: StateStore,
+    known: KnownState,
+    key: DigestKey,
+    tool: ToolSettings,
+    target: tuple[bool, Path, Path],
+    refresh: bool,
+    create_missing: bool,
+) -> Prepared:
+    """Resolve references and refresh, reaching the API only when that needs it. A refresh
+    saves the known state it produced and logs the drift it found."""
+
+    async def run(client: ApiClient | None) -> Prepared:
+        return await prepare(
+            desired, known, key, client, refresh=refresh, create_missing=create_missing
+        )
+
+    if not needs_api(desired, known, refresh=refresh):
+        return asyncio.run(run(None))
+    try:
+        with api_target(*target) as (base_url, api_key):
+            prepared = asyncio.run(_with_client(base_url, api_key, tool, run))
+    except SettingsError as error:
+        why = "a refresh reads" if refresh else "clients without id and series are resolved on"
+        raise SettingsError(f"{why} the live account: {error}") from None
+    if prepared.refreshed is not None:
+        store.save(prepared.known)
+        log_drift(store.path, prepared.refreshed)
+    return prepared
+
+
+def print_read_side(session: Session, *, stderr: bool = False, quiet: bool = False) -> bool:
+    """Print what resolving and refreshing found (nothing when ``quiet``); whether drift was
+    found."""
+    prepared = session.prepared
+    if prepared is None:
+        return False
+    if quiet:
+        return prepared.refreshed is not None and prepared.refreshed.drifted
+    out = console(stderr=stderr)
+    resolved = render_resolution(prepared.resolution)
+    if resolved.plain:
+        out.print(resolved, end="")
+    if prepared.refreshed is None:
+        return False
+    out.print(render_refresh(prepared.refreshed))
+    out.print()
+    return prepared.refreshed.drifted
+
+
+async def _with_client(
+    base_url: str,
+    api_key: SecretStr,
+    tool: ToolSettings,
+    run: Callable[[ApiClient], Awaitable[Prepared]],
+) -> Prepared:
+    async with ApiClient(base_url, api_key, tool) as client:
+        return await run(client)
 
 
 @contextlib.contextmanager

@@ -1,26 +1,59 @@
-"""``reconciler validate``: check the desired-state file only."""
+"""``reconciler validate``: check desired-state files only."""
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import click
 
+from reconciler.cli.annotations import ERROR_FORMAT_OPTION, annotated
 from reconciler.cli.exits import exits_cleanly
 from reconciler.cli.group import main
 from reconciler.cli.options import FILE_OPTION
 from reconciler.desired import load_desired
+from reconciler.errors import Problem, ValidationFailed
+
+# What envexpand reports for ${NAME} with NAME unset; --allow-unset-env lets it pass.
+_UNSET = re.compile(r"environment variable \w+ is not set")
 
 
 @main.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
 @FILE_OPTION
+@ERROR_FORMAT_OPTION
+@click.option(
+    "--allow-unset-env",
+    is_flag=True,
+    help="Don't fail on ${NAME} whose variable is unset (e.g. secrets in a pre-commit hook); "
+    "the values that use it go unchecked.",
+)
 @exits_cleanly
-def validate(file: Path) -> None:
-    """Check the desired-state file only: syntax, fields, values, duplicates."""
-    state = load_desired(file, os.environ).state
-    registrations = len(state.sequences.to_register) if state.sequences else 0
-    click.echo(
-        f"{file}: valid ({'1 account' if state.account else 'no account'}, "
-        f"{len(state.clients)} clients, {registrations} sequences to register)"
-    )
+def validate(files: tuple[Path, ...], file: Path, error_format: str, allow_unset_env: bool) -> None:
+    """Check desired-state files only (FILES, or -f): syntax, fields, values, duplicates."""
+    problems: list[Problem] = []
+    for path in files or (file,):
+        try:
+            state = load_desired(path, os.environ).state
+        except ValidationFailed as failed:
+            found = [
+                p for p in failed.problems if not (allow_unset_env and _UNSET.match(p.message))
+            ]
+            problems.extend(found)
+            if not found:
+                click.echo(f"{path}: valid, apart from unset environment variables")
+            continue
+        registrations = len(state.sequences.to_register) if state.sequences else 0
+        click.echo(
+            f"{path}: valid ({'1 account' if state.account else 'no account'}, "
+            f"{_count(len(state.clients), 'client')}, "
+            f"{_count(registrations, 'sequence')} to register)"
+        )
+    if problems:
+        with annotated(error_format):
+            raise ValidationFailed(problems)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

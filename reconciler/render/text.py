@@ -12,7 +12,11 @@ from reconciler.diff import FieldChange
 from reconciler.plan import Call, Plan
 from reconciler.secrets import REDACTED, redacted
 
-SYMBOLS = {"never applied": ("+", "green"), "not yet registered": ("+", "green")}
+SYMBOLS = {
+    "never applied": ("+", "green"),
+    "not yet registered": ("+", "green"),
+    "no client has this code": ("+", "green"),
+}
 CHANGED = ("~", "yellow")
 
 
@@ -37,8 +41,8 @@ def _change_line(change: FieldChange) -> Text:
 
 
 def describe(call: Call) -> str:
-    """A call's one-line name, e.g. ``update client 42``."""
-    return f"{call.action} {call.target_id}"
+    """A call's one-line name, e.g. ``update client 42`` or ``create client 'C-9'``."""
+    return f"{call.action} {call.subject}"
 
 
 def render_call(call: Call, *, show_requests: bool) -> Text:

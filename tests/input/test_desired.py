@@ -104,8 +104,9 @@ RULES = [
     ("clients:\n  id: 1\n", "2:3: clients: expected a list, got a mapping"),
     ("clients:\n  - 42\n", "2:5: clients[0]: expected a mapping, got '42'"),
     (
-        "sequences:\n  register: [1, x]\n",
-        "2:17: sequences.register[1]: expected a whole number, got 'x'",
+        "sequences:\n  register: [1, 2.5]\n",
+        "2:17: sequences.register[1]: expected a sequence id (a whole number) or a serie "
+        '(quoted text, e.g. "2025")',
     ),
     ("sequences:\n  register: 146090\n", "2:13: sequences.register: expected a list, got '146090'"),
     (

@@ -1,0 +1,56 @@
+"""``--error-format github``: problems as GitHub Actions workflow commands (``::error ...``).
+
+Each problem becomes an annotation on the line and column it points at; the runner shows it on
+the pull request's diff. The human message still goes to stderr and the exit code is unchanged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import click
+
+from reconciler.errors import Problem, ReconcilerError, ValidationFailed
+
+ERROR_FORMATS = ("text", "github")
+ERROR_FORMAT_OPTION = click.option(
+    "--error-format",
+    type=click.Choice(ERROR_FORMATS),
+    default="text",
+    show_default=True,
+    help="How to report problems: text, or github (::error annotations on stdout).",
+)
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotation(problem: Problem) -> str:
+    """One problem as ``::error file=…,line=…,col=…,title=…::message``."""
+    title = f"reconciler: {problem.path}" if problem.path else "reconciler"
+    return (
+        f"::error file={_property(problem.file)},line={problem.line},col={problem.column},"
+        f"title={_property(title)}::{_data(problem.message)}"
+    )
+
+
+@contextlib.contextmanager
+def annotated(error_format: str) -> Iterator[None]:
+    """In github format, print the errors raised inside as annotations, then re-raise them."""
+    try:
+        yield
+    except ValidationFailed as error:
+        if error_format == "github":
+            for problem in error.problems:
+                click.echo(github_annotation(problem))
+        raise
+    except ReconcilerError as error:
+        if error_format == "github":
+            click.echo(f"::error title=reconciler::{_data(str(error))}")
+        raise

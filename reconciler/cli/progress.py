@@ -1,0 +1,58 @@
+"""Apply progress: a rich progress bar on a terminal, one plain line per finished call elsewhere.
+
+Progress goes to stderr, so stdout keeps only the plan and the final report.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from reconciler.apply import Outcome, OutcomeListener, Status
+from reconciler.render.text import describe
+
+
+def _what(outcome: Outcome) -> str:
+    detail = f": {outcome.detail}" if outcome.detail else ""
+    return f"{outcome.status}: {describe(outcome.call)}{detail}"
+
+
+@contextlib.contextmanager
+def progress(total: int, console: Console, *, quiet: bool) -> Iterator[OutcomeListener]:
+    """A listener for apply's outcomes that shows how far the apply is."""
+    if quiet:
+        yield lambda outcome: None
+        return
+    if not console.is_terminal:
+        done = 0
+
+        def plain(outcome: Outcome) -> None:
+            nonlocal done
+            done += 1
+            click.echo(f"[{done}/{total}] {_what(outcome)}", err=True)
+
+        yield plain
+        return
+    columns = (
+        TextColumn("[bold]Applying"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[failed]}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("apply", total=total, failed="")
+        failed = 0
+
+        def advance(outcome: Outcome) -> None:
+            nonlocal failed
+            if outcome.status is not Status.SUCCEEDED:
+                failed += 1
+                bar.console.print(f"  {_what(outcome)}", markup=False, highlight=False)
+            bar.update(task, advance=1, failed=f"[red]{failed} not done" if failed else "")
+
+        yield advance

@@ -1,0 +1,78 @@
+"""The text of what reading the live account found: drift, resolved references, read-back."""
+
+from __future__ import annotations
+
+import json
+
+from rich.text import Text
+
+from reconciler.refresh import Refreshed
+from reconciler.render.text import describe
+from reconciler.resolve import Resolution
+from reconciler.verify import Verification
+
+SECRETS_NOTE = "secrets can't be read back ({}): not checked for drift"
+
+
+def _value(value: object) -> str:
+    if value is None:
+        return "(none)"
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
+
+
+def render_refresh(refreshed: Refreshed) -> Text:
+    """Drift (last applied → live), briefly, then one summary line."""
+    out = Text()
+    if refreshed.drift:
+        out.append("Drift: the live account differs from what was last applied\n", style="bold")
+    for drift in refreshed.drift:
+        out.append("  ! ", style="bold magenta")
+        out.append(drift.resource, style="bold")
+        if drift.gone:
+            out.append("  (not found on the live account)", style="dim")
+        out.append("\n")
+        for change in drift.changes:
+            out.append(f"      {change.path}: ")
+            out.append(_value(change.before), style="red")
+            out.append(" → ")
+            out.append(_value(change.after), style="magenta")
+            out.append("  (applied → live)\n", style="dim")
+    if refreshed.unchecked_secrets:
+        out.append(SECRETS_NOTE.format(", ".join(refreshed.unchecked_secrets)) + "\n", style="dim")
+    drifted = len(refreshed.drift)
+    recorded = len(refreshed.recorded)
+    line = f"Refresh: {refreshed.read} declared resources read; "
+    line += f"{drifted} drifted" if drifted else "no drift"
+    if recorded:
+        line += f"; {recorded} recorded from the live account"
+    out.append(line + ".", style="bold")
+    return out
+
+
+def render_resolution(resolution: Resolution) -> Text:
+    """Clients adopted (found by code on the live account), clients to create, series."""
+    out = Text()
+    for code, identifier in sorted(resolution.found_by_code.items()):
+        out.append(f"  = client {code!r} found on the live account: adopted as {identifier}\n")
+    for code in resolution.to_create:
+        out.append(f"  + client {code!r} is not on the live account: it will be created\n")
+    for serie, identifier in sorted(resolution.series.items()):
+        out.append(f"  = serie {serie!r} is sequence {identifier}\n", style="dim")
+    return out
+
+
+def render_verification(verification: Verification) -> Text:
+    """Every field applied but not converged, with what was sent and what the API holds."""
+    out = Text()
+    for item in verification.not_converged:
+        out.append("  not converged: ", style="bold red")
+        out.append(f"{describe(item.call)}: {item.field}: sent ")
+        out.append(_value(item.sent), style="green")
+        out.append(", live ")
+        out.append(_value(item.live), style="red")
+        out.append("\n")
+    bad = len({id(item.call) for item in verification.not_converged})
+    line = f"Verify: {verification.checked} calls read back; "
+    line += f"{bad} applied but not converged." if bad else "all converged."
+    out.append(line, style="bold red" if bad else "bold green")
+    return out

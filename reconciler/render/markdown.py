@@ -1,0 +1,104 @@
+"""The plan as Markdown for a pull-request comment: summary first, details folded away.
+
+GitHub refuses comments over 65,536 characters, so the text is capped (``LIMIT``): calls that
+don't fit are left out and a closing line says how many, and how to see them all. Values are
+shown JSON-encoded inside fenced blocks, so nothing a user wrote can break the layout.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from reconciler.plan import Action, Call, Plan
+from reconciler.render.text import SYMBOLS, describe, summary_line
+from reconciler.secrets import REDACTED
+
+LIMIT = 65_000
+"""Most characters the Markdown may have (GitHub's comment limit is 65,536)."""
+
+_HEADING = "### reconciler plan"
+# Room kept for closing an open section and the line saying what was cut.
+_RESERVE = 400
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _fence(text: str) -> str:
+    """A code fence longer than any run of backticks in ``text``."""
+    longest, run = 0, 0
+    for char in text:
+        run = run + 1 if char == "`" else 0
+        longest = max(longest, run)
+    return "`" * max(3, longest + 1)
+
+
+def _call_block(call: Call) -> str:
+    """One call as a ``diff`` block: the request, why, dependencies, each field change."""
+    symbol = SYMBOLS.get(call.reason, ("~", ""))[0]
+    lines = [f"{symbol} {describe(call)} ({call.reason})", f"  {call.method} {call.path}"]
+    lines.extend(f"  after: {dependency}" for dependency in call.depends_on)
+    for change in call.changes:
+        if change.sensitive:
+            lines.append(f"~ {change.path}: {REDACTED}")
+            continue
+        if change.before is not None:
+            lines.append(f"- {change.path}: {_value(change.before)}")
+        lines.append(f"+ {change.path}: {_value(change.after)}")
+    body = "\n".join(line.replace("\r", " ") for line in lines)
+    fence = _fence(body)
+    return f"{fence}diff\n{body}\n{fence}\n"
+
+
+def _summary(plan: Plan) -> str:
+    if plan.is_empty:
+        return f"{_HEADING}\n\n**{summary_line(plan)}**\n"
+    rows = "\n".join(f"| {action} | {n} |" for action, n in plan.counts().items())
+    return (
+        f"{_HEADING}\n\n**{summary_line(plan)}**\n\n"
+        f"| action | calls |\n|---|---:|\n{rows}\n| **total** | **{len(plan.calls)}** |\n"
+    )
+
+
+def _by_action(plan: Plan) -> dict[Action, list[Call]]:
+    groups: dict[Action, list[Call]] = {}
+    for call in plan.calls:
+        groups.setdefault(call.action, []).append(call)
+    return groups
+
+
+def render_markdown(plan: Plan, *, limit: int = LIMIT) -> str:
+    """The plan as Markdown of at most ``limit`` characters."""
+    parts = [_summary(plan)]
+    size = len(parts[0])
+    shown = 0
+    full = False
+    for action, calls in _by_action(plan).items():
+        opening = f"\n<details><summary>{action} ({len(calls)})</summary>\n\n"
+        if size + len(opening) + _RESERVE > limit:
+            break
+        parts.append(opening)
+        size += len(opening)
+        for call in calls:
+            block = _call_block(call)
+            full = size + len(block) + _RESERVE > limit
+            if full:
+                break
+            parts.append(block)
+            size += len(block)
+            shown += 1
+        parts.append("\n</details>\n")
+        size += len(parts[-1])
+        if full:
+            break
+    left_out = len(plan.calls) - shown
+    if left_out:
+        parts.append(
+            f"\n**{left_out:,} of {len(plan.calls):,} calls not shown** (the comment is capped "
+            f"at {limit:,} characters); run `reconciler plan` to see them all.\n"
+        )
+    return "".join(parts)

@@ -1,0 +1,83 @@
+"""The examples stay true: their desired files validate, their commands parse."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from ruamel.yaml import YAML
+
+from reconciler.cli import main
+from reconciler.schema import render_schema
+from tests.gitops.conftest import ROOT, Env
+
+EXAMPLES = ROOT / "examples"
+ACCOUNTS = sorted((EXAMPLES / "multi-account" / "accounts").glob("*.yaml"))
+WORKFLOW = EXAMPLES / "github-actions" / "reconciler.yml"
+
+
+def _yaml(path: Path) -> Any:
+    return YAML(typ="safe", pure=True).load(path.read_text("utf-8"))
+
+
+def _commands(script: str) -> list[list[str]]:
+    """Every ``reconciler ...`` command in a shell script, as arguments, redirections cut."""
+    script = re.sub(r"\$\{\{[^}]*\}\}", "X", script.replace("\\\n", " "))
+    found = []
+    for line in script.splitlines():
+        line = line.strip()
+        if not line.startswith("reconciler "):
+            continue
+        words = shlex.split(line)[1:]
+        cut = next((i for i, w in enumerate(words) if w in (">", ">>", "|", "&&")), len(words))
+        found.append(words[:cut])
+    return found
+
+
+def _parses(args: list[str]) -> None:
+    command = main.commands[args[0]]
+    command.make_context(args[0], args[1:])
+
+
+@pytest.mark.parametrize("path", ACCOUNTS, ids=lambda p: p.name)
+def test_account_files_validate_and_match_the_schema(env: Env, path: Path) -> None:
+    result = env.run("validate", str(path))
+    assert result.exit_code == 0, result.output
+    jsonschema.validate(_yaml(path), json.loads(render_schema()))
+    first = path.read_text("utf-8").splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../schema/desired-state.schema.json"
+
+
+def test_the_workflow_plans_on_pull_requests_applies_on_main_and_checks_nightly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "plan.json").write_text("{}")  # what the plan-main job hands to apply
+    workflow = _yaml(WORKFLOW)
+    assert set(workflow["jobs"]) == {"plan-pr", "plan-main", "apply", "drift"}
+    commands = [
+        command
+        for job in workflow["jobs"].values()
+        for step in job["steps"]
+        for command in _commands(step.get("run", ""))
+    ]
+    for command in commands:
+        _parses(command)
+    flat = [" ".join(c) for c in commands]
+    assert any("--format markdown" in c and "--detailed-exitcode" in c for c in flat)
+    assert "apply plan.json" in flat
+    assert any(c.startswith("plan") and "--out plan.json" in c for c in flat)
+    assert any("validate --error-format github" in c for c in flat)
+
+
+def test_the_pre_commit_hook_runs_validate() -> None:
+    (hook,) = _yaml(ROOT / ".pre-commit-hooks.yaml")
+    (command,) = _commands(hook["entry"])
+    assert command[0] == "validate"
+    _parses([*command, "accounts/lisboa.yaml"])
+    assert re.search(hook["files"], "accounts/lisboa.yaml")
