@@ -15,9 +15,8 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
 from aiolimiter import AsyncLimiter
 from pydantic import SecretStr
 from tenacity import (
@@ -33,6 +32,9 @@ from tenacity.stop import stop_base
 
 from reconciler.errors import ApiError, ApiUnavailable
 from reconciler.settings import ToolSettings, check_url_is_safe
+
+if TYPE_CHECKING:  # imported where used: a plan that needs no API call never loads aiohttp
+    import aiohttp
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +155,8 @@ class ApiClient:
         return f"ApiClient(base_url={self._base_url!r})"
 
     async def __aenter__(self) -> ApiClient:
+        import aiohttp
+
         timeout = aiohttp.ClientTimeout(
             total=None,
             sock_connect=self._settings.connect_timeout,
@@ -210,6 +214,8 @@ class ApiClient:
         body: Mapping[str, Any] | None,
         params: Mapping[str, str] | None,
     ) -> Answer:
+        import aiohttp
+
         if self._session is None:
             raise RuntimeError("ApiClient used outside 'async with'")
         query = {**(params or {}), "api_key": self._api_key.get_secret_value()}
@@ -269,6 +275,8 @@ def _parse_json(text: str) -> Any:
 
 def _describe(exc: BaseException) -> str:
     """A short description of a transport failure, free of URLs (they carry the API key)."""
+    import aiohttp
+
     if isinstance(exc, asyncio.TimeoutError):
         return "timed out waiting for the API"
     if isinstance(exc, aiohttp.ServerDisconnectedError):

@@ -7,6 +7,7 @@ only when short, and never for credentials or passwords.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections.abc import Mapping
@@ -39,8 +40,9 @@ class Desired:
     """A valid desired state, and where each of its values was written."""
 
     file: str
-    state: DesiredState
-    source: SourceMap
+    # Left out of the repr: with thousands of clients it is slow (asyncio.run shows its result).
+    state: DesiredState = dataclasses.field(repr=False)
+    source: SourceMap = dataclasses.field(repr=False)
 
 
 def load_desired(path: Path, environ: Mapping[str, str]) -> Desired:

@@ -65,7 +65,7 @@ class KnownState:
     lineage: str
     serial: int = 0
     key_id: str | None = None
-    resources: Mapping[str, Record] = field(default_factory=dict)
+    resources: Mapping[str, Record] = field(default_factory=dict, repr=False)  # can be huge
 
     @classmethod
     def new(cls) -> KnownState:
