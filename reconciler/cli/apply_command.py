@@ -15,15 +15,7 @@ from reconciler.cli.exits import EXIT_APPLY_FAILED, console, exits_cleanly
 from reconciler.cli.gitops_options import QUIET_OPTION, TARGET_OPTION, binding, targeted
 from reconciler.cli.group import main
 from reconciler.cli.locking import holds_state_lock
-from reconciler.cli.options import (
-    CREATE_MISSING_OPTION,
-    ENV_FILE_OPTION,
-    FILE_OPTION,
-    REFRESH_OPTION,
-    SANDBOX_OPTION,
-    SHOW_REQUESTS_OPTION,
-    STATE_OPTION,
-)
+from reconciler.cli.options import planning_options
 from reconciler.cli.progress import progress
 from reconciler.cli.session import Session, api_target, open_session, print_read_side
 from reconciler.client import ApiClient
@@ -37,13 +29,7 @@ from reconciler.verify import Verification, verify
 
 @main.command()
 @click.argument("plan_file", required=False, type=click.Path(path_type=Path, dir_okay=False))
-@FILE_OPTION
-@STATE_OPTION
-@SANDBOX_OPTION
-@ENV_FILE_OPTION
-@SHOW_REQUESTS_OPTION
-@REFRESH_OPTION
-@CREATE_MISSING_OPTION
+@planning_options
 @click.option(
     "--verify",
     "verify_after",

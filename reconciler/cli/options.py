@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import click
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 FILE_OPTION = click.option(
     "-f",
@@ -62,3 +67,19 @@ def sandbox_data_path(desired_file: Path) -> Path:
     """Where ``--sandbox`` keeps the sandbox's data between runs."""
     folder = desired_file.resolve().parent / ".reconciler" / "sandbox"
     return folder / f"{desired_file.stem}.data.json"
+
+
+def planning_options(command: Callable[P, R]) -> Callable[P, R]:
+    """The options every planning command shares, in the order ``--help`` lists them."""
+    shared = (
+        FILE_OPTION,
+        STATE_OPTION,
+        SANDBOX_OPTION,
+        ENV_FILE_OPTION,
+        SHOW_REQUESTS_OPTION,
+        REFRESH_OPTION,
+        CREATE_MISSING_OPTION,
+    )
+    for option in reversed(shared):
+        command = option(command)
+    return command

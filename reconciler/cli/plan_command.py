@@ -12,15 +12,7 @@ from reconciler.cli.exits import EXIT_CHANGES, console, exits_cleanly
 from reconciler.cli.gitops_options import QUIET_OPTION, TARGET_OPTION, binding, targeted
 from reconciler.cli.group import main
 from reconciler.cli.locking import holds_state_lock
-from reconciler.cli.options import (
-    CREATE_MISSING_OPTION,
-    ENV_FILE_OPTION,
-    FILE_OPTION,
-    REFRESH_OPTION,
-    SANDBOX_OPTION,
-    SHOW_REQUESTS_OPTION,
-    STATE_OPTION,
-)
+from reconciler.cli.options import planning_options
 from reconciler.cli.session import open_session, print_read_side
 from reconciler.guard import unsafe_reasons
 from reconciler.planfile import save_plan
@@ -30,13 +22,7 @@ from reconciler.render.text import render_plan, summary_line
 
 
 @main.command()
-@FILE_OPTION
-@STATE_OPTION
-@SANDBOX_OPTION
-@ENV_FILE_OPTION
-@SHOW_REQUESTS_OPTION
-@REFRESH_OPTION
-@CREATE_MISSING_OPTION
+@planning_options
 @click.option(
     "--detailed-exitcode",
     is_flag=True,
