@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from typing import Any
 from reconciler.errors import PlanFileError, StalePlan
 from reconciler.plan import Plan
 from reconciler.render.json import plan_document
-from reconciler.state import now
+from reconciler.state import checksum, now, write_atomically
 
 FORMAT_VERSION = 1
 KIND = "reconciler saved plan"
@@ -61,11 +60,6 @@ def file_sha256(path: Path) -> str:
         raise PlanFileError(f"{path}: cannot read: {exc.strerror}") from None
 
 
-def _checksum(document: dict[str, Any]) -> str:
-    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
 def _request(call: dict[str, Any]) -> dict[str, Any]:
     return {"method": call["method"], "path": call["path"], "body": call["body"]}
 
@@ -80,13 +74,10 @@ def save_plan(path: Path, plan: Plan, binding: Binding) -> None:
         "targets": list(binding.targets),
         "plan": plan_document(plan),
     }
-    text = json.dumps({**document, "checksum": _checksum(document)}, indent=2, ensure_ascii=False)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    text = json.dumps({**document, "checksum": checksum(document)}, indent=2, ensure_ascii=False)
     try:
-        temp.write_text(text + "\n", encoding="utf-8")
-        os.replace(temp, path)
+        write_atomically(path, text + "\n")
     except OSError as exc:
-        temp.unlink(missing_ok=True)
         raise PlanFileError(f"{path}: cannot write the plan: {exc.strerror}") from None
 
 
@@ -109,7 +100,7 @@ def load_plan(path: Path) -> SavedPlan:
             f"({FORMAT_VERSION}); upgrade reconciler"
         )
     stated = document.pop("checksum", None)
-    if stated != _checksum(document):
+    if stated != checksum(document):
         raise PlanFileError(
             f"{path}: checksum mismatch: the saved plan was changed after it was written; {_AGAIN}"
         )

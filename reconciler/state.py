@@ -158,7 +158,8 @@ class Folded(Mapping[str, Record]):
         return f"Folded({len(self)} records)"
 
 
-def _checksum(document: Mapping[str, Any]) -> str:
+def checksum(document: Mapping[str, Any]) -> str:
+    """The sha256 of a document's canonical JSON, as stored beside it in state and plan files."""
     canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -234,7 +235,7 @@ class StateStore:
             "key": key,
             "record": state.resources[key].to_json(),
         }
-        line = json.dumps({**entry, "checksum": _checksum(entry)}, ensure_ascii=False)
+        line = json.dumps({**entry, "checksum": checksum(entry)}, ensure_ascii=False)
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(self.journal_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
         try:
@@ -263,7 +264,7 @@ class StateStore:
             )
         document = state.to_json()
         text = json.dumps(
-            {**document, "checksum": _checksum(document)}, indent=2, ensure_ascii=False
+            {**document, "checksum": checksum(document)}, indent=2, ensure_ascii=False
         )
         if self.path.exists():
             write_atomically(self.backup_path, self.path.read_text("utf-8"))
@@ -310,7 +311,7 @@ class StateStore:
                 f"(this one reads up to {FORMAT_VERSION}); upgrade reconciler"
             )
         stated = document.pop("checksum", None)
-        if stated != _checksum(document):
+        if stated != checksum(document):
             raise StateFileError(
                 f"{self.path}: checksum mismatch: the file was changed by hand or damaged. It was "
                 f"not overwritten; restore it (e.g. from {self.backup_path}) or move it aside."
@@ -350,7 +351,7 @@ class StateStore:
         if not isinstance(entry, dict):
             return None
         stated = entry.pop("checksum", None)
-        if stated != _checksum(entry):
+        if stated != checksum(entry):
             return None
         serial, key_id = entry.get("serial"), entry.get("key_id")
         if not isinstance(serial, int) or isinstance(serial, bool) or serial < 1:

@@ -11,7 +11,7 @@ import pytest
 
 from reconciler.errors import StateFileError
 from reconciler.sandbox import Sandbox
-from reconciler.state import KnownState, Record, StateStore, _checksum
+from reconciler.state import KnownState, Record, StateStore, checksum
 
 from .conftest import API_KEY, Fleet, environment, run_cli
 
@@ -154,7 +154,7 @@ def test_a_journal_entry_with_a_valid_checksum_but_a_bad_record_is_damage(tmp_pa
     del line["checksum"]
     line["record"] = {"applied": "not a mapping"}
     good = store.journal_path.read_text()
-    bad = json.dumps({**line, "checksum": _checksum(line)})
+    bad = json.dumps({**line, "checksum": checksum(line)})
     store.journal_path.write_text(bad + "\n" + good)
     with pytest.raises(StateFileError, match="damaged journal entry"):
         store.load()
