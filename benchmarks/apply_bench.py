@@ -47,13 +47,13 @@ def _busiest_window(times: list[float]) -> int:
 
 def bench_apply(folder: Path, clients: int, rate_limit: int, concurrency: int = 8) -> ApplyResult:
     """Apply ``clients`` client updates to a fresh sandbox with ``rate_limit`` per minute."""
-    from reconciler.apply import Status, apply_plan
-    from reconciler.client import ApiClient
-    from reconciler.desired import load_desired
-    from reconciler.plan import build_plan
-    from reconciler.secrets import DigestKey
+    from reconciler.api.client import ApiClient
+    from reconciler.core.plan import build_plan
+    from reconciler.core.secrets import DigestKey
+    from reconciler.desired.document import load_desired
     from reconciler.settings import ToolSettings
-    from reconciler.state import StateStore
+    from reconciler.storage.state_file import StateStore
+    from reconciler.workflows.apply import Status, apply_plan
 
     scenario = write_scenario(folder, clients, 100)
     key = DigestKey("bench-digest-key")

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reconciler.resources import client_key
-from reconciler.state import KnownState, Record, StateStore
+from reconciler.core.known import KnownState, Record
+from reconciler.core.resources import client_key
+from reconciler.storage.state_file import StateStore
 
 ACCOUNT_ID = 12345
 FIRST_CLIENT_ID = 100_001

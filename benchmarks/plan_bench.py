@@ -66,13 +66,13 @@ def plan_in_process(scenario: Scenario) -> tuple[set[str], int, dict[str, float]
     """The planned resources, how many field-by-field diffs ran, and seconds per stage."""
     from rich.console import Console
 
-    from reconciler import diff
-    from reconciler.collector import collector_paused
-    from reconciler.desired import load_desired
-    from reconciler.plan import build_plan
+    from reconciler.core import diff
+    from reconciler.core.plan import build_plan
+    from reconciler.core.secrets import DigestKey
+    from reconciler.desired.document import load_desired
     from reconciler.render.text import render_plan
-    from reconciler.secrets import DigestKey
-    from reconciler.state import StateStore
+    from reconciler.storage.state_file import StateStore
+    from reconciler.workflows.collector import collector_paused
 
     compare = diff.field_changes
     calls = 0

@@ -7,11 +7,15 @@ the pull request's diff. The human message still goes to stderr and the exit cod
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import wraps
+from typing import Any, TypeVar
 
 import click
 
 from reconciler.errors import Problem, ReconcilerError, ValidationFailed
+
+R = TypeVar("R")
 
 ERROR_FORMATS = ("text", "github")
 ERROR_FORMAT_OPTION = click.option(
@@ -54,3 +58,14 @@ def annotated(error_format: str) -> Iterator[None]:
         if error_format == "github":
             click.echo(f"::error title=reconciler::{_data(str(error))}")
         raise
+
+
+def annotates_errors(command: Callable[..., R]) -> Callable[..., R]:
+    """Run a command inside ``annotated`` with its own ``--error-format``."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> R:
+        with annotated(kwargs["error_format"]):
+            return command(*args, **kwargs)
+
+    return wrapper

@@ -8,23 +8,21 @@ from pathlib import Path
 
 import click
 from click.core import ParameterSource
-from pydantic import SecretStr
 
-from reconciler.apply import ApplyReport, OutcomeListener, apply_plan
 from reconciler.cli.exits import EXIT_APPLY_FAILED, console, exits_cleanly
-from reconciler.cli.gitops_options import QUIET_OPTION, TARGET_OPTION, binding, targeted
+from reconciler.cli.gitops_options import QUIET_OPTION, TARGET_OPTION
 from reconciler.cli.group import main
-from reconciler.cli.locking import holds_state_lock
+from reconciler.cli.locking import with_inputs
 from reconciler.cli.options import planning_options
+from reconciler.cli.printing import announced, print_read_side
 from reconciler.cli.progress import progress
-from reconciler.cli.session import Session, api_target, open_session, print_read_side
-from reconciler.client import ApiClient
+from reconciler.core.guard import check_plan_is_safe
 from reconciler.errors import PlanFileError, SettingsError
-from reconciler.guard import check_plan_is_safe
-from reconciler.planfile import check_fresh, load_plan
 from reconciler.render.drift import render_verification
 from reconciler.render.text import render_plan, render_report, summary_line
-from reconciler.verify import Verification, verify
+from reconciler.workflows.apply import apply_and_verify
+from reconciler.workflows.plan import session_for_saved_plan, targeted
+from reconciler.workflows.session import Inputs, api_target, open_session
 
 
 @main.command()
@@ -43,7 +41,7 @@ from reconciler.verify import Verification, verify
 @TARGET_OPTION
 @QUIET_OPTION
 @exits_cleanly
-@holds_state_lock("apply")
+@with_inputs("apply")
 def apply(
     plan_file: Path | None,
     file: Path,
@@ -58,6 +56,7 @@ def apply(
     force: bool,
     targets: tuple[str, ...],
     quiet: bool,
+    inputs: Inputs,
 ) -> None:
     """Show the plan, ask, then make the calls and record each success in the known state.
 
@@ -65,15 +64,15 @@ def apply(
     provided the desired file and known state are unchanged since it was saved.
     """
     if plan_file is not None:
-        session, sandbox, file = _saved_session(plan_file, env_file)
+        _refuse_flags_beside(plan_file)
+        session = announced(session_for_saved_plan(inputs))
         auto_approve = True
     else:
-        session = targeted(
-            open_session(
-                file, state, sandbox, env_file, refresh=refresh, create_missing=create_missing
-            ),
-            targets,
+        assert inputs.desired is not None  # loaded for every apply
+        chosen = open_session(
+            inputs.target, inputs.desired, refresh=refresh, create_missing=create_missing
         )
+        session = announced(targeted(chosen, targets))
     if not quiet:
         print_read_side(session)
     out = console()
@@ -94,10 +93,12 @@ def apply(
             click.echo("Nothing applied.")
             return
     with (
-        api_target(sandbox, file, env_file) as (base_url, api_key),
+        api_target(inputs.target) as (base_url, api_key),
         progress(len(session.plan.calls), console(stderr=True), quiet=quiet) as listener,
     ):
-        report, verification = asyncio.run(_run(session, base_url, api_key, listener, verify_after))
+        report, verification = asyncio.run(
+            apply_and_verify(session, base_url, api_key, listener, verify_after)
+        )
     session.store.save(report.state)
     out.print(render_report(report))
     if verification is not None:
@@ -106,8 +107,8 @@ def apply(
         sys.exit(EXIT_APPLY_FAILED)
 
 
-def _saved_session(plan_file: Path, env_file: Path) -> tuple[Session, bool, Path]:
-    """Re-plan from the saved plan's inputs; refuse unless they and its calls are unchanged."""
+def _refuse_flags_beside(plan_file: Path) -> None:
+    """A saved plan carries its own inputs: refuse flags that would say otherwise."""
     context = click.get_current_context()
     given = [
         name
@@ -120,32 +121,3 @@ def _saved_session(plan_file: Path, env_file: Path) -> tuple[Session, bool, Path
             f"{plan_file}: a saved plan carries its own desired file, known state, sandbox flag "
             f"and targets; drop {flags}"
         )
-    saved = load_plan(plan_file)
-    bound = saved.binding
-    file = Path(bound.desired_file)
-    state = None if bound.state_file is None else Path(bound.state_file)
-    # Creating clients is allowed here: check_fresh below refuses any call not in the saved plan.
-    session = targeted(
-        open_session(file, state, bound.sandbox, env_file, create_missing=True), bound.targets
-    )
-    check_fresh(saved, binding(session, file, state, bound.sandbox, bound.targets), session.plan)
-    return session, bound.sandbox, file
-
-
-async def _run(
-    session: Session,
-    base_url: str,
-    api_key: SecretStr,
-    listener: OutcomeListener,
-    verify_after: bool,
-) -> tuple[ApplyReport, Verification | None]:
-    async with ApiClient(base_url, api_key, session.tool) as client:
-        report = await apply_plan(
-            session.plan,
-            client,
-            session.store,
-            session.known,
-            concurrency=session.tool.concurrency,
-            on_outcome=listener,
-        )
-        return report, (await verify(report, client) if verify_after else None)

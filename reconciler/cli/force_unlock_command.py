@@ -8,8 +8,9 @@ import click
 
 from reconciler.cli.exits import exits_cleanly
 from reconciler.cli.group import main
-from reconciler.cli.options import FILE_OPTION, SANDBOX_OPTION, STATE_OPTION, state_path
-from reconciler.lock import StateLock
+from reconciler.cli.options import FILE_OPTION, SANDBOX_OPTION, STATE_OPTION
+from reconciler.storage.lock import StateLock
+from reconciler.storage.paths import state_path
 
 
 @main.command("force-unlock")

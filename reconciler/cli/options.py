@@ -1,4 +1,4 @@
-"""Options shared by several commands, and the default paths they imply."""
+"""Options shared by several commands."""
 
 from __future__ import annotations
 
@@ -51,22 +51,6 @@ CREATE_MISSING_OPTION = click.option(
     is_flag=True,
     help="Create clients declared without id whose code is not on the live account.",
 )
-
-
-def state_path(desired_file: Path, explicit: Path | None, sandbox: bool) -> Path:
-    """Known state beside the desired file: ``.reconciler/[sandbox/]<name>.state.json``."""
-    if explicit is not None:
-        return explicit
-    folder = desired_file.resolve().parent / ".reconciler"
-    if sandbox:
-        folder = folder / "sandbox"
-    return folder / f"{desired_file.stem}.state.json"
-
-
-def sandbox_data_path(desired_file: Path) -> Path:
-    """Where ``--sandbox`` keeps the sandbox's data between runs."""
-    folder = desired_file.resolve().parent / ".reconciler" / "sandbox"
-    return folder / f"{desired_file.stem}.data.json"
 
 
 def planning_options(command: Callable[P, R]) -> Callable[P, R]:

@@ -7,18 +7,20 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli.annotations import ERROR_FORMAT_OPTION, annotated
+from reconciler.cli.annotations import ERROR_FORMAT_OPTION, annotates_errors
 from reconciler.cli.exits import EXIT_CHANGES, console, exits_cleanly
-from reconciler.cli.gitops_options import QUIET_OPTION, TARGET_OPTION, binding, targeted
+from reconciler.cli.gitops_options import QUIET_OPTION, TARGET_OPTION
 from reconciler.cli.group import main
-from reconciler.cli.locking import holds_state_lock
+from reconciler.cli.locking import with_inputs
 from reconciler.cli.options import planning_options
-from reconciler.cli.session import open_session, print_read_side
-from reconciler.guard import unsafe_reasons
-from reconciler.planfile import save_plan
+from reconciler.cli.printing import announced, print_read_side
+from reconciler.core.guard import unsafe_reasons
 from reconciler.render.json import render_json
 from reconciler.render.markdown import render_markdown
 from reconciler.render.text import render_plan, summary_line
+from reconciler.storage.saved_plans import save_plan
+from reconciler.workflows.plan import binding, targeted
+from reconciler.workflows.session import Inputs, open_session
 
 
 @main.command()
@@ -46,7 +48,8 @@ from reconciler.render.text import render_plan, summary_line
 @QUIET_OPTION
 @ERROR_FORMAT_OPTION
 @exits_cleanly
-@holds_state_lock("plan --refresh", when=lambda params: bool(params["refresh"]))
+@annotates_errors
+@with_inputs("plan --refresh", locks=lambda params: bool(params["refresh"]))
 def plan(
     file: Path,
     state: Path | None,
@@ -61,18 +64,17 @@ def plan(
     targets: tuple[str, ...],
     quiet: bool,
     error_format: str,
+    inputs: Inputs,
 ) -> None:
     """Show, as a dry run, exactly the API calls an apply would make."""
-    with annotated(error_format):
-        session = targeted(
-            open_session(
-                file, state, sandbox, env_file, refresh=refresh, create_missing=create_missing
-            ),
-            targets,
-        )
-        if out is not None:
-            save_plan(out, session.plan, binding(session, file, state, sandbox, targets))
-            click.echo(f"Saved the plan to {out}; apply it with: reconciler apply {out}", err=True)
+    assert inputs.desired is not None  # loaded for every plan
+    chosen = open_session(
+        inputs.target, inputs.desired, refresh=refresh, create_missing=create_missing
+    )
+    session = announced(targeted(chosen, targets))
+    if out is not None:
+        save_plan(out, session.plan, binding(session, inputs.target, targets))
+        click.echo(f"Saved the plan to {out}; apply it with: reconciler apply {out}", err=True)
     # What reading the live account found goes to stderr when stdout carries JSON or markdown.
     drifted = print_read_side(session, stderr=output_format != "text", quiet=quiet)
     for reason in unsafe_reasons(

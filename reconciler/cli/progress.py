@@ -12,7 +12,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from reconciler.apply import Outcome, OutcomeListener, Status
+from reconciler.core.report import Outcome, OutcomeListener, Status
 from reconciler.render.text import describe
 
 

@@ -8,7 +8,7 @@ import click
 
 from reconciler.cli.exits import exits_cleanly
 from reconciler.cli.group import main
-from reconciler.cli.session import SANDBOX_API_KEY
+from reconciler.workflows.session import SANDBOX_API_KEY
 
 
 @main.command()

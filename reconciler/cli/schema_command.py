@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from reconciler.cli.group import main
-from reconciler.schema import render_schema
+from reconciler.desired.schema import render_schema
 
 
 @main.command()

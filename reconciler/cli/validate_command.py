@@ -12,7 +12,7 @@ from reconciler.cli.annotations import ERROR_FORMAT_OPTION, annotated
 from reconciler.cli.exits import exits_cleanly
 from reconciler.cli.group import main
 from reconciler.cli.options import FILE_OPTION
-from reconciler.desired import load_desired
+from reconciler.desired.document import load_desired
 from reconciler.errors import Problem, ValidationFailed
 
 # What envexpand reports for ${NAME} with NAME unset; --allow-unset-env lets it pass.

@@ -6,10 +6,10 @@ import json
 
 from rich.text import Text
 
-from reconciler.refresh import Refreshed
+from reconciler.core.fold import Refreshed
+from reconciler.core.references import Resolution
+from reconciler.core.verification import Verification
 from reconciler.render.text import describe
-from reconciler.resolve import Resolution
-from reconciler.verify import Verification
 
 SECRETS_NOTE = "secrets can't be read back ({}): not checked for drift"
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reconciler.plan import Action, Call, Plan
+from reconciler.core.plan import Action, Call, Plan
+from reconciler.core.secrets import REDACTED
 from reconciler.render.text import SYMBOLS, describe, summary_line
-from reconciler.secrets import REDACTED
 
 LIMIT = 65_000
 """Most characters the Markdown may have (GitHub's comment limit is 65,536)."""

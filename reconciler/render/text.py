@@ -7,10 +7,10 @@ from typing import Any
 
 from rich.text import Text
 
-from reconciler.apply import ApplyReport, Status
-from reconciler.diff import FieldChange
-from reconciler.plan import Call, Plan
-from reconciler.secrets import REDACTED, redacted
+from reconciler.core.diff import FieldChange
+from reconciler.core.plan import Call, Plan
+from reconciler.core.report import ApplyReport, Status
+from reconciler.core.secrets import REDACTED, redacted
 
 SYMBOLS = {
     "never applied": ("+", "green"),

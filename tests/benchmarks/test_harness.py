@@ -6,8 +6,8 @@ from pathlib import Path
 
 from benchmarks.generate import changed_clients, write_scenario
 from benchmarks.run import main
-from reconciler.desired import load_desired
-from reconciler.state import StateStore
+from reconciler.desired.document import load_desired
+from reconciler.storage.state_file import StateStore
 
 
 def test_generated_states_differ_in_exactly_the_chosen_clients(tmp_path: Path) -> None:

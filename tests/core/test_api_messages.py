@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.client import api_code, api_message
+from reconciler.api.client import api_code, api_message
 
 
 @pytest.mark.parametrize(

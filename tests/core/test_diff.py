@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reconciler.diff import FieldChange, _deep_changes, diff_fields, field_changes, restrict
+from reconciler.core.diff import FieldChange, _deep_changes, diff_fields, field_changes, restrict
 
 
 def test_never_applied_lists_every_declared_field() -> None:

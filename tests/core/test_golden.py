@@ -14,10 +14,10 @@ import pytest
 from pydantic import SecretStr
 from ruamel.yaml import YAML
 
-from reconciler.desired import load_desired
-from reconciler.plan import build_plan
-from reconciler.secrets import DigestKey, redacted
-from reconciler.state import KnownState, Record
+from reconciler.core.known import KnownState, Record
+from reconciler.core.plan import build_plan
+from reconciler.core.secrets import DigestKey, redacted
+from reconciler.desired.document import load_desired
 
 GOLDEN = Path(__file__).parent / "golden"
 KEY = DigestKey("golden-digest-key")

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.desired import load_desired
+from reconciler.core.known import KnownState, Record
+from reconciler.core.plan import build_plan
+from reconciler.core.secrets import DigestKey
+from reconciler.desired.document import load_desired
 from reconciler.errors import ValidationFailed
-from reconciler.plan import build_plan
-from reconciler.secrets import DigestKey
-from reconciler.state import KnownState, Record
 
 KEY = DigestKey("k")
 

@@ -20,16 +20,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import SecretStr
 
-from reconciler.apply import apply_plan
-from reconciler.client import ApiClient
-from reconciler.desired import load_desired
-from reconciler.models import countries
-from reconciler.plan import Plan, build_plan
+from reconciler.api.client import ApiClient
+from reconciler.core.known import KnownState
+from reconciler.core.plan import Plan, build_plan
+from reconciler.core.secrets import DigestKey
+from reconciler.desired.document import load_desired
+from reconciler.desired.models import countries
 from reconciler.render.text import render_plan
 from reconciler.sandbox import Sandbox, demo_data
-from reconciler.secrets import DigestKey
 from reconciler.settings import ToolSettings
-from reconciler.state import KnownState, StateStore
+from reconciler.storage.state_file import StateStore
+from reconciler.workflows.apply import apply_plan
 
 API_KEY = "property-key"
 KEY = DigestKey(API_KEY)

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from reconciler.core.known import FORMAT_VERSION, KnownState, Record
 from reconciler.errors import StateFileError
-from reconciler.state import FORMAT_VERSION, KnownState, Record, StateStore
+from reconciler.storage.state_file import StateStore
 
 
 def _record(value: str) -> Record:

@@ -8,17 +8,17 @@ import jsonschema
 import pytest
 from pydantic import SecretStr
 
-from reconciler.client import ApiClient
-from reconciler.creation import create_client
-from reconciler.desired import Desired
+from reconciler.api.client import ApiClient
+from reconciler.core.known import KnownState
+from reconciler.core.plan import build_plan
+from reconciler.core.secrets import DigestKey
+from reconciler.desired.document import Desired
+from reconciler.desired.loader import SourceMap
+from reconciler.desired.models import Client, DesiredState
 from reconciler.errors import ApiError
-from reconciler.loader import SourceMap
-from reconciler.models import Client, DesiredState
-from reconciler.plan import build_plan
 from reconciler.sandbox import Faults, Sandbox
-from reconciler.secrets import DigestKey
 from reconciler.settings import ToolSettings
-from reconciler.state import KnownState
+from reconciler.workflows.create_missing import create_client
 from tests.drift.conftest import write
 from tests.e2e.conftest import API_KEY, ROOT, Env
 

@@ -7,17 +7,17 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reconciler import normalize as norm
-from reconciler.desired import Desired
-from reconciler.live import LiveState
-from reconciler.loader import SourceMap
-from reconciler.models import Account, Client, DesiredState
-from reconciler.plan import build_plan
-from reconciler.refresh import fold
+from reconciler.api.live import LiveState
+from reconciler.core import normalize as norm
+from reconciler.core.fold import fold
+from reconciler.core.known import KnownState, Record
+from reconciler.core.plan import build_plan
+from reconciler.core.secrets import DigestKey
+from reconciler.desired.document import Desired
+from reconciler.desired.loader import SourceMap
+from reconciler.desired.models import Account, Client, DesiredState
 from reconciler.sandbox.demo import demo_data
 from reconciler.sandbox.views import account_view, client_view
-from reconciler.secrets import DigestKey
-from reconciler.state import KnownState, Record
 
 KEY = DigestKey("test")
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from reconciler.client import ApiClient
-from reconciler.live import read_all_clients, read_clients
+from reconciler.api.client import ApiClient
+from reconciler.api.live import read_all_clients, read_clients
 from reconciler.sandbox import Faults, Sandbox, demo_data
 from reconciler.sandbox.demo import new_client
 from reconciler.settings import ToolSettings

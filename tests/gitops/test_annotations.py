@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.cli.annotations import github_annotation
-from reconciler.desired import load_desired
+from reconciler.desired.document import load_desired
 from reconciler.errors import Problem, ValidationFailed
 from tests.gitops.conftest import Env
 

@@ -13,7 +13,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from reconciler.cli import main
-from reconciler.schema import render_schema
+from reconciler.desired.schema import render_schema
 from tests.gitops.conftest import ROOT, Env
 
 EXAMPLES = ROOT / "examples"

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from ruamel.yaml import YAML
 
 from reconciler.cli import main
-from reconciler.schema import render_schema
+from reconciler.desired.schema import render_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 COPY = ROOT / "schema" / "desired-state.schema.json"

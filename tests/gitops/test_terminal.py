@@ -7,10 +7,10 @@ import re
 
 from rich.console import Console
 
-from reconciler.apply import Outcome, Status
 from reconciler.cli.progress import progress
-from reconciler.diff import FieldChange
-from reconciler.plan import PHASES, Action, Call
+from reconciler.core.diff import FieldChange
+from reconciler.core.plan import PHASES, Action, Call
+from reconciler.workflows.apply import Outcome, Status
 from tests.gitops.conftest import Env
 
 COLOUR = re.compile(r"\x1b\[[0-9;]*3[0-7]m|\x1b\[[0-9;]*38;")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from reconciler.desired import Desired, load_desired
+from reconciler.desired.document import Desired, load_desired
 from reconciler.errors import Problem, ValidationFailed
 
 CASES = Path(__file__).parent / "cases"

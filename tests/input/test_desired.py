@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.desired import Desired, load_desired, problem_at
+from reconciler.desired.document import Desired, load_desired, problem_at
 from reconciler.errors import Problem, ValidationFailed
 
 from .conftest import CASES, Problems

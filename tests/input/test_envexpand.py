@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.envexpand import expand, expand_text
+from reconciler.desired.envexpand import expand, expand_text
+from reconciler.desired.loader import parse_yaml
 from reconciler.errors import ValidationFailed
-from reconciler.loader import parse_yaml
 
 
 @pytest.mark.parametrize(

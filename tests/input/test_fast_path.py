@@ -15,10 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from reconciler.loader import ImplicitScalar, parse_yaml
-from reconciler.loader.events import build
-from reconciler.loader.fast import fast_data
-from reconciler.loader.text import Fatal, decode
+from reconciler.desired.loader import ImplicitScalar, parse_yaml
+from reconciler.desired.loader.events import build
+from reconciler.desired.loader.fast import fast_data
+from reconciler.desired.loader.text import Fatal, decode
 
 from .conftest import CASES, FUZZ_PROFILE
 

@@ -14,9 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from reconciler.desired import load_desired
-from reconciler.errors import ValidationFailed
-from reconciler.models import (
+from reconciler.desired.document import load_desired
+from reconciler.desired.models import (
     Account,
     Client,
     Credentials,
@@ -24,6 +23,7 @@ from reconciler.models import (
     PreferredContact,
     Sequences,
 )
+from reconciler.errors import ValidationFailed
 
 from .conftest import CASES, FUZZ_PROFILE
 

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.errors import Problem, ValidationFailed
-from reconciler.loader import (
+from reconciler.desired.loader import (
     MAX_ALIAS_NODES,
     MAX_DEPTH,
     MAX_FILE_BYTES,
@@ -18,6 +17,7 @@ from reconciler.loader import (
     load_yaml,
     parse_yaml,
 )
+from reconciler.errors import Problem, ValidationFailed
 
 
 def fail(text: str | bytes) -> list[Problem]:

@@ -20,8 +20,9 @@ from typing import Any
 from click.testing import CliRunner, Result
 
 from reconciler.cli import main
+from reconciler.core.known import KnownState
 from reconciler.sandbox import Sandbox, demo_data
-from reconciler.state import KnownState, StateStore
+from reconciler.storage.state_file import StateStore
 
 API_KEY = "reliability-test-key"
 AT_PASSWORD = "at-pass-123"

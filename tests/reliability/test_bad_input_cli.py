@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.loader import MAX_FILE_BYTES
+from reconciler.desired.loader import MAX_FILE_BYTES
 
 from .conftest import environment, run_cli
 

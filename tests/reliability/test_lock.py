@@ -15,15 +15,15 @@ from pathlib import Path
 import pytest
 
 from reconciler.errors import LockHeld
-from reconciler.lock import StateLock
 from reconciler.sandbox import Faults, Sandbox
+from reconciler.storage.lock import StateLock
 
 from .conftest import API_KEY, Fleet, environment, run_cli, spawn
 
 HOLD = """
 import sys, time
 from pathlib import Path
-from reconciler.lock import StateLock
+from reconciler.storage.lock import StateLock
 with StateLock(Path(sys.argv[1]), soft=sys.argv[2] == "soft").held("reconciler apply -f held.yaml"):
     print("held", flush=True)
     time.sleep(120)

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from reconciler.core.known import KnownState, Record
 from reconciler.errors import StateFileError
 from reconciler.sandbox import Sandbox
-from reconciler.state import KnownState, Record, StateStore, checksum
+from reconciler.storage.envelope import checksum
+from reconciler.storage.state_file import StateStore
 
 from .conftest import API_KEY, Fleet, environment, run_cli
 

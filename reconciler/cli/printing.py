@@ -1,0 +1,40 @@
+"""Printing what the read side found, and the notes of a targeted plan."""
+
+from __future__ import annotations
+
+import click
+
+from reconciler.cli.exits import console
+from reconciler.render.drift import render_refresh, render_resolution
+from reconciler.workflows.plan import Targeted
+from reconciler.workflows.session import Session
+
+
+def print_read_side(session: Session, *, stderr: bool = False, quiet: bool = False) -> bool:
+    """Print what resolving and refreshing found (nothing when ``quiet``); whether drift was
+    found."""
+    prepared = session.prepared
+    if prepared is None:
+        return False
+    if quiet:
+        return prepared.refreshed is not None and prepared.refreshed.drifted
+    out = console(stderr=stderr)
+    resolved = render_resolution(prepared.resolution)
+    if resolved.plain:
+        out.print(resolved, end="")
+    if prepared.refreshed is None:
+        return False
+    out.print(render_refresh(prepared.refreshed))
+    out.print()
+    return prepared.refreshed.drifted
+
+
+def announced(chosen: Targeted) -> Session:
+    """The targeted session, after saying on stderr what the targets pulled in."""
+    for resource in chosen.pulled_in:
+        click.echo(
+            f"note: {resource} is planned too: a targeted call depends on it and it has a "
+            "call pending",
+            err=True,
+        )
+    return chosen.session

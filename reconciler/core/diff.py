@@ -1,0 +1,139 @@
+"""Pure field-level diff of one resource: what was applied against what is declared.
+
+Only the declared fields count: a field the known state holds but the desired state no
+longer declares is not managed any more and is left out of the comparison. Equal resources
+are recognized with a plain equality check first; only where something differs are the
+fields compared one by one: directly for mappings of scalars (every resource the models
+declare), with deepdiff for anything else. This is the only module that imports deepdiff.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from reconciler.core.secrets import is_digest
+
+MISSING: Any = None
+"""What ``before`` holds for a field that was never applied."""
+
+
+@dataclass(frozen=True, order=True)
+class FieldChange:
+    """One declared field whose applied value differs from the desired one."""
+
+    path: str
+    before: Any
+    after: Any
+    sensitive: bool = False
+
+
+def restrict(applied: Mapping[str, Any], declared: Mapping[str, Any]) -> dict[str, Any]:
+    """``applied`` cut down to the keys ``declared`` has, recursively through mappings."""
+    out: dict[str, Any] = {}
+    for key, value in declared.items():
+        if key not in applied:
+            continue
+        before = applied[key]
+        if isinstance(value, Mapping) and isinstance(before, Mapping):
+            out[key] = restrict(before, value)
+        else:
+            out[key] = before
+    return out
+
+
+def diff_fields(
+    applied: Mapping[str, Any] | None,
+    declared: Mapping[str, Any],
+    *,
+    secrets_comparable: bool = True,
+) -> tuple[FieldChange, ...]:
+    """The declared fields whose value differs from what was applied, sorted by path.
+
+    ``applied`` is None for a resource never applied: every declared field is a change.
+    With ``secrets_comparable`` False (the digest key changed) every secret counts as changed.
+    """
+    if applied is None:
+        return tuple(sorted(_all_fields(declared)))
+    if applied == declared and secrets_comparable:
+        return ()  # the usual case: the record is exactly what is declared
+    known = restrict(applied, declared)
+    if known == declared and secrets_comparable:
+        return ()
+    changes = {c.path: c for c in field_changes(known, declared)}
+    if not secrets_comparable:
+        for change in _all_fields(declared):
+            if change.sensitive and change.path not in changes:
+                changes[change.path] = FieldChange(change.path, change.after, change.after, True)
+    return tuple(sorted(changes.values()))
+
+
+def _all_fields(declared: Mapping[str, Any], prefix: str = "") -> list[FieldChange]:
+    changes: list[FieldChange] = []
+    for key, value in declared.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            changes.extend(_all_fields(value, path + "."))
+        else:
+            changes.append(FieldChange(path, MISSING, value, is_digest(value)))
+    return changes
+
+
+def field_changes(known: Mapping[str, Any], declared: Mapping[str, Any]) -> list[FieldChange]:
+    """The declared fields (and nested fields) whose value differs from ``known``'s."""
+    if _flat(known) and _flat(declared):
+        return _mapping_changes(known, declared, "")
+    return _deep_changes(dict(known), declared)
+
+
+def _flat(data: Mapping[str, Any]) -> bool:
+    """Whether ``data`` holds only scalars and mappings of them (no lists, sets, ...)."""
+    return all(
+        _flat(value) if isinstance(value, Mapping) else isinstance(value, _SCALARS)
+        for value in data.values()
+    )
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _mapping_changes(
+    known: Mapping[str, Any], declared: Mapping[str, Any], prefix: str
+) -> list[FieldChange]:
+    """What deepdiff reports for mappings of scalars: changed values and types, added keys."""
+    changes: list[FieldChange] = []
+    for key, after in declared.items():
+        path = f"{prefix}{key}"
+        if key not in known:
+            if isinstance(after, Mapping):
+                changes.extend(_all_fields(after, path + "."))
+            else:
+                changes.append(FieldChange(path, MISSING, after, is_digest(after)))
+            continue
+        before = known[key]
+        if isinstance(after, Mapping) and isinstance(before, Mapping):
+            changes.extend(_mapping_changes(before, after, path + "."))
+        elif type(before) is not type(after) or before != after:
+            changes.append(FieldChange(path, before, after, is_digest(after) or is_digest(before)))
+    return changes
+
+
+def _deep_changes(known: dict[str, Any], declared: Mapping[str, Any]) -> list[FieldChange]:
+    from deepdiff import DeepDiff  # only a plan with unusual changes pays for importing it
+
+    # threshold 0: always compare field by field, never report a whole mapping as replaced
+    found = DeepDiff(
+        known, dict(declared), verbose_level=2, view="tree", threshold_to_diff_deeper=0
+    )
+    changes: list[FieldChange] = []
+    for kind in ("values_changed", "type_changes", "dictionary_item_added"):
+        for level in found.get(kind, []):
+            path = ".".join(str(p) for p in level.path(output_format="list"))
+            before = MISSING if kind == "dictionary_item_added" else level.t1
+            if kind == "dictionary_item_added" and isinstance(level.t2, Mapping):
+                changes.extend(_all_fields(level.t2, path + "."))
+                continue
+            sensitive = is_digest(level.t2) or is_digest(before)
+            changes.append(FieldChange(path, before, level.t2, sensitive))
+    return changes

@@ -1,0 +1,46 @@
+"""What an apply did: every call's outcome, and the known state it produced."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from reconciler.core.known import KnownState
+from reconciler.core.plan import Call
+
+
+class Status(StrEnum):
+    """How one call of an apply ended."""
+
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One call's end: its status and a short detail (the API's message, or why skipped)."""
+
+    call: Call
+    status: Status
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class ApplyReport:
+    """Every call's outcome, in plan order, and the known state after the apply."""
+
+    outcomes: tuple[Outcome, ...]
+    state: KnownState
+
+    def with_status(self, status: Status) -> tuple[Outcome, ...]:
+        return tuple(o for o in self.outcomes if o.status is status)
+
+    @property
+    def ok(self) -> bool:
+        return all(o.status is Status.SUCCEEDED for o in self.outcomes)
+
+
+OutcomeListener = Callable[[Outcome], None]
+"""Told of each call's outcome as it ends (progress output)."""

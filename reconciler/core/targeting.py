@@ -1,0 +1,76 @@
+"""Targeting: limit a plan to some resources (``--target client:42``, ``account``, ``sequences``).
+
+A target must name something the desired state declares. A targeted call whose dependency also
+has a call pending keeps that call too (as terraform does), and the caller is told which were
+pulled in; a dependency that needs no call is simply left out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from reconciler.core import resources as res
+from reconciler.core.plan import Plan
+from reconciler.errors import TargetError
+
+FORMS = "account, account:<id>, sequences, default_sequence, registration:<id>, client:<id>"
+_WITH_ID = re.compile(r"(account|client|registration):([1-9][0-9]{0,18})")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One ``--target``: a group name or an exact resource key."""
+
+    text: str
+
+    def matches(self, resource: str) -> bool:
+        if self.text == "account":
+            return resource.startswith(res.ACCOUNT + ":")
+        if self.text == "sequences":
+            return resource == res.DEFAULT_SEQUENCE or resource.startswith(res.REGISTRATION_PREFIX)
+        return resource == self.text
+
+
+@dataclass(frozen=True)
+class Targeted:
+    """A plan limited to some targets, and the dependencies that were pulled in with them."""
+
+    plan: Plan
+    pulled_in: tuple[str, ...]
+
+
+def parse_target(text: str) -> Target:
+    """A target from its command-line form; TargetError naming the valid forms otherwise."""
+    cleaned = text.strip().lower()
+    if cleaned in ("account", "sequences", res.DEFAULT_SEQUENCE) or _WITH_ID.fullmatch(cleaned):
+        return Target(cleaned)
+    raise TargetError(f"unknown target {text!r}: use {FORMS} (repeat --target for several)")
+
+
+def select(plan: Plan, targets: Iterable[Target]) -> Targeted:
+    """The plan limited to what the targets name (plus pending dependencies of what they name)."""
+    wanted = tuple(targets)
+    if not wanted:
+        return Targeted(plan, ())
+    declared = [call.resource for call in plan.calls] + [item.resource for item in plan.in_sync]
+    for target in wanted:
+        if not any(target.matches(resource) for resource in declared):
+            raise TargetError(f"target {target.text!r} matches nothing the desired state declares")
+    chosen = {c.resource for c in plan.calls if any(t.matches(c.resource) for t in wanted)}
+    planned = {call.resource: call for call in plan.calls}
+    pulled_in: list[str] = []
+    pending = list(chosen)
+    while pending:
+        for dependency in planned[pending.pop()].depends_on:
+            if dependency in planned and dependency not in chosen:
+                chosen.add(dependency)
+                pulled_in.append(dependency)
+                pending.append(dependency)
+    limited = replace(
+        plan,
+        calls=tuple(call for call in plan.calls if call.resource in chosen),
+        in_sync=tuple(i for i in plan.in_sync if any(t.matches(i.resource) for t in wanted)),
+    )
+    return Targeted(limited, tuple(sorted(pulled_in)))

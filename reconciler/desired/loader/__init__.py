@@ -1,0 +1,114 @@
+"""YAML text → plain data, plus where every value and key was written.
+
+The only package that parses YAML. Scalars stay text (see ``ImplicitScalar``) so a text field
+keeps exactly what the user wrote; pydantic turns text into numbers where a number is expected.
+Hazards are refused, each as a ``Problem``: bad encoding, syntax errors, several documents,
+duplicate or non-text keys, unknown tags, alias bombs, deep nesting and oversized input.
+
+Two paths give the same data. The fast one (``fast``: rapidyaml, no positions) loads a file
+with nothing to report; its positions are worked out only if something later asks for one.
+Everything else takes the careful one (``events``: ruamel.yaml events, every position), which
+finds and places every problem.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from reconciler.desired.loader.fast import fast_data
+from reconciler.desired.loader.limits import (
+    MAX_ALIAS_NODES,
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    MAX_SCALAR_CHARS,
+)
+from reconciler.desired.loader.scalars import ImplicitScalar
+from reconciler.desired.loader.source import (
+    START,
+    Document,
+    Partial,
+    Position,
+    SourceMap,
+    Spots,
+    YamlPath,
+    format_path,
+    shorten,
+)
+from reconciler.desired.loader.text import TOO_LARGE, Fatal, decode
+from reconciler.errors import Problem, ValidationFailed
+
+__all__ = [
+    "MAX_ALIAS_NODES",
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
+    "MAX_SCALAR_CHARS",
+    "START",
+    "Document",
+    "ImplicitScalar",
+    "Partial",
+    "Position",
+    "SourceMap",
+    "YamlPath",
+    "format_path",
+    "load_yaml",
+    "load_yaml_partial",
+    "parse_yaml",
+    "parse_yaml_partial",
+    "shorten",
+]
+
+
+def load_yaml(path: Path) -> Document:
+    """Read and parse a YAML file; raise ``ValidationFailed`` listing every problem."""
+    return _unwrap(load_yaml_partial(path))
+
+
+def parse_yaml(text: str | bytes, file: str) -> Document:
+    """Parse YAML text; raise ``ValidationFailed`` listing every problem."""
+    return _unwrap(parse_yaml_partial(text, file))
+
+
+def _unwrap(partial: Partial) -> Document:
+    if partial.problems or partial.document is None:
+        raise ValidationFailed(partial.problems)
+    return partial.document
+
+
+def load_yaml_partial(path: Path) -> Partial:
+    """Like ``load_yaml``, but returns problems; the document is None only if nothing was usable."""
+    try:
+        with path.open("rb") as stream:
+            if os.fstat(stream.fileno()).st_size > MAX_FILE_BYTES:
+                return Partial(None, [Problem(str(path), 1, 1, "", TOO_LARGE)])
+            data = stream.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        message = f"cannot read the file: {exc.strerror or exc}"
+        return Partial(None, [Problem(str(path), 1, 1, "", message)])
+    return parse_yaml_partial(data, str(path))
+
+
+def parse_yaml_partial(text: str | bytes, file: str) -> Partial:
+    """Like ``parse_yaml``, but returns problems alongside whatever could be built.
+
+    A problem that spoils a single entry (a duplicate key, an unknown tag) leaves the rest of
+    the document usable; one that spoils the file (syntax, encoding, limits) returns None.
+    """
+    try:
+        checked = decode(text, file)
+    except Fatal as fatal:
+        return Partial(None, [fatal.problem])
+    raw = text if isinstance(text, bytes) and not text.startswith(b"\xef\xbb\xbf") else None
+    data = fast_data(checked, raw)
+    # ruamel.yaml is imported only when the careful path is needed.
+    if data is None:
+        from reconciler.desired.loader.events import build
+
+        return build(checked, file)
+    return Partial(Document(file, data, SourceMap(lambda: _locate_all(checked, file))), [])
+
+
+def _locate_all(text: str, file: str) -> tuple[Spots, Spots]:
+    from reconciler.desired.loader.events import locate_all
+
+    return locate_all(text, file)

@@ -1,0 +1,61 @@
+"""The JSON Schema of the desired-state file, generated from the models, for editors.
+
+It describes the file as a YAML editor sees it: an unquoted ``0213456789`` or ``true`` is a
+number or a boolean to the editor, but the loader keeps what was written as text, so every text
+field also accepts numbers and booleans. ``schema/desired-state.schema.json`` is a copy kept in
+the repository (``reconciler schema > schema/desired-state.schema.json`` refreshes it).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import core_schema
+
+from reconciler.desired.models import DesiredState
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+_SCALAR_TEXT = ["string", "number", "boolean"]
+
+
+class _YamlSchema(GenerateJsonSchema):
+    """Text fields accept any YAML scalar; docstrings' ``code`` becomes Markdown `code`."""
+
+    def str_schema(self, schema: core_schema.StringSchema) -> JsonSchemaValue:
+        generated = super().str_schema(schema)
+        return {**generated, "type": _SCALAR_TEXT}
+
+    def generate(self, schema: core_schema.CoreSchema, mode: Any = "validation") -> JsonSchemaValue:
+        generated: JsonSchemaValue = _markdown_descriptions(super().generate(schema, mode=mode))
+        return generated
+
+
+def _markdown_descriptions(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: v.replace("``", "`")
+            if k == "description" and isinstance(v, str)
+            else _markdown_descriptions(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_markdown_descriptions(v) for v in value]
+    return value
+
+
+def desired_state_schema() -> dict[str, Any]:
+    """The schema as data: field names as written in the file (``sequences.register``)."""
+    generated = DesiredState.model_json_schema(by_alias=True, schema_generator=_YamlSchema)
+    return {
+        "$schema": DIALECT,
+        "title": "reconciler desired state",
+        "description": "One InvoiceXpress account's desired state: account, sequences, clients.",
+        **{k: v for k, v in generated.items() if k not in ("title", "description")},
+    }
+
+
+def render_schema() -> str:
+    """The schema as the JSON text kept in the repository."""
+    return json.dumps(desired_state_schema(), indent=2, ensure_ascii=False) + "\n"

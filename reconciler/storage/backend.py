@@ -1,0 +1,26 @@
+"""What a known-state store offers, whatever keeps it (a file today; a database next)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from reconciler.core.known import KnownState
+
+
+class StateBackend(Protocol):
+    """Loads, records and saves the known state of one account."""
+
+    def exists(self) -> bool:
+        """Whether anything was ever recorded."""
+
+    def load(self) -> KnownState:
+        """The known state, with every recorded success in it."""
+
+    def append(self, state: KnownState, key: str) -> None:
+        """Record durably the success that produced ``state`` (its record under ``key``)."""
+
+    def save(self, state: KnownState) -> None:
+        """Store the whole state; refuse one from another history or older than what is kept."""
+
+    def settle(self, state: KnownState) -> None:
+        """Fold successes left by an interrupted run into the stored state."""

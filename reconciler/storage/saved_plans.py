@@ -1,0 +1,168 @@
+"""Saved plans: the reviewed plan written by ``plan --out``, applied later by ``apply FILE``.
+
+The file binds a plan to its inputs (the sha256 of the desired file's bytes, the known state's
+lineage and serial, the paths, sandbox flag and targets used) and holds the plan document with
+every secret redacted: secrets are resolved again from the environment at apply time. A
+checksum over the content catches a file changed after it was written. Applying re-plans from
+the same inputs and goes ahead only when they are unchanged and the fresh plan makes exactly
+the saved calls (method, path and redacted body), so a saved plan can never widen what runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from reconciler.core.known import now
+from reconciler.core.plan import Plan
+from reconciler.core.plan_document import plan_document
+from reconciler.errors import PlanFileError, StalePlan
+from reconciler.storage.envelope import format_version, sealed, unsealed
+from reconciler.storage.files import write_atomically
+
+FORMAT_VERSION = 1
+KIND = "reconciler saved plan"
+_AGAIN = "make a new one with `reconciler plan --out FILE`"
+
+
+@dataclass(frozen=True)
+class Binding:
+    """What a plan was made from. ``lineage`` is None when no known state existed yet."""
+
+    desired_file: str
+    desired_sha256: str
+    state_file: str | None
+    sandbox: bool
+    targets: tuple[str, ...]
+    lineage: str | None
+    serial: int
+
+
+@dataclass(frozen=True)
+class SavedPlan:
+    """A saved plan read back: its binding and its plan document."""
+
+    path: Path
+    binding: Binding
+    document: dict[str, Any]
+
+    @property
+    def requests(self) -> list[dict[str, Any]]:
+        return [_request(call) for call in self.document["calls"]]
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes, as hex."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise PlanFileError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _request(call: dict[str, Any]) -> dict[str, Any]:
+    return {"method": call["method"], "path": call["path"], "body": call["body"]}
+
+
+def save_plan(path: Path, plan: Plan, binding: Binding) -> None:
+    """Write the plan and its binding, with a checksum, atomically."""
+    document = {
+        "format_version": FORMAT_VERSION,
+        "kind": KIND,
+        "created_at": now(),
+        **asdict(binding),
+        "targets": list(binding.targets),
+        "plan": plan_document(plan),
+    }
+    text = json.dumps(sealed(document), indent=2, ensure_ascii=False)
+    try:
+        write_atomically(path, text + "\n")
+    except OSError as exc:
+        raise PlanFileError(f"{path}: cannot write the plan: {exc.strerror}") from None
+
+
+def load_plan(path: Path) -> SavedPlan:
+    """Read a saved plan; refuse one that is not a plan, is newer, or fails its checksum."""
+    try:
+        document = json.loads(path.read_bytes().decode("utf-8"))
+    except OSError as exc:
+        raise PlanFileError(f"{path}: cannot read the saved plan: {exc.strerror}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise PlanFileError(
+            f"{path}: not a saved plan (not JSON); to apply a desired-state file use -f FILE"
+        ) from None
+    if not isinstance(document, dict) or document.get("kind") != KIND:
+        raise PlanFileError(f"{path}: not a saved plan (written by `reconciler plan --out`)")
+    version = format_version(document)
+    if version is None or version > FORMAT_VERSION:
+        raise PlanFileError(
+            f"{path}: saved plan format {version!r} is newer than this reconciler reads "
+            f"({FORMAT_VERSION}); upgrade reconciler"
+        )
+    content = unsealed(document)
+    if content is None:
+        raise PlanFileError(
+            f"{path}: checksum mismatch: the saved plan was changed after it was written; {_AGAIN}"
+        )
+    document = content
+    try:
+        binding = Binding(
+            desired_file=str(document["desired_file"]),
+            desired_sha256=str(document["desired_sha256"]),
+            state_file=None if document["state_file"] is None else str(document["state_file"]),
+            sandbox=bool(document["sandbox"]),
+            targets=tuple(str(t) for t in document["targets"]),
+            lineage=None if document["lineage"] is None else str(document["lineage"]),
+            serial=int(document["serial"]),
+        )
+        plan = document["plan"]
+        for call in plan["calls"]:
+            _request(call)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PlanFileError(f"{path}: saved plan is incomplete ({exc}); {_AGAIN}") from None
+    return SavedPlan(path, binding, plan)
+
+
+def check_fresh(saved: SavedPlan, current: Binding, plan: Plan) -> None:
+    """Raise StalePlan unless the inputs are those the plan was saved from, and so are its calls."""
+    then, now_ = saved.binding, current
+    if then.desired_sha256 != now_.desired_sha256:
+        raise StalePlan(
+            f"stale plan: {then.desired_file} changed since the plan was saved "
+            f"(sha256 {then.desired_sha256[:12]}… then, {now_.desired_sha256[:12]}… now); {_AGAIN}"
+        )
+    if (then.lineage, then.serial) != (now_.lineage, now_.serial):
+        raise StalePlan(
+            "stale plan: the known state changed since the plan was saved "
+            f"({_describe_state(then)} then, {_describe_state(now_)} now); {_AGAIN}"
+        )
+    # Compared as they would be saved, so a tuple and a list of the same values are equal.
+    fresh = json.loads(json.dumps([_request(c) for c in plan_document(plan)["calls"]]))
+    if fresh != saved.requests:
+        raise StalePlan(
+            f"stale plan: planning again from the same files gives different calls "
+            f"({_first_difference(saved.requests, fresh)}); the environment (variables, secrets, "
+            f"digest key) may have changed; {_AGAIN}"
+        )
+
+
+def _describe_state(binding: Binding) -> str:
+    if binding.lineage is None:
+        return "no known state"
+    return f"lineage {binding.lineage}, serial {binding.serial}"
+
+
+def _first_difference(saved: list[dict[str, Any]], fresh: list[dict[str, Any]]) -> str:
+    for before, after in zip(saved, fresh, strict=False):
+        if before != after:
+            if (before["method"], before["path"]) == (after["method"], after["path"]):
+                return f"{after['method']} {after['path']} now sends a different body"
+            was, now_ = f"{before['method']} {before['path']}", f"{after['method']} {after['path']}"
+            return f"saved {was}, now {now_}"
+    if len(fresh) > len(saved):
+        extra = fresh[len(saved)]
+        return f"{len(saved)} saved, {len(fresh)} now; new: {extra['method']} {extra['path']}"
+    gone = saved[len(fresh)]
+    return f"{len(saved)} saved, {len(fresh)} now; gone: {gone['method']} {gone['path']}"

@@ -1,0 +1,138 @@
+"""The known state in a file: JSON in the checksummed envelope, with a journal beside it.
+
+Successes are appended to the journal one fsynced line at a time, so an apply killed at any
+moment loses at most the call that was in flight; the next load replays the journal and the
+next save folds it into the main file (atomically; the previous version kept as
+``.backup``; mode 0600).
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+from dataclasses import replace
+from pathlib import Path
+
+from reconciler.core.known import FORMAT_VERSION, KnownState
+from reconciler.errors import StateFileError
+from reconciler.storage.envelope import format_version, sealed, unsealed
+from reconciler.storage.files import write_atomically
+from reconciler.storage.journal import Journal
+
+
+class StateStore:
+    """Loads and saves one known-state file and its journal (a ``StateBackend``)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.journal = Journal(path.with_name(path.name + ".journal"))
+        self.backup_path = path.with_name(path.name + ".backup")
+
+    @property
+    def journal_path(self) -> Path:
+        return self.journal.path
+
+    def exists(self) -> bool:
+        """Whether anything was ever recorded here."""
+        return self.path.exists() or self.journal.exists()
+
+    def load(self) -> KnownState:
+        """The known state: the main file (verified) with the journal replayed onto it."""
+        state = self._load_main()
+        journal = self.journal.entries()
+        if state is None:
+            if not journal:
+                return KnownState.new()
+            state = KnownState(lineage=journal[0]["lineage"])
+        for entry in journal:
+            if entry["lineage"] != state.lineage:
+                raise StateFileError(
+                    f"{self.journal_path}: journal belongs to another lineage "
+                    f"({entry['lineage']}, the state file has {state.lineage}); "
+                    "move one of them aside"
+                )
+            if entry["serial"] <= state.serial:
+                continue  # already folded into the main file before a crash removed the journal
+            record = entry["record"]
+            state = replace(
+                state.applied(entry["key"], record, entry.get("key_id")), serial=entry["serial"]
+            )
+        return state
+
+    def append(self, state: KnownState, key: str) -> None:
+        """Journal the success that produced ``state`` (its record under ``key``); fsynced."""
+        self.journal.append(state, key)
+
+    def save(self, state: KnownState) -> None:
+        """Write the whole state atomically, keep the previous file as backup, drop the journal.
+
+        The file on disk is checked first: one that was damaged, or replaced by another history
+        or a later version of this one, since it was loaded is refused, never overwritten.
+        """
+        on_disk = self._load_main()
+        if on_disk is not None and on_disk.lineage != state.lineage:
+            raise StateFileError(
+                f"{self.path}: the file now holds another history (lineage {on_disk.lineage}, "
+                f"not {state.lineage}); it was not overwritten. The successes of this run are "
+                f"in {self.journal_path}."
+            )
+        if on_disk is not None and on_disk.serial > state.serial:
+            raise StateFileError(
+                f"{self.path}: the file was written by another run since it was loaded (serial "
+                f"{on_disk.serial}, this run has {state.serial}); it was not overwritten"
+            )
+        text = json.dumps(sealed(state.to_json()), indent=2, ensure_ascii=False)
+        if self.path.exists():
+            write_atomically(self.backup_path, self.path.read_text("utf-8"))
+        write_atomically(self.path, text + "\n")
+        self.journal.remove()
+        self._remove_stale_temporaries()
+
+    def settle(self, state: KnownState) -> None:
+        """Fold a journal left by an interrupted apply into the main file before appending to it,
+        so that a torn last line (the write in flight when it died) never ends up mid-journal."""
+        if self.journal.exists():
+            self.save(state)
+
+    def _remove_stale_temporaries(self) -> None:
+        # Left by a process killed mid-write; the caller holds the lock, so none is in use.
+        for name in (self.path.name, self.backup_path.name):
+            for temp in self.path.parent.glob(f".{glob.escape(name)}.*.tmp"):
+                temp.unlink(missing_ok=True)
+
+    def _load_main(self) -> KnownState | None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StateFileError(
+                f"{self.path}: cannot read the known state: {exc.strerror}"
+            ) from None
+        try:
+            document = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise StateFileError(
+                f"{self.path}: the known-state file is not valid JSON ({exc}); it may be "
+                f"truncated. The previous version is at {self.backup_path} if it exists."
+            ) from None
+        if not isinstance(document, dict):
+            raise StateFileError(f"{self.path}: the known-state file is not a JSON object")
+        version = format_version(document)
+        if version is None:
+            raise StateFileError(f"{self.path}: no format_version: this is not a known-state file")
+        if version > FORMAT_VERSION:
+            raise StateFileError(
+                f"{self.path}: format version {version} was written by a newer reconciler "
+                f"(this one reads up to {FORMAT_VERSION}); upgrade reconciler"
+            )
+        content = unsealed(document)
+        if content is None:
+            raise StateFileError(
+                f"{self.path}: checksum mismatch: the file was changed by hand or damaged. It was "
+                f"not overwritten; restore it (e.g. from {self.backup_path}) or move it aside."
+            )
+        try:
+            return KnownState.from_json(content)
+        except ValueError as exc:
+            raise StateFileError(f"{self.path}: {exc}") from None

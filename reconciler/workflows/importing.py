@@ -1,0 +1,123 @@
+"""Import: read the whole live account, write the desired-state file, record the known state.
+
+What the import read is recorded as the applied state of every resource the file declares, so
+the plan right after an import is empty (except secrets, which can't be read back: a declared
+AT password is planned as an account update until applied once). The file is replaced only
+once the new text validates; the known state is saved after it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from reconciler.api.live import read_everything
+from reconciler.core import normalize as norm
+from reconciler.core.fold import Refreshed, fold
+from reconciler.core.known import KnownState
+from reconciler.core.live_state import LiveState
+from reconciler.core.references import resolve_with, series_of
+from reconciler.core.secrets import DigestKey
+from reconciler.desired.document import Desired, load_desired
+from reconciler.errors import SettingsError
+from reconciler.settings import load_tool_settings
+from reconciler.storage.drift_log import log_drift
+from reconciler.storage.files import stage_atomically
+from reconciler.workflows.import_document import new_document, update_document
+from reconciler.workflows.session import api_target, digest_key, with_client
+from reconciler.workflows.target import Target
+
+# Stands in for ${AT_PASSWORD} while the written file is checked, when it is not set: the
+# password is never read back, compared or recorded by an import, only validated.
+PLACEHOLDER_PASSWORD = "placeholder-1"
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What an import wrote and recorded."""
+
+    account_id: int
+    updated: bool
+    clients_read: int
+    clients_added: int
+    fields_updated: int
+    resources_recorded: int
+    notes: tuple[str, ...]
+
+
+def import_account(target: Target, account_id: int | None) -> Imported:
+    """Write (or update in place) ``target.file`` from the live account; record the known state.
+
+    The account is ``account_id``, else the ``account.id`` of the existing file.
+    """
+    file = target.file
+    existing = load_desired(file, os.environ) if file.exists() else None
+    if account_id is None and existing is not None and existing.state.account is not None:
+        account_id = existing.state.account.id
+    if account_id is None:
+        raise SettingsError("which account? pass --account-id (the :account-id to import)")
+    tool = load_tool_settings(target.env_file)
+    key = digest_key(tool, target.sandbox, target.env_file)
+    store = target.store()
+    known = store.load()
+    with api_target(target) as (base_url, api_key):
+        live = asyncio.run(
+            with_client(base_url, api_key, tool, lambda c: read_everything(c, account_id))
+        )
+    if live.account is None:
+        raise SettingsError(f"account {account_id} was not found on the live account")
+    if existing is None:
+        document = new_document(live)
+    else:
+        document = update_document(file.read_text("utf-8"), existing.state, live)
+    refreshed = write_and_record(file, document.text, known, live, key, os.environ)
+    store.save(refreshed.state)
+    log_drift(store.path, refreshed)
+    return Imported(
+        account_id=account_id,
+        updated=existing is not None,
+        clients_read=len(live.clients),
+        clients_added=document.clients_added,
+        fields_updated=len(document.fields_updated),
+        resources_recorded=len(refreshed.state.resources),
+        notes=tuple(document.notes),
+    )
+
+
+def write_and_record(
+    path: Path,
+    text: str,
+    known: KnownState,
+    live: LiveState,
+    key: DigestKey,
+    environ: Mapping[str, str],
+) -> Refreshed:
+    """Validate ``text``, replace ``path`` with it, and return the known state to save."""
+    # Mode as for any file the user creates (umask applies); an existing file keeps its own.
+    staged = stage_atomically(path, text, mode=0o666, tag="import.tmp")
+    try:
+        if path.exists():
+            shutil.copymode(path, staged.temp)
+        desired = load_desired(staged.temp, {"AT_PASSWORD": PLACEHOLDER_PASSWORD, **environ})
+        refreshed = _recorded(desired, known, live, key)
+        staged.commit()
+    finally:
+        staged.discard()
+    return refreshed
+
+
+def _recorded(desired: Desired, known: KnownState, live: LiveState, key: DigestKey) -> Refreshed:
+    """The known state that records ``live`` for every resource ``desired`` declares."""
+    codes = {str(v.get("code")): i for i, v in live.clients.items() if v is not None}
+    series = norm.series_ids(live.sequences or ())
+    state = desired.state
+    by_code = {c.code: codes[c.code] for c in state.clients if c.id is None and c.code in codes}
+    used = {s: series[s] for s in series_of(state.sequences) if s in series}
+    resolution = resolve_with(
+        desired, known, codes, series, create_missing=True, looked_up=(by_code, used)
+    )
+    return fold(resolution.desired.state, resolution.known, live, key)

@@ -1,0 +1,52 @@
+"""Planning as the commands use it: a session limited to targets, and saved plans."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from reconciler.core.targeting import parse_target, select
+from reconciler.storage.saved_plans import Binding, check_fresh, file_sha256
+from reconciler.workflows.session import Inputs, Session, open_session
+from reconciler.workflows.target import Target
+
+
+@dataclass(frozen=True)
+class Targeted:
+    """A session with its plan limited to targets, and what the targets pulled in."""
+
+    session: Session
+    pulled_in: tuple[str, ...] = ()
+
+
+def targeted(session: Session, targets: tuple[str, ...]) -> Targeted:
+    """The session with its plan limited to ``targets`` (all of it when there are none)."""
+    if not targets:
+        return Targeted(session)
+    chosen = select(session.plan, [parse_target(t) for t in targets])
+    return Targeted(replace(session, plan=chosen.plan), tuple(chosen.pulled_in))
+
+
+def binding(session: Session, target: Target, targets: tuple[str, ...]) -> Binding:
+    """What the session's plan was made from, as a saved plan records it."""
+    return Binding(
+        desired_file=str(target.file),
+        desired_sha256=file_sha256(target.file),
+        state_file=None if target.state is None else str(target.state),
+        sandbox=target.sandbox,
+        targets=tuple(sorted(parse_target(t).text for t in targets)),
+        lineage=session.known.lineage if session.store.exists() else None,
+        serial=session.known.serial,
+    )
+
+
+def session_for_saved_plan(inputs: Inputs) -> Targeted:
+    """Re-plan from a saved plan's inputs; refuse (``StalePlan``) unless they and its calls
+    are unchanged. Creating clients is allowed here: the freshness check refuses any call not
+    in the saved plan."""
+    saved, desired = inputs.saved, inputs.desired
+    if saved is None or desired is None:
+        raise ValueError("a saved plan and its desired state are needed")
+    targets = saved.binding.targets
+    chosen = targeted(open_session(inputs.target, desired, create_missing=True), targets)
+    check_fresh(saved, binding(chosen.session, inputs.target, targets), chosen.session.plan)
+    return chosen

@@ -1,0 +1,58 @@
+"""Before planning: resolve references to ids and, on request, refresh from the live account.
+
+Resolution comes first (a refresh reads clients by id, so a client declared by code must be
+resolved to be read), then the refresh folds the live account into the known state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reconciler.api.client import ApiClient
+from reconciler.api.live import read_live
+from reconciler.core.fold import Refreshed, fold
+from reconciler.core.known import KnownState
+from reconciler.core.references import Resolution, pending
+from reconciler.core.secrets import DigestKey
+from reconciler.desired.document import Desired
+from reconciler.workflows.resolve import resolve
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The resolved desired state, the known state to plan against, and what was found."""
+
+    desired: Desired
+    known: KnownState
+    resolution: Resolution
+    refreshed: Refreshed | None = None
+
+    @property
+    def creatable(self) -> frozenset[str]:
+        """Codes of the clients to create (found nowhere, and creation allowed)."""
+        return frozenset(self.resolution.to_create)
+
+
+def needs_api(desired: Desired, known: KnownState, *, refresh: bool) -> bool:
+    """Whether preparing needs the live account: a refresh, or references to look up."""
+    return refresh or pending(desired.state, known).needs_api
+
+
+async def prepare(
+    desired: Desired,
+    known: KnownState,
+    key: DigestKey,
+    client: ApiClient | None,
+    *,
+    refresh: bool,
+    create_missing: bool,
+) -> Prepared:
+    """Resolve, then refresh if asked (``client`` is needed when ``needs_api`` says so)."""
+    resolution = await resolve(desired, known, client, create_missing=create_missing)
+    if not refresh:
+        return Prepared(resolution.desired, resolution.known, resolution)
+    if client is None:
+        raise RuntimeError("a refresh needs an ApiClient")
+    live = await read_live(client, resolution.desired.state)
+    refreshed = fold(resolution.desired.state, resolution.known, live, key)
+    return Prepared(resolution.desired, refreshed.state, resolution, refreshed)

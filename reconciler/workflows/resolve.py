@@ -1,0 +1,52 @@
+"""Resolving references on the live account: clients by code, sequences by serie.
+
+What the known state can't resolve (``core.references.pending``) is looked up with
+``GET /clients/find-by-code.json`` and ``GET /sequences.json``; the rest is pure
+(``core.references.resolve_with``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from reconciler.api.client import ApiClient
+from reconciler.api.live import find_client_by_code, read_sequences
+from reconciler.core import normalize as norm
+from reconciler.core.known import KnownState
+from reconciler.core.references import (
+    Resolution,
+    known_codes,
+    known_series,
+    pending,
+    resolve_with,
+)
+from reconciler.desired.document import Desired
+
+
+async def resolve(
+    desired: Desired, known: KnownState, client: ApiClient | None, *, create_missing: bool
+) -> Resolution:
+    """Resolve every reference, on the live account where needed (``client`` must then be
+    given); raise ``ValidationFailed`` for references that can't be resolved."""
+    todo = pending(desired.state, known)
+    found: dict[str, int] = {}
+    live_series: dict[str, int] = {}
+    if todo.needs_api:
+        if client is None:
+            raise RuntimeError("resolve needs an ApiClient for references not in the known state")
+        answers = await asyncio.gather(*(find_client_by_code(client, c) for c in todo.codes))
+        found = {
+            code: identifier
+            for code, view in zip(todo.codes, answers, strict=True)
+            if view is not None and (identifier := norm.client_id(view)) is not None
+        }
+        if todo.series:
+            live_series = norm.series_ids(await read_sequences(client))
+    return resolve_with(
+        desired,
+        known,
+        {**known_codes(known), **found},
+        {**known_series(known), **live_series},
+        create_missing=create_missing,
+        looked_up=(found, {s: live_series[s] for s in todo.series if s in live_series}),
+    )

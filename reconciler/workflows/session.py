@@ -1,0 +1,168 @@
+"""What every planning command shares: its inputs, the digest key, planning, reaching the API."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import SecretStr
+
+from reconciler.api.client import ApiClient
+from reconciler.core.known import KnownState
+from reconciler.core.plan import Plan, build_plan
+from reconciler.core.secrets import DigestKey
+from reconciler.desired.document import Desired, load_desired
+from reconciler.errors import SettingsError
+from reconciler.settings import (
+    ToolSettings,
+    load_api_settings,
+    load_tool_settings,
+    require_api_key,
+    resolve_base_url,
+)
+from reconciler.storage.drift_log import log_drift
+from reconciler.storage.saved_plans import SavedPlan, load_plan
+from reconciler.storage.state_file import StateStore
+from reconciler.workflows.collector import collector_paused
+from reconciler.workflows.prepare import Prepared, needs_api, prepare
+from reconciler.workflows.target import Target
+
+SANDBOX_API_KEY = "sandbox"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """A command's inputs, each read once: the target, its desired state, a saved plan."""
+
+    target: Target
+    desired: Desired | None
+    saved: SavedPlan | None = None
+
+
+def load_inputs(target: Target, *, plan_file: Path | None = None, desired: bool = True) -> Inputs:
+    """Read and check everything a command needs before it takes a lock or reaches the API.
+
+    With ``plan_file``, the target is the one the saved plan was made for.
+    """
+    saved = None
+    if plan_file is not None:
+        saved = load_plan(plan_file)
+        bound = saved.binding
+        state = None if bound.state_file is None else Path(bound.state_file)
+        target = Target(Path(bound.desired_file), state, bound.sandbox, target.env_file)
+    load_tool_settings(target.env_file)
+    with collector_paused():
+        loaded = load_desired(target.file, os.environ) if desired else None
+    api = load_api_settings(target.env_file)
+    if not target.sandbox and (api.base_url or api.account):
+        resolve_base_url(api)
+    return Inputs(target, loaded, saved)
+
+
+@dataclass(frozen=True)
+class Session:
+    """The inputs of one plan or apply: desired state, known state and its store, the plan."""
+
+    desired: Desired
+    store: StateStore
+    known: KnownState
+    plan: Plan
+    tool: ToolSettings
+    prepared: Prepared | None = None
+
+
+def digest_key(tool: ToolSettings, sandbox: bool, env_file: Path) -> DigestKey:
+    """The key of the secrets' digests: RECONCILER_DIGEST_KEY, else the API key."""
+    if tool.digest_key is not None:
+        return DigestKey(tool.digest_key.get_secret_value())
+    if sandbox:
+        return DigestKey(SANDBOX_API_KEY)
+    try:
+        return DigestKey(require_api_key(load_api_settings(env_file)).get_secret_value())
+    except SettingsError:
+        raise SettingsError(
+            "secrets are compared by keyed digest: set INVOICEXPRESS_API_KEY or "
+            "RECONCILER_DIGEST_KEY (or use --sandbox)"
+        ) from None
+
+
+def open_session(
+    target: Target,
+    desired: Desired,
+    *,
+    refresh: bool = False,
+    create_missing: bool = False,
+) -> Session:
+    """Load the known state, resolve and refresh as needed, plan the difference."""
+    tool = load_tool_settings(target.env_file)
+    store = target.store()
+    with collector_paused():
+        known = store.load()
+    key = digest_key(tool, target.sandbox, target.env_file)
+    prepared = read_side(target, desired, store, known, key, tool, refresh, create_missing)
+    with collector_paused():
+        plan = build_plan(prepared.desired, prepared.known, key, creatable=prepared.creatable)
+    return Session(prepared.desired, store, prepared.known, plan, tool, prepared)
+
+
+def read_side(
+    target: Target,
+    desired: Desired,
+    store: StateStore,
+    known: KnownState,
+    key: DigestKey,
+    tool: ToolSettings,
+    refresh: bool,
+    create_missing: bool,
+) -> Prepared:
+    """Resolve references and refresh, reaching the API only when that needs it. A refresh
+    saves the known state it produced and logs the drift it found."""
+
+    async def run(client: ApiClient | None) -> Prepared:
+        return await prepare(
+            desired, known, key, client, refresh=refresh, create_missing=create_missing
+        )
+
+    if not needs_api(desired, known, refresh=refresh):
+        return asyncio.run(run(None))
+    try:
+        with api_target(target) as (base_url, api_key):
+            prepared = asyncio.run(with_client(base_url, api_key, tool, run))
+    except SettingsError as error:
+        why = "a refresh reads" if refresh else "clients without id and series are resolved on"
+        raise SettingsError(f"{why} the live account: {error}") from None
+    if prepared.refreshed is not None:
+        store.save(prepared.known)
+        log_drift(store.path, prepared.refreshed)
+    return prepared
+
+
+async def with_client(
+    base_url: str,
+    api_key: SecretStr,
+    tool: ToolSettings,
+    run: Callable[[ApiClient], Awaitable[T]],
+) -> T:
+    """Run ``run`` with a client of the account, closed afterwards."""
+    async with ApiClient(base_url, api_key, tool) as client:
+        return await run(client)
+
+
+@contextlib.contextmanager
+def api_target(target: Target) -> Iterator[tuple[str, SecretStr]]:
+    """The base URL and API key to use: the configured account, or a sandbox started here."""
+    if not target.sandbox:
+        api = load_api_settings(target.env_file)
+        yield resolve_base_url(api), require_api_key(api)
+        return
+    from reconciler.sandbox import Sandbox
+
+    server = Sandbox(api_key=SANDBOX_API_KEY, data_file=target.sandbox_data_path, rate_limit=0)
+    with server.running_in_thread() as base_url:
+        yield base_url, SecretStr(SANDBOX_API_KEY)
