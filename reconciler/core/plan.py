@@ -33,6 +33,20 @@ class Action(StrEnum):
     CREATE_CLIENT = "create client"
 
 
+class Reason(StrEnum):
+    """Why a call is needed; the value is its text in plans, and ``symbol`` its mark."""
+
+    NEVER_APPLIED = "never applied"
+    CHANGED = "changed since last apply"
+    NOT_REGISTERED = "not yet registered"
+    NO_CLIENT_WITH_CODE = "no client has this code"
+
+    @property
+    def symbol(self) -> str:
+        """``+`` for what the account gets for the first time, ``~`` for a change."""
+        return "~" if self is Reason.CHANGED else "+"
+
+
 PHASES: Mapping[Action, int] = {
     Action.UPDATE_ACCOUNT: 0,
     Action.REGISTER_SEQUENCE: 1,
@@ -56,7 +70,7 @@ class Call:
     path: str = field(compare=False)
     body: Mapping[str, Any] | None = field(compare=False)
     changes: tuple[FieldChange, ...] = field(compare=False)
-    reason: str = field(compare=False)
+    reason: Reason = field(compare=False)
     depends_on: tuple[str, ...] = field(compare=False, default=())
     record: Mapping[str, Any] = field(compare=False, default_factory=dict)
 
@@ -159,7 +173,7 @@ def _create_call(client: Client, index: int, key: DigestKey) -> Call:
         path="/clients.json",
         body=res.client_body(client),
         changes=diff_fields(None, declared),
-        reason="no client has this code",
+        reason=Reason.NO_CLIENT_WITH_CODE,
         record=declared,
     )
 
@@ -171,8 +185,8 @@ def _collect(call: Call | None, resource: str, calls: list[Call], in_sync: list[
         calls.append(call)
 
 
-def _reason(record_exists: bool) -> str:
-    return "changed since last apply" if record_exists else "never applied"
+def _reason(record_exists: bool) -> Reason:
+    return Reason.CHANGED if record_exists else Reason.NEVER_APPLIED
 
 
 def _account_problems(desired: Desired, account: Account, known: KnownState) -> list[Problem]:
@@ -284,7 +298,7 @@ def _sequence_calls(
                 path=f"/sequences/{sequence_id}/register.json",
                 body=None,
                 changes=(FieldChange("registered", False, True),),
-                reason="not yet registered",
+                reason=Reason.NOT_REGISTERED,
                 depends_on=account_dependency,
                 record={"registered": True},
             )

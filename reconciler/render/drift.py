@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import json
-
 from rich.text import Text
 
 from reconciler.core.fold import Refreshed
 from reconciler.core.references import Resolution
 from reconciler.core.verification import Verification
 from reconciler.render.text import describe
+from reconciler.render.values import shown
 
 SECRETS_NOTE = "secrets can't be read back ({}): not checked for drift"
-
-
-def _value(value: object) -> str:
-    if value is None:
-        return "(none)"
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
 
 
 def render_refresh(refreshed: Refreshed) -> Text:
@@ -33,9 +26,9 @@ def render_refresh(refreshed: Refreshed) -> Text:
         out.append("\n")
         for change in drift.changes:
             out.append(f"      {change.path}: ")
-            out.append(_value(change.before), style="red")
+            out.append(shown(change.before), style="red")
             out.append(" → ")
-            out.append(_value(change.after), style="magenta")
+            out.append(shown(change.after), style="magenta")
             out.append("  (applied → live)\n", style="dim")
     if refreshed.unchecked_secrets:
         out.append(SECRETS_NOTE.format(", ".join(refreshed.unchecked_secrets)) + "\n", style="dim")
@@ -67,9 +60,9 @@ def render_verification(verification: Verification) -> Text:
     for item in verification.not_converged:
         out.append("  not converged: ", style="bold red")
         out.append(f"{describe(item.call)}: {item.field}: sent ")
-        out.append(_value(item.sent), style="green")
+        out.append(shown(item.sent), style="green")
         out.append(", live ")
-        out.append(_value(item.live), style="red")
+        out.append(shown(item.live), style="red")
         out.append("\n")
     bad = len({id(item.call) for item in verification.not_converged})
     line = f"Verify: {verification.checked} calls read back; "

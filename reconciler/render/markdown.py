@@ -7,12 +7,10 @@ shown JSON-encoded inside fenced blocks, so nothing a user wrote can break the l
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from reconciler.core.plan import Action, Call, Plan
 from reconciler.core.secrets import REDACTED
-from reconciler.render.text import SYMBOLS, describe, summary_line
+from reconciler.render.text import describe, summary_line
+from reconciler.render.values import shown
 
 LIMIT = 65_000
 """Most characters the Markdown may have (GitHub's comment limit is 65,536)."""
@@ -20,12 +18,6 @@ LIMIT = 65_000
 _HEADING = "### reconciler plan"
 # Room kept for closing an open section and the line saying what was cut.
 _RESERVE = 400
-
-
-def _value(value: Any) -> str:
-    if value is None:
-        return "(none)"
-    return json.dumps(value, ensure_ascii=False)
 
 
 def _fence(text: str) -> str:
@@ -39,16 +31,18 @@ def _fence(text: str) -> str:
 
 def _call_block(call: Call) -> str:
     """One call as a ``diff`` block: the request, why, dependencies, each field change."""
-    symbol = SYMBOLS.get(call.reason, ("~", ""))[0]
-    lines = [f"{symbol} {describe(call)} ({call.reason})", f"  {call.method} {call.path}"]
+    lines = [
+        f"{call.reason.symbol} {describe(call)} ({call.reason})",
+        f"  {call.method} {call.path}",
+    ]
     lines.extend(f"  after: {dependency}" for dependency in call.depends_on)
     for change in call.changes:
         if change.sensitive:
             lines.append(f"~ {change.path}: {REDACTED}")
             continue
         if change.before is not None:
-            lines.append(f"- {change.path}: {_value(change.before)}")
-        lines.append(f"+ {change.path}: {_value(change.after)}")
+            lines.append(f"- {change.path}: {shown(change.before, json_all=True)}")
+        lines.append(f"+ {change.path}: {shown(change.after, json_all=True)}")
     body = "\n".join(line.replace("\r", " ") for line in lines)
     fence = _fence(body)
     return f"{fence}diff\n{body}\n{fence}\n"
@@ -75,7 +69,7 @@ def render_markdown(plan: Plan, *, limit: int = LIMIT) -> str:
     """The plan as Markdown of at most ``limit`` characters."""
     parts = [_summary(plan)]
     size = len(parts[0])
-    shown = 0
+    calls_shown = 0
     full = False
     for action, calls in _by_action(plan).items():
         opening = f"\n<details><summary>{action} ({len(calls)})</summary>\n\n"
@@ -90,12 +84,12 @@ def render_markdown(plan: Plan, *, limit: int = LIMIT) -> str:
                 break
             parts.append(block)
             size += len(block)
-            shown += 1
+            calls_shown += 1
         parts.append("\n</details>\n")
         size += len(parts[-1])
         if full:
             break
-    left_out = len(plan.calls) - shown
+    left_out = len(plan.calls) - calls_shown
     if left_out:
         parts.append(
             f"\n**{left_out:,} of {len(plan.calls):,} calls not shown** (the comment is capped "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from rich.text import Text
 
@@ -11,21 +10,7 @@ from reconciler.core.diff import FieldChange
 from reconciler.core.plan import Call, Plan
 from reconciler.core.report import ApplyReport, Status
 from reconciler.core.secrets import REDACTED, redacted
-
-SYMBOLS = {
-    "never applied": ("+", "green"),
-    "not yet registered": ("+", "green"),
-    "no client has this code": ("+", "green"),
-}
-CHANGED = ("~", "yellow")
-
-
-def _value(value: Any) -> str:
-    if value is None:
-        return "(none)"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+from reconciler.render.values import mark, shown
 
 
 def _change_line(change: FieldChange) -> Text:
@@ -34,9 +19,9 @@ def _change_line(change: FieldChange) -> Text:
         line.append(REDACTED, style="magenta")
         return line
     if change.before is not None:
-        line.append(_value(change.before), style="red")
+        line.append(shown(change.before), style="red")
         line.append(" → ")
-    line.append(_value(change.after), style="green")
+    line.append(shown(change.after), style="green")
     return line
 
 
@@ -47,7 +32,7 @@ def describe(call: Call) -> str:
 
 def render_call(call: Call, *, show_requests: bool) -> Text:
     """One block: what the call does and why, each field change, and optionally the request."""
-    symbol, style = SYMBOLS.get(call.reason, CHANGED)
+    symbol, style = mark(call.reason)
     block = Text()
     block.append(f"  {symbol} ", style=f"bold {style}")
     block.append(describe(call), style="bold")
