@@ -8,6 +8,7 @@ import click
 
 from reconciler.cli.exits import exits_cleanly
 from reconciler.cli.group import main
+from reconciler.errors import InputError
 from reconciler.workflows.session import SANDBOX_API_KEY
 
 
@@ -45,11 +46,14 @@ def sandbox(
         parsed_faults = parse_faults(faults)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--faults") from None
-    serve_forever(
-        host=host,
-        port=port,
-        api_key=api_key,
-        data_file=data,
-        rate_limit=limit,
-        faults=parsed_faults,
-    )
+    try:
+        serve_forever(
+            host=host,
+            port=port,
+            api_key=api_key,
+            data_file=data,
+            rate_limit=limit,
+            faults=parsed_faults,
+        )
+    except ValueError as error:  # the sandbox's word for a data file it cannot use
+        raise InputError(str(error)) from None

@@ -17,7 +17,7 @@ from reconciler.core.known import KnownState
 from reconciler.core.plan import Plan, build_plan
 from reconciler.core.secrets import DigestKey
 from reconciler.desired.document import Desired, load_desired
-from reconciler.errors import SettingsError
+from reconciler.errors import InputError, SettingsError
 from reconciler.settings import (
     ToolSettings,
     load_api_settings,
@@ -163,6 +163,11 @@ def api_target(target: Target) -> Iterator[tuple[str, SecretStr]]:
         return
     from reconciler.sandbox import Sandbox
 
-    server = Sandbox(api_key=SANDBOX_API_KEY, data_file=target.sandbox_data_path, rate_limit=0)
+    try:
+        server = Sandbox(
+            api_key=SANDBOX_API_KEY, data_file=target.sandbox_data_path, rate_limit=0
+        )
+    except ValueError as error:  # the sandbox's word for a data file it cannot use
+        raise InputError(str(error)) from None
     with server.running_in_thread() as base_url:
         yield base_url, SecretStr(SANDBOX_API_KEY)

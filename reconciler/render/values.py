@@ -1,0 +1,28 @@
+"""How a value is shown in every rendering: text as JSON (quotes and escapes make blanks and
+control characters visible), ``(none)`` for nothing, anything else as Python prints it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from reconciler.core.plan import Reason
+
+NONE = "(none)"
+STYLES = {"+": "green", "~": "yellow"}
+"""The colour of each reason's symbol in coloured output."""
+
+
+def shown(value: Any, *, json_all: bool = False) -> str:
+    """``value`` as one line of plan output; ``json_all`` JSON-encodes numbers and booleans too
+    (Markdown shows every value as JSON)."""
+    if value is None:
+        return NONE
+    if isinstance(value, str) or json_all:
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def mark(reason: Reason) -> tuple[str, str]:
+    """A call's symbol and its colour."""
+    return reason.symbol, STYLES[reason.symbol]
