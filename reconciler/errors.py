@@ -1,4 +1,5 @@
-"""The package's one exception tree. Only ``cli.py`` turns these into exit codes and messages.
+"""The package's one exception tree. Only ``reconciler.cli`` turns these into exit codes and
+messages.
 
     ReconcilerError
     ├── InputError                 the user's files or settings are wrong (exit 1)
@@ -11,6 +12,7 @@
     ├── LockHeld                   another apply holds the known-state lock (exit 1)
     ├── UnsafePlan                 the safety guard refuses the plan without --force (exit 1)
     ├── ApiError                   the API answered a call with an error status
+    │   ├── RetryableError         an answer worth retrying (429, 5xx), with its Retry-After
     │   └── ApiUnavailable         no usable answer: connection, timeout, retries exhausted
     └── ApplyFailed                some calls of an apply failed; the summary says which (exit 3)
 
@@ -100,6 +102,16 @@ class ApiError(ReconcilerError):
         self.path = path
         self.code = code
         super().__init__(f"{method} {path}: HTTP {status}: {message}")
+
+
+class RetryableError(ApiError):
+    """An error answer worth retrying (429, 5xx); carries the server's Retry-After, if any."""
+
+    def __init__(
+        self, status: int, message: str, method: str, path: str, retry_after: float | None
+    ) -> None:
+        super().__init__(status, message, method, path)
+        self.retry_after = retry_after
 
 
 class ApiUnavailable(ApiError):

@@ -1,21 +1,20 @@
-"""The InvoiceXpress API client: one place for HTTP, retries, rate limiting and error mapping.
+"""The InvoiceXpress API client: policy over a transport (retries, rate limit, error mapping).
 
-The client holds policy; aiohttp does the I/O. aiohttp's exceptions are converted here, once,
-into the package's own (``ApiError``, ``ApiUnavailable``) with messages that name the method
-and path only: the API key travels in the query string and never appears in an error, a log
-line or an exception's chain. Secret values in request bodies are revealed only while the body
-is serialized for sending.
+The client decides what to send, when to retry and what an answer means; the transport
+(``api.transport``) does the I/O and converts its library's exceptions, once, into the
+package's own. Messages name the method and path only: the API key travels in the query
+string and never appears in an error, a log line or an exception's chain. Secret values in
+request bodies are revealed only while the body is serialized for sending.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiolimiter import AsyncLimiter
 from pydantic import SecretStr
@@ -30,16 +29,13 @@ from tenacity import (
 )
 from tenacity.stop import stop_base
 
-from reconciler.errors import ApiError, ApiUnavailable
+from reconciler.api.transport import AiohttpTransport, Transport
+from reconciler.errors import ApiError, ApiUnavailable, RetryableError
 from reconciler.settings import ToolSettings, check_url_is_safe
-
-if TYPE_CHECKING:  # imported where used: a plan that needs no API call never loads aiohttp
-    import aiohttp
 
 log = logging.getLogger(__name__)
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
-USER_AGENT = "reconciler (InvoiceXpress declarative configuration)"
 
 
 @dataclass(frozen=True)
@@ -48,16 +44,6 @@ class Answer:
 
     status: int
     body: Any
-
-
-class RetryableError(ApiError):
-    """An error answer worth retrying (429, 5xx); carries the server's Retry-After, if any."""
-
-    def __init__(
-        self, status: int, message: str, method: str, path: str, retry_after: float | None
-    ) -> None:
-        super().__init__(status, message, method, path)
-        self.retry_after = retry_after
 
 
 def api_code(body: Any) -> str | None:
@@ -101,16 +87,6 @@ def _flatten_errors(errors: Any) -> str:
     return "" if errors is None else str(errors)
 
 
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    value = headers.get("Retry-After")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None  # an HTTP date; fall back to the backoff schedule
-
-
 class _Wait:
     """Exponential backoff with jitter, or the server's Retry-After when it gave one."""
 
@@ -143,31 +119,25 @@ class _RetryAfterBeyondBudget(stop_base):
 class ApiClient:
     """An async client of one InvoiceXpress account. Use as ``async with ApiClient(...)``."""
 
-    def __init__(self, base_url: str, api_key: SecretStr, settings: ToolSettings) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        api_key: SecretStr,
+        settings: ToolSettings,
+        transport: Transport | None = None,
+    ) -> None:
         check_url_is_safe(base_url)
         self._base_url = base_url.rstrip("/")
         self._api_key = api_key
         self._settings = settings
         self._limiter = _limiter(settings.rate_limit)
-        self._session: aiohttp.ClientSession | None = None
+        self._transport = transport or AiohttpTransport(self._base_url, settings)
 
     def __repr__(self) -> str:
         return f"ApiClient(base_url={self._base_url!r})"
 
     async def __aenter__(self) -> ApiClient:
-        import aiohttp
-
-        timeout = aiohttp.ClientTimeout(
-            total=None,
-            sock_connect=self._settings.connect_timeout,
-            sock_read=self._settings.read_timeout,
-        )
-        connector = aiohttp.TCPConnector(limit=self._settings.concurrency)
-        self._session = aiohttp.ClientSession(
-            timeout=timeout,
-            connector=connector,
-            headers={"Accept": "application/json", "User-Agent": USER_AGENT},
-        )
+        await self._transport.open()
         return self
 
     async def __aexit__(
@@ -176,9 +146,7 @@ class ApiClient:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        await self._transport.close()
 
     async def request(
         self,
@@ -214,33 +182,20 @@ class ApiClient:
         body: Mapping[str, Any] | None,
         params: Mapping[str, str] | None,
     ) -> Answer:
-        import aiohttp
-
-        if self._session is None:
-            raise RuntimeError("ApiClient used outside 'async with'")
         query = {**(params or {}), "api_key": self._api_key.get_secret_value()}
         data = None if body is None else json.dumps(body, default=reveal).encode("utf-8")
-        headers = {"Content-Type": "application/json; charset=utf-8"} if data is not None else {}
         if self._limiter is not None:
             await self._limiter.acquire()
         log.debug("%s %s", method, path)
-        try:
-            async with self._session.request(
-                method, self._base_url + path, params=query, data=data, headers=headers
-            ) as response:
-                text = await response.text(errors="replace")
-                status = response.status
-                retry_after = _retry_after(response.headers)
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            raise ApiUnavailable(_describe(exc), method, path) from None
-        parsed = _parse_json(text)
-        log.debug("%s %s -> %s", method, path, status)
-        if 200 <= status < 300:
-            return Answer(status, parsed)
-        message = api_message(parsed, text) or _reason_phrase(status)
-        if status in RETRYABLE_STATUSES:
-            raise RetryableError(status, message, method, path, retry_after)
-        raise ApiError(status, message, method, path, api_code(parsed))
+        raw = await self._transport.send(method, path, query, data)
+        parsed = _parse_json(raw.text)
+        log.debug("%s %s -> %s", method, path, raw.status)
+        if 200 <= raw.status < 300:
+            return Answer(raw.status, parsed)
+        message = api_message(parsed, raw.text) or _reason_phrase(raw.status)
+        if raw.status in RETRYABLE_STATUSES:
+            raise RetryableError(raw.status, message, method, path, raw.retry_after)
+        raise ApiError(raw.status, message, method, path, api_code(parsed))
 
 
 def _should_retry(error: BaseException, idempotent: bool) -> bool:
@@ -271,23 +226,6 @@ def _parse_json(text: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError:
         return None
-
-
-def _describe(exc: BaseException) -> str:
-    """A short description of a transport failure, free of URLs (they carry the API key)."""
-    import aiohttp
-
-    if isinstance(exc, asyncio.TimeoutError):
-        return "timed out waiting for the API"
-    if isinstance(exc, aiohttp.ServerDisconnectedError):
-        return "the server closed the connection without answering"
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        return f"cannot connect to {exc.host}:{exc.port} ({exc.os_error.strerror or 'refused'})"
-    if isinstance(exc, aiohttp.ClientPayloadError):
-        return "the answer was cut off"
-    if isinstance(exc, aiohttp.ClientOSError):
-        return f"connection error ({exc.strerror or 'reset'})"
-    return f"connection error ({type(exc).__name__})"
 
 
 def _reason_phrase(status: int) -> str:
