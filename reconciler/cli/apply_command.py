@@ -20,7 +20,7 @@ from reconciler.core.guard import check_plan_is_safe
 from reconciler.errors import PlanFileError, SettingsError
 from reconciler.render.drift import render_verification
 from reconciler.render.text import render_plan, render_report, summary_line
-from reconciler.workflows.apply import apply_and_verify
+from reconciler.workflows.apply import apply_and_verify, forget_unmanaged
 from reconciler.workflows.plan import session_for_saved_plan, targeted
 from reconciler.workflows.session import Inputs, api_target, open_session
 
@@ -92,13 +92,16 @@ def apply(
         if not click.confirm("Apply these calls?", default=False):
             click.echo("Nothing applied.")
             return
-    with (
-        api_target(inputs.target) as (base_url, api_key),
-        progress(len(session.plan.calls), console(stderr=True), quiet=quiet) as listener,
-    ):
-        report, verification = asyncio.run(
-            apply_and_verify(session, base_url, api_key, listener, verify_after)
-        )
+    if not session.plan.calls:
+        report, verification = forget_unmanaged(session.plan, session.known), None
+    else:
+        with (
+            api_target(inputs.target) as (base_url, api_key),
+            progress(len(session.plan.calls), console(stderr=True), quiet=quiet) as listener,
+        ):
+            report, verification = asyncio.run(
+                apply_and_verify(session, base_url, api_key, listener, verify_after)
+            )
     session.store.save(report.state)
     out.print(render_report(report))
     if verification is not None:

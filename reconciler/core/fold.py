@@ -108,9 +108,7 @@ class _Folder:
         self.state = self.state.applied(resource, record)
 
     def _drop(self, resource: str) -> None:
-        if resource in self.state.resources:
-            kept = {k: v for k, v in self.state.resources.items() if k != resource}
-            self.state = replace(self.state, serial=self.state.serial + 1, resources=kept)
+        self.state = self.state.without((resource,))
 
     def fields(
         self, resource: str, declared: Mapping[str, Any], live: Mapping[str, Any] | None

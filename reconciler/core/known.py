@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -73,6 +73,14 @@ class KnownState:
             key_id=key_id if key_id is not None else self.key_id,
             resources=Folded.of(self.resources, key, record),
         )
+
+    def without(self, keys: Iterable[str]) -> KnownState:
+        """A new known state with the records of ``keys`` dropped (one serial for all)."""
+        gone = set(keys) & set(self.resources)
+        if not gone:
+            return self
+        kept = {k: v for k, v in self.resources.items() if k not in gone}
+        return replace(self, serial=self.serial + 1, resources=kept)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -92,17 +92,21 @@ class InSync:
 
 @dataclass(frozen=True)
 class Plan:
-    """Every call needed, in order, and every declared resource that needs none."""
+    """Every call needed, in order, every declared resource that needs none, and the recorded
+    resources the desired state no longer declares (``unmanaged``: their records are dropped,
+    nothing is deleted on the account)."""
 
     calls: tuple[Call, ...]
     in_sync: tuple[InSync, ...]
     lineage: str
     serial: int
     key_id: str
+    unmanaged: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:
-        return not self.calls
+        """Whether applying would change nothing: no call, no record to drop."""
+        return not self.calls and not self.unmanaged
 
     def counts(self) -> dict[Action, int]:
         """How many calls of each action the plan makes, in the order they run."""
@@ -148,7 +152,13 @@ def build_plan(
         )
     if problems:
         raise ValidationFailed(problems)
-    return Plan(tuple(sorted(calls)), tuple(in_sync), known.lineage, known.serial, key.key_id)
+    declared = {call.resource for call in calls} | {item.resource for item in in_sync}
+    unmanaged = tuple(
+        sorted(k for k in known.resources if res.is_resource(k) and k not in declared)
+    )
+    return Plan(
+        tuple(sorted(calls)), tuple(in_sync), known.lineage, known.serial, key.key_id, unmanaged
+    )
 
 
 def _unresolved_series(desired: Desired, sequences: Sequences) -> list[Problem]:

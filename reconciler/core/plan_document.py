@@ -14,6 +14,7 @@ from reconciler.core.plan import Call, Plan
 from reconciler.core.secrets import REDACTED, redacted
 
 FORMAT_VERSION = 1
+UNMANAGED = "no longer declared: its record is dropped; nothing is deleted on the account"
 
 
 def change_document(change: FieldChange) -> dict[str, Any]:
@@ -50,10 +51,15 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "known_state": {"lineage": plan.lineage, "serial": plan.serial},
         "calls": [call_document(call) for call in plan.calls],
         "in_sync": [{"resource": item.resource, "why": item.why} for item in plan.in_sync],
+        "unmanaged": [
+            {"resource": resource, "action": "forget", "note": UNMANAGED}
+            for resource in plan.unmanaged
+        ],
         "summary": {
             "changes_pending": not plan.is_empty,
             "calls": len(plan.calls),
             "by_action": {str(action): n for action, n in plan.counts().items()},
             "in_sync": len(plan.in_sync),
+            "unmanaged": len(plan.unmanaged),
         },
     }

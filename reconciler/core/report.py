@@ -33,6 +33,8 @@ class ApplyReport:
 
     outcomes: tuple[Outcome, ...]
     state: KnownState
+    forgotten: tuple[str, ...] = ()
+    """Records dropped because the desired state no longer declares their resources."""
 
     def with_status(self, status: Status) -> tuple[Outcome, ...]:
         return tuple(o for o in self.outcomes if o.status is status)

@@ -31,6 +31,23 @@ def registration_key(sequence_id: int) -> str:
     return f"{REGISTRATION_PREFIX}{sequence_id}"
 
 
+def is_resource(key: str) -> bool:
+    """Whether a known-state key is a resource the desired state declares (not a look-up)."""
+    return key == DEFAULT_SEQUENCE or key.startswith(
+        (ACCOUNT + ":", CLIENT_PREFIX, REGISTRATION_PREFIX)
+    )
+
+
+def describe(key: str) -> str:
+    """A resource key as shown: ``client 43``, ``account 12345``, ``default sequence``."""
+    if key == DEFAULT_SEQUENCE:
+        return "default sequence"
+    if key.startswith(REGISTRATION_PREFIX):
+        return f"registration of sequence {key.removeprefix(REGISTRATION_PREFIX)}"
+    kind, _, identifier = key.partition(":")
+    return f"{kind} {identifier}" if identifier else kind
+
+
 def declared_fields(model: BaseModel) -> dict[str, Any]:
     """The fields the user declared (``id`` excluded), secrets still as ``SecretStr``."""
     data = model.model_dump(exclude_unset=True, exclude_none=True, by_alias=True)

@@ -55,6 +55,7 @@ def select(plan: Plan, targets: Iterable[Target]) -> Targeted:
     if not wanted:
         return Targeted(plan, ())
     declared = [call.resource for call in plan.calls] + [item.resource for item in plan.in_sync]
+    declared += plan.unmanaged
     for target in wanted:
         if not any(target.matches(resource) for resource in declared):
             raise TargetError(f"target {target.text!r} matches nothing the desired state declares")
@@ -72,5 +73,6 @@ def select(plan: Plan, targets: Iterable[Target]) -> Targeted:
         plan,
         calls=tuple(call for call in plan.calls if call.resource in chosen),
         in_sync=tuple(i for i in plan.in_sync if any(t.matches(i.resource) for t in wanted)),
+        unmanaged=tuple(r for r in plan.unmanaged if any(t.matches(r) for t in wanted)),
     )
     return Targeted(limited, tuple(sorted(pulled_in)))

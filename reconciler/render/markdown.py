@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from reconciler.core.plan import Action, Call, Plan
 from reconciler.core.secrets import REDACTED
-from reconciler.render.text import describe, summary_line
+from reconciler.render.text import UNMANAGED_NOTE, describe, summary_line
 from reconciler.render.values import shown
 
 LIMIT = 65_000
@@ -95,4 +95,22 @@ def render_markdown(plan: Plan, *, limit: int = LIMIT) -> str:
             f"\n**{left_out:,} of {len(plan.calls):,} calls not shown** (the comment is capped "
             f"at {limit:,} characters); run `reconciler plan` to see them all.\n"
         )
+    elif plan.unmanaged:
+        parts.append(_unmanaged_section(plan.unmanaged, limit - size - _RESERVE // 2))
     return "".join(parts)
+
+
+def _unmanaged_section(resources: tuple[str, ...], room: int) -> str:
+    """Resources no longer declared, as many as fit in ``room`` characters."""
+    opening = f"\n<details><summary>no longer managed ({len(resources)})</summary>\n\n"
+    closing = "\n</details>\n"
+    lines: list[str] = []
+    size = len(opening) + len(closing) + 120
+    for resource in resources:
+        line = f"- `{resource}`: {UNMANAGED_NOTE}\n"
+        if size + len(line) > room:
+            lines.append(f"- … and {len(resources) - len(lines):,} more\n")
+            break
+        lines.append(line)
+        size += len(line)
+    return opening + "".join(lines) + closing

@@ -6,6 +6,7 @@ import json
 
 from rich.text import Text
 
+from reconciler.core import resources as res
 from reconciler.core.diff import FieldChange
 from reconciler.core.plan import Call, Plan
 from reconciler.core.report import ApplyReport, Status
@@ -52,13 +53,29 @@ def render_call(call: Call, *, show_requests: bool) -> Text:
     return block
 
 
+UNMANAGED_NOTE = "nothing is deleted on the account"
+
+
+def unmanaged_line(resource: str) -> str:
+    """One resource the desired state no longer declares, as the plan shows it."""
+    return f"no longer managed: {res.describe(resource)} — {UNMANAGED_NOTE}"
+
+
 def summary_line(plan: Plan) -> str:
-    """``Plan: N calls (...); M in sync.``"""
+    """``Plan: N calls (...); K no longer managed; M in sync.``"""
     if plan.is_empty:
         return f"No changes. {len(plan.in_sync)} declared resources are in sync."
-    counts = ", ".join(f"{n} {action}" for action, n in plan.counts().items())
-    noun = "call" if len(plan.calls) == 1 else "calls"
-    return f"Plan: {len(plan.calls)} {noun} ({counts}); {len(plan.in_sync)} resources in sync."
+    parts = []
+    if plan.calls:
+        counts = ", ".join(f"{n} {action}" for action, n in plan.counts().items())
+        noun = "call" if len(plan.calls) == 1 else "calls"
+        parts.append(f"{len(plan.calls)} {noun} ({counts})")
+    else:
+        parts.append("no calls")
+    if plan.unmanaged:
+        parts.append(f"{len(plan.unmanaged)} no longer managed (records dropped on apply)")
+    parts.append(f"{len(plan.in_sync)} resources in sync")
+    return "Plan: " + "; ".join(parts) + "."
 
 
 def render_plan(plan: Plan, *, show_requests: bool = False) -> Text:
@@ -67,7 +84,10 @@ def render_plan(plan: Plan, *, show_requests: bool = False) -> Text:
     for call in plan.calls:
         out.append(render_call(call, show_requests=show_requests))
         out.append("\n")
-    if plan.calls:
+    for resource in plan.unmanaged:
+        out.append("  - ", style="bold red")
+        out.append(unmanaged_line(resource) + "\n", style="dim")
+    if plan.calls or plan.unmanaged:
         out.append("\n")
     out.append(summary_line(plan), style="bold")
     return out
@@ -86,8 +106,10 @@ def render_report(report: ApplyReport) -> Text:
     succeeded = len(report.with_status(Status.SUCCEEDED))
     failed = len(report.with_status(Status.FAILED))
     skipped = len(report.with_status(Status.SKIPPED))
+    forgotten = f"; {len(report.forgotten)} no longer managed, records dropped"
     out.append(
-        f"Apply: {succeeded} succeeded, {failed} failed, {skipped} skipped.",
+        f"Apply: {succeeded} succeeded, {failed} failed, {skipped} skipped"
+        f"{forgotten if report.forgotten else ''}.",
         style="bold green" if report.ok else "bold red",
     )
     return out

@@ -81,7 +81,12 @@ async def apply_plan(
         return outcome
 
     outcomes = await asyncio.gather(*(run(call) for call in plan.calls))
-    return ApplyReport(tuple(outcomes), recorder.state)
+    return ApplyReport(tuple(outcomes), recorder.state.without(plan.unmanaged), plan.unmanaged)
+
+
+def forget_unmanaged(plan: Plan, known: KnownState) -> ApplyReport:
+    """An apply of a plan without calls: only records no longer declared are dropped."""
+    return ApplyReport((), known.without(plan.unmanaged), plan.unmanaged)
 
 
 async def _run_after_dependencies(

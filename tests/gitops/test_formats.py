@@ -64,6 +64,7 @@ def test_json_plan_is_valid_against_the_schema_and_holds_no_secret(
             "update client": 2,
         },
         "in_sync": 0,
+        "unmanaged": 0,
     }
 
 
