@@ -55,6 +55,9 @@ class Refreshed:
     recorded: tuple[str, ...]
     unchecked_secrets: tuple[str, ...]
     read: int
+    unreadable: tuple[str, ...] = ()
+    """Declared fields the live account's answers did not carry (``client.email``): not
+    compared, never drift; the record keeps what was applied."""
 
     @property
     def drifted(self) -> bool:
@@ -92,6 +95,7 @@ def fold(state: DesiredState, known: KnownState, live: LiveState, key: DigestKey
         tuple(folder.recorded),
         tuple(f"account.{p}" for p in secrets),
         folder.read,
+        tuple(sorted(folder.unreadable)),
     )
 
 
@@ -102,6 +106,7 @@ class _Folder:
         self.state = known
         self.drift: list[Drift] = []
         self.recorded: list[str] = []
+        self.unreadable: set[str] = set()
         self.read = 0
 
     def _put(self, resource: str, record: Record) -> None:
@@ -123,6 +128,9 @@ class _Folder:
         changes: list[FieldChange] = []
         for path, wanted in norm.flatten(declared):
             if path in norm.SECRET_PATHS:
+                continue
+            if not norm.has(live, path):
+                self.unreadable.add(f"{resource.partition(':')[0]}.{path}")
                 continue
             now_live = norm.lookup(live, path)
             if record is not None and norm.has(applied, path):

@@ -67,26 +67,39 @@ def _send_options(value: Any) -> Any:
 
 
 def live_account(view: Mapping[str, Any]) -> dict[str, Any]:
-    """The account as ``GET /api/accounts/:id/get.json`` shows it, in the declared form."""
+    """The account as ``GET /api/accounts/:id/get.json`` shows it, in the declared form.
+
+    A field the answer does not carry is left out (the API does not echo every field it
+    accepts, e.g. the AT credentials): what was not read can't be compared.
+    """
     out: dict[str, Any] = {}
     for name in ACCOUNT_FIELDS:
+        if name not in view:
+            continue
         if name == "credentials":
             credentials = view.get("credentials")
             if isinstance(credentials, Mapping):
-                out[name] = {key: _text(credentials.get(key)) for key in CREDENTIAL_FIELDS}
+                out[name] = {
+                    key: _text(credentials.get(key))
+                    for key in CREDENTIAL_FIELDS
+                    if key in credentials
+                }
             else:
                 out[name] = None
         elif name == "tax_country":
             out[name] = _tax_country(view.get(name))
-        elif name in view:
+        else:
             out[name] = _text(view.get(name))
     return out
 
 
 def live_client(view: Mapping[str, Any]) -> dict[str, Any]:
-    """A client as ``GET /clients/:id.json`` shows it, in the declared form."""
+    """A client as ``GET /clients/:id.json`` shows it, in the declared form (fields the answer
+    does not carry left out)."""
     out: dict[str, Any] = {}
     for name in CLIENT_FIELDS:
+        if name not in view:
+            continue
         value = view.get(name)
         if name == "preferred_contact":
             contact = value if isinstance(value, Mapping) else {}
@@ -95,7 +108,7 @@ def live_client(view: Mapping[str, Any]) -> dict[str, Any]:
             out[name] = _send_options(value)
         elif name == "country":
             out[name] = _country(value)
-        elif name in view:
+        else:
             out[name] = _text(value)
     return out
 

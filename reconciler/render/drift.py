@@ -11,6 +11,7 @@ from reconciler.render.text import describe
 from reconciler.render.values import shown
 
 SECRETS_NOTE = "secrets can't be read back ({}): not checked for drift"
+UNREADABLE_NOTE = "the live account does not return {}: not checked for drift"
 
 
 def render_refresh(refreshed: Refreshed) -> Text:
@@ -30,6 +31,9 @@ def render_refresh(refreshed: Refreshed) -> Text:
             out.append(" → ")
             out.append(shown(change.after), style="magenta")
             out.append("  (applied → live)\n", style="dim")
+    if refreshed.unreadable:
+        fields = ", ".join(refreshed.unreadable)
+        out.append(f"{UNREADABLE_NOTE.format(fields)}\n", style="dim")
     if refreshed.unchecked_secrets:
         out.append(SECRETS_NOTE.format(", ".join(refreshed.unchecked_secrets)) + "\n", style="dim")
     drifted = len(refreshed.drift)
