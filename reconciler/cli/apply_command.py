@@ -15,7 +15,7 @@ from reconciler.cli.group import main
 from reconciler.cli.locking import with_inputs
 from reconciler.cli.options import planning_options
 from reconciler.cli.printing import announced, print_read_side
-from reconciler.cli.progress import progress
+from reconciler.cli.progress import progress, shows_failures
 from reconciler.core.guard import check_plan_is_safe
 from reconciler.errors import PlanFileError, SettingsError
 from reconciler.render.drift import render_verification
@@ -103,7 +103,9 @@ def apply(
                 apply_and_verify(session, base_url, api_key, listener, verify_after)
             )
     session.store.save(report.state)
-    out.print(render_report(report))
+    # On one terminal, the progress output above already showed each failure with its message.
+    shown = shows_failures(console(stderr=True), quiet=quiet) and out.is_terminal
+    out.print(render_report(report, list_failures=not shown))
     if verification is not None:
         out.print(render_verification(verification))
     if not report.ok or (verification is not None and not verification.ok):

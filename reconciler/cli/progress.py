@@ -1,6 +1,7 @@
 """Apply progress: a rich progress bar on a terminal, one plain line per finished call elsewhere.
 
-Progress goes to stderr, so stdout keeps only the plan and the final report.
+Progress goes to stderr, so stdout keeps only the plan and the final report. A failure's
+message is shown once: above the bar on a terminal, else in the final report.
 """
 
 from __future__ import annotations
@@ -16,9 +17,15 @@ from reconciler.core.report import Outcome, OutcomeListener, Status
 from reconciler.render.text import describe
 
 
-def _what(outcome: Outcome) -> str:
-    detail = f": {outcome.detail}" if outcome.detail else ""
-    return f"{outcome.status}: {describe(outcome.call)}{detail}"
+def _what(outcome: Outcome, *, detail: bool = True) -> str:
+    shown = outcome.detail and (detail or outcome.status is Status.SUCCEEDED)
+    return f"{outcome.status}: {describe(outcome.call)}{f': {outcome.detail}' if shown else ''}"
+
+
+def shows_failures(console: Console, *, quiet: bool) -> bool:
+    """Whether ``progress`` on this console prints each failure with its message (the bar on a
+    terminal does; plain lines leave the message to the final report)."""
+    return not quiet and console.is_terminal
 
 
 @contextlib.contextmanager
@@ -33,7 +40,8 @@ def progress(total: int, console: Console, *, quiet: bool) -> Iterator[OutcomeLi
         def plain(outcome: Outcome) -> None:
             nonlocal done
             done += 1
-            click.echo(f"[{done}/{total}] {_what(outcome)}", err=True)
+            if outcome.status is not Status.NOT_ATTEMPTED:  # counted once in the report
+                click.echo(f"[{done}/{total}] {_what(outcome, detail=False)}", err=True)
 
         yield plain
         return
@@ -52,6 +60,7 @@ def progress(total: int, console: Console, *, quiet: bool) -> Iterator[OutcomeLi
             nonlocal failed
             if outcome.status is not Status.SUCCEEDED:
                 failed += 1
+            if outcome.status in (Status.FAILED, Status.SKIPPED):
                 bar.console.print(f"  {_what(outcome)}", markup=False, highlight=False)
             bar.update(task, advance=1, failed=f"[red]{failed} not done" if failed else "")
 

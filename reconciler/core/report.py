@@ -16,6 +16,8 @@ class Status(StrEnum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     SKIPPED = "skipped"
+    NOT_ATTEMPTED = "not attempted"
+    """Left out once an earlier failure showed it would fail too (``core.breaker``)."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,13 @@ class ApplyReport:
     @property
     def ok(self) -> bool:
         return all(o.status is Status.SUCCEEDED for o in self.outcomes)
+
+    def not_attempted(self) -> dict[str, int]:
+        """Why calls were not attempted, each reason with how many calls it held back."""
+        reasons: dict[str, int] = {}
+        for outcome in self.with_status(Status.NOT_ATTEMPTED):
+            reasons[outcome.detail] = reasons.get(outcome.detail, 0) + 1
+        return reasons
 
 
 OutcomeListener = Callable[[Outcome], None]

@@ -93,23 +93,32 @@ def render_plan(plan: Plan, *, show_requests: bool = False) -> Text:
     return out
 
 
-def render_report(report: ApplyReport) -> Text:
-    """What succeeded, what failed (with the API's message) and what was skipped, and why."""
+def render_report(report: ApplyReport, *, list_failures: bool = True) -> Text:
+    """What failed (with the API's message) and what was skipped, and why; calls not attempted
+    counted once per reason; then the summary line. ``list_failures`` False leaves out the
+    failures a terminal's progress output already showed."""
     out = Text()
     for outcome in report.outcomes:
-        if outcome.status is Status.SUCCEEDED:
+        if outcome.status in (Status.SUCCEEDED, Status.NOT_ATTEMPTED) or not list_failures:
             continue
         style = "red" if outcome.status is Status.FAILED else "yellow"
         out.append(f"  {outcome.status}: ", style=f"bold {style}")
         out.append(describe(outcome.call))
         out.append(f": {outcome.detail}\n")
-    succeeded = len(report.with_status(Status.SUCCEEDED))
-    failed = len(report.with_status(Status.FAILED))
-    skipped = len(report.with_status(Status.SKIPPED))
+    for reason, count in report.not_attempted().items():
+        noun = "call" if count == 1 else "calls"
+        out.append("  not attempted: ", style="bold red")
+        out.append(f"{count} {noun}: {reason}\n")
+    counts = [
+        f"{len(report.with_status(Status.SUCCEEDED))} succeeded",
+        f"{len(report.with_status(Status.FAILED))} failed",
+        f"{len(report.with_status(Status.SKIPPED))} skipped",
+    ]
+    if report.with_status(Status.NOT_ATTEMPTED):
+        counts.append(f"{len(report.with_status(Status.NOT_ATTEMPTED))} not attempted")
     forgotten = f"; {len(report.forgotten)} no longer managed, records dropped"
     out.append(
-        f"Apply: {succeeded} succeeded, {failed} failed, {skipped} skipped"
-        f"{forgotten if report.forgotten else ''}.",
+        f"Apply: {', '.join(counts)}{forgotten if report.forgotten else ''}.",
         style="bold green" if report.ok else "bold red",
     )
     return out

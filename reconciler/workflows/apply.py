@@ -16,6 +16,7 @@ from pydantic import SecretStr
 
 from reconciler.api.client import Answer, ApiClient
 from reconciler.core import normalize as norm
+from reconciler.core.breaker import Breaker
 from reconciler.core.known import KnownState, Record, now
 from reconciler.core.plan import Action, Call, Plan
 from reconciler.core.report import ApplyReport, Outcome, OutcomeListener, Status
@@ -68,13 +69,14 @@ async def apply_plan(
 ) -> ApplyReport:
     """Make the plan's calls; return every outcome and the known state they produced."""
     recorder = _Recorder(known, store, plan.key_id)
+    breaker = Breaker()
     semaphore = asyncio.Semaphore(concurrency)
     done: dict[str, asyncio.Future[Status]] = {
         call.resource: asyncio.get_running_loop().create_future() for call in plan.calls
     }
 
     async def run(call: Call) -> Outcome:
-        outcome = await _run_after_dependencies(call, done, semaphore, client, recorder)
+        outcome = await _run_after_dependencies(call, done, semaphore, client, recorder, breaker)
         done[call.resource].set_result(outcome.status)
         if on_outcome is not None:
             on_outcome(outcome)
@@ -95,11 +97,15 @@ async def _run_after_dependencies(
     semaphore: asyncio.Semaphore,
     client: ApiClient,
     recorder: _Recorder,
+    breaker: Breaker,
 ) -> Outcome:
     for dependency in call.depends_on:
         if dependency in done and await done[dependency] is not Status.SUCCEEDED:
             return Outcome(call, Status.SKIPPED, f"needs {dependency}, which did not succeed")
     async with semaphore:
+        refusal = breaker.refusal(call)
+        if refusal is not None:
+            return Outcome(call, Status.NOT_ATTEMPTED, refusal)
         try:
             answer = await send(client, call)
             created = created_resource(call, answer)
@@ -107,6 +113,7 @@ async def _run_after_dependencies(
             if _registration_converged(call, error):
                 recorder.record(call, {"conflict": error.code, "message": error.message})
                 return Outcome(call, Status.SUCCEEDED, f"already registered: {error.message}")
+            breaker.failed(call, error)
             return Outcome(call, Status.FAILED, str(error))
     recorder.record(call, _answer_worth_keeping(call, answer), created)
     detail = f"created as {created}" if created else ""
