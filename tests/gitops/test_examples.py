@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 from ruamel.yaml import YAML
 
+from reconciler import __version__
 from reconciler.cli import main
 from reconciler.desired.schema import render_schema
 from tests.gitops.conftest import ROOT, Env
@@ -59,7 +60,7 @@ def test_the_workflow_plans_on_pull_requests_applies_on_main_and_checks_nightly(
     monkeypatch.chdir(tmp_path)
     (tmp_path / "plan.json").write_text("{}")  # what the plan-main job hands to apply
     workflow = _yaml(WORKFLOW)
-    assert set(workflow["jobs"]) == {"plan-pr", "plan-main", "apply", "drift"}
+    assert set(workflow["jobs"]) == {"plan-pr", "plan-main", "approve", "apply", "drift"}
     commands = [
         command
         for job in workflow["jobs"].values()
@@ -73,6 +74,41 @@ def test_the_workflow_plans_on_pull_requests_applies_on_main_and_checks_nightly(
     assert "apply plan.json" in flat
     assert any(c.startswith("plan") and "--out plan.json" in c for c in flat)
     assert any("validate --error-format github" in c for c in flat)
+
+
+def test_the_workflow_pins_actions_and_scopes_credentials_and_secrets() -> None:
+    text = WORKFLOW.read_text("utf-8")
+    workflow = _yaml(WORKFLOW)
+    uses = re.findall(r"^\s*(?:- )?uses: (\S+)(.*)$", text, re.MULTILINE)
+    assert uses
+    for action, comment in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action), action
+        assert re.fullmatch(r" # v\d+\.\d+\.\d+", comment), (action, comment)
+    assert "secrets[" not in text
+    assert workflow["permissions"] == {}
+    for name, job in workflow["jobs"].items():
+        assert "permissions" in job, name
+        if any("secrets." in str(value) for value in job.get("steps", [])):
+            assert job["environment"] == "${{ matrix.account }}", name
+        for step in job["steps"]:
+            if step.get("uses", "").startswith("actions/checkout@"):
+                assert step["with"]["persist-credentials"] is False, name
+    assert workflow["env"]["RECONCILER_VERSION"] == __version__
+
+
+def test_the_pull_request_plan_is_posted_even_with_changes_pending() -> None:
+    steps = _yaml(WORKFLOW)["jobs"]["plan-pr"]["steps"]
+    plan = next(step for step in steps if step.get("id") == "plan")
+    # Only stdout, the plan, goes to the comment; annotations and messages stay on stderr.
+    assert "> plan.md" in plan["run"]
+    assert "2>" not in plan["run"] and "&>" not in plan["run"]
+    assert "set +e" in plan["run"]
+    later = steps[steps.index(plan) + 1 :]
+    assert later[0]["uses"].startswith("actions/github-script@")
+    assert "if" not in later[0]
+    assert later[-1]["if"] == (
+        "steps.plan.outputs.exitcode != '0' && steps.plan.outputs.exitcode != '2'"
+    )
 
 
 def test_the_pre_commit_hook_runs_validate() -> None:
