@@ -40,7 +40,8 @@ T = TypeVar("T")
 
 DEFAULT_FLUSH_INTERVAL = 0.25
 """Seconds between flushes of a data file: a write answered is on disk this long after, plus
-the time the write takes. One flush of 1,000 clients costs ~20 ms of CPU."""
+the time the write takes. A flush of 1,000 clients, few of them changed, costs ~3 ms of CPU
+and an fsync."""
 
 
 class Store:
