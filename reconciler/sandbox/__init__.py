@@ -7,6 +7,7 @@ public docs leave open.
 
 from reconciler.sandbox.demo import demo_data
 from reconciler.sandbox.faults import Faults, parse_faults
+from reconciler.sandbox.quirks import Quirks, parse_quirks
 from reconciler.sandbox.ratelimit import parse_rate_limit
 from reconciler.sandbox.recording import DROPPED, RecordedRequest
 from reconciler.sandbox.server import Sandbox, serve_forever
@@ -14,10 +15,12 @@ from reconciler.sandbox.server import Sandbox, serve_forever
 __all__ = [
     "DROPPED",
     "Faults",
+    "Quirks",
     "RecordedRequest",
     "Sandbox",
     "demo_data",
     "parse_faults",
+    "parse_quirks",
     "parse_rate_limit",
     "serve_forever",
 ]

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 from reconciler.sandbox.faults import Faults, parse_faults
+from reconciler.sandbox.quirks import Quirks, parse_quirks
 from reconciler.sandbox.ratelimit import DEFAULT_LIMIT, parse_rate_limit
 from reconciler.sandbox.server import serve_forever
+from reconciler.sandbox.store import DEFAULT_FLUSH_INTERVAL
 
 T = TypeVar("T")
 
@@ -27,6 +30,16 @@ def _option(parse: Callable[[str], T]) -> Callable[[str], T]:
     return parse_option
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"{text!r} is not a number of seconds (0 or more)")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m reconciler.sandbox",
@@ -37,6 +50,16 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--api-key", default="sandbox", help="the API key requests must carry")
     parser.add_argument(
         "--data", type=Path, default=None, help="JSON file to load the data from and persist it to"
+    )
+    parser.add_argument(
+        "--flush-interval",
+        type=_option(_seconds),
+        default=DEFAULT_FLUSH_INTERVAL,
+        metavar="S",
+        help=(
+            "seconds at most between a change and its write to --data "
+            f"(default {DEFAULT_FLUSH_INTERVAL}; 0 writes before every write is answered)"
+        ),
     )
     parser.add_argument(
         "--rate-limit",
@@ -52,6 +75,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SPEC",
         help="fault injection, e.g. error=0.2,drop=0.1,lost=0.05,latency=0.01,burst429=0.02,seed=7",
     )
+    parser.add_argument(
+        "--quirks",
+        type=_option(parse_quirks),
+        default=Quirks(),
+        metavar="SPEC",
+        help="real-API behaviours to imitate, e.g. max_per_page=30,text_numbers,hide_credentials",
+    )
     return parser
 
 
@@ -66,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
             data_file=args.data,
             rate_limit=args.rate_limit,
             faults=args.faults,
+            quirks=args.quirks,
+            flush_interval=args.flush_interval,
         )
     except (OSError, ValueError) as exc:
         print(f"sandbox: {exc}", file=sys.stderr)

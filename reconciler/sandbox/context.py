@@ -1,4 +1,4 @@
-"""What the handlers share: the data, the request log, the limits and the faults."""
+"""What the handlers share: the data, the request log, the limits, the faults and the quirks."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from reconciler.sandbox.faults import FaultInjector
+from reconciler.sandbox.quirks import Quirks
 from reconciler.sandbox.ratelimit import RateLimiter
 from reconciler.sandbox.recording import RequestLog
 from reconciler.sandbox.store import Store
@@ -25,6 +26,7 @@ class Context:
     log: RequestLog
     limiter: RateLimiter
     injector: FaultInjector
+    quirks: Quirks = field(default_factory=Quirks)
     rewrites: dict[str, Rewrite] = field(default_factory=dict)
 
     def rewritten(self, kind: str, changes: dict[str, Any]) -> dict[str, Any]:

@@ -17,15 +17,16 @@ routes = web.RouteTableDef()
 @routes.get("/api/accounts/{account_id}/get.json")
 async def get_account(request: web.Request) -> web.Response:
     """``{"account": {...}}``, never with a password; 404 with no body for another id."""
+    context = request.app[CONTEXT]
     account_id = replies.path_id(request, "account_id")
 
     def read(data: dict[str, Any]) -> web.Response:
         account = data["account"]
         if account.get("id") != account_id:
             return replies.empty(404)
-        return web.json_response({"account": account_view(account)})
+        return web.json_response({"account": account_view(account, context.quirks)})
 
-    return request.app[CONTEXT].store.read(read)
+    return context.store.read(read)
 
 
 @routes.put("/api/accounts/{account_id}/update.json")
@@ -38,14 +39,14 @@ async def update_account(request: web.Request) -> web.Response:
         return given
     account_id = replies.path_id(request, "account_id")
 
-    def update(data: dict[str, Any]) -> web.Response:
+    def update(data: dict[str, Any]) -> tuple[web.Response, bool]:
         account = data["account"]
         if account.get("id") != account_id:
-            return replies.empty(404)
+            return replies.empty(404), False
         checked = check_account(account, given, data["taken_fiscal_ids"])
         if checked.errors:
-            return replies.errors(422, checked.errors)
+            return replies.errors(422, checked.errors), False
         account.update(context.rewritten("account", checked.changes))
-        return web.json_response({"account": account_view(account)})
+        return web.json_response({"account": account_view(account, context.quirks)}), True
 
-    return context.store.update(update)
+    return context.store.write(update)

@@ -11,13 +11,11 @@ from reconciler.sandbox import replies
 from reconciler.sandbox.context import CONTEXT
 from reconciler.sandbox.demo import new_client
 from reconciler.sandbox.validation import check_client
-from reconciler.sandbox.views import client_view
+from reconciler.sandbox.views import client_view, shown_number
 
 routes = web.RouteTableDef()
 
 DEFAULT_PER_PAGE = 10
-# The docs name 10, 20 and 30 as account settings and give no maximum; larger pages are cut to 100.
-MAX_PER_PAGE = 100
 
 
 def _positive(request: web.Request, name: str, default: int) -> int | None:
@@ -32,11 +30,16 @@ def _positive(request: web.Request, name: str, default: int) -> int | None:
 
 @routes.get("/clients.json")
 async def list_clients(request: web.Request) -> web.Response:
-    """One page of clients ordered by id, with ``pagination`` (all ints).
+    """One page of clients ordered by id, with ``pagination``.
 
-    ``page`` and ``per_page`` must be positive integers (else 422); ``per_page`` above 100 is
-    served as 100; a page past the last one is empty; no clients at all means ``total_pages`` 0.
+    ``page`` and ``per_page`` must be positive integers (else 422); ``per_page`` above the
+    run's ``max_per_page`` (100: the docs name 10, 20 and 30 as account settings and give no
+    maximum) is served, and reported, as that maximum; a page past the last one is empty; no
+    clients at all means ``total_pages`` 0. The pagination numbers are JSON numbers, as the
+    third-party clients read them, or text with ``Quirks.text_numbers``.
     """
+    context = request.app[CONTEXT]
+    quirks = context.quirks
     page = _positive(request, "page", 1)
     per_page = _positive(request, "per_page", DEFAULT_PER_PAGE)
     problems = [
@@ -46,21 +49,22 @@ async def list_clients(request: web.Request) -> web.Response:
     ]
     if page is None or per_page is None:
         return replies.errors(422, problems)
-    per_page = min(per_page, MAX_PER_PAGE)
+    per_page = min(per_page, max(1, quirks.max_per_page))
 
     def read(data: dict[str, Any]) -> web.Response:
         clients = sorted(data["clients"], key=lambda client: int(client["id"]))
         start = (page - 1) * per_page
-        pagination = {
+        numbers = {
             "current_page": page,
             "total_pages": math.ceil(len(clients) / per_page),
             "total_entries": len(clients),
             "per_page": per_page,
         }
-        shown = [client_view(client) for client in clients[start : start + per_page]]
+        pagination = {key: shown_number(value, quirks) for key, value in numbers.items()}
+        shown = [client_view(client, quirks) for client in clients[start : start + per_page]]
         return web.json_response({"clients": shown, "pagination": pagination})
 
-    return request.app[CONTEXT].store.read(read)
+    return context.store.read(read)
 
 
 # Registered before ``/clients/{client_id}.json`` so that it is not taken for a client id.
@@ -68,6 +72,7 @@ async def list_clients(request: web.Request) -> web.Response:
 async def find_client_by_code(request: web.Request) -> web.Response:
     """``{"client": {...}}`` for the exact code; 404 with no body when there is none; 422 when
     ``client_code`` is missing or empty."""
+    context = request.app[CONTEXT]
     code = request.query.get("client_code", "")
     if not code:
         return replies.errors(422, ["Client code can't be blank"])
@@ -76,23 +81,24 @@ async def find_client_by_code(request: web.Request) -> web.Response:
         client = next((c for c in data["clients"] if c.get("code") == code), None)
         if client is None:
             return replies.empty(404)
-        return web.json_response({"client": client_view(client)})
+        return web.json_response({"client": client_view(client, context.quirks)})
 
-    return request.app[CONTEXT].store.read(read)
+    return context.store.read(read)
 
 
 @routes.get("/clients/{client_id}.json")
 async def get_client(request: web.Request) -> web.Response:
     """``{"client": {...}}``; 404 with no body for an unknown id."""
+    context = request.app[CONTEXT]
     client_id = replies.path_id(request, "client_id")
 
     def read(data: dict[str, Any]) -> web.Response:
-        client = replies.find(data["clients"], client_id)
+        client = context.store.clients.find(client_id)
         if client is None:
             return replies.empty(404)
-        return web.json_response({"client": client_view(client)})
+        return web.json_response({"client": client_view(client, context.quirks)})
 
-    return request.app[CONTEXT].store.read(read)
+    return context.store.read(read)
 
 
 @routes.post("/clients.json")
@@ -103,17 +109,17 @@ async def create_client(request: web.Request) -> web.Response:
     if isinstance(given, web.Response):
         return given
 
-    def create(data: dict[str, Any]) -> web.Response:
-        new_id = max((int(c["id"]) for c in data["clients"]), default=0) + 1
-        client = new_client(new_id)
-        checked = check_client(client, given, data["clients"])
+    def create(data: dict[str, Any]) -> tuple[web.Response, bool]:
+        clients = context.store.clients
+        client = new_client(clients.next_id())
+        checked = check_client(client, given, lambda key, value: clients.taken(key, value, None))
         if checked.errors:
-            return replies.errors(422, checked.errors)
+            return replies.errors(422, checked.errors), False
         client.update(context.rewritten("client", checked.changes))
-        data["clients"].append(client)
-        return web.json_response({"client": client_view(client)}, status=201)
+        clients.add(client)
+        return web.json_response({"client": client_view(client, context.quirks)}, status=201), True
 
-    return context.store.update(create)
+    return context.store.write(create)
 
 
 @routes.put("/clients/{client_id}.json")
@@ -128,15 +134,18 @@ async def update_client(request: web.Request) -> web.Response:
         return given
     client_id = replies.path_id(request, "client_id")
 
-    def update(data: dict[str, Any]) -> web.Response:
-        client = replies.find(data["clients"], client_id)
+    def update(data: dict[str, Any]) -> tuple[web.Response, bool]:
+        clients = context.store.clients
+        client = clients.find(client_id)
         if client is None:
-            return replies.empty(404)
-        others = [other for other in data["clients"] if other is not client]
-        checked = check_client(client, given, others)
+            return replies.empty(404), False
+        checked = check_client(
+            client, given, lambda key, value: clients.taken(key, value, by_other_than=client)
+        )
         if checked.errors:
-            return replies.errors(422, checked.errors)
-        client.update(context.rewritten("client", checked.changes))
-        return replies.empty(200)
+            return replies.errors(422, checked.errors), False
+        # Only this record changes, and only after every check passed.
+        clients.update(client, context.rewritten("client", checked.changes))
+        return replies.empty(200), True
 
-    return context.store.update(update)
+    return context.store.write(update)

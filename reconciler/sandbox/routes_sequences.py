@@ -13,8 +13,8 @@ from reconciler.sandbox.sequences import (
     is_partially_registered,
     is_registered,
     register,
-    sequence_view,
 )
+from reconciler.sandbox.views import sequence_view
 
 routes = web.RouteTableDef()
 
@@ -32,25 +32,28 @@ def _by_id(data: dict[str, Any]) -> list[dict[str, Any]]:
 @routes.get("/sequences.json")
 async def list_sequences(request: web.Request) -> web.Response:
     """``{"sequences": [...]}``, every sequence ordered by id (the docs name no pagination)."""
+    context = request.app[CONTEXT]
 
     def read(data: dict[str, Any]) -> web.Response:
-        return web.json_response({"sequences": [sequence_view(s) for s in _by_id(data)]})
+        shown = [sequence_view(s, context.quirks) for s in _by_id(data)]
+        return web.json_response({"sequences": shown})
 
-    return request.app[CONTEXT].store.read(read)
+    return context.store.read(read)
 
 
 @routes.get("/sequences/{sequence_id}.json")
 async def get_sequence(request: web.Request) -> web.Response:
     """``{"sequence": {...}}``; an unknown id answers 404 with register's code 006 body."""
+    context = request.app[CONTEXT]
     sequence_id = replies.path_id(request, "sequence_id")
 
     def read(data: dict[str, Any]) -> web.Response:
         sequence = replies.find(data["sequences"], sequence_id)
         if sequence is None:
             return _not_found()
-        return web.json_response({"sequence": sequence_view(sequence)})
+        return web.json_response({"sequence": sequence_view(sequence, context.quirks)})
 
-    return request.app[CONTEXT].store.read(read)
+    return context.store.read(read)
 
 
 def _registration_refusal(account: dict[str, Any], sequence: dict[str, Any]) -> web.Response | None:
@@ -82,19 +85,20 @@ def _registration_refusal(account: dict[str, Any], sequence: dict[str, Any]) -> 
 async def register_sequence(request: web.Request) -> web.Response:
     """200 ``{"sequences": [<the sequence, with its validation codes>]}``. Takes no body; any
     body sent is ignored."""
+    context = request.app[CONTEXT]
     sequence_id = replies.path_id(request, "sequence_id")
 
-    def update(data: dict[str, Any]) -> web.Response:
+    def update(data: dict[str, Any]) -> tuple[web.Response, bool]:
         sequence = replies.find(data["sequences"], sequence_id)
         if sequence is None:
-            return _not_found()
+            return _not_found(), False
         refusal = _registration_refusal(data["account"], sequence)
         if refusal is not None:
-            return refusal
+            return refusal, False
         register(sequence)
-        return web.json_response({"sequences": [sequence_view(sequence)]})
+        return web.json_response({"sequences": [sequence_view(sequence, context.quirks)]}), True
 
-    return request.app[CONTEXT].store.update(update)
+    return context.store.write(update)
 
 
 @routes.put("/sequences/{sequence_id}/set_current.json")
@@ -106,14 +110,17 @@ async def set_current_sequence(request: web.Request) -> web.Response:
     """
     sequence_id = replies.path_id(request, "sequence_id")
 
-    def update(data: dict[str, Any]) -> web.Response:
+    def update(data: dict[str, Any]) -> tuple[web.Response, bool]:
         sequence = replies.find(data["sequences"], sequence_id)
         if sequence is None:
-            return replies.empty(404)
+            return replies.empty(404), False
         if data["account"].get("tax_country") == PORTUGAL and not is_registered(sequence):
-            return replies.empty(422)
+            return replies.empty(422), False
+        changed = False
         for other in data["sequences"]:
-            other["default_sequence"] = 1 if other is sequence else 0
-        return replies.empty(200)
+            wanted = 1 if other is sequence else 0
+            changed |= other.get("default_sequence") != wanted
+            other["default_sequence"] = wanted
+        return replies.empty(200), changed
 
-    return request.app[CONTEXT].store.update(update)
+    return request.app[CONTEXT].store.write(update)

@@ -100,8 +100,3 @@ def register(record: dict[str, Any]) -> None:
         key = f"current_{name}_validation_code"
         if record.get(key) == NOT_REGISTERED:
             record[key] = validation_code(int(record["id"]), name)
-
-
-def sequence_view(record: dict[str, Any]) -> dict[str, Any]:
-    """The sequence as the API shows it: no internal flags."""
-    return {key: value for key, value in record.items() if key not in INTERNAL_FLAGS}

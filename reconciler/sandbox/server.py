@@ -17,10 +17,12 @@ from reconciler.sandbox import routes_accounts, routes_clients, routes_sequences
 from reconciler.sandbox.context import CONTEXT, Context, Rewrite
 from reconciler.sandbox.demo import demo_data
 from reconciler.sandbox.faults import FaultInjector, Faults
+from reconciler.sandbox.flusher import flushing
 from reconciler.sandbox.gate import gate
+from reconciler.sandbox.quirks import Quirks
 from reconciler.sandbox.ratelimit import DEFAULT_LIMIT, RateLimiter
 from reconciler.sandbox.recording import RecordedRequest, RequestLog
-from reconciler.sandbox.store import Store
+from reconciler.sandbox.store import DEFAULT_FLUSH_INTERVAL, Store
 
 # In-flight requests get this long to finish when the server stops (a latency fault may be
 # sleeping); aiohttp's default of 60 seconds would make stopping a test server slow.
@@ -34,7 +36,11 @@ def base_url(host: str, port: int) -> str:
 
 
 class Sandbox:
-    """An InvoiceXpress API v2 look-alike for the account, sequences and clients endpoints."""
+    """An InvoiceXpress API v2 look-alike for the account, sequences and clients endpoints.
+
+    ``data_file`` is written ``flush_interval`` seconds at most after a change, and when the
+    server stops; ``flush_interval=0`` writes it before each write is answered.
+    """
 
     def __init__(
         self,
@@ -42,16 +48,19 @@ class Sandbox:
         api_key: str = "sandbox",
         data: dict[str, Any] | None = None,
         data_file: Path | None = None,
+        flush_interval: float = DEFAULT_FLUSH_INTERVAL,
         rate_limit: int = DEFAULT_LIMIT,
         faults: Faults | None = None,
+        quirks: Quirks | None = None,
     ) -> None:
         default = data if data is not None else demo_data()
         self._context = Context(
             api_key=api_key,
-            store=Store.open(data_file, default),
+            store=Store.open(data_file, default, flush_interval),
             log=RequestLog(),
             limiter=RateLimiter(rate_limit),
             injector=FaultInjector(faults if faults is not None else Faults()),
+            quirks=quirks if quirks is not None else Quirks(),
         )
         self.app = self._make_app()
 
@@ -60,6 +69,7 @@ class Sandbox:
         app[CONTEXT] = self._context
         for table in (routes_accounts.routes, routes_clients.routes, routes_sequences.routes):
             app.router.add_routes(table)
+        app.cleanup_ctx.append(flushing(self._context.store))
         return app
 
     @property
@@ -74,6 +84,16 @@ class Sandbox:
     @faults.setter
     def faults(self, faults: Faults) -> None:
         self._context.injector.faults = faults
+
+    @property
+    def quirks(self) -> Quirks:
+        """How this run departs from the documented answers; change their fields, or assign new
+        ones, at any time."""
+        return self._context.quirks
+
+    @quirks.setter
+    def quirks(self, quirks: Quirks) -> None:
+        self._context.quirks = quirks
 
     @property
     def rate_limit(self) -> int:
@@ -107,8 +127,13 @@ class Sandbox:
         return self._context.store.snapshot()
 
     def edit(self, fn: Callable[[dict[str, Any]], None]) -> None:
-        """Change the data directly, as a hand edit in the web app would; persisted."""
-        self._context.store.update(fn)
+        """Change the data directly, as a hand edit in the web app would: ``fn`` changes a
+        copy, kept if ``fn`` returns normally; written to the data file before this returns."""
+        self._context.store.edit(fn)
+
+    def flush(self) -> bool:
+        """Write the data file now if it is missing changes; whether it wrote."""
+        return self._context.store.flush()
 
     @contextlib.asynccontextmanager
     async def running(self, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
@@ -159,6 +184,11 @@ class Sandbox:
         finally:
             loop.call_soon_threadsafe(stop.set)
             thread.join()
+        if not started.empty():
+            # Stopping failed, e.g. the last flush of the data file.
+            failure = started.get()
+            assert isinstance(failure, BaseException)
+            raise failure
 
 
 def serve_forever(
@@ -169,9 +199,19 @@ def serve_forever(
     data_file: Path | None,
     rate_limit: int,
     faults: Faults,
+    quirks: Quirks | None = None,
+    flush_interval: float = DEFAULT_FLUSH_INTERVAL,
 ) -> None:
-    """Serve until SIGINT or SIGTERM, after printing one line with the base URL and the key."""
-    sandbox = Sandbox(api_key=api_key, data_file=data_file, rate_limit=rate_limit, faults=faults)
+    """Serve until SIGINT or SIGTERM, after printing one line with the base URL and the key;
+    the data file holds every answered write when this returns."""
+    sandbox = Sandbox(
+        api_key=api_key,
+        data_file=data_file,
+        flush_interval=flush_interval,
+        rate_limit=rate_limit,
+        faults=faults,
+        quirks=quirks,
+    )
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve_until_signalled(sandbox, host, port))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +50,9 @@ CLIENT_TEXT = (
     "observations",
 )
 CONTACT_TEXT = ("name", "email", "phone")
+
+Taken = Callable[[str, str], bool]
+"""``taken(key, value)``: whether another client holds ``value`` as its ``name`` or ``code``."""
 
 
 @dataclass
@@ -208,10 +211,9 @@ def _is_at_password(value: Any) -> bool:
     return 8 <= len(password) <= 14
 
 
-def check_client(
-    client: dict[str, Any], given: dict[str, Any], others: Iterable[dict[str, Any]]
-) -> Checked:
-    """A client body, for create (``client`` empty) or update: ``name`` and ``code`` required."""
+def check_client(client: dict[str, Any], given: dict[str, Any], taken: Taken) -> Checked:
+    """A client body, for create (``client`` empty) or update: ``name`` and ``code`` required;
+    ``taken`` says whether another client holds a name or a code."""
     out = Checked()
     for key in ("name", "code"):
         text = _text(given.get(key))
@@ -237,7 +239,7 @@ def check_client(
         _check_send_options(given["send_options"], out)
     if "preferred_contact" in given:
         _check_contact(client.get("preferred_contact") or {}, given["preferred_contact"], out)
-    _check_unique(out, others)
+    _check_unique(out, taken)
     return out
 
 
@@ -277,11 +279,16 @@ def _check_contact(current: dict[str, Any], given: Any, out: Checked) -> None:
     out.changes["preferred_contact"] = contact
 
 
-def _check_unique(out: Checked, others: Iterable[dict[str, Any]]) -> None:
+def _check_unique(out: Checked, taken: Taken) -> None:
     # Exact, case-sensitive comparison. Code uniqueness is not documented; a code identifies a
     # client (find-by-code), so a duplicate is refused like a duplicate name.
-    others = list(others)
     for key in ("name", "code"):
         value = out.changes.get(key)
-        if value and any(other.get(key) == value for other in others):
+        if value and taken(key, value):
             out.errors.append(f"{_label(key)} has already been taken")
+
+
+def taken_among(others: Iterable[dict[str, Any]]) -> Taken:
+    """``taken`` for a list of the other clients, scanned on each call."""
+    others = list(others)
+    return lambda key, value: any(other.get(key) == value for other in others)

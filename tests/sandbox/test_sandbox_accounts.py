@@ -31,7 +31,7 @@ async def test_get_account_shape(api: Api) -> None:
     assert answer.status == 200
     assert answer.json() == {
         "account": {
-            "id": "12345",
+            "id": 12345,
             "organization_name": "Sandbox Demo, Lda",
             "first_name": "Ana",
             "last_name": "Silva",

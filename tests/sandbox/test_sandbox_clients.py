@@ -35,7 +35,7 @@ SEED_BODY: dict[str, Any] = {
     }
 }
 CLIENT_42 = {
-    "id": "42",
+    "id": 42,
     "name": "Client Name",
     "code": "12345",
     "email": "foo@bar.com",
@@ -172,7 +172,10 @@ async def test_get_client_with_unset_fields(api: Api) -> None:
     assert client["address"] == ""
     assert client["preferred_contact"] == {"name": "", "email": "", "phone": ""}
     assert client["send_options"] == "2"
-    assert all(isinstance(v, str) for k, v in client.items() if k not in ("preferred_contact",))
+    assert isinstance(client["id"], int)
+    assert all(
+        isinstance(v, str) for k, v in client.items() if k not in ("id", "preferred_contact")
+    )
 
 
 async def test_get_unknown_client_is_404_empty(api: Api) -> None:
@@ -189,7 +192,7 @@ async def test_language_may_be_null(api: Api) -> None:
 async def test_find_by_code(api: Api) -> None:
     found = await api.get("/clients/find-by-code.json", params={"client_code": "C-0043"})
     assert found.status == 200
-    assert found.json()["client"]["id"] == "43"
+    assert found.json()["client"]["id"] == 43
     missing = await api.get("/clients/find-by-code.json", params={"client_code": "c-0043"})
     assert (missing.status, missing.text) == (404, "")
     no_code = await api.get("/clients/find-by-code.json")
@@ -201,17 +204,17 @@ async def test_create_client(api: Api, sandbox: Sandbox) -> None:
     answer = await api.post("/clients.json", json=body)
     assert answer.status == 201
     client = answer.json()["client"]
-    assert client["id"] == "45"
+    assert client["id"] == 45
     assert client == {
         **CLIENT_42,
-        "id": "45",
+        "id": 45,
         "name": "New Co",
         "code": "NEW-1",
         "open_account_link": client["open_account_link"],
     }
     assert (await api.get("/clients/45.json")).json() == {"client": client}
     second = await api.post("/clients.json", json={"client": {"name": "Other", "code": "O"}})
-    assert second.json()["client"]["id"] == "46"
+    assert second.json()["client"]["id"] == 46
     assert second.json()["client"]["language"] is None
     assert len(sandbox.snapshot()["clients"]) == 5
 
@@ -239,7 +242,7 @@ def _many_clients(count: int) -> dict[str, Any]:
 
 @pytest.mark.parametrize("sandbox", [Sandbox(data=_many_clients(25), rate_limit=0)])
 async def test_list_pagination(api: Api) -> None:
-    seen: list[str] = []
+    seen: list[int] = []
     for page, size in ((1, 10), (2, 10), (3, 5)):
         answer = await api.get("/clients.json", params={"page": str(page)})
         assert answer.status == 200
@@ -252,7 +255,7 @@ async def test_list_pagination(api: Api) -> None:
         }
         assert len(body["clients"]) == size
         seen += [client["id"] for client in body["clients"]]
-    assert seen == [str(100 + i) for i in range(25)]
+    assert seen == [100 + i for i in range(25)]
     beyond = (await api.get("/clients.json", params={"page": "4"})).json()
     assert beyond["clients"] == []
     assert beyond["pagination"]["current_page"] == 4

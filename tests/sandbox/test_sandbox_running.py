@@ -89,6 +89,11 @@ def test_module_runs_until_interrupted(tmp_path: Path) -> None:
         "100/min",
         "--faults",
         "latency=0.01,seed=1",
+        "--quirks",
+        "max_per_page=2,text_numbers",
+        # Longer than the test: the write reaches the file by the flush at shutdown.
+        "--flush-interval",
+        "3600",
     ]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with subprocess.Popen(
@@ -102,6 +107,14 @@ def test_module_runs_until_interrupted(tmp_path: Path) -> None:
             base, port, key = match.groups()
             assert int(port) > 0 and key == "k3y"
             assert _get(f"{base}/clients.json?api_key=wrong") == (401, b"")
+            status, listed = _get(f"{base}/clients.json?api_key=k3y&per_page=100")
+            assert status == 200
+            assert json.loads(listed)["pagination"] == {
+                "current_page": "1",
+                "total_pages": "2",
+                "total_entries": "3",
+                "per_page": "2",
+            }
             body = json.dumps({"account": {"city": "Coimbra"}}).encode()
             request = urllib.request.Request(
                 f"{base}/api/accounts/12345/update.json?api_key=k3y",
@@ -120,7 +133,12 @@ def test_module_runs_until_interrupted(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("arguments", "complaint"),
-    [(["--faults", "error=2"], "between 0 and 1"), (["--rate-limit", "lots"], "N/min")],
+    [
+        (["--faults", "error=2"], "between 0 and 1"),
+        (["--rate-limit", "lots"], "N/min"),
+        (["--quirks", "strings"], "unknown quirk"),
+        (["--flush-interval", "-1"], "number of seconds"),
+    ],
 )
 def test_module_refuses_bad_options(arguments: list[str], complaint: str) -> None:
     command = [sys.executable, "-m", "reconciler.sandbox", "--port", "0", *arguments]

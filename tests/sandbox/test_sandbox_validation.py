@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reconciler.sandbox import demo_data
-from reconciler.sandbox.validation import check_account, check_client
+from reconciler.sandbox.validation import check_account, check_client, taken_among
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
@@ -34,7 +34,7 @@ def _json_able(value: Any) -> bool:
 @given(st.dictionaries(CLIENT_KEYS, JSON))
 def test_any_client_body_gives_changes_or_messages(body: dict[str, Any]) -> None:
     data = demo_data()
-    checked = check_client(data["clients"][0], body, data["clients"][1:])
+    checked = check_client(data["clients"][0], body, taken_among(data["clients"][1:]))
     assert all(isinstance(message, str) and message for message in checked.errors)
     if not checked.errors:
         assert {"name", "code"} <= set(checked.changes)
