@@ -1,12 +1,15 @@
-"""``reconciler plan`` at scale: wall time and peak memory of the command, its stages, its calls.
+"""``reconciler plan`` at scale: wall time and peak memory of the command, its stages, its calls;
+and the same for the floor script (``benchmarks/floor.py``), the plan in the plainest fast Python.
 
-Each run is a fresh ``reconciler plan`` process, as CI would run it; its peak resident memory
-comes from ``wait4``. One more run in this process times the stages and counts the deep diffs.
+Each run is a fresh process (``reconciler plan`` as CI would run it, or the floor script); its
+peak resident memory comes from ``wait4``. One ``plan --format json`` gives the calls to check
+the floor's against; one more run in this process times the stages and counts the deep diffs.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import statistics
@@ -16,11 +19,14 @@ import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from benchmarks.generate import Scenario
 
 DIGEST_KEY = "bench-digest-key"
+ENVIRON = {**os.environ, "RECONCILER_DIGEST_KEY": DIGEST_KEY, "NO_COLOR": "1"}
+FLOOR = Path(__file__).with_name("floor.py")
 _SUMMARY = re.compile(r"^Plan: (\d+) calls? ", re.MULTILINE)
 
 
@@ -31,17 +37,24 @@ class PlanResult:
     seconds: float
     peak_mib: float
     planned: int
+    json_calls: int
     differing: int
     same_resources: bool
     deep_diffs: int
     stages: dict[str, float]
 
 
-def run_plan_command(scenario: Scenario) -> tuple[float, float, int]:
-    """One ``reconciler plan``: wall seconds, peak MiB, and the number of calls it printed."""
-    command = [sys.executable, "-m", "reconciler", "plan", "-f", str(scenario.desired)]
-    command += ["--state", str(scenario.known)]
-    environ = {**os.environ, "RECONCILER_DIGEST_KEY": DIGEST_KEY, "NO_COLOR": "1"}
+@dataclass(frozen=True)
+class FloorResult:
+    """The floor script's median wall time and peak memory over the runs, and its calls."""
+
+    seconds: float
+    peak_mib: float
+    calls: int
+
+
+def _run_timed(command: list[str], environ: dict[str, str]) -> tuple[float, float, str]:
+    """Run ``command`` to completion: wall seconds, peak MiB (from ``wait4``), its stdout."""
     with tempfile.TemporaryFile() as output:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.PIPE, env=environ)
@@ -52,14 +65,50 @@ def run_plan_command(scenario: Scenario) -> tuple[float, float, int]:
         if process.stderr:
             process.stderr.close()
         if process.returncode != 0:
-            raise RuntimeError(f"reconciler plan failed ({process.returncode}): {errors}")
+            raise RuntimeError(f"{' '.join(command[1:4])} failed ({process.returncode}): {errors}")
         output.seek(0)
-        text = output.read().decode("utf-8")
+        return seconds, usage.ru_maxrss / 1024, output.read().decode("utf-8")
+
+
+def _plan_command(scenario: Scenario, *options: str) -> list[str]:
+    command = [sys.executable, "-m", "reconciler", "plan", "-f", str(scenario.desired)]
+    return [*command, "--state", str(scenario.known), *options]
+
+
+def run_plan_command(scenario: Scenario) -> tuple[float, float, int]:
+    """One ``reconciler plan``: wall seconds, peak MiB, and the number of calls it printed."""
+    seconds, peak, text = _run_timed(_plan_command(scenario), ENVIRON)
     found = _SUMMARY.search(text)
     planned = int(found.group(1)) if found else 0
     if found is None and "No changes." not in text:
         raise RuntimeError(f"no summary line in the plan's output: {text[-300:]!r}")
-    return seconds, usage.ru_maxrss / 1024, planned
+    return seconds, peak, planned
+
+
+def json_plan_calls(scenario: Scenario) -> int:
+    """The ``calls`` of the summary that ``reconciler plan --format json`` prints."""
+    _, _, text = _run_timed(_plan_command(scenario, "--format", "json"), ENVIRON)
+    return int(json.loads(text)["summary"]["calls"])
+
+
+def run_floor_command(scenario: Scenario) -> tuple[float, float, int]:
+    """One run of the floor script: wall seconds, peak MiB, and the number of calls it printed."""
+    command = [sys.executable, str(FLOOR), str(scenario.desired), str(scenario.known)]
+    seconds, peak, text = _run_timed(command, ENVIRON)
+    return seconds, peak, len(text.splitlines())
+
+
+def bench_floor(scenario: Scenario, runs: int) -> FloorResult:
+    """Run the floor script ``runs`` times on ``scenario``: medians and its calls."""
+    seconds, peaks, counts = [], [], set()
+    for _ in range(runs):
+        wall, peak, calls = run_floor_command(scenario)
+        seconds.append(wall)
+        peaks.append(peak)
+        counts.add(calls)
+    if len(counts) != 1:
+        raise RuntimeError(f"floor runs printed different numbers of calls: {sorted(counts)}")
+    return FloorResult(statistics.median(seconds), statistics.median(peaks), counts.pop())
 
 
 def plan_in_process(scenario: Scenario) -> tuple[set[str], int, dict[str, float]]:
@@ -118,6 +167,7 @@ def bench_plan(scenario: Scenario, runs: int) -> PlanResult:
         seconds=statistics.median(seconds),
         peak_mib=statistics.median(peaks),
         planned=counts.pop(),
+        json_calls=json_plan_calls(scenario),
         differing=len(scenario.changed),
         same_resources=resources == set(scenario.changed),
         deep_diffs=deep_diffs,
