@@ -2,8 +2,9 @@
 and the same for the floor script (``benchmarks/floor.py``), the plan in the plainest fast Python.
 
 Each run is a fresh process (``reconciler plan`` as CI would run it, or the floor script); its
-peak resident memory comes from ``wait4``. One ``plan --format json`` gives the calls to check
-the floor's against; one more run in this process times the stages and counts the deep diffs.
+peak resident memory comes from ``wait4``, in a small parent of its own (see ``_MEASURE``).
+One ``plan --format json`` gives the calls to check the floor's against; one more run in this
+process times the stages and counts the deep diffs.
 """
 
 from __future__ import annotations
@@ -53,21 +54,35 @@ class FloorResult:
     calls: int
 
 
+# A child's peak resident set (``ru_maxrss``) starts from the peak of the process it was forked
+# from: spawned from this harness, which has planned 100k clients in process, every child would
+# report at least the harness's own peak. So each command is started by a fresh, small Python
+# process that times it and reports its ``wait4`` figures in a file.
+_MEASURE = """\
+import os, subprocess, sys, time
+started = time.perf_counter()
+process = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(process.pid, 0)
+seconds = time.perf_counter() - started
+with open(sys.argv[1], "w") as out:
+    out.write(f"{seconds} {usage.ru_maxrss}")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def _run_timed(command: list[str], environ: dict[str, str]) -> tuple[float, float, str]:
     """Run ``command`` to completion: wall seconds, peak MiB (from ``wait4``), its stdout."""
-    with tempfile.TemporaryFile() as output:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.PIPE, env=environ)
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        errors = process.stderr.read().decode() if process.stderr else ""
-        if process.stderr:
-            process.stderr.close()
-        if process.returncode != 0:
-            raise RuntimeError(f"{' '.join(command[1:4])} failed ({process.returncode}): {errors}")
-        output.seek(0)
-        return seconds, usage.ru_maxrss / 1024, output.read().decode("utf-8")
+    with tempfile.TemporaryDirectory(prefix="reconciler-bench-run-") as scratch:
+        folder = Path(scratch)
+        measured, stdout, stderr = folder / "measured", folder / "stdout", folder / "stderr"
+        with stdout.open("wb") as out, stderr.open("wb") as err:
+            wrapped = [sys.executable, "-c", _MEASURE, str(measured), *command]
+            returncode = subprocess.run(wrapped, stdout=out, stderr=err, env=environ).returncode
+        if returncode != 0:
+            errors = stderr.read_text("utf-8", errors="replace")
+            raise RuntimeError(f"{' '.join(command[1:4])} failed ({returncode}): {errors}")
+        seconds, kib = measured.read_text("utf-8").split()
+        return float(seconds), int(kib) / 1024, stdout.read_text("utf-8")
 
 
 def _plan_command(scenario: Scenario, *options: str) -> list[str]:
