@@ -1,8 +1,10 @@
 """Run the benchmarks and write the results table: ``python -m benchmarks.run [--quick]``.
 
 Generates desired states of 1k, 10k and 100k clients with known states 0 %, 1 % and 100 %
-changed; times ``reconciler plan`` on each (median of several runs) against the raw parse
-floor; then applies client updates to the local sandbox without and with a rate limit.
+changed; times ``reconciler plan`` on each (median of several runs) against the floor script
+(``benchmarks/floor.py``: the same comparison in plain Python, its calls checked equal to the
+plan's) and the raw parse floor; then applies client updates to the local sandbox without and
+with a rate limit.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from benchmarks.apply_bench import ApplyResult, bench_apply
 from benchmarks.generate import write_scenario
 from benchmarks.machine import describe
 from benchmarks.parse_floor import parse_floor
-from benchmarks.plan_bench import PlanResult, bench_plan
+from benchmarks.plan_bench import FloorResult, PlanResult, bench_floor, bench_plan
 
 HERE = Path(__file__).parent
 README = HERE.parent / "README.md"
@@ -43,23 +45,40 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def _plan_rows(folder: Path, sizes: list[int], runs: int) -> list[str]:
     rows = [
-        "| clients | changed | YAML MiB | plan s | peak MiB | calls planned / differing "
-        "| field diffs | parse floor s | plan ÷ floor "
-        "| stages: desired · known · plan · render s |",
-        "|---:|---:|---:|---:|---:|---|---:|---|---:|---|",
+        "| clients | changed | YAML MiB | plan s | peak MiB | floor s | floor peak MiB "
+        "| plan ÷ floor | calls planned / differing | field diffs | parse floor s "
+        "| plan ÷ parse | stages: desired · known · plan · render s |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---:|---|",
     ]
     for clients in sizes:
         for percent in PERCENTS:
             scenario = write_scenario(folder, clients, percent)
             result = bench_plan(scenario, runs if clients < 100_000 else max(1, runs - 2))
-            parser, floor = parse_floor(scenario.desired, runs)
-            rows.append(_plan_row(clients, percent, scenario.desired, result, parser, floor))
+            floor = bench_floor(scenario, runs)
+            _check_calls(scenario.known, result, floor)
+            parser, parse = parse_floor(scenario.desired, runs)
+            rows.append(_plan_row(clients, percent, scenario.desired, result, floor, parser, parse))
             print(rows[-1], flush=True)
     return rows
 
 
+def _check_calls(known: Path, result: PlanResult, floor: FloorResult) -> None:
+    """The floor is only a floor if it plans as many calls as reconciler does."""
+    if not result.planned == result.json_calls == floor.calls:
+        raise RuntimeError(
+            f"{known.name}: plan printed {result.planned} calls, plan --format json "
+            f"{result.json_calls}, the floor script {floor.calls}"
+        )
+
+
 def _plan_row(
-    clients: int, percent: float, desired: Path, result: PlanResult, parser: str, floor: float
+    clients: int,
+    percent: float,
+    desired: Path,
+    result: PlanResult,
+    floor: FloorResult,
+    parser: str,
+    parse: float,
 ) -> str:
     ratio = result.planned / result.differing if result.differing else 1.0 * (not result.planned)
     exact = "exact" if result.same_resources and result.planned == result.differing else "WRONG"
@@ -67,8 +86,9 @@ def _plan_row(
     return (
         f"| {clients:,} | {percent:g} % | {desired.stat().st_size / 2**20:.1f} "
         f"| {result.seconds:.2f} | {result.peak_mib:.0f} "
+        f"| {floor.seconds:.2f} | {floor.peak_mib:.0f} | {result.seconds / floor.seconds:.1f}× "
         f"| {result.planned:,} / {result.differing:,} ({ratio:.2f}, {exact}) "
-        f"| {result.deep_diffs:,} | {floor:.3f} ({parser}) | {result.seconds / floor:.0f}× "
+        f"| {result.deep_diffs:,} | {parse:.3f} ({parser}) | {result.seconds / parse:.0f}× "
         f"| {stages} |"
     )
 
@@ -121,8 +141,12 @@ def _table(machine: str, runs: int, plan_rows: list[str], apply_rows: list[str])
     parts = [
         f"Measured on {machine}.",
         "",
-        f"`reconciler plan` as a fresh process, median of {runs} runs (3 fewer at 100k); peak "
+        f"`reconciler plan` as a fresh process, median of {runs} runs (2 fewer at 100k); peak "
         "memory is the process's maximum resident set. Stages are one in-process run.",
+        f"The floor is `benchmarks/floor.py` (same comparison, plain Python: rapidyaml to JSON, "
+        f"no validation, no rendering) as a fresh process, median of {runs} runs; on every row "
+        "it printed as many calls as `plan` and `plan --format json` (the run stops otherwise).",
+        "The parse floor is the fastest YAML parser installed, building nothing, in process.",
         "",
         *plan_rows,
     ]

@@ -29,10 +29,19 @@ def test_a_tiny_run_writes_a_table_with_exact_plans_and_clean_applies(tmp_path: 
     arguments = ["--sizes", "30", "--runs", "1", "--apply-clients", "12", "--rate-calls", "5"]
     main([*arguments, "--work", str(tmp_path / "work"), "--out", str(out)])
     table = out.read_text(encoding="utf-8")
-    plan_rows = [line for line in table.splitlines() if line.startswith("| 30 |")]
+    lines = table.splitlines()
+    header = next(line for line in lines if line.startswith("| clients |"))
+    columns = [cell.strip() for cell in header.split("|")[1:-1]]
+    for name in ("plan s", "peak MiB", "floor s", "floor peak MiB", "plan ÷ floor"):
+        assert name in columns
+    plan_rows = [line for line in lines if line.startswith("| 30 |")]
     assert [row.split("|")[2].strip() for row in plan_rows] == ["0 %", "1 %", "100 %"]
     for row, expected in zip(plan_rows, ["0 / 0", "0 / 0", "30 / 30"], strict=True):
         assert f"| {expected} (1.00, exact) |" in row
+        cells = dict(zip(columns, (cell.strip() for cell in row.split("|")[1:-1]), strict=True))
+        assert float(cells["floor s"]) > 0
+        assert float(cells["floor peak MiB"]) > 0
+        assert float(cells["plan ÷ floor"].removesuffix("×")) > 0
     assert "| off | 12 | 12 |" in table
     assert "| 780/min | 5 | 5 |" in table
     assert table.count("| 0 | 0 calls |") == 2  # no 429s, and nothing left to do after
