@@ -1,7 +1,8 @@
 """``--error-format github``: problems as GitHub Actions workflow commands (``::error ...``).
 
 Each problem becomes an annotation on the line and column it points at; the runner shows it on
-the pull request's diff. The human message still goes to stderr and the exit code is unchanged.
+the pull request's diff. Annotations go to stderr (the runner reads workflow commands there
+too), so stdout stays the plan; the human message follows them and the exit code is unchanged.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ ERROR_FORMAT_OPTION = click.option(
     type=click.Choice(ERROR_FORMATS),
     default="text",
     show_default=True,
-    help="How to report problems: text, or github (::error annotations on stdout).",
+    help="How to report problems: text, or github (::error annotations on stderr).",
 )
 
 
@@ -52,11 +53,11 @@ def annotated(error_format: str) -> Iterator[None]:
     except ValidationFailed as error:
         if error_format == "github":
             for problem in error.problems:
-                click.echo(github_annotation(problem))
+                click.echo(github_annotation(problem), err=True)
         raise
     except ReconcilerError as error:
         if error_format == "github":
-            click.echo(f"::error title=reconciler::{_data(str(error))}")
+            click.echo(f"::error title=reconciler::{_data(str(error))}", err=True)
         raise
 
 

@@ -29,12 +29,31 @@ from reconciler.workflows.session import SANDBOX_API_KEY
     help="Requests per minute per account, e.g. 780/min; 0 turns it off.",
 )
 @click.option("--faults", default="", help="Fault injection, e.g. error=0.2,drop=0.1,seed=7.")
+@click.option(
+    "--quirks",
+    default="",
+    help="Real-API behaviours to imitate, e.g. max_per_page=30,text_numbers,hide_credentials.",
+)
+@click.option(
+    "--flush-interval",
+    type=click.FloatRange(min=0),
+    default=0.25,
+    show_default=True,
+    help="Most seconds between a change and its write to --data (0: before answering).",
+)
 @exits_cleanly
 def sandbox(
-    host: str, port: int, api_key: str, data: Path | None, rate_limit: str, faults: str
+    host: str,
+    port: int,
+    api_key: str,
+    data: Path | None,
+    rate_limit: str,
+    faults: str,
+    quirks: str,
+    flush_interval: float,
 ) -> None:
     """Run the bundled InvoiceXpress-compatible sandbox server until interrupted."""
-    from reconciler.sandbox import parse_faults, serve_forever
+    from reconciler.sandbox import parse_faults, parse_quirks, serve_forever
 
     try:
         limit = int(rate_limit.removesuffix("/min"))
@@ -47,6 +66,10 @@ def sandbox(
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--faults") from None
     try:
+        parsed_quirks = parse_quirks(quirks)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--quirks") from None
+    try:
         serve_forever(
             host=host,
             port=port,
@@ -54,6 +77,8 @@ def sandbox(
             data_file=data,
             rate_limit=limit,
             faults=parsed_faults,
+            quirks=parsed_quirks,
+            flush_interval=flush_interval,
         )
     except ValueError as error:  # the sandbox's word for a data file it cannot use
         raise InputError(str(error)) from None

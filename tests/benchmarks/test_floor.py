@@ -6,13 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from reconciler.plan import build_plan
+from reconciler.secrets import DigestKey
+from reconciler.state import KnownState, Record, StateStore
 
 from benchmarks.floor import plan_lines
 from benchmarks.generate import write_scenario
 from reconciler.desired import load_desired
-from reconciler.plan import build_plan
-from reconciler.secrets import DigestKey
-from reconciler.state import KnownState, Record, StateStore
 
 KEY = "floor-test-key"
 DESIRED = """\

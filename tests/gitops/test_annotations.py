@@ -25,7 +25,8 @@ def test_validate_prints_one_annotation_per_problem(env: Env) -> None:
         "validate", "-f", str(case), "--error-format", "github", env={"AT_PASSWORD": None}
     )
     assert result.exit_code == 1
-    lines = result.stdout.splitlines()
+    assert result.stdout == ""  # stdout stays the plan's; annotations go to stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("::")]
     parsed = [ANNOTATION.match(line) for line in lines]
     assert all(parsed), lines
     found = [(m.group(1), int(m.group(2)), int(m.group(3))) for m in parsed if m]
@@ -41,8 +42,9 @@ def test_plan_annotates_its_validation_errors_too(env: Env) -> None:
     column = lines[line - 1].index("fr") + 1
     result = env.run("plan", "-f", str(env.desired), "--error-format", "github")
     assert result.exit_code == 1
-    match = ANNOTATION.match(result.stdout.strip())
-    assert match is not None, result.stdout
+    assert "::error" not in result.stdout
+    match = ANNOTATION.match(result.stderr.splitlines()[0])
+    assert match is not None, result.stderr
     assert (int(match.group(2)), int(match.group(3))) == (line, column)
     assert match.group(4) == "reconciler%3A account.language"
 
@@ -59,7 +61,7 @@ def test_other_errors_become_a_file_less_annotation(env: Env) -> None:
         "plan", "-f", str(env.desired), "--error-format", "github", "--target", "nothing"
     )
     assert result.exit_code == 1
-    assert result.stdout.startswith("::error title=reconciler::unknown target 'nothing'")
+    assert result.stderr.startswith("::error title=reconciler::unknown target 'nothing'")
 
 
 def test_annotation_values_are_escaped() -> None:
