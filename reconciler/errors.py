@@ -7,7 +7,8 @@ messages.
     │   ├── SettingsError          missing or invalid settings (API key, base URL, ...)
     │   ├── StateFileError         the known-state file is unreadable, mangled or from the future
     │   ├── TargetError            a --target names no valid form or no declared resource
-    │   └── PlanFileError          a saved plan is unreadable, tampered with or from the future
+    │   └── PlanFileError          a saved plan is unreadable, tampered with or from the future,
+    │       │                      or `plan --out` names a file that is not a saved plan
     │       └── StalePlan          the desired file, known state or calls changed since it was saved
     ├── LockHeld                   another apply holds the known-state lock (exit 1)
     ├── UnsafePlan                 the safety guard refuses the plan without --force (exit 1)
@@ -71,7 +72,8 @@ class TargetError(InputError):
 
 
 class PlanFileError(InputError):
-    """A saved plan file cannot be used: unreadable, tampered with, or of an unknown format."""
+    """A saved plan file cannot be used (unreadable, tampered with, of an unknown format), or
+    cannot be written where asked (over a file that is not a saved plan)."""
 
 
 class StalePlan(PlanFileError):
