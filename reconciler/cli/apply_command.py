@@ -17,10 +17,10 @@ from reconciler.cli.options import planning_options
 from reconciler.cli.printing import announced, print_read_side
 from reconciler.cli.progress import progress
 from reconciler.core.guard import check_plan_is_safe
-from reconciler.errors import PlanFileError, SettingsError
+from reconciler.errors import PlanFileError, SettingsError, StateWriteError
 from reconciler.render.drift import render_verification
 from reconciler.render.text import render_plan, render_report, summary_line
-from reconciler.workflows.apply import apply_and_verify
+from reconciler.workflows.apply import apply_and_verify, save_applied
 from reconciler.workflows.plan import session_for_saved_plan, targeted
 from reconciler.workflows.session import Inputs, api_target, open_session
 
@@ -92,15 +92,19 @@ def apply(
         if not click.confirm("Apply these calls?", default=False):
             click.echo("Nothing applied.")
             return
-    with (
-        api_target(inputs.target) as (base_url, api_key),
-        progress(len(session.plan.calls), console(stderr=True), quiet=quiet) as listener,
-    ):
-        report, verification = asyncio.run(
-            apply_and_verify(session, base_url, api_key, listener, verify_after)
-        )
-    session.store.save(report.state)
-    out.print(render_report(report))
+    try:
+        with (
+            api_target(inputs.target) as (base_url, api_key),
+            progress(len(session.plan.calls), console(stderr=True), quiet=quiet) as listener,
+        ):
+            report, verification = asyncio.run(
+                apply_and_verify(session, base_url, api_key, listener, verify_after)
+            )
+        out.print(render_report(report))
+        save_applied(session.store, report.state)
+    except StateWriteError as error:  # only ever raised once a call has succeeded
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_APPLY_FAILED)
     if verification is not None:
         out.print(render_verification(verification))
     if not report.ok or (verification is not None and not verification.ok):

@@ -17,7 +17,7 @@ from typing import Any
 from reconciler.core.known import KnownState, Record
 from reconciler.errors import StateFileError
 from reconciler.storage.envelope import sealed, unsealed
-from reconciler.storage.files import append_durably
+from reconciler.storage.files import append_durably, writing
 
 logger = logging.getLogger(__name__)
 # How every line starts: ``json.dumps`` of an entry, whose first key is the lineage.
@@ -45,7 +45,8 @@ class Journal:
         append_durably(self.path, json.dumps(sealed(entry), ensure_ascii=False) + "\n")
 
     def remove(self) -> None:
-        self.path.unlink(missing_ok=True)
+        with writing(self.path):
+            self.path.unlink(missing_ok=True)
 
     def entries(self) -> list[dict[str, Any]]:
         """Every entry, in order; ``record`` parsed into a ``Record``."""

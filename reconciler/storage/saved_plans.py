@@ -23,7 +23,7 @@ from typing import Any
 from reconciler.core.known import now
 from reconciler.core.plan import Plan
 from reconciler.core.plan_document import plan_document
-from reconciler.errors import PlanFileError, StalePlan
+from reconciler.errors import PlanFileError, StalePlan, StateWriteError
 from reconciler.storage.envelope import format_version, sealed, unsealed
 from reconciler.storage.files import write_atomically
 
@@ -87,8 +87,8 @@ def save_plan(path: Path, plan: Plan, binding: Binding) -> None:
     text = json.dumps(sealed(document), indent=2, ensure_ascii=False)
     try:
         write_atomically(path, text + "\n")
-    except OSError as exc:
-        raise PlanFileError(f"{path}: cannot write the plan: {exc.strerror}") from None
+    except StateWriteError as exc:
+        raise PlanFileError(f"{path}: cannot write the plan: {exc.reason}") from None
 
 
 def refuse_overwrite(path: Path, protected: Mapping[Path, str]) -> None:
