@@ -16,6 +16,7 @@ compared by what they mean once expanded.
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -105,7 +106,13 @@ def client_entry(view: Mapping[str, Any]) -> CommentedMap:
 
 def _sequence_comment(sequences: tuple[Mapping[str, Any], ...], ids: list[int]) -> str:
     series = {i: s for s, i in norm.series_ids(sequences).items()}
-    return ", ".join(f"{i} is serie {series[i]}" for i in ids if i in series)
+    return ", ".join(f"{i} is serie {_printable(series[i])}" for i in ids if i in series)
+
+
+def _printable(text: str) -> str:
+    """``text`` for a comment: quoted with escapes unless every character prints, so a line
+    break in live data can't end the comment and add a line to the file."""
+    return text if text.isprintable() else json.dumps(text, ensure_ascii=False)
 
 
 def sequences_section(sequences: tuple[Mapping[str, Any], ...]) -> CommentedMap:

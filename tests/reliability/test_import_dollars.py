@@ -132,3 +132,21 @@ def test_a_literal_dollar_in_an_existing_file_is_not_taken_for_a_reference(
         output = _run(["import", "-f", str(desired), "--account-id", "12345"], env)
         assert "    fax: $$5\n" in desired.read_text()
         assert "is written as a reference" not in output
+
+
+def test_a_live_serie_with_a_line_break_adds_no_line_to_the_file(
+    tmp_path: Path, hostile_sandbox: Sandbox
+) -> None:
+    def serie_with_a_line_break(data: dict[str, Any]) -> None:
+        for sequence in data["sequences"]:
+            sequence["serie"] = f"{sequence['serie']}\nclients: []"
+
+    hostile_sandbox.edit(serie_with_a_line_break)
+    desired = tmp_path / "state.yaml"
+    with hostile_sandbox.running_in_thread() as base_url:
+        env = environment(base_url)
+        _run(["import", "-f", str(desired), "--account-id", "12345"], env)
+        text = desired.read_text()
+        assert "\nclients: []" not in text
+        assert text.count("  - id: ") == 3
+        assert '# 146110 is serie "2024\\nclients: []"' in text
