@@ -86,6 +86,27 @@ def test_a_full_disk_mid_apply_stops_at_once_with_exit_3_and_records_exactly_the
     assert sorted(_succeeded(sandbox)) == sorted(set(fleet.done(fleet.known())) - set(recorded))
 
 
+def test_with_calls_in_parallel_only_the_calls_in_flight_go_unrecorded(
+    served: tuple[Fleet, Sandbox, dict[str, str]],
+) -> None:
+    fleet, sandbox, env = served
+    child = subprocess.run(
+        [sys.executable, "-m", "reconciler", "apply", "-f", str(fleet.desired), "--auto-approve"],
+        env={**os.environ, **env, "RECONCILER_CONCURRENCY": "4"},
+        cwd=fleet.folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=_file_size_limit,
+    )
+    assert child.returncode == 3, child.stderr
+    assert "Traceback" not in child.stderr + child.stdout
+    recorded, succeeded = _journaled(fleet), _succeeded(sandbox)
+    assert len(set(recorded)) == len(recorded) and set(recorded) < set(succeeded)
+    assert 1 <= len(succeeded) - len(recorded) <= 4  # at most one per concurrent slot
+    assert len(succeeded) < fleet.calls
+
+
 def test_a_state_file_that_cant_be_replaced_after_the_calls_exits_3_with_the_journal_kept(
     served: tuple[Fleet, Sandbox, dict[str, str]],
 ) -> None:
