@@ -68,7 +68,8 @@ class _Recorder:
             self.failed = StateWriteError(
                 error.path,
                 error.reason,
-                f"The apply stopped at once: {self.recorded} calls succeeded and are recorded; "
+                f"The apply stopped at once: {self.recorded} "
+                f"{'call' if self.recorded == 1 else 'calls'} succeeded and are recorded; "
                 f"{call.action} {call.subject} succeeded but could not be recorded, so the next "
                 "apply makes it again",
             )
