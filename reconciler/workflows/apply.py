@@ -68,14 +68,18 @@ class _Recorder:
             self.failed = StateWriteError(
                 error.path,
                 error.reason,
-                f"The apply stopped at once: {self.recorded} "
-                f"{'call' if self.recorded == 1 else 'calls'} succeeded and are recorded; "
+                f"The apply stopped at once: {_calls(self.recorded)} succeeded and "
+                f"{'is' if self.recorded == 1 else 'are'} recorded; "
                 f"{call.action} {call.subject} succeeded but could not be recorded, so the next "
                 "apply makes it again",
             )
             raise self.failed from None
         self.state = state
         self.recorded += 1
+
+
+def _calls(count: int) -> str:
+    return f"{count} call" if count == 1 else f"{count} calls"
 
 
 def _holds_digest(data: Mapping[str, Any]) -> bool:
