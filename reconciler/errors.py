@@ -7,8 +7,11 @@ messages.
     │   ├── SettingsError          missing or invalid settings (API key, base URL, ...)
     │   ├── StateFileError         the known-state file is unreadable, mangled or from the future
     │   ├── TargetError            a --target names no valid form or no declared resource
-    │   └── PlanFileError          a saved plan is unreadable, tampered with or from the future
+    │   └── PlanFileError          a saved plan is unreadable, tampered with or from the future,
+    │       │                      or `plan --out` names a file that is not a saved plan
     │       └── StalePlan          the desired file, known state or calls changed since it was saved
+    ├── StateWriteError            a file could not be written (disk full, too large, no
+    │                              permission, read-only): exit 3 once an apply made calls, else 1
     ├── LockHeld                   another apply holds the known-state lock (exit 1)
     ├── UnsafePlan                 the safety guard refuses the plan without --force (exit 1)
     ├── ApiError                   the API answered a call with an error status
@@ -71,7 +74,8 @@ class TargetError(InputError):
 
 
 class PlanFileError(InputError):
-    """A saved plan file cannot be used: unreadable, tampered with, or of an unknown format."""
+    """A saved plan file cannot be used (unreadable, tampered with, of an unknown format), or
+    cannot be written where asked (over a file that is not a saved plan)."""
 
 
 class StalePlan(PlanFileError):
@@ -80,6 +84,21 @@ class StalePlan(PlanFileError):
 
 class UnsafePlan(ReconcilerError):
     """The plan changes too much at once, or the account's fiscal data; ``--force`` overrides."""
+
+
+class StateWriteError(ReconcilerError):
+    """A file could not be written: disk full, file too large, no permission, read-only.
+
+    ``path`` is the file, ``reason`` the system's word for why; ``consequence`` says what that
+    means for the run (e.g. which successes are recorded), when the caller knows.
+    """
+
+    def __init__(self, path: str, reason: str, consequence: str = "") -> None:
+        self.path = path
+        self.reason = reason
+        self.consequence = consequence
+        message = f"{path}: cannot write: {reason}"
+        super().__init__(f"{message}. {consequence}" if consequence else message)
 
 
 class LockHeld(ReconcilerError):

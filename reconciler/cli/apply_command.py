@@ -17,10 +17,10 @@ from reconciler.cli.options import planning_options
 from reconciler.cli.printing import announced, print_read_side
 from reconciler.cli.progress import progress, shows_failures
 from reconciler.core.guard import check_plan_is_safe
-from reconciler.errors import PlanFileError, SettingsError
+from reconciler.errors import PlanFileError, SettingsError, StateWriteError
 from reconciler.render.drift import render_verification
 from reconciler.render.text import render_plan, render_report, summary_line
-from reconciler.workflows.apply import apply_and_verify, forget_unmanaged
+from reconciler.workflows.apply import apply_and_verify, forget_unmanaged, save_applied
 from reconciler.workflows.plan import session_for_saved_plan, targeted
 from reconciler.workflows.session import Inputs, api_target, open_session
 
@@ -92,9 +92,12 @@ def apply(
         if not click.confirm("Apply these calls?", default=False):
             click.echo("Nothing applied.")
             return
-    if not session.plan.calls:
-        report, verification = forget_unmanaged(session.plan, session.known), None
-    else:
+    if not session.plan.calls:  # only records to drop: no call, nothing to report on
+        report = forget_unmanaged(session.plan, session.known)
+        out.print(render_report(report))
+        session.store.save(report.state)
+        return
+    try:
         with (
             api_target(inputs.target) as (base_url, api_key),
             progress(len(session.plan.calls), console(stderr=True), quiet=quiet) as listener,
@@ -102,10 +105,13 @@ def apply(
             report, verification = asyncio.run(
                 apply_and_verify(session, base_url, api_key, listener, verify_after)
             )
-    session.store.save(report.state)
-    # On one terminal, the progress output above already showed each failure with its message.
-    shown = shows_failures(console(stderr=True), quiet=quiet) and out.is_terminal
-    out.print(render_report(report, list_failures=not shown))
+        # On one terminal, the progress output above already showed each failure.
+        shown = shows_failures(console(stderr=True), quiet=quiet) and out.is_terminal
+        out.print(render_report(report, list_failures=not shown))
+        save_applied(session.store, report.state)
+    except StateWriteError as error:  # only ever raised once a call has succeeded
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_APPLY_FAILED)
     if verification is not None:
         out.print(render_verification(verification))
     if not report.ok or (verification is not None and not verification.ok):

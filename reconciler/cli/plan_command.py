@@ -19,7 +19,7 @@ from reconciler.render.json import render_json
 from reconciler.render.markdown import render_markdown
 from reconciler.render.text import render_plan, summary_line
 from reconciler.storage.saved_plans import save_plan
-from reconciler.workflows.plan import binding, targeted
+from reconciler.workflows.plan import binding, check_plan_out, targeted
 from reconciler.workflows.session import Inputs, open_session
 
 
@@ -44,6 +44,11 @@ from reconciler.workflows.session import Inputs, open_session
     default=None,
     help="Also save the plan to this file, for `reconciler apply FILE`.",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="With --out: write the plan even over a file that is not a saved plan.",
+)
 @TARGET_OPTION
 @QUIET_OPTION
 @ERROR_FORMAT_OPTION
@@ -61,6 +66,7 @@ def plan(
     detailed_exitcode: bool,
     output_format: str,
     out: Path | None,
+    force: bool,
     targets: tuple[str, ...],
     quiet: bool,
     error_format: str,
@@ -68,6 +74,8 @@ def plan(
 ) -> None:
     """Show, as a dry run, exactly the API calls an apply would make."""
     assert inputs.desired is not None  # loaded for every plan
+    if out is not None and not force:
+        check_plan_out(out, inputs.target)
     chosen = open_session(
         inputs.target, inputs.desired, refresh=refresh, create_missing=create_missing
     )

@@ -73,6 +73,16 @@ def _expand(value: Any, path: YamlPath, environ: Mapping[str, str], report: _Rep
     return value
 
 
+def escaped(text: str) -> str:
+    """``text`` as a file writes it to be read back exactly: every ``$`` doubled."""
+    return text.replace("$", "$$")
+
+
+def has_reference(text: str) -> bool:
+    """Whether ``text`` holds a ``${...}`` reference (a ``$$`` is a literal ``$``, not one)."""
+    return any(match.group(1) is None for match in _REFERENCE.finditer(text))
+
+
 def expand_text(text: str, environ: Mapping[str, str]) -> tuple[str, list[str]]:
     """``text`` expanded, and a message for each reference that could not be."""
     errors: list[str] = []

@@ -4,12 +4,20 @@ Atomic: a temporary file in the same folder, fsynced, renamed over the target, t
 fsynced, so a reader sees the old or the new file, never a mix. Durable append: written and
 fsynced before returning. Files are created with mode 0600 and folders with 0700: they hold
 the history of an account.
+
+An ``OSError`` while writing (disk full, file too large, no permission, read-only filesystem)
+becomes ``StateWriteError`` naming the file, here and nowhere else; a failed append leaves the
+file as it was.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
+
+from reconciler.errors import StateWriteError
 
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700
@@ -37,12 +45,13 @@ class Staged:
         self.temp = temp
 
     def commit(self) -> None:
-        try:
-            os.replace(self.temp, self.path)
-        except BaseException:
-            self.discard()
-            raise
-        fsync_directory(self.path.parent)
+        with writing(self.path):
+            try:
+                os.replace(self.temp, self.path)
+            except BaseException:
+                self.discard()
+                raise
+            fsync_directory(self.path.parent)
 
     def discard(self) -> None:
         self.temp.unlink(missing_ok=True)
@@ -50,32 +59,53 @@ class Staged:
 
 def stage_atomically(path: Path, text: str, *, mode: int = FILE_MODE, tag: str = "tmp") -> Staged:
     """Write ``text`` to a fsynced temporary file beside ``path``; see ``Staged``."""
-    path.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
     temp = temporary_path(path, tag)
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+    with writing(path):
+        path.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
     return Staged(path, temp)
 
 
 def append_durably(path: Path, text: str) -> None:
-    """Append ``text`` to ``path`` (created 0600 if absent) and fsync it before returning."""
-    path.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
+    """Append ``text`` to ``path`` (created 0600 if absent) and fsync it before returning.
+
+    When the write fails part way, what it wrote is cut off again (as far as the system lets),
+    so the file does not end in half a line.
+    """
+    with writing(path):
+        path.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
+        try:
+            size = os.fstat(fd).st_size
+            try:
+                data = text.encode("utf-8")
+                while data:
+                    written = os.write(fd, data)
+                    data = data[written:]
+                os.fsync(fd)
+            except OSError:
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, size)
+                raise
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Turn an ``OSError`` raised while writing ``path`` into ``StateWriteError``."""
     try:
-        data = text.encode("utf-8")
-        while data:
-            written = os.write(fd, data)
-            data = data[written:]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        yield
+    except OSError as exc:
+        raise StateWriteError(str(path), exc.strerror or str(exc)) from None
 
 
 def fsync_directory(directory: Path) -> None:

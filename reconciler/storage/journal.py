@@ -1,19 +1,27 @@
 """The journal: one line per recorded success, appended and fsynced as it happens.
 
-Each line is a JSON object sealed with its own checksum. Reading refuses a damaged line
-anywhere; only a torn last line (the write in flight when a process died) is dropped.
+Each line is a JSON object sealed with its own checksum and ended by ``\n``. Reading refuses a
+damaged line anywhere, the last one included: a line that ends with ``\n`` was written whole,
+so a flaw in it is damage. Only an unterminated last line that reads as the start of an entry
+is a torn write (the one in flight when a process died); it alone is dropped, with a warning.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
 from reconciler.core.known import KnownState, Record
 from reconciler.errors import StateFileError
 from reconciler.storage.envelope import sealed, unsealed
-from reconciler.storage.files import append_durably
+from reconciler.storage.files import append_durably, writing
+
+logger = logging.getLogger(__name__)
+# How every line starts: ``json.dumps`` of an entry, whose first key is the lineage.
+_LINE_START = b'{"lineage": "'
 
 
 class Journal:
@@ -37,31 +45,58 @@ class Journal:
         append_durably(self.path, json.dumps(sealed(entry), ensure_ascii=False) + "\n")
 
     def remove(self) -> None:
-        self.path.unlink(missing_ok=True)
+        with writing(self.path):
+            self.path.unlink(missing_ok=True)
 
     def entries(self) -> list[dict[str, Any]]:
         """Every entry, in order; ``record`` parsed into a ``Record``."""
         try:
-            lines = self.path.read_bytes().split(b"\n")
+            data = self.path.read_bytes()
         except FileNotFoundError:
             return []
         except OSError as exc:
             raise StateFileError(f"{self.path}: cannot read the journal: {exc.strerror}") from None
+        *complete, tail = data.split(b"\n")
         entries: list[dict[str, Any]] = []
-        last = len(lines) - 1
-        for number, raw in enumerate(lines):
+        for number, raw in enumerate(complete, start=1):
             if not raw.strip():
                 continue
             entry = _parse_line(raw)
             if entry is None:
-                if number >= last - 1 and all(not rest.strip() for rest in lines[number + 1 :]):
-                    break  # a torn final line: the write in flight when the process died
-                raise StateFileError(
-                    f"{self.path}:{number + 1}: damaged journal entry; move the journal "
-                    "aside to discard the successes it records"
-                )
+                raise self._damaged(number)
             entries.append(entry)
+        if tail.strip():
+            entry = _parse_line(tail)  # whole, but for its newline
+            if entry is not None:
+                entries.append(entry)
+            elif _is_torn(tail):
+                logger.warning(
+                    "%s:%d: the last line is incomplete, a write cut short when a process died; "
+                    "dropped (the call it recorded will be made again)",
+                    self.path,
+                    len(complete) + 1,
+                )
+            else:
+                raise self._damaged(len(complete) + 1)
         return entries
+
+    def _damaged(self, number: int) -> StateFileError:
+        return StateFileError(
+            f"{self.path}:{number}: damaged journal entry; move the journal "
+            "aside to discard the successes it records"
+        )
+
+
+def _is_torn(raw: bytes) -> bool:
+    """Whether ``raw`` can be the start of a line this journal wrote: the fixed start, then
+    UTF-8 (perhaps cut inside its last character) without control characters."""
+    if not (raw.startswith(_LINE_START) or _LINE_START.startswith(raw)):
+        return False
+    try:
+        text = codecs.getincrementaldecoder("utf-8")().decode(raw, final=False)
+    except UnicodeDecodeError:
+        return False
+    return not any(ord(character) < 0x20 for character in text)
 
 
 def _parse_line(raw: bytes) -> dict[str, Any] | None:

@@ -23,7 +23,7 @@ from filelock import BaseFileLock, FileLock, SoftFileLock, Timeout
 
 from reconciler.core.known import now
 from reconciler.errors import LockHeld
-from reconciler.storage.files import FILE_MODE, FOLDER_MODE, write_atomically
+from reconciler.storage.files import FILE_MODE, FOLDER_MODE, write_atomically, writing
 
 
 @dataclass(frozen=True)
@@ -69,8 +69,9 @@ class StateLock:
 
         Raises ``LockHeld`` at once, naming the holder, when another process holds it.
         """
-        self.lock_path.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
-        lock = self._acquire()
+        with writing(self.lock_path):
+            self.lock_path.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+            lock = self._acquire()
         try:
             left_behind = self._read_owner()  # we hold the lock: any record is a leftover
             write_atomically(self.info_path, json.dumps(asdict(Owner.me(command))) + "\n")

@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
+import stat
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -19,13 +23,17 @@ from typing import Any
 from reconciler.core.known import now
 from reconciler.core.plan import Plan
 from reconciler.core.plan_document import plan_document
-from reconciler.errors import PlanFileError, StalePlan
+from reconciler.errors import PlanFileError, StalePlan, StateWriteError
 from reconciler.storage.envelope import format_version, sealed, unsealed
 from reconciler.storage.files import write_atomically
 
 FORMAT_VERSION = 1
 KIND = "reconciler saved plan"
 _AGAIN = "make a new one with `reconciler plan --out FILE`"
+# How every saved plan starts (``json.dumps`` of its document, format version then kind);
+# enough of a file is read to recognise it, never the whole of an unknown file.
+_PLAN_START = re.compile(rb'\A\{\s*"format_version":\s*\d+,\s*"kind":\s*"reconciler saved plan"')
+_HEAD_BYTES = 4096
 
 
 @dataclass(frozen=True)
@@ -79,8 +87,46 @@ def save_plan(path: Path, plan: Plan, binding: Binding) -> None:
     text = json.dumps(sealed(document), indent=2, ensure_ascii=False)
     try:
         write_atomically(path, text + "\n")
-    except OSError as exc:
-        raise PlanFileError(f"{path}: cannot write the plan: {exc.strerror}") from None
+    except StateWriteError as exc:
+        raise PlanFileError(f"{path}: cannot write the plan: {exc.reason}") from None
+
+
+def refuse_overwrite(path: Path, protected: Mapping[Path, str]) -> None:
+    """Raise ``PlanFileError`` unless a plan may be written to ``path``: it must not be one of
+    ``protected`` (a path and what it is, e.g. the known state, existing or not), and an
+    existing file there must be a saved plan."""
+    for other, what in protected.items():
+        if _same_file(path, other):
+            raise PlanFileError(
+                f"{path} is {what}: refusing to write the plan over it; choose another --out "
+                "file (--force writes it anyway)"
+            )
+    if os.path.lexists(path) and not _is_saved_plan(path):
+        raise PlanFileError(
+            f"{path} exists and is not a saved plan: refusing to overwrite it; choose another "
+            "--out file (--force overwrites it)"
+        )
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    if os.path.realpath(one) == os.path.realpath(other):
+        return True
+    try:
+        return os.path.samefile(one, other)  # e.g. hard links
+    except OSError:
+        return False
+
+
+def _is_saved_plan(path: Path) -> bool:
+    """Whether ``path`` is a regular file that starts as a saved plan does."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
+        with path.open("rb") as handle:
+            head = handle.read(_HEAD_BYTES)
+    except OSError:
+        return False
+    return _PLAN_START.match(head) is not None
 
 
 def load_plan(path: Path) -> SavedPlan:

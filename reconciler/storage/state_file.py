@@ -8,6 +8,7 @@ next save folds it into the main file (atomically; the previous version kept as
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import json
 from dataclasses import replace
@@ -83,10 +84,16 @@ class StateStore:
             )
         text = json.dumps(sealed(state.to_json()), indent=2, ensure_ascii=False)
         if self.path.exists():
-            write_atomically(self.backup_path, self.path.read_text("utf-8"))
+            write_atomically(self.backup_path, self._previous_text())
         write_atomically(self.path, text + "\n")
         self.journal.remove()
         self._remove_stale_temporaries()
+
+    def _previous_text(self) -> str:
+        try:
+            return self.path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise StateFileError(f"{self.path}: cannot read the known state: {exc}") from None
 
     def settle(self, state: KnownState) -> None:
         """Fold a journal left by an interrupted apply into the main file before appending to it,
@@ -98,7 +105,8 @@ class StateStore:
         # Left by a process killed mid-write; the caller holds the lock, so none is in use.
         for name in (self.path.name, self.backup_path.name):
             for temp in self.path.parent.glob(f".{glob.escape(name)}.*.tmp"):
-                temp.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # only tidying: the state is saved
+                    temp.unlink(missing_ok=True)
 
     def _load_main(self) -> KnownState | None:
         try:

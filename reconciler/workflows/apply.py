@@ -4,6 +4,9 @@ Calls run concurrently up to a bound, each after the calls it depends on. A fail
 not stop independent ones; the calls that depend on it are skipped and say why. Every success
 is folded into the known state and journaled before the next result is looked at, so an apply
 that dies at any moment has recorded everything that succeeded before it.
+
+When a success can't be recorded (disk full, ...), the apply stops at once: the calls still
+running are cancelled, no later success is recorded, and ``StateWriteError`` says what is.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ from reconciler.core.plan import Action, Call, Plan
 from reconciler.core.report import ApplyReport, Outcome, OutcomeListener, Status
 from reconciler.core.secrets import is_digest
 from reconciler.core.verification import Verification
-from reconciler.errors import ApiError
+from reconciler.errors import ApiError, StateWriteError
 from reconciler.storage.backend import StateBackend
+from reconciler.storage.state_file import StateStore
 from reconciler.workflows.create_missing import created_resource, send
 from reconciler.workflows.session import Session
 from reconciler.workflows.verify import verify
@@ -34,10 +38,16 @@ REGISTRATION_CONVERGED_CODES = frozenset({"005", "008"})
 
 
 class _Recorder:
-    """Folds successes into the known state and journals each one, in completion order."""
+    """Folds successes into the known state and journals each one, in completion order.
+
+    After a record fails to be written, none is written again: the journal must not go on
+    past a write that failed.
+    """
 
     def __init__(self, state: KnownState, store: StateBackend, key_id: str) -> None:
         self.state = state
+        self.recorded = 0
+        self.failed: StateWriteError | None = None
         self._store = store
         self._key_id = key_id
 
@@ -46,12 +56,31 @@ class _Recorder:
     ) -> None:
         """Record the call's success, under ``resource`` when it differs from the call's own
         (a client created gets the key of its new id)."""
+        if self.failed is not None:
+            raise self.failed
         key = resource or call.resource
         record = Record(applied=dict(call.record), applied_at=now(), answer=answer)
         # The digest-key fingerprint follows the records that hold digests.
         key_id = self._key_id if _holds_digest(call.record) else None
-        self.state = self.state.applied(key, record, key_id)
-        self._store.append(self.state, key)
+        state = self.state.applied(key, record, key_id)
+        try:
+            self._store.append(state, key)
+        except StateWriteError as error:
+            self.failed = StateWriteError(
+                error.path,
+                error.reason,
+                f"The apply stopped at once: {_calls(self.recorded)} succeeded and "
+                f"{'is' if self.recorded == 1 else 'are'} recorded; "
+                f"{call.action} {call.subject} succeeded but could not be recorded, so the next "
+                "apply makes it again",
+            )
+            raise self.failed from None
+        self.state = state
+        self.recorded += 1
+
+
+def _calls(count: int) -> str:
+    return f"{count} call" if count == 1 else f"{count} calls"
 
 
 def _holds_digest(data: Mapping[str, Any]) -> bool:
@@ -82,13 +111,34 @@ async def apply_plan(
             on_outcome(outcome)
         return outcome
 
-    outcomes = await asyncio.gather(*(run(call) for call in plan.calls))
+    tasks = [asyncio.ensure_future(run(call)) for call in plan.calls]
+    try:
+        outcomes = await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
     return ApplyReport(tuple(outcomes), recorder.state.without(plan.unmanaged), plan.unmanaged)
 
 
 def forget_unmanaged(plan: Plan, known: KnownState) -> ApplyReport:
     """An apply of a plan without calls: only records no longer declared are dropped."""
     return ApplyReport((), known.without(plan.unmanaged), plan.unmanaged)
+
+
+def save_applied(store: StateStore, state: KnownState) -> None:
+    """Save the known state an apply produced; if it can't be written, say that every success
+    is still in the journal."""
+    try:
+        store.save(state)
+    except StateWriteError as error:
+        raise StateWriteError(
+            error.path,
+            error.reason,
+            f"Every success of this apply is recorded in {store.journal_path}; the next run "
+            "folds it into the known state",
+        ) from None
 
 
 async def _run_after_dependencies(
@@ -103,6 +153,8 @@ async def _run_after_dependencies(
         if dependency in done and await done[dependency] is not Status.SUCCEEDED:
             return Outcome(call, Status.SKIPPED, f"needs {dependency}, which did not succeed")
     async with semaphore:
+        if recorder.failed is not None:  # the apply is stopping: make no further call
+            raise recorder.failed
         refusal = breaker.refusal(call)
         if refusal is not None:
             return Outcome(call, Status.NOT_ATTEMPTED, refusal)

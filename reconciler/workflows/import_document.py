@@ -7,11 +7,16 @@ takes the live value where the two differ; clients are matched by id (or by code
 declared without id), and clients it lacks are appended. Nothing is written for a field the live
 account leaves empty. Secrets are never written: the AT password becomes ``${AT_PASSWORD}``, and
 a value written as a ``${...}`` reference is left as written (a note says when it differs).
+
+Every string written is escaped for the loader that reads it back (``$`` → ``$$``), so a live
+``${NAME}`` stays text and never becomes a lookup in the environment; existing values are
+compared by what they mean once expanded.
 """
 
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +27,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
 
 from reconciler.core import normalize as norm
 from reconciler.core.live_state import LiveState
+from reconciler.desired.envexpand import escaped, has_reference
 from reconciler.desired.models import SECRET_FIELDS, DesiredState, countries
 
 AT_PASSWORD_REFERENCE = "${AT_PASSWORD}"
@@ -64,12 +70,13 @@ def _file_form(fields: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _written(name: str, value: Any) -> Any:
+    """A live value as the file writes it: text escaped, so it reads back as exactly itself."""
     if name == "tax_country" and isinstance(value, str) and value.isdigit():
         names = countries()
-        return names[int(value) - 1] if 0 < int(value) <= len(names) else value
+        return names[int(value) - 1] if 0 < int(value) <= len(names) else escaped(value)
     if name in ("terms", "marketing") and value in ("0", "1"):
         return int(value)
-    return value
+    return escaped(value) if isinstance(value, str) else value
 
 
 def account_section(view: Mapping[str, Any]) -> CommentedMap:
@@ -99,7 +106,13 @@ def client_entry(view: Mapping[str, Any]) -> CommentedMap:
 
 def _sequence_comment(sequences: tuple[Mapping[str, Any], ...], ids: list[int]) -> str:
     series = {i: s for s, i in norm.series_ids(sequences).items()}
-    return ", ".join(f"{i} is serie {series[i]}" for i in ids if i in series)
+    return ", ".join(f"{i} is serie {_printable(series[i])}" for i in ids if i in series)
+
+
+def _printable(text: str) -> str:
+    """``text`` for a comment: quoted with escapes unless every character prints, so a line
+    break in live data can't end the comment and add a line to the file."""
+    return text if text.isprintable() else json.dumps(text, ensure_ascii=False)
 
 
 def sequences_section(sequences: tuple[Mapping[str, Any], ...]) -> CommentedMap:
@@ -181,7 +194,7 @@ def _update(
             continue
         if norm.equivalent(key, _comparable(wanted), shown):
             continue
-        if isinstance(raw, str) and "$" in raw:
+        if isinstance(raw, str) and has_reference(raw):
             result.notes.append(f"{where} is written as a reference; the live value is {shown!r}")
             continue
         node[key] = _styled(raw, _written(key, shown))
@@ -250,7 +263,7 @@ def _update_sequences(
 
     def written(identifier: int, like: int | str) -> Any:
         if isinstance(like, str):  # the file names sequences by serie: keep doing so
-            return DoubleQuotedScalarString(by_id[identifier])
+            return DoubleQuotedScalarString(escaped(by_id[identifier]))
         return identifier
 
     live_default = norm.default_sequence(list(sequences))

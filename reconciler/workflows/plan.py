@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from reconciler.core.targeting import parse_target, select
-from reconciler.storage.saved_plans import Binding, check_fresh, file_sha256
+from reconciler.storage.drift_log import drift_log_path
+from reconciler.storage.lock import StateLock
+from reconciler.storage.saved_plans import Binding, check_fresh, file_sha256, refuse_overwrite
+from reconciler.storage.state_file import StateStore
 from reconciler.workflows.session import Inputs, Session, open_session
 from reconciler.workflows.target import Target
 
@@ -37,6 +41,25 @@ def binding(session: Session, target: Target, targets: tuple[str, ...]) -> Bindi
         lineage=session.known.lineage if session.store.exists() else None,
         serial=session.known.serial,
     )
+
+
+def check_plan_out(out: Path, target: Target) -> None:
+    """Refuse (``PlanFileError``) to save a plan over the target's own files or over an
+    existing file that is not a saved plan."""
+    state = target.state_path
+    store, lock = StateStore(state), StateLock(state)
+    protected = {
+        target.file: "the desired-state file",
+        state: "the known state",
+        store.journal_path: "the known state's journal",
+        store.backup_path: "the known state's backup",
+        lock.lock_path: "the known state's lock",
+        lock.info_path: "the known state's lock owner",
+        drift_log_path(state): "the drift log",
+        target.sandbox_data_path: "the sandbox's data",
+        target.env_file: "the settings file",
+    }
+    refuse_overwrite(out, protected)
 
 
 def session_for_saved_plan(inputs: Inputs) -> Targeted:

@@ -14,7 +14,7 @@ def test_several_files_are_checked_and_every_problem_reported(env: Env) -> None:
     result = env.run("validate", valid, broken, "--error-format", "github")
     assert result.exit_code == 1
     assert f"{valid}: valid (1 account, 2 clients, 1 sequence to register)" in result.stdout
-    annotated = [line for line in result.stdout.splitlines() if line.startswith("::error")]
+    annotated = [line for line in result.stderr.splitlines() if line.startswith("::error")]
     assert len(annotated) == 4  # AT_PASSWORD is set here: four problems remain
     assert all(f"file={broken}," in line for line in annotated)
 
