@@ -188,8 +188,12 @@ class ApiClient:
             await self._limiter.acquire()
         log.debug("%s %s", method, path)
         raw = await self._transport.send(method, path, query, data)
-        parsed = _parse_json(raw.text)
         log.debug("%s %s -> %s", method, path, raw.status)
+        if raw.redirect_to is not None:
+            # Never followed: it would resend the key and the body to wherever it points.
+            message = f"redirect to {raw.redirect_to}, which is never followed"
+            raise ApiError(raw.status, message, method, path)
+        parsed = _parse_json(raw.text)
         if 200 <= raw.status < 300:
             return Answer(raw.status, parsed)
         message = api_message(parsed, raw.text) or _reason_phrase(raw.status)

@@ -9,9 +9,11 @@ give the client another transport; they mostly run the real one against a local 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
+from urllib.parse import urlsplit
 
 from reconciler.errors import ApiUnavailable
 from reconciler.settings import ToolSettings
@@ -19,16 +21,19 @@ from reconciler.settings import ToolSettings
 if TYPE_CHECKING:  # imported where used: a plan that needs no API call never loads aiohttp
     import aiohttp
 
+_HOST_NAME = re.compile(r"[A-Za-z0-9.:-]{1,255}")
 USER_AGENT = "reconciler (InvoiceXpress declarative configuration)"
 
 
 @dataclass(frozen=True)
 class RawAnswer:
-    """An HTTP answer as it came: status, body text, and the Retry-After it asked for."""
+    """An HTTP answer as it came: status, body text, the Retry-After it asked for, and for a
+    redirect (never followed) only the host it pointed at."""
 
     status: int
     text: str
     retry_after: float | None = None
+    redirect_to: str | None = None
 
 
 class Transport(Protocol):
@@ -81,8 +86,16 @@ class AiohttpTransport:
         headers = {"Content-Type": "application/json; charset=utf-8"} if data is not None else {}
         try:
             async with self._session.request(
-                method, self._base_url + path, params=query, data=data, headers=headers
+                method,
+                self._base_url + path,
+                params=query,
+                data=data,
+                headers=headers,
+                allow_redirects=False,
             ) as response:
+                if 300 <= response.status < 400:
+                    where = _redirect_host(response.headers.get("Location"), self._base_url)
+                    return RawAnswer(response.status, "", redirect_to=where)
                 text = await response.text(errors="replace")
                 return RawAnswer(response.status, text, _retry_after(response.headers))
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
@@ -97,6 +110,23 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         return None  # an HTTP date; fall back to the backoff schedule
+
+
+def _redirect_host(location: str | None, base_url: str) -> str:
+    """Where a redirect pointed: its host and port only, never the path or query (they may
+    carry anything); a relative location points at the API's own host."""
+    if not location:
+        return "nowhere (no Location)"
+    try:
+        parts = urlsplit(location if urlsplit(location).netloc else base_url)
+        host, port = parts.hostname or "", parts.port
+    except ValueError:
+        return "an unreadable location"
+    if not _HOST_NAME.fullmatch(host):
+        return "an unreadable location"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{host}:{port}" if port is not None else host
 
 
 def _describe(exc: BaseException) -> str:
