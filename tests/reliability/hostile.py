@@ -44,7 +44,8 @@ def serving(handler: Handler) -> Iterator[str]:
     async def serve() -> None:
         app = web.Application(client_max_size=1024**3)
         app.router.add_route("*", "/{tail:.*}", handler)
-        runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.1)
+        # No access log: it would show the API key in the query, as any server's log does.
+        runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.1, access_log=None)
         try:
             await runner.setup()
             site = web.TCPSite(runner, "127.0.0.1", 0)
