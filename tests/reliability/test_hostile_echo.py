@@ -11,11 +11,19 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
+import click
 from aiohttp import web
+from click.testing import CliRunner
+
+from reconciler.cli.exits import exits_cleanly
+from reconciler.cli.redaction import in_play
+from reconciler.errors import ReconcilerError
 
 from .conftest import Fleet, environment, run_cli
 from .hostile import serving, stream
@@ -152,3 +160,27 @@ def test_a_huge_error_answer_is_shown_as_a_bounded_message(tmp_path: Path) -> No
     assert len(output) < 10_000, f"{len(output):,} characters: {output[:2000]}"
     assert "PUT /clients/1000.json" in output and "PUT /clients/1001.json" in output
     assert "cut" in output, output
+
+
+def test_the_cli_redacts_every_error_and_log_record_it_shows() -> None:
+    # The last line of defence, behind the client: whatever an error or a log record carries,
+    # the configured secrets are redacted before they are printed.
+    @click.command()
+    @exits_cleanly
+    def leaky() -> None:
+        in_play().add(AT_PASSWORD)
+        logging.getLogger("reconciler.test").warning("sent %s", quote_plus(API_KEY))
+        encoded = base64.urlsafe_b64encode(AT_PASSWORD.encode()).decode()
+        raise ReconcilerError(f"{API_KEY} {quote(API_KEY, safe='')} {encoded}")
+
+    @click.command()
+    def with_logging() -> None:
+        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr, force=True)
+        click.get_current_context().invoke(leaky)
+
+    env = {"INVOICEXPRESS_API_KEY": API_KEY}
+    result = CliRunner().invoke(with_logging, [], env=env, catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "sent (sensitive)" in result.stderr
+    assert "error: (sensitive) (sensitive) (sensitive)" in result.stderr, result.stderr
+    assert leaks(result.stderr) == []
