@@ -16,7 +16,7 @@ messages.
     ├── UnsafePlan                 the safety guard refuses the plan without --force (exit 1)
     ├── ApiError                   the API answered a call with an error status
     │   ├── RetryableError         an answer worth retrying (429, 5xx), with its Retry-After
-    │   └── ApiUnavailable         no usable answer: connection, timeout, retries exhausted
+    │   └── ApiUnavailable         no usable answer: connection, deadline, size, retries exhausted
     └── ApplyFailed                some calls of an apply failed; the summary says which (exit 3)
 
 This module imports nothing else of the package.
@@ -134,7 +134,8 @@ class RetryableError(ApiError):
 
 
 class ApiUnavailable(ApiError):
-    """No usable answer came back (connection refused or reset, timeout, retries exhausted)."""
+    """No usable answer came back (connection refused or reset, timeout or deadline, an answer
+    over the size limit, retries exhausted)."""
 
     def __init__(self, message: str, method: str, path: str) -> None:
         super().__init__(0, message, method, path)

@@ -38,6 +38,12 @@ class ToolSettings(BaseSettings):
     rate_limit: int = Field(default=780, ge=0, description="requests per minute; 0 turns it off")
     connect_timeout: float = Field(default=10.0, gt=0)
     read_timeout: float = Field(default=30.0, gt=0)
+    request_deadline: float = Field(
+        default=60.0, gt=0, description="seconds one request may take in all, answer included"
+    )
+    max_response_bytes: int = Field(
+        default=16 * 1024 * 1024, ge=1024, description="largest answer read; larger is refused"
+    )
     retry_budget: float = Field(default=120.0, ge=0, description="seconds of retrying per call")
     max_attempts: int = Field(default=6, ge=1)
     max_change_fraction: float = Field(

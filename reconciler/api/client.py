@@ -4,7 +4,9 @@ The client decides what to send, when to retry and what an answer means; the tra
 (``api.transport``) does the I/O and converts its library's exceptions, once, into the
 package's own. Messages name the method and path only: the API key travels in the query
 string and never appears in an error, a log line or an exception's chain. Secret values in
-request bodies are revealed only while the body is serialized for sending.
+request bodies are revealed only while the body is serialized for sending. A server's text
+becomes part of an error only through the client's ``Redactor`` (every secret in play
+replaced, the text cut to a bounded length).
 """
 
 from __future__ import annotations
@@ -30,12 +32,14 @@ from tenacity import (
 from tenacity.stop import stop_base
 
 from reconciler.api.transport import AiohttpTransport, Transport
+from reconciler.core.redaction import Redactor
 from reconciler.errors import ApiError, ApiUnavailable, RetryableError
 from reconciler.settings import ToolSettings, check_url_is_safe
 
 log = logging.getLogger(__name__)
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+CODE_LIMIT = 40
 
 
 @dataclass(frozen=True)
@@ -125,10 +129,12 @@ class ApiClient:
         api_key: SecretStr,
         settings: ToolSettings,
         transport: Transport | None = None,
+        redactor: Redactor | None = None,
     ) -> None:
         check_url_is_safe(base_url)
         self._base_url = base_url.rstrip("/")
         self._api_key = api_key
+        self._redact = (redactor or Redactor()).with_secrets(api_key)
         self._settings = settings
         self._limiter = _limiter(settings.rate_limit)
         self._transport = transport or AiohttpTransport(self._base_url, settings)
@@ -188,14 +194,21 @@ class ApiClient:
             await self._limiter.acquire()
         log.debug("%s %s", method, path)
         raw = await self._transport.send(method, path, query, data)
-        parsed = _parse_json(raw.text)
         log.debug("%s %s -> %s", method, path, raw.status)
+        if raw.redirect_to is not None:
+            # Never followed: it would resend the key and the body to wherever it points.
+            message = f"redirect to {raw.redirect_to}, which is never followed"
+            raise ApiError(raw.status, self._redact.shown(message), method, path)
+        parsed = _parse_json(raw.text)
         if 200 <= raw.status < 300:
             return Answer(raw.status, parsed)
-        message = api_message(parsed, raw.text) or _reason_phrase(raw.status)
+        # The server's text enters the package here, and only redacted and cut.
+        message = self._redact.shown(api_message(parsed, raw.text)) or _reason_phrase(raw.status)
         if raw.status in RETRYABLE_STATUSES:
             raise RetryableError(raw.status, message, method, path, raw.retry_after)
-        raise ApiError(raw.status, message, method, path, api_code(parsed))
+        code = api_code(parsed)
+        shown_code = None if code is None else self._redact.shown(code, CODE_LIMIT)
+        raise ApiError(raw.status, message, method, path, shown_code)
 
 
 def _should_retry(error: BaseException, idempotent: bool) -> bool:

@@ -6,11 +6,13 @@ import os
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 import click
 from rich.console import Console
 
+from reconciler.cli.redaction import redacting
 from reconciler.errors import ReconcilerError
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_APPLY_FAILED = 0, 1, 2, 3
@@ -27,17 +29,23 @@ def console(*, stderr: bool = False) -> Console:
 
 
 def exits_cleanly(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn the package's errors into a message on stderr and exit code 1, never a traceback."""
+    """Turn the package's errors into a message on stderr and exit code 1, never a traceback.
+
+    The message, and every log record meanwhile, is shown with every secret in play redacted:
+    the last line of defence behind the client's own redaction of a server's text.
+    """
 
     @wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except ReconcilerError as error:
-            click.echo(f"error: {error}", err=True)
-            sys.exit(EXIT_ERROR)
-        except KeyboardInterrupt:
-            click.echo("interrupted; every call that succeeded is recorded", err=True)
-            sys.exit(EXIT_INTERRUPTED)
+        env_file = kwargs.get("env_file")
+        with redacting(env_file if isinstance(env_file, Path) else None) as secrets:
+            try:
+                return command(*args, **kwargs)
+            except ReconcilerError as error:
+                click.echo(f"error: {secrets.redactor(str(error))}", err=True)
+                sys.exit(EXIT_ERROR)
+            except KeyboardInterrupt:
+                click.echo("interrupted; every call that succeeded is recorded", err=True)
+                sys.exit(EXIT_INTERRUPTED)
 
     return wrapper

@@ -9,9 +9,10 @@ from typing import Any, TypeVar
 
 import click
 
+from reconciler.cli.redaction import in_play
 from reconciler.storage.lock import Owner
 from reconciler.workflows.locking import state_lock
-from reconciler.workflows.session import load_inputs
+from reconciler.workflows.session import desired_secrets, load_inputs
 from reconciler.workflows.target import Target
 
 R = TypeVar("R")
@@ -32,6 +33,8 @@ def with_inputs(
         def wrapper(*args: Any, **kwargs: Any) -> R:
             target = Target(kwargs["file"], kwargs["state"], kwargs["sandbox"], kwargs["env_file"])
             inputs = load_inputs(target, plan_file=kwargs.get("plan_file"), desired=desired)
+            if inputs.desired is not None:
+                in_play().add(*desired_secrets(inputs.desired))
             if locks is not None and not locks(kwargs):
                 return command(*args, inputs=inputs, **kwargs)
             with state_lock(inputs.target, name) as left_behind:

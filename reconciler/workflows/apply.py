@@ -29,7 +29,7 @@ from reconciler.errors import ApiError, StateWriteError
 from reconciler.storage.backend import StateBackend
 from reconciler.storage.state_file import StateStore
 from reconciler.workflows.create_missing import created_resource, send
-from reconciler.workflows.session import Session
+from reconciler.workflows.session import Session, redactor_for
 from reconciler.workflows.verify import verify
 
 # 409 answers to a registration that mean "nothing left to do": 005 all registered,
@@ -198,7 +198,8 @@ async def apply_and_verify(
     verify_after: bool,
 ) -> tuple[ApplyReport, Verification | None]:
     """Apply the session's plan, then read back what succeeded when asked."""
-    async with ApiClient(base_url, api_key, session.tool) as client:
+    redactor = redactor_for(session.desired)
+    async with ApiClient(base_url, api_key, session.tool, redactor=redactor) as client:
         report = await apply_plan(
             session.plan,
             client,

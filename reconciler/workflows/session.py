@@ -15,6 +15,7 @@ from pydantic import SecretStr
 from reconciler.api.client import ApiClient
 from reconciler.core.known import KnownState
 from reconciler.core.plan import Plan, build_plan
+from reconciler.core.redaction import Redactor, secret_values
 from reconciler.core.secrets import DigestKey
 from reconciler.desired.document import Desired, load_desired
 from reconciler.errors import InputError, SettingsError
@@ -124,6 +125,8 @@ def read_side(
     """Resolve references and refresh, reaching the API only when that needs it. A refresh
     saves the known state it produced and logs the drift it found."""
 
+    redactor = redactor_for(desired)
+
     async def run(client: ApiClient | None) -> Prepared:
         return await prepare(
             desired, known, key, client, refresh=refresh, create_missing=create_missing
@@ -133,7 +136,7 @@ def read_side(
         return asyncio.run(run(None))
     try:
         with api_target(target) as (base_url, api_key):
-            prepared = asyncio.run(with_client(base_url, api_key, tool, run))
+            prepared = asyncio.run(with_client(base_url, api_key, tool, run, redactor))
     except SettingsError as error:
         why = "a refresh reads" if refresh else "clients without id and series are resolved on"
         raise SettingsError(f"{why} the live account: {error}") from None
@@ -148,10 +151,22 @@ async def with_client(
     api_key: SecretStr,
     tool: ToolSettings,
     run: Callable[[ApiClient], Awaitable[T]],
+    redactor: Redactor | None = None,
 ) -> T:
     """Run ``run`` with a client of the account, closed afterwards."""
-    async with ApiClient(base_url, api_key, tool) as client:
+    async with ApiClient(base_url, api_key, tool, redactor=redactor) as client:
         return await run(client)
+
+
+def desired_secrets(desired: Desired) -> list[str]:
+    """The secret values the desired state declares: the account's passwords."""
+    account = desired.state.account
+    return secret_values(account) if account is not None else []
+
+
+def redactor_for(desired: Desired) -> Redactor:
+    """A redactor of the secrets the desired state declares (the client adds the API key)."""
+    return Redactor(desired_secrets(desired))
 
 
 @contextlib.contextmanager

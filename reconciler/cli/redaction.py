@@ -1,0 +1,92 @@
+"""The secrets in play during one command: the last redaction before anything is shown.
+
+``exits_cleanly`` starts the set with what the settings configure (the API key, the digest
+key) and ``with_inputs`` adds the desired state's secrets once it has read them. The set lives
+in the click context of the command, so one invocation never sees another's. Every error
+message ``exits_cleanly`` prints, and every log record (through a filter on the log
+handlers), passes through it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+from pydantic import SecretStr
+
+from reconciler.core.redaction import Redactor
+from reconciler.errors import SettingsError
+from reconciler.settings import load_api_settings, load_tool_settings
+
+_META_KEY = "reconciler.secrets-in-play"
+
+
+class InPlay:
+    """The redactor of every secret known so far in this command."""
+
+    def __init__(self, redactor: Redactor) -> None:
+        self.redactor = redactor
+
+    def __repr__(self) -> str:
+        return f"InPlay({self.redactor!r})"
+
+    def add(self, *secrets: str | SecretStr | None) -> None:
+        self.redactor = self.redactor.with_secrets(*secrets)
+
+
+class RedactingFilter(logging.Filter):
+    """Redacts a log record's message and traceback before any handler formats it."""
+
+    def __init__(self, secrets: InPlay) -> None:
+        super().__init__()
+        self._secrets = secrets
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        redact = self._secrets.redactor
+        record.msg, record.args = redact(record.getMessage()), None
+        if record.exc_info:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
+def in_play() -> InPlay:
+    """The secrets in play in the current command (an empty set outside a command)."""
+    context = click.get_current_context(silent=True)
+    if context is None:
+        return InPlay(Redactor())
+    found = context.meta.get(_META_KEY)
+    if not isinstance(found, InPlay):
+        found = context.meta[_META_KEY] = InPlay(_configured(None))
+    return found
+
+
+@contextlib.contextmanager
+def redacting(env_file: Path | None) -> Iterator[InPlay]:
+    """Start the command's set of secrets from its settings; redact every log record."""
+    secrets = in_play()
+    secrets.redactor = _configured(env_file)
+    log_filter = RedactingFilter(secrets)
+    handlers = list(logging.getLogger().handlers)
+    for handler in handlers:
+        handler.addFilter(log_filter)
+    try:
+        yield secrets
+    finally:
+        for handler in handlers:
+            handler.removeFilter(log_filter)
+
+
+def _configured(env_file: Path | None) -> Redactor:
+    """A redactor of the secrets the settings hold; settings that fail to load hold none
+    (the command reports them itself)."""
+    redactor = Redactor()
+    env = env_file or Path(".env")
+    with contextlib.suppress(SettingsError):
+        redactor = redactor.with_secrets(load_api_settings(env).api_key)
+    with contextlib.suppress(SettingsError):
+        redactor = redactor.with_secrets(load_tool_settings(env).digest_key)
+    return redactor

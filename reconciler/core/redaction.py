@@ -1,0 +1,123 @@
+"""The one redaction point for text that is shown: a server's messages, exceptions, logs.
+
+A ``Redactor`` knows the secret values in play (the API key, the desired state's passwords)
+and replaces each, in every form it may travel in, by ``(sensitive)``: raw, percent-encoded
+(``quote``, ``quote_plus``), JSON-escaped, and Base64 (standard and URL-safe, with and without
+padding; the AT password travels Base64-encoded), and the percent-encoded forms of those.
+``shown`` also cuts a server's text to a length fit for a terminal and makes control
+characters visible, so that no answer can flood or drive the terminal.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import quote, quote_plus
+
+from pydantic import SecretStr
+
+from reconciler.core.secrets import REDACTED
+from reconciler.desired.models import SECRET_FIELDS
+
+MESSAGE_LIMIT = 500
+"""The most characters of a server's text that are shown."""
+
+MIN_SECRET_LENGTH = 4
+"""Shorter values are not treated as secrets: replacing them everywhere would mangle text."""
+
+# The characters a URL encoder may leave as they are: none, '/', or all a query allows.
+_URL_SAFE = ("", "/", "/?:@!$'()*,;")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def forms(secret: str) -> set[str]:
+    """Every form of ``secret`` that may show up in a server's answer or an error."""
+    raw = secret.encode("utf-8")
+    encoded = {
+        secret,
+        base64.b64encode(raw).decode("ascii"),
+        base64.urlsafe_b64encode(raw).decode("ascii"),
+    }
+    encoded |= {value.rstrip("=") for value in encoded}
+    found = set(encoded)
+    for value in encoded:
+        for safe in _URL_SAFE:
+            found |= {quote(value, safe=safe), quote_plus(value, safe=safe)}
+        found |= {json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]}
+    return {form for form in found if len(form) >= MIN_SECRET_LENGTH}
+
+
+class Redactor:
+    """Replaces every registered secret, in each of its forms, by ``(sensitive)``.
+
+    Immutable: ``with_secrets`` returns a new one. Its repr shows how many secrets it holds,
+    never their values.
+    """
+
+    __slots__ = ("_longest", "_pattern", "_secrets")
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._secrets = frozenset(s for s in secrets if len(s) >= MIN_SECRET_LENGTH)
+        every = {form for secret in self._secrets for form in forms(secret)}
+        # Longest first, so that a form containing another is replaced whole.
+        ordered = sorted(every, key=lambda form: (-len(form), form))
+        self._pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+        self._longest = len(ordered[0]) if ordered else 0
+
+    def __repr__(self) -> str:
+        return f"Redactor({len(self._secrets)} secrets)"
+
+    def with_secrets(self, *secrets: str | SecretStr | None) -> Redactor:
+        """This redactor with more secrets (``None`` and empty values are ignored)."""
+        values = (s.get_secret_value() if isinstance(s, SecretStr) else s for s in secrets)
+        return Redactor(self._secrets | {v for v in values if v})
+
+    def __call__(self, text: str) -> str:
+        """``text`` with every form of every secret replaced by ``(sensitive)``."""
+        if self._pattern is None:
+            return text
+        return self._pattern.sub(REDACTED, text)
+
+    def shown(self, text: str, limit: int = MESSAGE_LIMIT) -> str:
+        """A server's text as it may be shown: redacted, control characters made visible,
+        and cut after ``limit`` characters with a note saying how long it was.
+
+        Only the part that is shown is searched, which bounds the work on a huge answer; the
+        search runs a form's length past it, so that no secret is cut in two and half of it
+        shown.
+        """
+        shown: list[str] = []
+        size = position = 0
+        while size < limit and position < len(text):
+            budget = limit - size
+            found = self._search(text, position, position + budget + self._longest)
+            if found is None or found.start() >= position + budget:
+                shown.append(text[position : position + budget])
+                position += budget
+                break
+            shown += [text[position : found.start()], REDACTED]
+            size += found.start() - position + len(REDACTED)
+            position = found.end()
+        head = _CONTROL.sub("?", "".join(shown))
+        if position >= len(text):
+            return head
+        return f"{head} … (cut: {len(text):,} characters in all)"
+
+    def _search(self, text: str, start: int, end: int) -> re.Match[str] | None:
+        return None if self._pattern is None else self._pattern.search(text, start, end)
+
+
+def secret_values(model: Any, paths: Iterable[str] = SECRET_FIELDS) -> list[str]:
+    """The values of the ``SecretStr`` fields at dotted ``paths`` of a model (by default the
+    account's secret fields), where set."""
+    found = []
+    for path in paths:
+        value = model
+        for name in path.split("."):
+            value = getattr(value, name, None)
+        if isinstance(value, SecretStr) and value.get_secret_value():
+            found.append(value.get_secret_value())
+    return found
