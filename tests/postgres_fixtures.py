@@ -1,0 +1,63 @@
+"""Pytest fixtures for a real PostgreSQL server (registered in ``tests/conftest.py``).
+
+``postgres_server`` is one throwaway cluster per session, so one per xdist worker, each on its
+own port. ``postgres_url`` is a fresh, empty database on it for one test, dropped afterwards.
+Without PostgreSQL the fixtures fail, unless ``RECONCILER_SKIP_POSTGRES=1`` makes them skip.
+
+The clusters copy one initdb result, kept in a folder that the outermost pytest process (the
+xdist controller) creates, names to its workers in ``RECONCILER_PG_TEMPLATE`` and removes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.postgres import PostgresServer, dbname, find_bindir, make_folder
+
+_TEMPLATE_VARIABLE = "RECONCILER_PG_TEMPLATE"
+_owned_template = pytest.StashKey[Path]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if _TEMPLATE_VARIABLE not in os.environ and find_bindir() is not None:
+        folder = make_folder("reconciler-pg-template-")
+        os.environ[_TEMPLATE_VARIABLE] = str(folder)
+        config.stash[_owned_template] = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if folder := config.stash.get(_owned_template, None):
+        del os.environ[_TEMPLATE_VARIABLE]
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A running PostgreSQL cluster, stopped and removed at the end of the session."""
+    bindir = find_bindir()
+    if bindir is None:
+        message = (
+            "PostgreSQL server programs not found (no initdb in $RECONCILER_PG_BINDIR or "
+            "/usr/lib/postgresql/*/bin): "
+            "install postgresql-15 or set RECONCILER_PG_BINDIR; "
+            "set RECONCILER_SKIP_POSTGRES=1 to skip the tests that need it."
+        )
+        if os.environ.get("RECONCILER_SKIP_POSTGRES") == "1":
+            pytest.skip(message)
+        pytest.fail(message, pytrace=False)
+    template = os.environ.get(_TEMPLATE_VARIABLE)
+    with PostgresServer(bindir, Path(template) if template else None) as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """``postgresql://postgres@127.0.0.1:PORT/NAME`` of a new empty database for this test."""
+    url = postgres_server.create_database()
+    yield url
+    postgres_server.drop_database(dbname(url))

@@ -1,0 +1,1 @@
+"""Test support code that is not itself a test: throwaway services for the tests to use."""
