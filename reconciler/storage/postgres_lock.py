@@ -98,7 +98,9 @@ class DatabaseLock:
             return bool(row and row[0])
         from psycopg.errors import LockNotAvailable
 
-        db.execute("SELECT set_config('lock_timeout', %s, false)", (f"{int(timeout * 1000)}ms",))
+        db.execute(
+            "SELECT set_config('lock_timeout', %s, false)", (f"{max(1, round(timeout * 1000))}ms",)
+        )
         try:
             db.execute("SELECT pg_advisory_lock(%s)", (self.key,))
         except LockNotAvailable:

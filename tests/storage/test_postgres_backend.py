@@ -276,3 +276,24 @@ def test_state_and_state_url_together_are_refused(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "give one of them" in result.stderr
     bad = run_cli(["plan", "-f", str(fleet.desired), "--state-url", "mysql://u:pw@h/d"], {})
     assert bad.exit_code == 1 and "postgresql:// URL" in bad.stderr and "pw" not in bad.stderr
+
+
+def test_a_saved_plan_is_applied_to_the_database_it_was_made_from(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    fleet = Fleet(tmp_path, 3).write()
+    sandbox = Sandbox(api_key=API_KEY, data=fleet.sandbox_data(), rate_limit=0)
+    saved = tmp_path / "reviewed.plan.json"
+    with sandbox.running_in_thread() as base_url:
+        env = environment(base_url)
+        assert run_cli(_apply(fleet, postgres_url), env).exit_code == 0
+        changed = Fleet(tmp_path, 3, revision=1).write()
+        args = ["plan", "-f", str(changed.desired), "--state-url", postgres_url]
+        assert run_cli([*args, "--out", str(saved)], env).exit_code == 0
+        elsewhere = run_cli(["apply", str(saved)], env)
+        assert elsewhere.exit_code == 1
+        assert "stale plan: the known state changed" in elsewhere.stderr
+        applied = run_cli(["apply", str(saved), "--state-url", postgres_url], env)
+        assert applied.exit_code == 0, applied.output
+    assert changed.converged(sandbox) == []
+    assert PostgresStore(postgres_url, "state").load().serial == fleet.calls + changed.calls
