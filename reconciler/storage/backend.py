@@ -1,4 +1,4 @@
-"""What a known-state store offers, whatever keeps it (a file today; a database next)."""
+"""What a known-state store offers, whatever keeps it (a file with a journal, or PostgreSQL)."""
 
 from __future__ import annotations
 

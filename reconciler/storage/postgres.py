@@ -52,6 +52,7 @@ class PostgresStore:
         self._url = url
         self.account = account
         self._connection: Connection[TupleRow] | None = None
+        self._has_tables = False
 
     @property
     def where(self) -> str:
@@ -61,15 +62,18 @@ class PostgresStore:
     def exists(self) -> bool:
         """Whether anything was ever recorded for this account."""
         with errors_of(self._url, "read the known state"):
-            row = self._db().execute(
-                "SELECT 1 FROM reconciler_states WHERE account = %s", (self.account,)
-            )
+            db = self._db(create=False)
+            if db is None:
+                return False
+            row = db.execute("SELECT 1 FROM reconciler_states WHERE account = %s", (self.account,))
             return row.fetchone() is not None
 
     def load(self) -> KnownState:
         """The account's known state (a new, empty one when nothing was recorded)."""
         with errors_of(self._url, "read the known state"):
-            db = self._db()
+            db = self._db(create=False)
+            if db is None:
+                return KnownState.new()
             with db.transaction():
                 db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 head = db.execute(
@@ -93,7 +97,7 @@ class PostgresStore:
         """Commit the success that produced ``state``: its record under ``key``, the serial."""
         record = json.dumps(state.resources[key].to_json(), ensure_ascii=False)
         with errors_of(self._url, "record a success in the known state"):
-            db = self._db()
+            db = self._tables()
             with db.transaction():
                 self._write_head(db, state, allow_same_serial=False)
                 db.execute(
@@ -107,7 +111,7 @@ class PostgresStore:
         """Store the whole state in one transaction; refuse one from another history or older
         than what is stored."""
         with errors_of(self._url, "save the known state"):
-            db = self._db()
+            db = self._tables()
             with db.transaction():
                 self._write_head(db, state, allow_same_serial=True)
                 db.execute("DELETE FROM reconciler_records WHERE account = %s", (self.account,))
@@ -123,7 +127,9 @@ class PostgresStore:
     def delete(self) -> None:
         """Remove everything recorded for this account."""
         with errors_of(self._url, "delete the known state"):
-            self._db().execute("DELETE FROM reconciler_states WHERE account = %s", (self.account,))
+            self._tables().execute(
+                "DELETE FROM reconciler_states WHERE account = %s", (self.account,)
+            )
 
     def close(self) -> None:
         if self._connection is not None:
@@ -172,29 +178,37 @@ class PostgresStore:
                 f"(serial {serial}, this run has {state.serial}); it was not overwritten"
             )
 
-    def _db(self) -> Connection[TupleRow]:
+    def _tables(self) -> Connection[TupleRow]:
+        """The connection, with the tables created if the database has none yet."""
+        db = self._db(create=True)
+        assert db is not None  # created
+        return db
+
+    def _db(self, *, create: bool) -> Connection[TupleRow] | None:
+        """The connection once the tables are known to be there; without ``create``, None
+        when they are not (reading a database never writes to it)."""
         if self._connection is None or self._connection.closed:
-            connection = connect(self._url, "reconciler known state")
-            weakref.finalize(self, connection.close)
-            try:
-                ensure_schema(connection, self._url)
-            except BaseException:
-                connection.close()
-                raise
-            self._connection = connection
-        return self._connection
+            self._connection = connect(self._url, "reconciler known state")
+            weakref.finalize(self, self._connection.close)
+            self._has_tables = False
+        if not self._has_tables:
+            self._has_tables = ensure_schema(self._connection, self._url, create=create)
+        return self._connection if self._has_tables else None
 
 
-def ensure_schema(db: Connection[TupleRow], url: str) -> None:
-    """Create the tables when the database has none; refuse tables of a newer version."""
+def ensure_schema(db: Connection[TupleRow], url: str, *, create: bool) -> bool:
+    """Whether the tables are there, created first when ``create`` and the database has none;
+    tables of a newer version are refused."""
     with db.transaction():
         if db.execute("SELECT to_regclass('reconciler_schema')").fetchone() == (None,):
+            if not create:
+                return False
             db.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
             if db.execute("SELECT to_regclass('reconciler_schema')").fetchone() == (None,):
                 for statement in CREATE_TABLES:
                     db.execute(statement)
                 db.execute("INSERT INTO reconciler_schema VALUES (%s)", (SCHEMA_VERSION,))
-                return
+                return True
         row = db.execute("SELECT max(version) FROM reconciler_schema").fetchone()
     version = row[0] if row else None
     if version is None:
@@ -204,3 +218,4 @@ def ensure_schema(db: Connection[TupleRow], url: str) -> None:
             f"{redacted(url)}: the known-state tables are of version {version}, written by a "
             f"newer reconciler (this one reads up to {SCHEMA_VERSION}); upgrade reconciler"
         )
+    return True

@@ -90,10 +90,15 @@ def test_a_stale_writer_is_refused(postgres_url: str) -> None:
     assert not other.exists() and other.load().resources == {}
 
 
-def test_tables_of_a_newer_version_are_refused(postgres_url: str) -> None:
+def test_reading_creates_nothing_and_tables_of_a_newer_version_are_refused(
+    postgres_url: str,
+) -> None:
     store = PostgresStore(postgres_url, "acme")
-    assert not store.exists()  # creates the tables
+    assert not store.exists() and store.load().resources == {}
     with psycopg.connect(postgres_url, autocommit=True) as db:
+        assert db.execute("SELECT to_regclass('reconciler_schema')").fetchone() == (None,)
+        store.save(KnownState.new())  # the first write creates the tables
+        assert db.execute("SELECT version FROM reconciler_schema").fetchall() == [(1,)]
         db.execute("UPDATE reconciler_schema SET version = %s", (SCHEMA_VERSION + 1,))
     with pytest.raises(StateFileError, match="newer reconciler"):
         PostgresStore(postgres_url, "acme").load()
@@ -146,21 +151,25 @@ def test_a_second_apply_waits_with_lock_timeout(tmp_path: Path, postgres_url: st
     assert len(puts) == fleet.calls and set(puts.values()) == {1}
 
 
-def test_a_lock_timeout_that_runs_out_names_the_holder(postgres_url: str) -> None:
-    lock = DatabaseLock(postgres_url, "acme")
-    with lock.held("reconciler apply -f acme.yaml"):
+def test_a_lock_timeout_that_runs_out_names_the_holder(tmp_path: Path, postgres_url: str) -> None:
+    lock = DatabaseLock(postgres_url, "state")
+    unlock = ["force-unlock", "-f", str(tmp_path / "state.yaml"), "--state-url", postgres_url]
+    with lock.held("reconciler apply -f state.yaml"):
         started = time.monotonic()
         with (
             pytest.raises(LockHeld, match=r"after waiting 0\.3 s: backend \d+ \(pid \d+ on"),
-            lock.held("reconciler apply -f acme.yaml", timeout=0.3),
+            lock.held("reconciler apply -f state.yaml", timeout=0.3),
         ):
             pass
         assert 0.3 <= time.monotonic() - started < 5
-        with pytest.raises(LockHeld, match="pg_terminate_backend"):
-            lock.force_unlock()
+        refused = run_cli(unlock, {})
+        assert refused.exit_code == 1, refused.output
+        assert "held in the database by backend" in refused.stderr
+        assert "pg_terminate_backend(" in refused.stderr
         with DatabaseLock(postgres_url, "another-account").held("reconciler apply"):
             pass  # each account has its own lock
-    assert "nothing to do" in lock.force_unlock()
+    done = run_cli(unlock, {})
+    assert done.exit_code == 0 and "nothing to do" in done.stdout
 
 
 def test_an_apply_whose_connection_is_terminated_fails_clearly_and_a_rerun_converges(
