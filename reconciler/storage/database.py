@@ -67,12 +67,9 @@ def connect(url: str, purpose: str) -> Connection[TupleRow]:
     """An autocommit connection to ``url``, named after this process and ``purpose`` (shown in
     ``pg_stat_activity.application_name``, and so in a message naming a lock's holder)."""
     check_url(url)
-    try:
-        import psycopg
-    except ImportError:
-        raise SettingsError(
-            "a known state in PostgreSQL needs psycopg: pip install 'reconciler[postgres]'"
-        ) from None
+    require_driver()
+    import psycopg
+
     name = f"pid {os.getpid()} on {socket.gethostname()}: {purpose}"
     name = name.encode("ascii", "replace").decode()[:63]
     with errors_of(url, "connect to the known-state database"):
@@ -81,10 +78,21 @@ def connect(url: str, purpose: str) -> Connection[TupleRow]:
         )
 
 
+def require_driver() -> None:
+    """A ``SettingsError`` saying how to install psycopg, unless it is installed."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise SettingsError(
+            "a known state in PostgreSQL needs psycopg: pip install 'reconciler[postgres]'"
+        ) from None
+
+
 @contextlib.contextmanager
 def errors_of(url: str, doing: str) -> Iterator[None]:
     """Turn psycopg's errors raised while ``doing`` into ``StateFileError`` naming the database
     (its password never shown)."""
+    require_driver()
     import psycopg
 
     try:

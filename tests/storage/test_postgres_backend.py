@@ -4,7 +4,9 @@ known state moves between its file and the database without changing."""
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -306,3 +308,26 @@ def test_a_saved_plan_is_applied_to_the_database_it_was_made_from(
         assert applied.exit_code == 0, applied.output
     assert changed.converged(sandbox) == []
     assert PostgresStore(postgres_url, "state").load().serial == fleet.calls + changed.calls
+
+
+BLOCKED = """
+import sys
+sys.modules["psycopg"] = None  # as if it were not installed
+from reconciler.cli import main
+main(sys.argv[1:])
+"""
+
+
+def test_without_psycopg_files_work_and_a_database_asks_for_the_extra(tmp_path: Path) -> None:
+    fleet = Fleet(tmp_path, 1).write()
+    env = {**os.environ, **environment("http://127.0.0.1:9")}
+    plan = [sys.executable, "-c", BLOCKED, "plan", "-f", str(fleet.desired)]
+    with_file = subprocess.run(plan, env=env, capture_output=True, text=True, timeout=60)
+    assert with_file.returncode == 0, with_file.stderr
+    assert "Plan: 4 calls" in with_file.stdout
+    url = "postgresql://postgres@127.0.0.1:9/known"
+    with_database = subprocess.run(
+        [*plan, "--state-url", url], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert with_database.returncode == 1
+    assert "needs psycopg: pip install 'reconciler[postgres]'" in with_database.stderr
