@@ -63,9 +63,12 @@ def scrubbed(text: str, url: str) -> str:
     return text
 
 
-def connect(url: str, purpose: str) -> Connection[TupleRow]:
+def connect(url: str, purpose: str, *, statement_timeout: float = 0) -> Connection[TupleRow]:
     """An autocommit connection to ``url``, named after this process and ``purpose`` (shown in
-    ``pg_stat_activity.application_name``, and so in a message naming a lock's holder)."""
+    ``pg_stat_activity.application_name``, and so in a message naming a lock's holder).
+
+    TCP keepalives find a server that went away within about a minute; ``statement_timeout``
+    (seconds, 0 for none) bounds each statement on the server."""
     check_url(url)
     require_driver()
     import psycopg
@@ -73,9 +76,26 @@ def connect(url: str, purpose: str) -> Connection[TupleRow]:
     name = f"pid {os.getpid()} on {socket.gethostname()}: {purpose}"
     name = name.encode("ascii", "replace").decode()[:63]
     with errors_of(url, "connect to the known-state database"):
-        return psycopg.connect(
-            url, autocommit=True, connect_timeout=CONNECT_TIMEOUT, application_name=name
+        connection = psycopg.connect(
+            url,
+            autocommit=True,
+            connect_timeout=CONNECT_TIMEOUT,
+            application_name=name,
+            keepalives=1,
+            keepalives_idle=30,
+            keepalives_interval=10,
+            keepalives_count=3,
         )
+        if statement_timeout > 0:
+            milliseconds = f"{max(1, round(statement_timeout * 1000))}ms"
+            try:
+                connection.execute(
+                    "SELECT set_config('statement_timeout', %s, false)", (milliseconds,)
+                )
+            except BaseException:
+                connection.close()
+                raise
+        return connection
 
 
 def require_driver() -> None:

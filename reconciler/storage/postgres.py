@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = 1
 """The version of the tables this module reads and writes."""
+STATEMENT_TIMEOUT = 300.0
+"""Seconds one statement may take (saving 100k records takes a few)."""
 SCHEMA_LOCK = 0x7265636F6E63696C  # b"reconcil": serializes creating the tables
 CREATE_TABLES = (
     "CREATE TABLE reconciler_schema (version integer NOT NULL)",
@@ -188,7 +190,9 @@ class PostgresStore:
         """The connection once the tables are known to be there; without ``create``, None
         when they are not (reading a database never writes to it)."""
         if self._connection is None or self._connection.closed:
-            self._connection = connect(self._url, "reconciler known state")
+            self._connection = connect(
+                self._url, "reconciler known state", statement_timeout=STATEMENT_TIMEOUT
+            )
             weakref.finalize(self, self._connection.close)
             self._has_tables = False
         if not self._has_tables:
