@@ -54,6 +54,9 @@ class ToolSettings(BaseSettings):
     digest_key: SecretStr | None = Field(
         default=None, description="key for secret digests in the known state; default: the API key"
     )
+    state_url: SecretStr | None = Field(
+        default=None, description="postgresql:// URL of a database keeping the known state"
+    )
 
 
 def _load(cls: type[_S], env_file: Path | None) -> _S:

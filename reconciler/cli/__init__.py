@@ -21,6 +21,7 @@ from reconciler.cli import (
     refresh_command,
     sandbox_command,
     schema_command,
+    state_command,
     validate_command,
 )
 from reconciler.cli.group import main
@@ -34,5 +35,6 @@ __all__ = [
     "refresh_command",
     "sandbox_command",
     "schema_command",
+    "state_command",
     "validate_command",
 ]

@@ -8,16 +8,33 @@ import click
 
 from reconciler.cli.exits import exits_cleanly
 from reconciler.cli.group import main
-from reconciler.cli.options import FILE_OPTION, SANDBOX_OPTION, STATE_OPTION
-from reconciler.storage.lock import StateLock
-from reconciler.storage.paths import state_path
+from reconciler.cli.locking import target_of
+from reconciler.cli.options import (
+    ENV_FILE_OPTION,
+    FILE_OPTION,
+    SANDBOX_OPTION,
+    STATE_OPTION,
+    STATE_URL_OPTION,
+)
+from reconciler.workflows.locking import force_unlock as unlock
+from reconciler.workflows.target import with_state_url
 
 
 @main.command("force-unlock")
 @FILE_OPTION
 @STATE_OPTION
+@STATE_URL_OPTION
 @SANDBOX_OPTION
+@ENV_FILE_OPTION
 @exits_cleanly
-def force_unlock(file: Path, state: Path | None, sandbox: bool) -> None:
-    """Remove the known-state lock of an apply that is gone (refused while it still runs)."""
-    click.echo(StateLock(state_path(file, state, sandbox)).force_unlock())
+def force_unlock(
+    file: Path, state: Path | None, state_url: str | None, sandbox: bool, env_file: Path
+) -> None:
+    """Remove the known-state lock of an apply that is gone (refused while it still runs).
+
+    A database's lock needs no removing: the server releases it when its holder's connection
+    ends; this says who holds it.
+    """
+    params = {"file": file, "state": state, "state_url": state_url, "sandbox": sandbox}
+    target = with_state_url(target_of({**params, "env_file": env_file}))
+    click.echo(unlock(target))

@@ -9,7 +9,14 @@ import click
 from reconciler.cli.exits import console, exits_cleanly
 from reconciler.cli.group import main
 from reconciler.cli.locking import with_inputs
-from reconciler.cli.options import ENV_FILE_OPTION, FILE_OPTION, SANDBOX_OPTION, STATE_OPTION
+from reconciler.cli.options import (
+    ENV_FILE_OPTION,
+    FILE_OPTION,
+    LOCK_TIMEOUT_OPTION,
+    SANDBOX_OPTION,
+    STATE_OPTION,
+    STATE_URL_OPTION,
+)
 from reconciler.workflows.importing import import_account
 from reconciler.workflows.session import Inputs
 
@@ -17,8 +24,10 @@ from reconciler.workflows.session import Inputs
 @main.command("import")
 @FILE_OPTION
 @STATE_OPTION
+@STATE_URL_OPTION
 @SANDBOX_OPTION
 @ENV_FILE_OPTION
+@LOCK_TIMEOUT_OPTION
 @click.option(
     "--account-id",
     type=click.IntRange(min=1),
@@ -30,8 +39,10 @@ from reconciler.workflows.session import Inputs
 def import_(
     file: Path,
     state: Path | None,
+    state_url: str | None,
     sandbox: bool,
     env_file: Path,
+    lock_timeout: float,
     account_id: int | None,
     inputs: Inputs,
 ) -> None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from pydantic import SecretStr
 
 from reconciler.cli.redaction import in_play
+from reconciler.errors import SettingsError
 from reconciler.storage.lock import Owner
 from reconciler.workflows.locking import state_lock
 from reconciler.workflows.session import desired_secrets, load_inputs
@@ -31,13 +34,15 @@ def with_inputs(
     def decorate(command: Callable[..., R]) -> Callable[..., R]:
         @wraps(command)
         def wrapper(*args: Any, **kwargs: Any) -> R:
-            target = Target(kwargs["file"], kwargs["state"], kwargs["sandbox"], kwargs["env_file"])
-            inputs = load_inputs(target, plan_file=kwargs.get("plan_file"), desired=desired)
+            inputs = load_inputs(
+                target_of(kwargs), plan_file=kwargs.get("plan_file"), desired=desired
+            )
             if inputs.desired is not None:
                 in_play().add(*desired_secrets(inputs.desired))
             if locks is not None and not locks(kwargs):
                 return command(*args, inputs=inputs, **kwargs)
-            with state_lock(inputs.target, name) as left_behind:
+            timeout = kwargs.get("lock_timeout", 0.0)
+            with state_lock(inputs.target, name, timeout) as left_behind:
                 if left_behind is not None:
                     click.echo(f"note: {lock_left_behind(left_behind)}", err=True)
                 return command(*args, inputs=inputs, **kwargs)
@@ -45,6 +50,21 @@ def with_inputs(
         return wrapper
 
     return decorate
+
+
+def target_of(params: dict[str, Any]) -> Target:
+    """The target a command's ``-f``, ``--state``, ``--state-url``, ``--sandbox`` and
+    ``--env-file`` name."""
+    state, url = params.get("state"), params.get("state_url")
+    if state is not None and url is not None:
+        raise SettingsError("--state names a file and --state-url a database: give one of them")
+    return Target(
+        params["file"],
+        state,
+        params.get("sandbox", False),
+        params.get("env_file", Path(".env")),
+        None if url is None else SecretStr(url),
+    )
 
 
 def lock_left_behind(owner: Owner) -> str:

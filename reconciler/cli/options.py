@@ -26,6 +26,21 @@ STATE_OPTION = click.option(
     default=None,
     help="The known-state file [default: .reconciler/<name>.state.json beside --file].",
 )
+STATE_URL_OPTION = click.option(
+    "--state-url",
+    default=None,
+    metavar="URL",
+    help="Keep the known state in this PostgreSQL database (postgresql://...), under the "
+    "desired file's name [default: $RECONCILER_STATE_URL, unless --state is given].",
+)
+LOCK_TIMEOUT_OPTION = click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for the known-state lock another run holds (0: fail at once).",
+)
 SANDBOX_OPTION = click.option(
     "--sandbox",
     is_flag=True,
@@ -58,8 +73,10 @@ def planning_options(command: Callable[P, R]) -> Callable[P, R]:
     shared = (
         FILE_OPTION,
         STATE_OPTION,
+        STATE_URL_OPTION,
         SANDBOX_OPTION,
         ENV_FILE_OPTION,
+        LOCK_TIMEOUT_OPTION,
         SHOW_REQUESTS_OPTION,
         REFRESH_OPTION,
         CREATE_MISSING_OPTION,

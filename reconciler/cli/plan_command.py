@@ -58,8 +58,10 @@ from reconciler.workflows.session import Inputs, open_session
 def plan(
     file: Path,
     state: Path | None,
+    state_url: str | None,
     sandbox: bool,
     env_file: Path,
+    lock_timeout: float,
     show_requests: bool,
     refresh: bool,
     create_missing: bool,

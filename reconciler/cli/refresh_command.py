@@ -10,7 +10,14 @@ import click
 from reconciler.cli.exits import EXIT_CHANGES, console, exits_cleanly
 from reconciler.cli.group import main
 from reconciler.cli.locking import with_inputs
-from reconciler.cli.options import ENV_FILE_OPTION, FILE_OPTION, SANDBOX_OPTION, STATE_OPTION
+from reconciler.cli.options import (
+    ENV_FILE_OPTION,
+    FILE_OPTION,
+    LOCK_TIMEOUT_OPTION,
+    SANDBOX_OPTION,
+    STATE_OPTION,
+    STATE_URL_OPTION,
+)
 from reconciler.render.drift import render_refresh
 from reconciler.workflows.refresh import refresh_account
 from reconciler.workflows.session import Inputs
@@ -19,16 +26,20 @@ from reconciler.workflows.session import Inputs
 @main.command()
 @FILE_OPTION
 @STATE_OPTION
+@STATE_URL_OPTION
 @SANDBOX_OPTION
 @ENV_FILE_OPTION
+@LOCK_TIMEOUT_OPTION
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when drift was found, 0 when none.")
 @exits_cleanly
 @with_inputs("refresh")
 def refresh(
     file: Path,
     state: Path | None,
+    state_url: str | None,
     sandbox: bool,
     env_file: Path,
+    lock_timeout: float,
     detailed_exitcode: bool,
     inputs: Inputs,
 ) -> None:

@@ -1,4 +1,4 @@
-"""What a known-state store offers, whatever keeps it (a file today; a database next)."""
+"""What a known-state store offers, whatever keeps it (a file with a journal, or PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,10 @@ from reconciler.core.known import KnownState
 
 class StateBackend(Protocol):
     """Loads, records and saves the known state of one account."""
+
+    @property
+    def successes_kept(self) -> str:
+        """Where recorded successes are kept until the next save, as a message names it."""
 
     def exists(self) -> bool:
         """Whether anything was ever recorded."""

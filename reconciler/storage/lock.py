@@ -62,13 +62,16 @@ class StateLock:
         self.lock_path = state_path.with_name(state_path.name + ".lock")
         self.info_path = state_path.with_name(state_path.name + ".lock.info")
         self._soft = soft
+        self._timeout = 0.0
 
     @contextlib.contextmanager
-    def held(self, command: str) -> Iterator[Owner | None]:
+    def held(self, command: str, timeout: float = 0.0) -> Iterator[Owner | None]:
         """Hold the lock; yields the owner of a lock left behind by a dead process, if any.
 
-        Raises ``LockHeld`` at once, naming the holder, when another process holds it.
+        Raises ``LockHeld``, naming the holder, when another process holds it: at once, or
+        after waiting ``timeout`` seconds for it.
         """
+        self._timeout = max(timeout, 0.0)
         with writing(self.lock_path):
             self.lock_path.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
             lock = self._acquire()
@@ -110,8 +113,8 @@ class StateLock:
 
     def _file_lock(self) -> BaseFileLock:
         if self._soft:
-            return SoftFileLock(self.lock_path, timeout=0)
-        return FileLock(self.lock_path, timeout=0, mode=FILE_MODE)
+            return SoftFileLock(self.lock_path, timeout=self._timeout)
+        return FileLock(self.lock_path, timeout=self._timeout, mode=FILE_MODE)
 
     def _acquire(self) -> BaseFileLock:
         lock = self._file_lock()

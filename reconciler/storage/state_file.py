@@ -33,6 +33,10 @@ class StateStore:
     def journal_path(self) -> Path:
         return self.journal.path
 
+    @property
+    def successes_kept(self) -> str:
+        return str(self.journal.path)
+
     def exists(self) -> bool:
         """Whether anything was ever recorded here."""
         return self.path.exists() or self.journal.exists()

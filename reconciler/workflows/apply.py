@@ -27,7 +27,6 @@ from reconciler.core.secrets import is_digest
 from reconciler.core.verification import Verification
 from reconciler.errors import ApiError, StateWriteError
 from reconciler.storage.backend import StateBackend
-from reconciler.storage.state_file import StateStore
 from reconciler.workflows.create_missing import created_resource, send
 from reconciler.workflows.session import Session, redactor_for
 from reconciler.workflows.verify import verify
@@ -127,7 +126,7 @@ def forget_unmanaged(plan: Plan, known: KnownState) -> ApplyReport:
     return ApplyReport((), known.without(plan.unmanaged), plan.unmanaged)
 
 
-def save_applied(store: StateStore, state: KnownState) -> None:
+def save_applied(store: StateBackend, state: KnownState) -> None:
     """Save the known state an apply produced; if it can't be written, say that every success
     is still in the journal."""
     try:
@@ -136,7 +135,7 @@ def save_applied(store: StateStore, state: KnownState) -> None:
         raise StateWriteError(
             error.path,
             error.reason,
-            f"Every success of this apply is recorded in {store.journal_path}; the next run "
+            f"Every success of this apply is recorded in {store.successes_kept}; the next run "
             "folds it into the known state",
         ) from None
 

@@ -76,7 +76,7 @@ def import_account(target: Target, account_id: int | None) -> Imported:
         document = update_document(file.read_text("utf-8"), existing.state, live)
     refreshed = write_and_record(file, document.text, known, live, key, os.environ)
     store.save(refreshed.state)
-    log_drift(store.path, refreshed)
+    log_drift(target.state_path, refreshed)
     return Imported(
         account_id=account_id,
         updated=existing is not None,

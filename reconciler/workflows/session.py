@@ -26,12 +26,12 @@ from reconciler.settings import (
     require_api_key,
     resolve_base_url,
 )
+from reconciler.storage.backend import StateBackend
 from reconciler.storage.drift_log import log_drift
 from reconciler.storage.saved_plans import SavedPlan, load_plan
-from reconciler.storage.state_file import StateStore
 from reconciler.workflows.collector import collector_paused
 from reconciler.workflows.prepare import Prepared, needs_api, prepare
-from reconciler.workflows.target import Target
+from reconciler.workflows.target import Target, with_state_url
 
 SANDBOX_API_KEY = "sandbox"
 T = TypeVar("T")
@@ -49,15 +49,19 @@ class Inputs:
 def load_inputs(target: Target, *, plan_file: Path | None = None, desired: bool = True) -> Inputs:
     """Read and check everything a command needs before it takes a lock or reaches the API.
 
-    With ``plan_file``, the target is the one the saved plan was made for.
+    With ``plan_file``, the target is the one the saved plan was made for (in the database
+    given now, if any: the plan's lineage and serial say whether it is the same known state).
     """
     saved = None
     if plan_file is not None:
         saved = load_plan(plan_file)
         bound = saved.binding
         state = None if bound.state_file is None else Path(bound.state_file)
-        target = Target(Path(bound.desired_file), state, bound.sandbox, target.env_file)
+        target = Target(
+            Path(bound.desired_file), state, bound.sandbox, target.env_file, target.state_url
+        )
     load_tool_settings(target.env_file)
+    target = with_state_url(target)
     with collector_paused():
         loaded = load_desired(target.file, os.environ) if desired else None
     api = load_api_settings(target.env_file)
@@ -71,7 +75,7 @@ class Session:
     """The inputs of one plan or apply: desired state, known state and its store, the plan."""
 
     desired: Desired
-    store: StateStore
+    store: StateBackend
     known: KnownState
     plan: Plan
     tool: ToolSettings
@@ -115,7 +119,7 @@ def open_session(
 def read_side(
     target: Target,
     desired: Desired,
-    store: StateStore,
+    store: StateBackend,
     known: KnownState,
     key: DigestKey,
     tool: ToolSettings,
@@ -142,7 +146,7 @@ def read_side(
         raise SettingsError(f"{why} the live account: {error}") from None
     if prepared.refreshed is not None:
         store.save(prepared.known)
-        log_drift(store.path, prepared.refreshed)
+        log_drift(target.state_path, prepared.refreshed)
     return prepared
 
 

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from pydantic import SecretStr
+
+from reconciler.settings import load_tool_settings
+from reconciler.storage.backend import StateBackend
+from reconciler.storage.database import check_url
 from reconciler.storage.paths import sandbox_data_path, state_path
+from reconciler.storage.postgres import PostgresStore
 from reconciler.storage.state_file import StateStore
 
 
 @dataclass(frozen=True)
 class Target:
-    """The desired file, the explicit known-state path (if any), sandbox or live, settings file."""
+    """The desired file, the explicit known-state path (if any), sandbox or live, settings file,
+    and the database keeping the known state instead of a file (if any)."""
 
     file: Path
     state: Path | None
     sandbox: bool
     env_file: Path
+    state_url: SecretStr | None = None
 
     @property
     def state_path(self) -> Path:
@@ -26,6 +34,36 @@ class Target:
     def sandbox_data_path(self) -> Path:
         return sandbox_data_path(self.file)
 
-    def store(self) -> StateStore:
-        """The known-state store of this target."""
+    @property
+    def account(self) -> str:
+        """The name the database keeps this known state under: the desired file's stem
+        (``sandbox/<stem>`` for the sandbox's, so the two never mix)."""
+        return f"sandbox/{self.file.stem}" if self.sandbox else self.file.stem
+
+    def store(self) -> StateBackend:
+        """The known-state store of this target: the database when it has one, else the file."""
+        if self.state_url is not None:
+            return self.database_store()
+        return self.file_store()
+
+    def file_store(self) -> StateStore:
+        """The known-state file of this target (and its journal)."""
         return StateStore(self.state_path)
+
+    def database_store(self) -> PostgresStore:
+        """This target's known state in its database."""
+        if self.state_url is None:
+            raise ValueError("this target names no database")
+        return PostgresStore(self.state_url.get_secret_value(), self.account)
+
+
+def with_state_url(target: Target, *, unless_state_file: bool = True) -> Target:
+    """The target with ``RECONCILER_STATE_URL`` when ``--state-url`` gave none (and, with
+    ``unless_state_file``, ``--state`` named no file either); the URL checked."""
+    if target.state_url is None and not (unless_state_file and target.state is not None):
+        url = load_tool_settings(target.env_file).state_url
+        if url is not None:
+            target = replace(target, state_url=url)
+    if target.state_url is not None:
+        check_url(target.state_url.get_secret_value())
+    return target

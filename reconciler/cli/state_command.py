@@ -1,0 +1,66 @@
+"""``reconciler state move``: move one account's known state between its file and a database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from pydantic import SecretStr
+
+from reconciler.cli.exits import console, exits_cleanly
+from reconciler.cli.group import main
+from reconciler.cli.options import (
+    ENV_FILE_OPTION,
+    FILE_OPTION,
+    LOCK_TIMEOUT_OPTION,
+    SANDBOX_OPTION,
+    STATE_OPTION,
+    STATE_URL_OPTION,
+)
+from reconciler.workflows.moving import Destination, move_state
+from reconciler.workflows.target import Target, with_state_url
+
+
+@main.group("state")
+def state_group() -> None:
+    """Work on the known state itself."""
+
+
+@state_group.command("move")
+@click.option(
+    "--to",
+    "to",
+    type=click.Choice(["database", "file"]),
+    required=True,
+    help="database: from the known-state file into --state-url; file: back again.",
+)
+@FILE_OPTION
+@STATE_OPTION
+@STATE_URL_OPTION
+@SANDBOX_OPTION
+@ENV_FILE_OPTION
+@LOCK_TIMEOUT_OPTION
+@exits_cleanly
+def move(
+    to: Destination,
+    file: Path,
+    state: Path | None,
+    state_url: str | None,
+    sandbox: bool,
+    env_file: Path,
+    lock_timeout: float,
+) -> None:
+    """Move the known state of -f's account between its file (--state, or the default beside
+    -f) and the database (--state-url), holding both locks. The source is retired afterwards:
+    the file renamed <name>.moved, or the account's rows deleted. A destination that records
+    another history is never overwritten."""
+    url = None if state_url is None else SecretStr(state_url)
+    target = Target(file, state, sandbox, env_file, url)
+    moved = move_state(with_state_url(target, unless_state_file=False), to, lock_timeout)
+    known = moved.state
+    console().print(
+        f"Moved the known state (lineage {known.lineage}, serial {known.serial}, "
+        f"{len(known.resources)} resources) from {moved.source} to {moved.destination}; "
+        f"{moved.retired}.",
+        style="bold",
+    )

@@ -1,0 +1,229 @@
+"""The known state of one account in PostgreSQL (a ``StateBackend``).
+
+Two tables, created on first use: ``reconciler_states`` holds one row per account (lineage,
+serial, digest-key fingerprint, when it was last written) and ``reconciler_records`` one row per
+resource recorded (the record as ``jsonb``: declared fields last applied, secrets only as keyed
+digests). ``reconciler_schema`` says which version of these tables the database holds; a newer
+one is refused.
+
+Every success is committed the moment it happens, in one transaction that also bumps the
+serial, so there is no journal: a run killed at any moment has recorded everything that
+succeeded before it. A write is refused when the stored lineage is another one, or when the
+stored serial is not older than the one written (another run wrote since this one loaded).
+"""
+
+from __future__ import annotations
+
+import json
+import weakref
+from typing import TYPE_CHECKING, Any
+
+from reconciler.core.known import KnownState, Record
+from reconciler.errors import StateFileError
+from reconciler.storage.database import connect, errors_of, redacted
+
+if TYPE_CHECKING:
+    from psycopg import Connection
+    from psycopg.rows import TupleRow
+
+SCHEMA_VERSION = 1
+"""The version of the tables this module reads and writes."""
+STATEMENT_TIMEOUT = 300.0
+"""Seconds one statement may take (saving 100k records takes a few)."""
+SCHEMA_LOCK = 0x7265636F6E63696C  # b"reconcil": serializes creating the tables
+CREATE_TABLES = (
+    "CREATE TABLE reconciler_schema (version integer NOT NULL)",
+    "CREATE TABLE reconciler_states ("
+    " account text PRIMARY KEY,"
+    " lineage text NOT NULL,"
+    " serial bigint NOT NULL CHECK (serial >= 0),"
+    " key_id text,"
+    " updated_at timestamptz NOT NULL DEFAULT now())",
+    "CREATE TABLE reconciler_records ("
+    " account text NOT NULL REFERENCES reconciler_states (account) ON DELETE CASCADE,"
+    " resource text NOT NULL,"
+    " record jsonb NOT NULL,"
+    " PRIMARY KEY (account, resource))",
+)
+
+
+class PostgresStore:
+    """Loads, records and saves the known state of ``account`` in the database at ``url``."""
+
+    def __init__(self, url: str, account: str) -> None:
+        self._url = url
+        self.account = account
+        self._connection: Connection[TupleRow] | None = None
+        self._has_tables = False
+
+    @property
+    def where(self) -> str:
+        """The database (password hidden) and account, as messages name them."""
+        return f"{redacted(self._url)} (account {self.account!r})"
+
+    @property
+    def successes_kept(self) -> str:
+        return self.where
+
+    def exists(self) -> bool:
+        """Whether anything was ever recorded for this account."""
+        with errors_of(self._url, "read the known state"):
+            db = self._db(create=False)
+            if db is None:
+                return False
+            row = db.execute("SELECT 1 FROM reconciler_states WHERE account = %s", (self.account,))
+            return row.fetchone() is not None
+
+    def load(self) -> KnownState:
+        """The account's known state (a new, empty one when nothing was recorded)."""
+        with errors_of(self._url, "read the known state"):
+            db = self._db(create=False)
+            if db is None:
+                return KnownState.new()
+            with db.transaction():
+                db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                head = db.execute(
+                    "SELECT lineage, serial, key_id FROM reconciler_states WHERE account = %s",
+                    (self.account,),
+                ).fetchone()
+                if head is None:
+                    return KnownState.new()
+                rows = db.execute(
+                    "SELECT resource, record FROM reconciler_records WHERE account = %s",
+                    (self.account,),
+                ).fetchall()
+        try:
+            resources = {str(key): Record.from_json(record) for key, record in rows}
+        except ValueError as error:
+            raise StateFileError(f"{self.where}: a stored record is damaged: {error}") from None
+        lineage, serial, key_id = head
+        return KnownState(lineage=lineage, serial=serial, key_id=key_id, resources=resources)
+
+    def append(self, state: KnownState, key: str) -> None:
+        """Commit the success that produced ``state``: its record under ``key``, the serial."""
+        record = json.dumps(state.resources[key].to_json(), ensure_ascii=False)
+        with errors_of(self._url, "record a success in the known state"):
+            db = self._tables()
+            with db.transaction():
+                self._write_head(db, state, allow_same_serial=False)
+                db.execute(
+                    "INSERT INTO reconciler_records (account, resource, record)"
+                    " VALUES (%s, %s, %s::jsonb) ON CONFLICT (account, resource)"
+                    " DO UPDATE SET record = EXCLUDED.record",
+                    (self.account, key, record),
+                )
+
+    def save(self, state: KnownState) -> None:
+        """Store the whole state in one transaction; refuse one from another history or older
+        than what is stored."""
+        with errors_of(self._url, "save the known state"):
+            db = self._tables()
+            with db.transaction():
+                self._write_head(db, state, allow_same_serial=True)
+                db.execute("DELETE FROM reconciler_records WHERE account = %s", (self.account,))
+                copy_rows = "COPY reconciler_records (account, resource, record) FROM STDIN"
+                with db.cursor().copy(copy_rows) as copy:
+                    for key in sorted(state.resources):
+                        text = json.dumps(state.resources[key].to_json(), ensure_ascii=False)
+                        copy.write_row((self.account, key, text))
+
+    def settle(self, state: KnownState) -> None:
+        """Nothing to fold: every success was committed in full as it happened."""
+
+    def delete(self) -> None:
+        """Remove everything recorded for this account."""
+        with errors_of(self._url, "delete the known state"):
+            self._tables().execute(
+                "DELETE FROM reconciler_states WHERE account = %s", (self.account,)
+            )
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def _write_head(
+        self, db: Connection[TupleRow], state: KnownState, *, allow_same_serial: bool
+    ) -> None:
+        """Upsert the account's row after checking, with it locked, what it holds now."""
+        stored = db.execute(
+            "SELECT lineage, serial FROM reconciler_states WHERE account = %s FOR UPDATE",
+            (self.account,),
+        ).fetchone()
+        if stored is None:
+            inserted = db.execute(
+                "INSERT INTO reconciler_states (account, lineage, serial, key_id)"
+                " VALUES (%s, %s, %s, %s) ON CONFLICT (account) DO NOTHING RETURNING 1",
+                (self.account, state.lineage, state.serial, state.key_id),
+            ).fetchone()
+            if inserted is not None:
+                return
+            raise StateFileError(
+                f"{self.where}: another run recorded this account's first success meanwhile; "
+                "nothing was written by this one"
+            )
+        self._refuse_stale(stored, state, allow_same_serial=allow_same_serial)
+        db.execute(
+            "UPDATE reconciler_states SET serial = %s, key_id = %s, updated_at = now()"
+            " WHERE account = %s",
+            (state.serial, state.key_id, self.account),
+        )
+
+    def _refuse_stale(
+        self, stored: tuple[Any, ...], state: KnownState, *, allow_same_serial: bool
+    ) -> None:
+        lineage, serial = stored
+        if lineage != state.lineage:
+            raise StateFileError(
+                f"{self.where}: the database holds another history (lineage {lineage}, not "
+                f"{state.lineage}); it was not overwritten"
+            )
+        if serial > state.serial or (serial == state.serial and not allow_same_serial):
+            raise StateFileError(
+                f"{self.where}: another run wrote the known state since this one loaded it "
+                f"(serial {serial}, this run has {state.serial}); it was not overwritten"
+            )
+
+    def _tables(self) -> Connection[TupleRow]:
+        """The connection, with the tables created if the database has none yet."""
+        db = self._db(create=True)
+        assert db is not None  # created
+        return db
+
+    def _db(self, *, create: bool) -> Connection[TupleRow] | None:
+        """The connection once the tables are known to be there; without ``create``, None
+        when they are not (reading a database never writes to it)."""
+        if self._connection is None or self._connection.closed:
+            self._connection = connect(
+                self._url, "reconciler known state", statement_timeout=STATEMENT_TIMEOUT
+            )
+            weakref.finalize(self, self._connection.close)
+            self._has_tables = False
+        if not self._has_tables:
+            self._has_tables = ensure_schema(self._connection, self._url, create=create)
+        return self._connection if self._has_tables else None
+
+
+def ensure_schema(db: Connection[TupleRow], url: str, *, create: bool) -> bool:
+    """Whether the tables are there, created first when ``create`` and the database has none;
+    tables of a newer version are refused."""
+    with db.transaction():
+        if db.execute("SELECT to_regclass('reconciler_schema')").fetchone() == (None,):
+            if not create:
+                return False
+            db.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+            if db.execute("SELECT to_regclass('reconciler_schema')").fetchone() == (None,):
+                for statement in CREATE_TABLES:
+                    db.execute(statement)
+                db.execute("INSERT INTO reconciler_schema VALUES (%s)", (SCHEMA_VERSION,))
+                return True
+        row = db.execute("SELECT max(version) FROM reconciler_schema").fetchone()
+    version = row[0] if row else None
+    if version is None:
+        raise StateFileError(f"{redacted(url)}: the reconciler_schema table holds no version")
+    if version > SCHEMA_VERSION:
+        raise StateFileError(
+            f"{redacted(url)}: the known-state tables are of version {version}, written by a "
+            f"newer reconciler (this one reads up to {SCHEMA_VERSION}); upgrade reconciler"
+        )
+    return True
