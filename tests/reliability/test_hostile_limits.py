@@ -5,6 +5,8 @@ an answer larger than ``RECONCILER_MAX_RESPONSE_BYTES`` is refused while it is r
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +14,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from .conftest import Fleet, environment, run_cli, spawn
+from .conftest import Fleet, environment, run_cli
 from .hostile import Handler, Seen, serving, stream
 
 MIB = 1024 * 1024
@@ -88,18 +90,34 @@ def test_an_answer_larger_than_the_cap_is_refused(tmp_path: Path, declared: bool
     assert fleet.done(fleet.known()) == set()
 
 
+# Run by a small parent of its own: a child's ru_maxrss starts from the high-water mark of the
+# process it was forked from, so measured straight from this (large) test process it would
+# report the test process's own peak.
+_MEASURED = """
+import os, resource, subprocess, sys
+child = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+print(child.returncode, peak)
+"""
+
+
 def test_refusing_a_huge_answer_keeps_memory_bounded(tmp_path: Path) -> None:
     fleet = Fleet(tmp_path, 1).write()
     with serving(_huge_answers(declared=False)) as base_url:
         env = environment(
             base_url, RECONCILER_MAX_RESPONSE_BYTES=str(MIB), RECONCILER_MAX_ATTEMPTS="1"
         )
-        child = spawn(["apply", "-f", str(fleet.desired), "--auto-approve"], env, tmp_path)
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
-    output = (tmp_path / "child.out").read_text()
-    assert child.returncode == 3, output[:2000]
-    peak = usage.ru_maxrss * 1024  # kilobytes on Linux
+        command = [sys.executable, "-m", "reconciler", "apply", "-f", str(fleet.desired)]
+        measured = subprocess.run(
+            [sys.executable, "-c", _MEASURED, *command, "--auto-approve"],
+            env={**os.environ, **env},
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    returncode, peak = (int(n) for n in measured.stdout.split())
+    assert returncode == 3, measured.stderr[:2000]
     print(f"peak RSS refusing a {HUGE // MIB} MiB answer: {peak / MIB:.0f} MiB")
     # Reading the answer whole would hold it at least twice (bytes and text) on top of the
     # interpreter and its imports.
