@@ -6,13 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from reconciler.plan import build_plan
-from reconciler.secrets import DigestKey
-from reconciler.state import KnownState, Record, StateStore
 
 from benchmarks.floor import plan_lines
 from benchmarks.generate import write_scenario
-from reconciler.desired import load_desired
+from reconciler.core.known import KnownState, Record
+from reconciler.core.plan import build_plan
+from reconciler.core.secrets import DigestKey
+from reconciler.desired.document import load_desired
+from reconciler.storage.state_file import StateStore
 
 KEY = "floor-test-key"
 DESIRED = """\
