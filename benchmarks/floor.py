@@ -45,8 +45,8 @@ class Number(str):
 def read_yaml(path: Path) -> Any:
     """The YAML file as plain data, every scalar a string as written (``true`` and ``null``
     excepted, which rapidyaml emits as JSON literals)."""
-    tree = ryml.parse_in_arena(path.read_bytes())
-    return json.loads(ryml.emit_json(tree), parse_int=Number, parse_float=Number)
+    text = ryml.emit_json(ryml.parse_in_arena(path.read_bytes()))  # the tree is freed here
+    return json.loads(text, parse_int=Number, parse_float=Number)
 
 
 def read_json(path: Path) -> Any:

@@ -142,8 +142,9 @@ def _table(machine: str, runs: int, plan_rows: list[str], apply_rows: list[str])
         f"Measured on {machine}.",
         "",
         f"`reconciler plan` as a fresh process, median of {runs} runs (2 fewer at 100k); peak "
-        "memory is the process's maximum resident set. Stages are one in-process run.",
-        f"The floor is `benchmarks/floor.py` (same comparison, plain Python: rapidyaml to JSON, "
+        "memory is the process's maximum resident set (measured from a small parent of its own, "
+        "not from this harness). Stages are one in-process run.",
+        "The floor is `benchmarks/floor.py` (same comparison, plain Python: rapidyaml to JSON, "
         f"no validation, no rendering) as a fresh process, median of {runs} runs; on every row "
         "it printed as many calls as `plan` and `plan --format json` (the run stops otherwise).",
         "The parse floor is the fastest YAML parser installed, building nothing, in process.",
