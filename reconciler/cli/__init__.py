@@ -21,7 +21,9 @@ from reconciler.cli import (
     refresh_command,
     sandbox_command,
     schema_command,
+    show_command,
     state_command,
+    state_records_command,
     validate_command,
 )
 from reconciler.cli.group import main
@@ -35,6 +37,8 @@ __all__ = [
     "refresh_command",
     "sandbox_command",
     "schema_command",
+    "show_command",
     "state_command",
+    "state_records_command",
     "validate_command",
 ]
