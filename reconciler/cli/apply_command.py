@@ -16,15 +16,19 @@ from reconciler.cli.exits import (
     console,
     exits_cleanly,
 )
-from reconciler.cli.gitops_options import QUIET_OPTION, TARGET_OPTION
+from reconciler.cli.gitops_options import QUIET_OPTION, TARGET_OPTION, format_option
 from reconciler.cli.group import main
 from reconciler.cli.locking import with_inputs
 from reconciler.cli.options import planning_options
 from reconciler.cli.printing import announced, print_read_side
 from reconciler.cli.progress import Tally, progress, reading_live, shows_failures
 from reconciler.core.guard import check_plan_is_safe
+from reconciler.core.report import ApplyReport
+from reconciler.core.run_documents import apply_document
+from reconciler.core.verification import Verification
 from reconciler.errors import PlanFileError, SettingsError, StateWriteError
 from reconciler.render.drift import render_verification
+from reconciler.render.json import render_document
 from reconciler.render.text import render_plan, render_report, summary_line
 from reconciler.workflows.apply import apply_and_verify, forget_unmanaged, save_applied
 from reconciler.workflows.plan import session_for_saved_plan, targeted
@@ -46,6 +50,10 @@ from reconciler.workflows.session import Inputs, api_target, check_api_settings,
 @click.option("--force", is_flag=True, help="Apply even what the safety guard refuses.")
 @TARGET_OPTION
 @QUIET_OPTION
+@format_option(
+    "the document of schema/apply.schema.json (the plan and progress go to stderr; needs "
+    "--auto-approve or PLAN_FILE)"
+)
 @exits_cleanly
 @with_inputs("apply")
 def apply(
@@ -64,6 +72,7 @@ def apply(
     force: bool,
     targets: tuple[str, ...],
     quiet: bool,
+    output_format: str,
     inputs: Inputs,
 ) -> None:
     """Show the plan, ask, then make the calls and record each success in the known state.
@@ -71,6 +80,9 @@ def apply(
     With PLAN_FILE (from `reconciler plan --out`), apply that reviewed plan without asking,
     provided the desired file and known state are unchanged since it was saved.
     """
+    as_json = output_format == "json"
+    if as_json and not (auto_approve or plan_file is not None):
+        raise SettingsError("--format json needs --auto-approve (or a saved plan): it never asks")
     reading = reading_live(console(stderr=True), quiet=quiet)
     if plan_file is not None:
         _refuse_flags_beside(plan_file)
@@ -89,12 +101,15 @@ def apply(
     if session.plan.calls:  # refuse missing settings before showing a plan to approve
         check_api_settings(inputs.target)
     if not quiet:
-        print_read_side(session)
+        print_read_side(session, stderr=as_json)
     out = console()
     if not quiet:
-        out.print(render_plan(session.plan, show_requests=show_requests))
+        console(stderr=as_json).print(render_plan(session.plan, show_requests=show_requests))
     if session.plan.is_empty:
-        if quiet:
+        if as_json:
+            empty = ApplyReport((), session.known)
+            click.echo(render_document(apply_document(empty, None)), nl=False)
+        elif quiet:
             out.print(summary_line(session.plan))
         return
     if not force:
@@ -107,8 +122,8 @@ def apply(
         _approved_or_exit()
     if not session.plan.calls:  # only records to drop: no call, nothing to report on
         report = forget_unmanaged(session.plan, session.known)
-        out.print(render_report(report))
         session.store.save(report.state)
+        _report(report, None, as_json=as_json)
         return
     total = len(session.plan.calls)
     try:
@@ -126,15 +141,30 @@ def apply(
                 sys.exit(EXIT_INTERRUPTED)
         # On one terminal, the progress output above already showed each failure.
         shown = shows_failures(console(stderr=True), quiet=quiet) and out.is_terminal
-        out.print(render_report(report, list_failures=not shown))
+        _report(report, verification, as_json=as_json, list_failures=not shown)
         save_applied(session.store, report.state)
     except StateWriteError as error:  # only ever raised once a call has succeeded
         click.echo(f"error: {error}", err=True)
         sys.exit(EXIT_APPLY_FAILED)
-    if verification is not None:
-        out.print(render_verification(verification))
     if not report.ok or (verification is not None and not verification.ok):
         sys.exit(EXIT_APPLY_FAILED)
+
+
+def _report(
+    report: ApplyReport,
+    verification: Verification | None,
+    *,
+    as_json: bool,
+    list_failures: bool = True,
+) -> None:
+    """What the apply did, on stdout: as text, or as the apply document."""
+    if as_json:
+        click.echo(render_document(apply_document(report, verification)), nl=False)
+        return
+    out = console()
+    out.print(render_report(report, list_failures=list_failures))
+    if verification is not None:
+        out.print(render_verification(verification))
 
 
 def _approved_or_exit() -> None:
