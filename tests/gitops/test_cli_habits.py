@@ -70,3 +70,15 @@ def test_completion_offers_the_commands(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "plain,state" in result.stdout.splitlines()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("plan",), ("apply",), ("refresh",), ("import",), ("state", "move"), ("state", "rm")],
+)
+def test_every_command_that_takes_the_lock_offers_lock_timeout(
+    env: Env, command: tuple[str, ...]
+) -> None:
+    result = env.run(*command, "--help")
+    assert result.exit_code == 0, result.output
+    assert "--lock-timeout SECONDS" in result.stdout
