@@ -26,10 +26,16 @@ class ReconcilerGroup(click.Group):
         try:
             result = super().main(*args, **kwargs)
         except click.NoSuchOption as error:
+            typed = one_dash_word(sys.argv[1:] if argv is None else argv)
+            if typed is not None:  # click names only its first letter: "-o" of "-out"
+                error = click.NoSuchOption(typed.partition("=")[0], ctx=error.ctx)
             error.show()
-            hint = one_dash_hint(sys.argv[1:] if argv is None else argv)
-            if hint:
-                click.echo(hint, err=True)
+            if typed is not None:
+                name = typed.removeprefix("-").partition("=")[0]
+                click.echo(
+                    f"hint: did you mean --{name}? reconciler's long flags take two dashes",
+                    err=True,
+                )
             sys.exit(USAGE_ERROR_EXIT)
         except click.ClickException as error:
             error.show()
@@ -40,14 +46,13 @@ class ReconcilerGroup(click.Group):
         sys.exit(result if isinstance(result, int) else 0)
 
 
-def one_dash_hint(argv: Sequence[str]) -> str | None:
-    """``did you mean --out?`` for the first flag typed with one dash (``-out``), if any."""
+def one_dash_word(argv: Sequence[str]) -> str | None:
+    """The first word typed as terraform spells a flag, with one dash (``-out``), if any."""
     for word in argv:
         if word == "--":
             return None
-        typed = _ONE_DASH.match(word)
-        if typed:
-            return f"hint: did you mean --{typed.group(1)}? reconciler's long flags take two dashes"
+        if _ONE_DASH.match(word):
+            return word
     return None
 
 
