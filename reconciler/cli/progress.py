@@ -109,7 +109,10 @@ class Tally:
 
     def interrupted(self) -> str:
         """``interrupted after 41 of 303 calls; 41 recorded``."""
+        recorded = f"{self.succeeded} recorded"
+        if self.finished == self.total:  # during --verify's read-back
+            return f"interrupted after all {self.total} calls ({recorded}), before verifying"
         return (
-            f"interrupted after {self.finished} of {self.total} calls; {self.succeeded} recorded"
-            "; apply again to make the rest"
+            f"interrupted after {self.finished} of {self.total} calls; {recorded}; apply "
+            "again to make the rest"
         )
