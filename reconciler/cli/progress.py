@@ -110,8 +110,8 @@ class Tally:
     def interrupted(self) -> str:
         """``interrupted after 41 of 303 calls; 41 recorded``."""
         recorded = f"{self.succeeded} recorded"
-        if self.finished == self.total:  # during --verify's read-back
-            return f"interrupted after all {self.total} calls ({recorded}), before verifying"
+        if self.finished == self.total:  # e.g. during --verify's read-back
+            return f"interrupted after all {self.total} calls; {recorded}"
         return (
             f"interrupted after {self.finished} of {self.total} calls; {recorded}; apply "
             "again to make the rest"
