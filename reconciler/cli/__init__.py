@@ -4,11 +4,13 @@ This package is the only place that turns errors into exit codes and messages:
 
     0  success (plan: no changes, or changes without --detailed-exitcode)
     1  bad input, settings or known state; the lock is held; a stale or tampered saved plan;
-       a plan the safety guard refuses without --force; nothing was applied
+       a plan the safety guard refuses without --force; an answer other than yes to apply's
+       question; nothing was applied
     2  plan --detailed-exitcode: changes are pending, or (--refresh) drift was found;
        refresh --detailed-exitcode: drift was found
     3  apply finished, but some calls failed or were skipped (the summary says which), or
        --verify found fields not converged
+  130  interrupted (Ctrl-C); apply says how many calls finished and how many are recorded
 
 Each command lives in a module of its own and registers itself on ``main``.
 """
@@ -21,7 +23,9 @@ from reconciler.cli import (
     refresh_command,
     sandbox_command,
     schema_command,
+    show_command,
     state_command,
+    state_records_command,
     validate_command,
 )
 from reconciler.cli.group import main
@@ -35,6 +39,8 @@ __all__ = [
     "refresh_command",
     "sandbox_command",
     "schema_command",
+    "show_command",
     "state_command",
+    "state_records_command",
     "validate_command",
 ]

@@ -9,20 +9,30 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from reconciler.cli.exits import EXIT_APPLY_FAILED, console, exits_cleanly
-from reconciler.cli.gitops_options import QUIET_OPTION, TARGET_OPTION
+from reconciler.cli.exits import (
+    EXIT_APPLY_FAILED,
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    console,
+    exits_cleanly,
+)
+from reconciler.cli.gitops_options import QUIET_OPTION, TARGET_OPTION, format_option
 from reconciler.cli.group import main
 from reconciler.cli.locking import with_inputs
 from reconciler.cli.options import planning_options
 from reconciler.cli.printing import announced, print_read_side
-from reconciler.cli.progress import progress, shows_failures
+from reconciler.cli.progress import Tally, progress, reading_live, shows_failures
 from reconciler.core.guard import check_plan_is_safe
+from reconciler.core.report import ApplyReport
+from reconciler.core.run_documents import apply_document
+from reconciler.core.verification import Verification
 from reconciler.errors import PlanFileError, SettingsError, StateWriteError
 from reconciler.render.drift import render_verification
+from reconciler.render.json import render_document
 from reconciler.render.text import render_plan, render_report, summary_line
 from reconciler.workflows.apply import apply_and_verify, forget_unmanaged, save_applied
 from reconciler.workflows.plan import session_for_saved_plan, targeted
-from reconciler.workflows.session import Inputs, api_target, open_session
+from reconciler.workflows.session import Inputs, api_target, check_api_settings, open_session
 
 
 @main.command()
@@ -40,6 +50,10 @@ from reconciler.workflows.session import Inputs, api_target, open_session
 @click.option("--force", is_flag=True, help="Apply even what the safety guard refuses.")
 @TARGET_OPTION
 @QUIET_OPTION
+@format_option(
+    "the document of schema/apply.schema.json (the plan and progress go to stderr; needs "
+    "--auto-approve or PLAN_FILE)"
+)
 @exits_cleanly
 @with_inputs("apply")
 def apply(
@@ -58,6 +72,7 @@ def apply(
     force: bool,
     targets: tuple[str, ...],
     quiet: bool,
+    output_format: str,
     inputs: Inputs,
 ) -> None:
     """Show the plan, ask, then make the calls and record each success in the known state.
@@ -65,23 +80,36 @@ def apply(
     With PLAN_FILE (from `reconciler plan --out`), apply that reviewed plan without asking,
     provided the desired file and known state are unchanged since it was saved.
     """
+    as_json = output_format == "json"
+    if as_json and not (auto_approve or plan_file is not None):
+        raise SettingsError("--format json needs --auto-approve (or a saved plan): it never asks")
+    reading = reading_live(console(stderr=True), quiet=quiet)
     if plan_file is not None:
         _refuse_flags_beside(plan_file)
-        session = announced(session_for_saved_plan(inputs))
+        session = announced(session_for_saved_plan(inputs, reading))
         auto_approve = True
     else:
         assert inputs.desired is not None  # loaded for every apply
         chosen = open_session(
-            inputs.target, inputs.desired, refresh=refresh, create_missing=create_missing
+            inputs.target,
+            inputs.desired,
+            refresh=refresh,
+            create_missing=create_missing,
+            reading=reading,
         )
         session = announced(targeted(chosen, targets))
+    if session.plan.calls:  # refuse missing settings before showing a plan to approve
+        check_api_settings(inputs.target)
     if not quiet:
-        print_read_side(session)
+        print_read_side(session, stderr=as_json)
     out = console()
     if not quiet:
-        out.print(render_plan(session.plan, show_requests=show_requests))
+        console(stderr=as_json).print(render_plan(session.plan, show_requests=show_requests))
     if session.plan.is_empty:
-        if quiet:
+        if as_json:
+            empty = ApplyReport((), session.known)
+            click.echo(render_document(apply_document(empty, None)), nl=False)
+        elif quiet:
             out.print(summary_line(session.plan))
         return
     if not force:
@@ -91,33 +119,61 @@ def apply(
     if not auto_approve:
         if not sys.stdin.isatty():
             raise SettingsError("not on a terminal: pass --auto-approve to apply without asking")
-        if not click.confirm("Apply these calls?", default=False):
-            click.echo("Nothing applied.")
-            return
+        _approved_or_exit()
     if not session.plan.calls:  # only records to drop: no call, nothing to report on
         report = forget_unmanaged(session.plan, session.known)
-        out.print(render_report(report))
         session.store.save(report.state)
+        _report(report, None, as_json=as_json)
         return
+    total = len(session.plan.calls)
     try:
         with (
             api_target(inputs.target) as (base_url, api_key),
-            progress(len(session.plan.calls), console(stderr=True), quiet=quiet) as listener,
+            progress(total, console(stderr=True), quiet=quiet) as listener,
         ):
-            report, verification = asyncio.run(
-                apply_and_verify(session, base_url, api_key, listener, verify_after)
-            )
+            tally = Tally(total, listener)
+            try:
+                report, verification = asyncio.run(
+                    apply_and_verify(session, base_url, api_key, tally, verify_after)
+                )
+            except KeyboardInterrupt:
+                click.echo(tally.interrupted(), err=True)
+                sys.exit(EXIT_INTERRUPTED)
         # On one terminal, the progress output above already showed each failure.
         shown = shows_failures(console(stderr=True), quiet=quiet) and out.is_terminal
-        out.print(render_report(report, list_failures=not shown))
+        _report(report, verification, as_json=as_json, list_failures=not shown)
         save_applied(session.store, report.state)
     except StateWriteError as error:  # only ever raised once a call has succeeded
         click.echo(f"error: {error}", err=True)
         sys.exit(EXIT_APPLY_FAILED)
-    if verification is not None:
-        out.print(render_verification(verification))
     if not report.ok or (verification is not None and not verification.ok):
         sys.exit(EXIT_APPLY_FAILED)
+
+
+def _report(
+    report: ApplyReport,
+    verification: Verification | None,
+    *,
+    as_json: bool,
+    list_failures: bool = True,
+) -> None:
+    """What the apply did, on stdout: as text, or as the apply document."""
+    if as_json:
+        click.echo(render_document(apply_document(report, verification)), nl=False)
+        return
+    out = console()
+    out.print(render_report(report, list_failures=list_failures))
+    if verification is not None:
+        out.print(render_verification(verification))
+
+
+def _approved_or_exit() -> None:
+    """Ask, as terraform does: only ``yes`` applies; anything else cancels with exit 1."""
+    click.echo("\nDo you want to make these calls? Only 'yes' will be accepted to approve.")
+    answer = click.prompt("Enter a value", default="", show_default=False)
+    if answer.strip() != "yes":
+        click.echo("Apply cancelled; nothing applied.", err=True)
+        sys.exit(EXIT_ERROR)
 
 
 def _refuse_flags_beside(plan_file: Path) -> None:

@@ -12,6 +12,7 @@ from typing import ParamSpec, TypeVar
 import click
 from rich.console import Console
 
+from reconciler.cli.group import colour_refused
 from reconciler.cli.redaction import redacting
 from reconciler.errors import ReconcilerError
 
@@ -23,8 +24,8 @@ R = TypeVar("R")
 
 
 def console(*, stderr: bool = False) -> Console:
-    """A console for output: colour only on a terminal, and never with NO_COLOR set."""
-    no_color = bool(os.environ.get("NO_COLOR")) or None
+    """A console for output: colour only on a terminal, never with NO_COLOR set or --no-color."""
+    no_color = bool(os.environ.get("NO_COLOR")) or colour_refused() or None
     return Console(stderr=stderr, highlight=False, no_color=no_color, soft_wrap=True)
 
 
@@ -45,7 +46,7 @@ def exits_cleanly(command: Callable[P, R]) -> Callable[P, R]:
                 click.echo(f"error: {secrets.redactor(str(error))}", err=True)
                 sys.exit(EXIT_ERROR)
             except KeyboardInterrupt:
-                click.echo("interrupted; every call that succeeded is recorded", err=True)
+                click.echo("interrupted", err=True)
                 sys.exit(EXIT_INTERRUPTED)
 
     return wrapper

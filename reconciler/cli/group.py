@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -11,6 +13,8 @@ import click
 from reconciler import __version__
 
 USAGE_ERROR_EXIT = 1
+# A word typed as terraform spells its flags: one dash, then a name longer than one letter.
+_ONE_DASH = re.compile(r"-([A-Za-z][A-Za-z0-9-]+)(?:=.*)?\Z", re.DOTALL)
 
 
 class ReconcilerGroup(click.Group):
@@ -18,8 +22,21 @@ class ReconcilerGroup(click.Group):
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
+        argv = kwargs.get("args", args[0] if args else None)
         try:
             result = super().main(*args, **kwargs)
+        except click.NoSuchOption as error:
+            typed = one_dash_word(sys.argv[1:] if argv is None else argv)
+            if typed is not None:  # click names only its first letter: "-o" of "-out"
+                error = click.NoSuchOption(typed.partition("=")[0], ctx=error.ctx)
+            error.show()
+            if typed is not None:
+                name = typed.removeprefix("-").partition("=")[0]
+                click.echo(
+                    f"hint: did you mean --{name}? reconciler's long flags take two dashes",
+                    err=True,
+                )
+            sys.exit(USAGE_ERROR_EXIT)
         except click.ClickException as error:
             error.show()
             sys.exit(USAGE_ERROR_EXIT)
@@ -29,10 +46,26 @@ class ReconcilerGroup(click.Group):
         sys.exit(result if isinstance(result, int) else 0)
 
 
+def one_dash_word(argv: Sequence[str]) -> str | None:
+    """The first word typed as terraform spells a flag, with one dash (``-out``), if any."""
+    for word in argv:
+        if word == "--":
+            return None
+        if _ONE_DASH.match(word):
+            return word
+    return None
+
+
 @click.group(cls=ReconcilerGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="reconciler")
 @click.option("-v", "--verbose", is_flag=True, help="Log each request (never the API key).")
-def main(verbose: bool) -> None:
+@click.option(
+    "--no-color",
+    "no_color",
+    is_flag=True,
+    help="No colour in any output (as NO_COLOR=1 does).",
+)
+def main(verbose: bool, no_color: bool) -> None:
     """Declarative configuration for InvoiceXpress accounts: validate, plan, apply."""
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.WARNING,
@@ -40,3 +73,9 @@ def main(verbose: bool) -> None:
         stream=sys.stderr,
         force=True,
     )
+
+
+def colour_refused() -> bool:
+    """Whether this run was given ``--no-color``."""
+    context = click.get_current_context(silent=True)
+    return bool(context is not None and context.find_root().params.get("no_color"))

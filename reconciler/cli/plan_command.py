@@ -14,6 +14,7 @@ from reconciler.cli.group import main
 from reconciler.cli.locking import with_inputs
 from reconciler.cli.options import planning_options
 from reconciler.cli.printing import announced, print_read_side
+from reconciler.cli.progress import reading_live
 from reconciler.core.guard import unsafe_reasons
 from reconciler.render.json import render_json
 from reconciler.render.markdown import render_markdown
@@ -79,7 +80,11 @@ def plan(
     if out is not None and not force:
         check_plan_out(out, inputs.target)
     chosen = open_session(
-        inputs.target, inputs.desired, refresh=refresh, create_missing=create_missing
+        inputs.target,
+        inputs.desired,
+        refresh=refresh,
+        create_missing=create_missing,
+        reading=reading_live(console(stderr=True), quiet=quiet),
     )
     session = announced(targeted(chosen, targets))
     if out is not None:

@@ -7,7 +7,8 @@ message is shown once: above the bar on a terminal, else in the final report.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import click
 from rich.console import Console
@@ -65,3 +66,53 @@ def progress(total: int, console: Console, *, quiet: bool) -> Iterator[OutcomeLi
             bar.update(task, advance=1, failed=f"[red]{failed} not done" if failed else "")
 
         yield advance
+
+
+READING = "Reading the live account (clients by code, sequences by serie, drift)…"
+
+
+def reading_live(
+    console: Console, *, quiet: bool = False
+) -> Callable[[], contextlib.AbstractContextManager[None]]:
+    """What to show while the live account is read: a spinner on a terminal, one plain line
+    elsewhere, nothing when ``quiet``; on ``console`` (stderr, so stdout keeps the plan)."""
+
+    @contextlib.contextmanager
+    def shown() -> Iterator[None]:
+        if quiet:
+            yield
+        elif console.is_terminal:
+            with console.status(READING):
+                yield
+        else:
+            click.echo(READING, err=True)
+            yield
+
+    return shown
+
+
+@dataclass
+class Tally:
+    """How many calls have finished and how many succeeded (each success is recorded before it
+    is reported), passed on to ``listener``: what an interrupted apply says it did."""
+
+    total: int
+    listener: OutcomeListener
+    finished: int = 0
+    succeeded: int = 0
+
+    def __call__(self, outcome: Outcome) -> None:
+        self.finished += 1
+        if outcome.status is Status.SUCCEEDED:
+            self.succeeded += 1
+        self.listener(outcome)
+
+    def interrupted(self) -> str:
+        """``interrupted after 41 of 303 calls; 41 recorded``."""
+        recorded = f"{self.succeeded} recorded"
+        if self.finished == self.total:  # e.g. during --verify's read-back
+            return f"interrupted after all {self.total} calls; {recorded}"
+        return (
+            f"interrupted after {self.finished} of {self.total} calls; {recorded}; apply "
+            "again to make the rest"
+        )

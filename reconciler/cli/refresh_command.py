@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from reconciler.cli.exits import EXIT_CHANGES, console, exits_cleanly
+from reconciler.cli.gitops_options import format_option
 from reconciler.cli.group import main
 from reconciler.cli.locking import with_inputs
 from reconciler.cli.options import (
@@ -18,7 +19,10 @@ from reconciler.cli.options import (
     STATE_OPTION,
     STATE_URL_OPTION,
 )
+from reconciler.cli.progress import reading_live
+from reconciler.core.run_documents import refresh_document
 from reconciler.render.drift import render_refresh
+from reconciler.render.json import render_document
 from reconciler.workflows.refresh import refresh_account
 from reconciler.workflows.session import Inputs
 
@@ -31,6 +35,7 @@ from reconciler.workflows.session import Inputs
 @ENV_FILE_OPTION
 @LOCK_TIMEOUT_OPTION
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when drift was found, 0 when none.")
+@format_option("the document of schema/refresh.schema.json")
 @exits_cleanly
 @with_inputs("refresh")
 def refresh(
@@ -41,11 +46,15 @@ def refresh(
     env_file: Path,
     lock_timeout: float,
     detailed_exitcode: bool,
+    output_format: str,
     inputs: Inputs,
 ) -> None:
     """Read the live account for every declared resource, show drift, update the known state."""
     assert inputs.desired is not None  # loaded for every refresh
-    refreshed = refresh_account(inputs.target, inputs.desired)
-    console().print(render_refresh(refreshed))
+    refreshed = refresh_account(inputs.target, inputs.desired, reading_live(console(stderr=True)))
+    if output_format == "json":
+        click.echo(render_document(refresh_document(refreshed)), nl=False)
+    else:
+        console().print(render_refresh(refreshed))
     if detailed_exitcode and refreshed.drifted:
         sys.exit(EXIT_CHANGES)

@@ -10,10 +10,13 @@ import click
 
 from reconciler.cli.annotations import ERROR_FORMAT_OPTION, annotated
 from reconciler.cli.exits import exits_cleanly
+from reconciler.cli.gitops_options import format_option
 from reconciler.cli.group import main
 from reconciler.cli.options import FILE_OPTION
+from reconciler.core.run_documents import Checked, validate_document
 from reconciler.desired.document import load_desired
 from reconciler.errors import Problem, ValidationFailed
+from reconciler.render.json import render_document
 
 # What envexpand reports for ${NAME} with NAME unset; --allow-unset-env lets it pass.
 _UNSET = re.compile(r"environment variable \w+ is not set")
@@ -29,30 +32,48 @@ _UNSET = re.compile(r"environment variable \w+ is not set")
     help="Don't fail on ${NAME} whose variable is unset (e.g. secrets in a pre-commit hook); "
     "the values that use it go unchecked.",
 )
+@format_option("the document of schema/validate.schema.json")
 @exits_cleanly
-def validate(files: tuple[Path, ...], file: Path, error_format: str, allow_unset_env: bool) -> None:
+def validate(
+    files: tuple[Path, ...],
+    file: Path,
+    error_format: str,
+    allow_unset_env: bool,
+    output_format: str,
+) -> None:
     """Check desired-state files only (FILES, or -f): syntax, fields, values, duplicates."""
-    problems: list[Problem] = []
-    for path in files or (file,):
-        try:
-            state = load_desired(path, os.environ).state
-        except ValidationFailed as failed:
-            found = [
-                p for p in failed.problems if not (allow_unset_env and _UNSET.match(p.message))
-            ]
-            problems.extend(found)
-            if not found:
-                click.echo(f"{path}: valid, apart from unset environment variables")
-            continue
-        registrations = len(state.sequences.to_register) if state.sequences else 0
-        click.echo(
-            f"{path}: valid ({'1 account' if state.account else 'no account'}, "
-            f"{_count(len(state.clients), 'client')}, "
-            f"{_count(registrations, 'sequence')} to register)"
-        )
+    checked = [_check(path, allow_unset_env) for path in files or (file,)]
+    if output_format == "json":
+        click.echo(render_document(validate_document(checked)), nl=False)
+    else:
+        for item in checked:
+            if item.declares is not None:
+                click.echo(f"{item.path}: valid ({_declares(item.declares)})")
+            elif not item.problems:
+                click.echo(f"{item.path}: valid, apart from unset environment variables")
+    problems: list[Problem] = [problem for item in checked for problem in item.problems]
     if problems:
         with annotated(error_format):
             raise ValidationFailed(problems)
+
+
+def _check(path: Path, allow_unset_env: bool) -> Checked:
+    try:
+        state = load_desired(path, os.environ).state
+    except ValidationFailed as failed:
+        found = [p for p in failed.problems if not (allow_unset_env and _UNSET.match(p.message))]
+        return Checked(str(path), tuple(found), unset_env=len(found) < len(failed.problems))
+    registrations = len(state.sequences.to_register) if state.sequences else 0
+    declares = (state.account is not None, len(state.clients), registrations)
+    return Checked(str(path), declares=declares)
+
+
+def _declares(declares: tuple[bool, int, int]) -> str:
+    account, clients, registrations = declares
+    return (
+        f"{'1 account' if account else 'no account'}, {_count(clients, 'client')}, "
+        f"{_count(registrations, 'sequence')} to register"
+    )
 
 
 def _count(number: int, noun: str) -> str:

@@ -1,8 +1,10 @@
-"""The machine-readable plan: the plan document (``core.plan_document``) as JSON text."""
+"""Machine-readable output: the plan document (``core.plan_document``) and the documents of
+apply, refresh and validate (``core.run_documents``), as JSON text."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from reconciler.core.plan import Plan
 from reconciler.core.plan_document import plan_document
@@ -10,4 +12,9 @@ from reconciler.core.plan_document import plan_document
 
 def render_json(plan: Plan) -> str:
     """The plan document as indented JSON text, ending in a newline."""
-    return json.dumps(plan_document(plan), indent=2, ensure_ascii=False) + "\n"
+    return render_document(plan_document(plan))
+
+
+def render_document(document: dict[str, Any]) -> str:
+    """Any of the documents as indented JSON text, ending in a newline."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

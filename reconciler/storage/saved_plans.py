@@ -6,6 +6,11 @@ every secret redacted: secrets are resolved again from the environment at apply 
 checksum over the content catches a file changed after it was written. Applying re-plans from
 the same inputs and goes ahead only when they are unchanged and the fresh plan makes exactly
 the saved calls (method, path and redacted body), so a saved plan can never widen what runs.
+
+Format 2 records the desired file and an explicit known-state file relative to the plan file's
+folder, so ``apply plan.json`` works from any folder and with the folder moved as a whole.
+Format 1 plans recorded them as given on the command line (relative to the folder ``plan``
+ran in, or absolute); they are still read that way, so apply them from that same folder.
 """
 
 from __future__ import annotations
@@ -27,7 +32,9 @@ from reconciler.errors import PlanFileError, StalePlan, StateWriteError
 from reconciler.storage.envelope import format_version, sealed, unsealed
 from reconciler.storage.files import write_atomically
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+PATHS_RELATIVE_FROM = 2
+"""The first format whose paths are relative to the plan file's folder."""
 KIND = "reconciler saved plan"
 _AGAIN = "make a new one with `reconciler plan --out FILE`"
 # How every saved plan starts (``json.dumps`` of its document, format version then kind);
@@ -76,11 +83,14 @@ def _request(call: dict[str, Any]) -> dict[str, Any]:
 
 def save_plan(path: Path, plan: Plan, binding: Binding) -> None:
     """Write the plan and its binding, with a checksum, atomically."""
+    state_file = binding.state_file
     document = {
         "format_version": FORMAT_VERSION,
         "kind": KIND,
         "created_at": now(),
         **asdict(binding),
+        "desired_file": _relative_to(path, binding.desired_file),
+        "state_file": None if state_file is None else _relative_to(path, state_file),
         "targets": list(binding.targets),
         "plan": plan_document(plan),
     }
@@ -89,6 +99,18 @@ def save_plan(path: Path, plan: Plan, binding: Binding) -> None:
         write_atomically(path, text + "\n")
     except StateWriteError as exc:
         raise PlanFileError(f"{path}: cannot write the plan: {exc.reason}") from None
+
+
+def _relative_to(plan: Path, file: str) -> str:
+    """``file`` (relative to the working folder, or absolute) relative to ``plan``'s folder."""
+    return os.path.relpath(os.path.abspath(file), os.path.abspath(plan.parent))
+
+
+def _from_plan(plan: Path, file: str, version: int) -> str:
+    """A path the plan recorded, as the working folder reaches it."""
+    if version < PATHS_RELATIVE_FROM or os.path.isabs(file):
+        return file
+    return os.path.normpath(plan.parent / file)
 
 
 def refuse_overwrite(path: Path, protected: Mapping[Path, str]) -> None:
@@ -155,9 +177,11 @@ def load_plan(path: Path) -> SavedPlan:
     document = content
     try:
         binding = Binding(
-            desired_file=str(document["desired_file"]),
+            desired_file=_from_plan(path, str(document["desired_file"]), version),
             desired_sha256=str(document["desired_sha256"]),
-            state_file=None if document["state_file"] is None else str(document["state_file"]),
+            state_file=None
+            if document["state_file"] is None
+            else _from_plan(path, str(document["state_file"]), version),
             sandbox=bool(document["sandbox"]),
             targets=tuple(str(t) for t in document["targets"]),
             lineage=None if document["lineage"] is None else str(document["lineage"]),

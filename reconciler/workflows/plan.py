@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from reconciler.storage.drift_log import drift_log_path
 from reconciler.storage.lock import StateLock
 from reconciler.storage.saved_plans import Binding, check_fresh, file_sha256, refuse_overwrite
 from reconciler.storage.state_file import StateStore
-from reconciler.workflows.session import Inputs, Session, open_session
+from reconciler.workflows.session import Inputs, Reading, Session, open_session
 from reconciler.workflows.target import Target
 
 
@@ -39,7 +40,7 @@ def binding(session: Session, target: Target, targets: tuple[str, ...]) -> Bindi
         sandbox=target.sandbox,
         targets=tuple(sorted(parse_target(t).text for t in targets)),
         lineage=session.known.lineage if session.store.exists() else None,
-        serial=session.known.serial,
+        serial=session.stored_serial,
     )
 
 
@@ -62,7 +63,7 @@ def check_plan_out(out: Path, target: Target) -> None:
     refuse_overwrite(out, protected)
 
 
-def session_for_saved_plan(inputs: Inputs) -> Targeted:
+def session_for_saved_plan(inputs: Inputs, reading: Reading = contextlib.nullcontext) -> Targeted:
     """Re-plan from a saved plan's inputs; refuse (``StalePlan``) unless they and its calls
     are unchanged. Creating clients is allowed here: the freshness check refuses any call not
     in the saved plan."""
@@ -70,6 +71,8 @@ def session_for_saved_plan(inputs: Inputs) -> Targeted:
     if saved is None or desired is None:
         raise ValueError("a saved plan and its desired state are needed")
     targets = saved.binding.targets
-    chosen = targeted(open_session(inputs.target, desired, create_missing=True), targets)
+    chosen = targeted(
+        open_session(inputs.target, desired, create_missing=True, reading=reading), targets
+    )
     check_fresh(saved, binding(chosen.session, inputs.target, targets), chosen.session.plan)
     return chosen

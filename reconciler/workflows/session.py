@@ -35,6 +35,8 @@ from reconciler.workflows.target import Target, with_state_url
 
 SANDBOX_API_KEY = "sandbox"
 T = TypeVar("T")
+Reading = Callable[[], contextlib.AbstractContextManager[object]]
+"""What to hold open while the live account is read (a command shows progress with it)."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,9 @@ def load_inputs(target: Target, *, plan_file: Path | None = None, desired: bool 
 
 @dataclass(frozen=True)
 class Session:
-    """The inputs of one plan or apply: desired state, known state and its store, the plan."""
+    """The inputs of one plan or apply: desired state, known state and its store, the plan;
+    ``stored_serial`` is the serial of the known state as stored (look-ups folded in memory
+    only are not counted), which a saved plan is bound to."""
 
     desired: Desired
     store: StateBackend
@@ -80,6 +84,7 @@ class Session:
     plan: Plan
     tool: ToolSettings
     prepared: Prepared | None = None
+    stored_serial: int = 0
 
 
 def digest_key(tool: ToolSettings, sandbox: bool, env_file: Path) -> DigestKey:
@@ -103,17 +108,21 @@ def open_session(
     *,
     refresh: bool = False,
     create_missing: bool = False,
+    reading: Reading = contextlib.nullcontext,
 ) -> Session:
-    """Load the known state, resolve and refresh as needed, plan the difference."""
+    """Load the known state, resolve and refresh as needed, plan the difference; ``reading`` is
+    held open while the live account is read."""
     tool = load_tool_settings(target.env_file)
     store = target.store()
     with collector_paused():
         known = store.load()
     key = digest_key(tool, target.sandbox, target.env_file)
-    prepared = read_side(target, desired, store, known, key, tool, refresh, create_missing)
+    prepared = read_side(target, desired, store, known, key, tool, refresh, create_missing, reading)
     with collector_paused():
         plan = build_plan(prepared.desired, prepared.known, key, creatable=prepared.creatable)
-    return Session(prepared.desired, store, prepared.known, plan, tool, prepared)
+    # A refresh saved what it read; otherwise look-ups are only in memory until an apply.
+    stored = prepared.known if prepared.refreshed is not None else known
+    return Session(prepared.desired, store, prepared.known, plan, tool, prepared, stored.serial)
 
 
 def read_side(
@@ -125,6 +134,7 @@ def read_side(
     tool: ToolSettings,
     refresh: bool,
     create_missing: bool,
+    reading: Reading = contextlib.nullcontext,
 ) -> Prepared:
     """Resolve references and refresh, reaching the API only when that needs it. A refresh
     saves the known state it produced and logs the drift it found."""
@@ -139,7 +149,7 @@ def read_side(
     if not needs_api(desired, known, refresh=refresh):
         return asyncio.run(run(None))
     try:
-        with api_target(target) as (base_url, api_key):
+        with api_target(target) as (base_url, api_key), reading():
             prepared = asyncio.run(with_client(base_url, api_key, tool, run, redactor))
     except SettingsError as error:
         why = "a refresh reads" if refresh else "clients without id and series are resolved on"
@@ -171,6 +181,15 @@ def desired_secrets(desired: Desired) -> list[str]:
 def redactor_for(desired: Desired) -> Redactor:
     """A redactor of the secrets the desired state declares (the client adds the API key)."""
     return Redactor(desired_secrets(desired))
+
+
+def check_api_settings(target: Target) -> None:
+    """Raise ``SettingsError`` unless the target's account and API key are configured (the
+    sandbox needs neither): checked before a plan is shown for approval."""
+    if not target.sandbox:
+        api = load_api_settings(target.env_file)
+        resolve_base_url(api)
+        require_api_key(api)
 
 
 @contextlib.contextmanager

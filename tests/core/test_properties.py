@@ -23,9 +23,12 @@ from pydantic import SecretStr
 from reconciler.api.client import ApiClient
 from reconciler.core.known import KnownState
 from reconciler.core.plan import Plan, build_plan
+from reconciler.core.plan_document import plan_document
+from reconciler.core.plan_reading import plan_from_document
 from reconciler.core.secrets import DigestKey
 from reconciler.desired.document import load_desired
 from reconciler.desired.models import countries
+from reconciler.render.markdown import render_markdown
 from reconciler.render.text import render_plan
 from reconciler.sandbox import Sandbox, demo_data
 from reconciler.settings import ToolSettings
@@ -202,3 +205,17 @@ def test_rendering_never_fails(document: dict[str, Any]) -> None:
         text = render_plan(plan, show_requests=True).plain
         assert text.endswith(("in sync.", "resources in sync."))
         assert "property-pass" not in text
+
+
+@settings(max_examples=EXAMPLES * 2, deadline=None)
+@given(document=desired_documents())
+def test_a_plan_read_back_from_its_document_renders_as_the_plan(document: dict[str, Any]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        plan = _plan(Path(folder), document, KnownState.new())
+    saved = json.loads(json.dumps(plan_document(plan)))  # as a saved plan stores it
+    shown = plan_from_document(saved, where="plan.json")
+    assert plan_document(shown) == saved
+    assert (
+        render_plan(shown, show_requests=True).plain == render_plan(plan, show_requests=True).plain
+    )
+    assert render_markdown(shown) == render_markdown(plan)

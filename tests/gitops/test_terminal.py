@@ -7,7 +7,7 @@ import re
 
 from rich.console import Console
 
-from reconciler.cli.progress import progress
+from reconciler.cli.progress import progress, reading_live
 from reconciler.core.diff import FieldChange
 from reconciler.core.plan import PHASES, Action, Call
 from reconciler.workflows.apply import Outcome, Status
@@ -90,4 +90,22 @@ def test_quiet_progress_shows_nothing() -> None:
     console = Console(file=screen, force_terminal=True, width=100)
     with progress(1, console, quiet=True) as listener:
         listener(Outcome(_call(42), Status.SUCCEEDED))
+    assert screen.getvalue() == ""
+
+
+def test_on_a_terminal_reading_the_live_account_is_a_spinner_that_goes_away() -> None:
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=100, no_color=True)
+    with reading_live(console)():
+        console.print("looked up")
+    text = screen.getvalue()
+    assert "Reading the live account" in text
+    assert "looked up" in text
+
+
+def test_quiet_reading_shows_nothing() -> None:
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=100)
+    with reading_live(console, quiet=True)():
+        pass
     assert screen.getvalue() == ""

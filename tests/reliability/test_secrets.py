@@ -144,6 +144,17 @@ def test_no_command_leaks_a_secret(tmp_path: Path, logs: Capture) -> None:
         # The wrong key is answered 401, and the message doesn't echo it.
         fleet.desired.write_text(fleet.desired.read_text().replace("Cidade 1000", "Mudou"))
         run("apply", *file, "--auto-approve", expect=3, INVOICEXPRESS_API_KEY=API_KEY + "x")
+        # A saved plan shown, the known state read, and the JSON documents.
+        saved = str(tmp_path / "plan.json")
+        run("plan", *file, "--out", saved, expect=0)
+        run("show", saved, "--show-requests", expect=0)
+        run("show", saved, "--format", "json", expect=0)
+        run("apply", *file, "--auto-approve", "--verify", "--format", "json", expect=0)
+        run("refresh", *file, "--format", "json", expect=0)
+        run("validate", *file, "--format", "json", expect=0)
+        run("state", "list", *file, expect=0)
+        run("state", "show", "account", *file, expect=0)
+        fleet.desired.write_text(fleet.desired.read_text().replace("Mudou", "Mudou outra vez"))
         # An apply killed while it holds the lock leaves its owner record behind.
         sandbox.faults = Faults(latency=0.5)
         env = {**environment(base_url), **SENTINEL_ENV}

@@ -1,0 +1,106 @@
+"""``reconciler state list / show / rm``: read and edit the known state's records."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from reconciler.cli.exits import console, exits_cleanly
+from reconciler.cli.locking import target_of
+from reconciler.cli.options import (
+    ENV_FILE_OPTION,
+    FILE_OPTION,
+    LOCK_TIMEOUT_OPTION,
+    SANDBOX_OPTION,
+    STATE_OPTION,
+    STATE_URL_OPTION,
+)
+from reconciler.cli.state_command import state_group
+from reconciler.core import resources as res
+from reconciler.workflows.state_records import find_keys, read_state, remove_records, shown_record
+from reconciler.workflows.target import Target, with_state_url
+
+
+def _target(
+    file: Path, state: Path | None, state_url: str | None, sandbox: bool, env_file: Path
+) -> Target:
+    params = {
+        "file": file,
+        "state": state,
+        "state_url": state_url,
+        "sandbox": sandbox,
+        "env_file": env_file,
+    }
+    return with_state_url(target_of(params))
+
+
+@state_group.command("list")
+@FILE_OPTION
+@STATE_OPTION
+@STATE_URL_OPTION
+@SANDBOX_OPTION
+@ENV_FILE_OPTION
+@exits_cleanly
+def list_(
+    file: Path, state: Path | None, state_url: str | None, sandbox: bool, env_file: Path
+) -> None:
+    """List the resources the known state records, one a line: resource, then when applied."""
+    known = read_state(_target(file, state, state_url, sandbox, env_file))
+    for key in sorted(known.resources):
+        click.echo(f"{key}\t{known.resources[key].applied_at}")
+
+
+@state_group.command("show")
+@click.argument("resource")
+@FILE_OPTION
+@STATE_OPTION
+@STATE_URL_OPTION
+@SANDBOX_OPTION
+@ENV_FILE_OPTION
+@exits_cleanly
+def show(
+    resource: str,
+    file: Path,
+    state: Path | None,
+    state_url: str | None,
+    sandbox: bool,
+    env_file: Path,
+) -> None:
+    """Show what was last applied to RESOURCE (e.g. client:42), secrets as (sensitive), as
+    JSON."""
+    known = read_state(_target(file, state, state_url, sandbox, env_file))
+    for key in find_keys(known, (resource,)):
+        click.echo(json.dumps(shown_record(known, key), indent=2, ensure_ascii=False))
+
+
+@state_group.command("rm")
+@click.argument("resources", nargs=-1, required=True)
+@FILE_OPTION
+@STATE_OPTION
+@STATE_URL_OPTION
+@SANDBOX_OPTION
+@ENV_FILE_OPTION
+@LOCK_TIMEOUT_OPTION
+@exits_cleanly
+def rm(
+    resources: tuple[str, ...],
+    file: Path,
+    state: Path | None,
+    state_url: str | None,
+    sandbox: bool,
+    env_file: Path,
+    lock_timeout: float,
+) -> None:
+    """Forget RESOURCES (e.g. client:42): drop their records, under the lock. Nothing changes
+    on the account; the next plan treats them as never applied."""
+    target = _target(file, state, state_url, sandbox, env_file)
+    removed = remove_records(target, resources, lock_timeout)
+    names = ", ".join(res.describe(key) for key in removed.keys)
+    kept = f"; the previous file is kept as {removed.backup}" if removed.backup else ""
+    console().print(
+        f"Removed {names} from the known state (serial {removed.state.serial}){kept}. "
+        "Nothing was changed on the account.",
+        style="bold",
+    )

@@ -1,0 +1,70 @@
+"""``reconciler show``: a saved plan read back, and whether its inputs still match it.
+
+Freshness is judged from the files alone, never the API: the desired file's bytes and the
+known state's lineage and serial against the plan's binding. ``apply`` re-plans as well, so a
+plan fresh here can still be refused there (an environment variable or secret changed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from reconciler.core.plan import Plan
+from reconciler.core.plan_reading import plan_from_document
+from reconciler.errors import PlanFileError
+from reconciler.storage.saved_plans import SavedPlan, file_sha256, load_plan
+from reconciler.workflows.target import Target, with_state_url
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A saved plan, the plan it holds, and why it is stale (empty when it is fresh)."""
+
+    saved: SavedPlan
+    plan: Plan
+    stale: tuple[str, ...]
+
+
+def show_saved_plan(path: Path, target: Target) -> Shown:
+    """Read the saved plan at ``path`` and judge its freshness; ``target`` gives only the
+    settings file and database (the plan names its own files)."""
+    saved = load_plan(path)
+    bound = saved.binding
+    target = with_state_url(
+        Target(
+            Path(bound.desired_file),
+            None if bound.state_file is None else Path(bound.state_file),
+            bound.sandbox,
+            target.env_file,
+            target.state_url,
+        )
+    )
+    plan = plan_from_document(saved.document, where=str(path))
+    return Shown(saved, plan, tuple(_stale_reasons(saved, target)))
+
+
+def _stale_reasons(saved: SavedPlan, target: Target) -> list[str]:
+    bound, reasons = saved.binding, []
+    try:
+        if file_sha256(target.file) != bound.desired_sha256:
+            reasons.append(f"{target.file} changed since the plan was saved")
+    except PlanFileError as error:
+        reasons.append(str(error))
+    store = target.store()
+    now: tuple[str | None, int]
+    if store.exists():
+        known = store.load()
+        now = (known.lineage, known.serial)
+    else:
+        now = (None, 0)
+    if now != (bound.lineage, bound.serial):
+        reasons.append(
+            "the known state changed since the plan was saved "
+            f"({_state(bound.lineage, bound.serial)} then, {_state(*now)} now)"
+        )
+    return reasons
+
+
+def _state(lineage: str | None, serial: int) -> str:
+    return "no known state" if lineage is None else f"lineage {lineage}, serial {serial}"

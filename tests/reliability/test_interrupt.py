@@ -1,0 +1,64 @@
+"""Ctrl-C: an apply says how far it got and what is recorded, a plan only that it was
+interrupted; both exit 130."""
+
+from __future__ import annotations
+
+import re
+import signal
+import socket
+import time
+from pathlib import Path
+
+from reconciler.sandbox import Faults, Sandbox
+
+from .conftest import API_KEY, Fleet, environment, spawn
+
+INTERRUPTED = re.compile(r"interrupted after (\d+) of (\d+) calls; (\d+) recorded")
+
+
+def test_ctrl_c_during_apply_says_how_many_calls_were_made_and_recorded(tmp_path: Path) -> None:
+    fleet = Fleet(tmp_path, 200).write()
+    sandbox = Sandbox(
+        api_key=API_KEY, data=fleet.sandbox_data(), rate_limit=0, faults=Faults(latency=0.05)
+    )
+    args = ["apply", "-f", str(fleet.desired), "--auto-approve"]
+    with sandbox.running_in_thread() as base_url:
+        env = environment(base_url, RECONCILER_CONCURRENCY="1")
+        child = spawn(args, env, tmp_path)
+        deadline = time.monotonic() + 120
+        while len(sandbox.requests) < 5:
+            assert child.poll() is None, (tmp_path / "child.out").read_text()
+            assert time.monotonic() < deadline, "the apply never reached the sandbox"
+            time.sleep(0.01)
+        child.send_signal(signal.SIGINT)
+        assert child.wait(timeout=120) == 130
+    output = (tmp_path / "child.out").read_text()
+    found = INTERRUPTED.search(output)
+    assert found, output
+    finished, total, recorded = (int(n) for n in found.groups())
+    assert total == fleet.calls
+    assert 0 < recorded <= finished < total
+    assert "Traceback" not in output
+    assert len(fleet.done(fleet.known())) == recorded
+
+
+def test_ctrl_c_during_plan_says_only_that_it_was_interrupted(tmp_path: Path) -> None:
+    fleet = Fleet(tmp_path, 3).write()
+    text = fleet.desired.read_text().replace(f"  - id: {fleet.client_ids[0]}\n    ", "  - ")
+    fleet.desired.write_text(text)  # a client found by code: the plan reads the live account
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        base_url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        child = spawn(["plan", "-f", str(fleet.desired)], environment(base_url), tmp_path)
+        out = tmp_path / "child.out"
+        deadline = time.monotonic() + 120
+        while "Reading the live account" not in out.read_text():
+            assert child.poll() is None, out.read_text()
+            assert time.monotonic() < deadline, "the plan never started reading"
+            time.sleep(0.01)
+        child.send_signal(signal.SIGINT)
+        assert child.wait(timeout=120) == 130
+    output = out.read_text()
+    assert output.splitlines()[-1] == "interrupted"
+    assert "recorded" not in output and "Traceback" not in output
