@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from reconciler.cli.exits import EXIT_CHANGES, console, exits_cleanly
+from reconciler.cli.fleet import open_fleet, refresh_fleet
+from reconciler.cli.fleet_options import is_fleet
 from reconciler.cli.group import main
-from reconciler.cli.locking import with_inputs
+from reconciler.cli.locking import target_of, with_inputs
 from reconciler.cli.options import (
     ENV_FILE_OPTION,
-    FILE_OPTION,
+    FILES_OPTION,
     LOCK_TIMEOUT_OPTION,
     SANDBOX_OPTION,
+    SHARD_OPTION,
     STATE_OPTION,
     STATE_URL_OPTION,
 )
@@ -24,7 +28,8 @@ from reconciler.workflows.session import Inputs
 
 
 @main.command()
-@FILE_OPTION
+@FILES_OPTION
+@SHARD_OPTION
 @STATE_OPTION
 @STATE_URL_OPTION
 @SANDBOX_OPTION
@@ -32,8 +37,23 @@ from reconciler.workflows.session import Inputs
 @LOCK_TIMEOUT_OPTION
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when drift was found, 0 when none.")
 @exits_cleanly
+def refresh(file: tuple[Path, ...], shard: str | None, **options: Any) -> None:
+    """Read the live account for every declared resource, show drift, update the known state."""
+    if not is_fleet(file, shard):
+        _refresh_one(file=file[0], **options)
+        return
+    fleet = open_fleet(file, shard, target_of({**options, "file": file[0]}))
+    sys.exit(
+        refresh_fleet(
+            fleet,
+            lock_timeout=options["lock_timeout"],
+            detailed_exitcode=options["detailed_exitcode"],
+        )
+    )
+
+
 @with_inputs("refresh")
-def refresh(
+def _refresh_one(
     file: Path,
     state: Path | None,
     state_url: str | None,
@@ -43,7 +63,7 @@ def refresh(
     detailed_exitcode: bool,
     inputs: Inputs,
 ) -> None:
-    """Read the live account for every declared resource, show drift, update the known state."""
+    """Refresh one account."""
     assert inputs.desired is not None  # loaded for every refresh
     refreshed = refresh_account(inputs.target, inputs.desired)
     console().print(render_refresh(refreshed))

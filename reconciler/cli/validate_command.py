@@ -11,17 +11,19 @@ import click
 from reconciler.cli.annotations import ERROR_FORMAT_OPTION, annotated
 from reconciler.cli.exits import exits_cleanly
 from reconciler.cli.group import main
-from reconciler.cli.options import FILE_OPTION
+from reconciler.cli.options import FILES_OPTION, SHARD_OPTION
 from reconciler.desired.document import load_desired
 from reconciler.errors import Problem, ValidationFailed
+from reconciler.workflows.fleet import Shard, fleet_files
 
 # What envexpand reports for ${NAME} with NAME unset; --allow-unset-env lets it pass.
 _UNSET = re.compile(r"environment variable \w+ is not set")
 
 
 @main.command()
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
-@FILE_OPTION
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@FILES_OPTION
+@SHARD_OPTION
 @ERROR_FORMAT_OPTION
 @click.option(
     "--allow-unset-env",
@@ -30,10 +32,22 @@ _UNSET = re.compile(r"environment variable \w+ is not set")
     "the values that use it go unchecked.",
 )
 @exits_cleanly
-def validate(files: tuple[Path, ...], file: Path, error_format: str, allow_unset_env: bool) -> None:
-    """Check desired-state files only (FILES, or -f): syntax, fields, values, duplicates."""
+def validate(
+    files: tuple[Path, ...],
+    file: tuple[Path, ...],
+    shard: str | None,
+    error_format: str,
+    allow_unset_env: bool,
+) -> None:
+    """Check desired-state files only (FILES, or -f; a folder: every *.yaml in it): syntax,
+    fields, values, duplicates."""
     problems: list[Problem] = []
-    for path in files or (file,):
+    given = files or file
+    paths = list(given)
+    if shard is not None or any(path.is_dir() for path in given):
+        chosen = None if shard is None else Shard.parse(shard)
+        paths = [path for path in fleet_files(given) if chosen is None or chosen.holds(path.stem)]
+    for path in paths:
         try:
             state = load_desired(path, os.environ).state
         except ValidationFailed as failed:

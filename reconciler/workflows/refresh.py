@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from reconciler.core.fold import Refreshed
 from reconciler.desired.document import Desired
-from reconciler.settings import load_tool_settings
 from reconciler.workflows.session import digest_key, read_side
 from reconciler.workflows.target import Target
 
 
 def refresh_account(target: Target, desired: Desired) -> Refreshed:
     """Fold the live account into the known state (saved) and say what drifted."""
-    tool = load_tool_settings(target.env_file)
+    tool = target.tool_settings()
     store = target.store()
-    key = digest_key(tool, target.sandbox, target.env_file)
+    key = digest_key(tool, target)
     # Clients not on the live account are not an error here: there is nothing to read.
     prepared = read_side(target, desired, store, store.load(), key, tool, True, True)
     if prepared.refreshed is None:
