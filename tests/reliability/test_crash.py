@@ -20,8 +20,8 @@ import signal
 import subprocess
 import time
 from collections import Counter
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
