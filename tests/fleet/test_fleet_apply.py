@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -106,3 +110,35 @@ def test_the_fleet_schema_keeps_the_plan_schemas_definitions(tmp_path: Path) -> 
     }
     own["properties"] = dict(own["properties"], calls=plan["properties"]["calls"])
     assert own == expected
+
+
+@pytest.mark.parametrize("answer", ["y", "n"])
+def test_an_interactive_apply_asks_once_for_the_whole_fleet(tmp_path: Path, answer: str) -> None:
+    accounts = make_accounts(tmp_path)
+    with serving(accounts) as env:
+        controller, terminal = pty.openpty()
+        os.write(controller, f"{answer}\n".encode())  # read once the question is asked
+        child = subprocess.run(
+            [sys.executable, "-m", "reconciler", "apply", "-f", "accounts"],
+            env={**os.environ, **env},
+            cwd=tmp_path,
+            stdin=terminal,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        os.close(terminal)
+        os.close(controller)
+        assert child.returncode == 0, child.stdout + child.stderr
+        assert child.stdout.count("Apply these calls to 4 accounts?") == 1, child.stdout
+        assert headings(child.stdout)[:4] == sorted(NAMES)
+        for account in accounts:
+            if answer == "y":
+                assert account.shape.converged(account.sandbox) == [], account.name
+            else:
+                assert account.accepted() == 0, account.name
+        # Every account's lock was released: an apply right after takes each one at once.
+        again = run_cli(["apply", "-f", str(tmp_path / "accounts"), "--auto-approve"], env)
+    assert again.exit_code == 0, again.output
+    assert again.stdout.count("No changes.") == (len(NAMES) if answer == "y" else 0)
