@@ -10,6 +10,8 @@ This package is the only place that turns errors into exit codes and messages:
     3  apply finished, but some calls failed or were skipped (the summary says which), or
        --verify found fields not converged
 
+A fleet (a folder, or several -f) exits with the worst of its accounts' codes: 1 > 3 > 2 > 0.
+
 Each command lives in a module of its own and registers itself on ``main``.
 """
 
