@@ -33,6 +33,9 @@ def test_a_folder_of_four_accounts_applies_in_one_run_and_the_next_plan_is_empty
             assert sum(puts.values()) == len(puts) == account.shape.calls, account.name
             assert account.recorded() == account.shape.calls
         plan = run_cli(["plan", "-f", folder, "--detailed-exitcode"], env)
+        refresh = run_cli(["refresh", "-f", folder, "--detailed-exitcode"], env)
+    assert refresh.exit_code == 0, refresh.output
+    assert headings(refresh.stdout) == sorted(NAMES)
     assert plan.exit_code == 0, plan.output
     assert headings(plan.stdout) == sorted(NAMES)
     assert plan.stdout.count("No changes.") == len(NAMES)
