@@ -21,6 +21,7 @@ from reconciler.cli.exits import (
     console,
     worst_exit,
 )
+from reconciler.cli.locking import lock_left_behind
 from reconciler.cli.redaction import in_play
 from reconciler.core.fleet_document import FleetEntry
 from reconciler.core.report import Outcome, OutcomeListener
@@ -243,6 +244,9 @@ def _print_applied(runs: Sequence[AccountRun[Applied]], *, show_requests: bool, 
             out.print("failed: see the error above\n")
             codes.append(EXIT_ERROR)
             continue
+        if applied.left_behind is not None:
+            note = lock_left_behind(applied.left_behind)
+            click.echo(f"note: {run.account.name}: {note}", err=True)
         if not quiet:
             out.print(render_plan(applied.session.plan, show_requests=show_requests))
         if applied.report is not None:

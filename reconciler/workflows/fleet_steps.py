@@ -15,6 +15,7 @@ from reconciler.core.guard import check_plan_is_safe
 from reconciler.core.report import ApplyReport, OutcomeListener
 from reconciler.core.verification import Verification
 from reconciler.errors import StateWriteError
+from reconciler.storage.lock import Owner
 from reconciler.workflows.apply import apply_and_verify, forget_unmanaged, save_applied
 from reconciler.workflows.locking import state_lock
 from reconciler.workflows.refresh import refresh_account
@@ -57,6 +58,8 @@ class Pending:
     inputs: Inputs
     session: Session
     held: contextlib.ExitStack
+    left_behind: Owner | None = None
+    """The owner of a file lock left by an apply that died, taken over."""
 
 
 def plan_held(inputs: Inputs, options: PlanOptions, *, force: bool) -> Pending:
@@ -66,7 +69,7 @@ def plan_held(inputs: Inputs, options: PlanOptions, *, force: bool) -> Pending:
         raise ValueError("an apply needs the desired state")
     held = contextlib.ExitStack()
     try:
-        held.enter_context(state_lock(inputs.target, "apply", options.lock_timeout))
+        left = held.enter_context(state_lock(inputs.target, "apply", options.lock_timeout))
         session = open_session(
             inputs.target,
             inputs.desired,
@@ -80,7 +83,7 @@ def plan_held(inputs: Inputs, options: PlanOptions, *, force: bool) -> Pending:
     except BaseException:
         held.close()
         raise
-    return Pending(inputs, session, held)
+    return Pending(inputs, session, held, left)
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,7 @@ class Applied:
     report: ApplyReport | None = None
     verification: Verification | None = None
     write_failed: StateWriteError | None = None
+    left_behind: Owner | None = None
 
     @property
     def ok(self) -> bool:
@@ -105,13 +109,13 @@ class Applied:
 def apply_held(pending: Pending, listener: OutcomeListener, *, verify_after: bool) -> Applied:
     """Make the planned calls of a pending account, record them, release its lock."""
     with pending.held:
-        session = pending.session
+        session, left = pending.session, pending.left_behind
         if session.plan.is_empty:
-            return Applied(session)
+            return Applied(session, left_behind=left)
         if not session.plan.calls:  # only records to drop
             report = forget_unmanaged(session.plan, session.known)
             session.store.save(report.state)
-            return Applied(session, report)
+            return Applied(session, report, left_behind=left)
         try:
             with api_target(pending.inputs.target) as (base_url, api_key):
                 report, verification = asyncio.run(
@@ -119,5 +123,5 @@ def apply_held(pending: Pending, listener: OutcomeListener, *, verify_after: boo
                 )
             save_applied(session.store, report.state)
         except StateWriteError as error:  # only ever raised once a call has succeeded
-            return Applied(session, write_failed=error)
-        return Applied(session, report, verification)
+            return Applied(session, write_failed=error, left_behind=left)
+        return Applied(session, report, verification, left_behind=left)
