@@ -13,6 +13,7 @@ from typing import TypeVar
 
 import click
 
+from reconciler.cli.annotations import annotations_of
 from reconciler.cli.exits import (
     EXIT_APPLY_FAILED,
     EXIT_CHANGES,
@@ -91,10 +92,15 @@ def _error(run: AccountRun[T]) -> str:
     return in_play().redactor(str(run.error))
 
 
-def _report_errors(runs: Sequence[AccountRun[T]]) -> None:
+def _report_errors(runs: Sequence[AccountRun[T]], error_format: str = "text") -> None:
+    """Each account's error on stderr (after its annotations, in github format)."""
     for run in runs:
-        if run.error is not None:
-            click.echo(f"error: {run.account.name}: {_error(run)}", err=True)
+        if run.error is None:
+            continue
+        if error_format == "github":
+            for line in annotations_of(run.error, _error(run), f"reconciler: {run.account.name}"):
+                click.echo(line, err=True)
+        click.echo(f"error: {run.account.name}: {_error(run)}", err=True)
 
 
 def _drifted(session: Session) -> bool:
@@ -110,12 +116,13 @@ def plan_fleet(
     show_requests: bool,
     quiet: bool,
     detailed_exitcode: bool,
+    error_format: str = "text",
 ) -> int:
     """Plan every account; print the plans grouped by account; the worst exit code."""
     runs = run_accounts(
         fleet.loaded, lambda account, inputs: plan_account(inputs, options), fleet.at_once
     )
-    _report_errors(runs)
+    _report_errors(runs, error_format)
     entries = [
         FleetEntry(
             run.account.name,

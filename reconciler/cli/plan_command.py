@@ -72,6 +72,7 @@ def plan(file: tuple[Path, ...], shard: str | None, **options: Any) -> None:
             show_requests=options["show_requests"],
             quiet=options["quiet"],
             detailed_exitcode=options["detailed_exitcode"],
+            error_format=options["error_format"],
         )
     )
 

@@ -145,3 +145,25 @@ def test_an_interactive_apply_asks_once_for_the_whole_fleet(tmp_path: Path, answ
         again = run_cli(["apply", "-f", str(tmp_path / "accounts"), "--auto-approve"], env)
     assert again.exit_code == 0, again.output
     assert again.stdout.count("No changes.") == (len(NAMES) if answer == "y" else 0)
+
+
+def test_a_fleet_plan_annotates_each_bad_accounts_problems_at_their_place(
+    tmp_path: Path,
+) -> None:
+    accounts = make_accounts(tmp_path, ("lisboa", "porto"))
+    porto = accounts[1].file
+    porto.write_text(porto.read_text().replace("postal_code: 1500-555", "postal_code: 15"))
+    with serving(accounts) as env:
+        result = run_cli(
+            ["plan", "-f", str(tmp_path / "accounts"), "--error-format", "github"], env
+        )
+    assert result.exit_code == 1, result.output
+    line = next(
+        number
+        for number, text in enumerate(porto.read_text().splitlines(), 1)
+        if "postal_code" in text
+    )
+    assert f"::error file={porto},line={line}," in result.stderr, result.stderr
+    assert "error: porto:" in result.stderr
+    assert "lisboa" not in result.stderr
+    assert headings(result.stdout) == ["lisboa", "porto"]
