@@ -124,8 +124,14 @@ def run_accounts(
         given = run.result
         return _attempt(run.account, lambda: step(run.account, given))
 
-    with ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="account") as pool:
+    pool = ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="account")
+    try:
         return list(pool.map(one, runs))
+    except BaseException:  # Ctrl-C: start no further account; those running finish
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    finally:
+        pool.shutdown(wait=True)
 
 
 def _attempt(account: Account, work: Callable[[], R]) -> AccountRun[R]:
