@@ -26,6 +26,7 @@ HERE = Path(__file__).parent
 README = HERE.parent / "README.md"
 PERCENTS = (0.0, 1.0, 100.0)
 START, END = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
+FLEET_MARK = "<!-- fleet-bench -->"
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -131,10 +132,18 @@ def main(argv: list[str] | None = None) -> None:
                 folder, arguments.apply_clients, arguments.rate_limit, rate_calls
             )
     table = _table(describe(), runs, plan_rows, apply_rows)
-    arguments.out.write_text(table, encoding="utf-8")
+    arguments.out.write_text(table + _kept_sections(arguments.out), encoding="utf-8")
     if arguments.update_readme:
         _update_readme(table)
     print(f"\nwrote {arguments.out} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+
+def _kept_sections(results: Path) -> str:
+    """What other benchmarks wrote at the end of the results file (from ``FLEET_MARK`` on,
+    ``benchmarks/fleet_bench.py``'s), kept as it is."""
+    text = results.read_text(encoding="utf-8") if results.exists() else ""
+    at = text.find(FLEET_MARK)
+    return "\n" + text[at:] if at >= 0 else ""
 
 
 def _table(machine: str, runs: int, plan_rows: list[str], apply_rows: list[str]) -> str:

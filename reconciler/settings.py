@@ -1,22 +1,28 @@
 """Settings from the environment or a ``.env`` file (pydantic-settings).
 
 The API key and account name never come from the desired-state file. ``INVOICEXPRESS_*``
-variables say which account to talk to; ``RECONCILER_*`` variables tune the tool itself.
+variables say which account to talk to; ``RECONCILER_*`` variables tune the tool itself. In a
+fleet, each account's settings come first from the same variables suffixed with the account's
+name (``INVOICEXPRESS_API_KEY_LISBOA``), then from the unsuffixed ones.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import os
+import re
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from reconciler.errors import SettingsError
 
 _S = TypeVar("_S", bound=BaseSettings)
+_NOT_ALPHANUMERIC = re.compile(r"[^A-Za-z0-9]")
 
 
 class ApiSettings(BaseSettings):
@@ -57,28 +63,62 @@ class ToolSettings(BaseSettings):
     state_url: SecretStr | None = Field(
         default=None, description="postgresql:// URL of a database keeping the known state"
     )
+    accounts_at_once: int = Field(
+        default=4, ge=1, le=64, description="accounts of a fleet worked on in parallel"
+    )
 
 
-def _load(cls: type[_S], env_file: Path | None) -> _S:
+def account_suffix(name: str) -> str:
+    """The suffix of an account's own settings variables: its name upper-cased, every
+    character but an ASCII letter or digit written ``_`` (``porto-2`` → ``PORTO_2``)."""
+    return _NOT_ALPHANUMERIC.sub("_", name).upper()
+
+
+def _suffixed(cls: type[_S], env_file: Path | None, suffix: str) -> dict[str, str]:
+    """The fields of ``cls`` set by a variable suffixed ``_<suffix>``, from the environment,
+    then the ``.env`` file."""
+    prefix = str(cls.model_config.get("env_prefix", ""))
+    from_file = dotenv_values(env_file) if env_file is not None else {}
+    found: dict[str, str] = {}
+    for field in cls.model_fields:
+        name = f"{prefix}{field}_{suffix}".upper()
+        value = os.environ.get(name, from_file.get(name))
+        if value is not None:
+            found[field] = value
+    return found
+
+
+def _load(cls: type[_S], env_file: Path | None, suffix: str | None) -> _S:
+    own: dict[str, Any] = dict(_suffixed(cls, env_file, suffix)) if suffix else {}
     try:
-        return cls(_env_file=env_file)
+        return cls(_env_file=env_file, **own)
     except ValidationError as exc:
+        prefix = cls.model_config.get("env_prefix", "")
+
+        def variable(loc: tuple[int | str, ...]) -> str:
+            name = f"{prefix}{'.'.join(map(str, loc)).upper()}"
+            return f"{name}_{suffix}" if loc and loc[0] in own else name
+
         problems = "; ".join(
-            f"{cls.model_config.get('env_prefix', '')}{'.'.join(map(str, e['loc'])).upper()}: "
-            f"{e['msg']}"
-            for e in exc.errors(include_input=False)
+            f"{variable(e['loc'])}: {e['msg']}" for e in exc.errors(include_input=False)
         )
         raise SettingsError(f"invalid settings: {problems}") from None
 
 
-def load_api_settings(env_file: Path | None = Path(".env")) -> ApiSettings:
-    """API settings from the environment, then the ``.env`` file if it exists."""
-    return _load(ApiSettings, env_file if env_file and env_file.exists() else None)
+def load_api_settings(
+    env_file: Path | None = Path(".env"), suffix: str | None = None
+) -> ApiSettings:
+    """API settings from the environment, then the ``.env`` file if it exists; with
+    ``suffix``, a variable ending ``_<suffix>`` first."""
+    return _load(ApiSettings, env_file if env_file and env_file.exists() else None, suffix)
 
 
-def load_tool_settings(env_file: Path | None = Path(".env")) -> ToolSettings:
-    """Tool settings from the environment, then the ``.env`` file if it exists."""
-    return _load(ToolSettings, env_file if env_file and env_file.exists() else None)
+def load_tool_settings(
+    env_file: Path | None = Path(".env"), suffix: str | None = None
+) -> ToolSettings:
+    """Tool settings from the environment, then the ``.env`` file if it exists; with
+    ``suffix``, a variable ending ``_<suffix>`` first."""
+    return _load(ToolSettings, env_file if env_file and env_file.exists() else None, suffix)
 
 
 def resolve_base_url(settings: ApiSettings) -> str:

@@ -12,6 +12,8 @@ This package is the only place that turns errors into exit codes and messages:
        --verify found fields not converged
   130  interrupted (Ctrl-C); apply says how many calls finished and how many are recorded
 
+A fleet (a folder, or several -f) exits with the worst of its accounts' codes: 1 > 3 > 2 > 0.
+
 Each command lives in a module of its own and registers itself on ``main``.
 """
 

@@ -45,6 +45,19 @@ def github_annotation(problem: Problem) -> str:
     )
 
 
+def github_error(message: str, title: str = "reconciler") -> str:
+    """An error not tied to a place in a file, as ``::error title=…::message``."""
+    return f"::error title={_property(title)}::{_data(message)}"
+
+
+def annotations_of(error: ReconcilerError, message: str, title: str = "reconciler") -> list[str]:
+    """The annotations of one error: each problem of a validation failure at its place, or
+    ``message`` (the error as it may be shown) as one."""
+    if isinstance(error, ValidationFailed):
+        return [github_annotation(problem) for problem in error.problems]
+    return [github_error(message, title)]
+
+
 @contextlib.contextmanager
 def annotated(error_format: str) -> Iterator[None]:
     """In github format, print the errors raised inside as annotations, then re-raise them."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from click.core import ParameterSource
@@ -16,9 +17,11 @@ from reconciler.cli.exits import (
     console,
     exits_cleanly,
 )
+from reconciler.cli.fleet import apply_fleet, open_fleet
+from reconciler.cli.fleet_options import is_fleet, refuse_beside_fleet
 from reconciler.cli.gitops_options import QUIET_OPTION, TARGET_OPTION, format_option
 from reconciler.cli.group import main
-from reconciler.cli.locking import with_inputs
+from reconciler.cli.locking import target_of, with_inputs
 from reconciler.cli.options import planning_options
 from reconciler.cli.printing import announced, print_read_side
 from reconciler.cli.progress import Tally, progress, reading_live, shows_failures
@@ -31,6 +34,7 @@ from reconciler.render.drift import render_verification
 from reconciler.render.json import render_document
 from reconciler.render.text import render_plan, render_report, summary_line
 from reconciler.workflows.apply import apply_and_verify, forget_unmanaged, save_applied
+from reconciler.workflows.fleet_steps import PlanOptions
 from reconciler.workflows.plan import session_for_saved_plan, targeted
 from reconciler.workflows.session import Inputs, api_target, check_api_settings, open_session
 
@@ -55,8 +59,35 @@ from reconciler.workflows.session import Inputs, api_target, check_api_settings,
     "--auto-approve or PLAN_FILE)"
 )
 @exits_cleanly
-@with_inputs("apply")
 def apply(
+    plan_file: Path | None, file: tuple[Path, ...], shard: str | None, **options: Any
+) -> None:
+    """Show the plan, ask, then make the calls and record each success in the known state.
+
+    With PLAN_FILE (from `reconciler plan --out`), apply that reviewed plan without asking,
+    provided the desired file and known state are unchanged since it was saved. With a fleet
+    (a folder, or several -f), plan every account, ask once, apply them in parallel.
+    """
+    if plan_file is not None or not is_fleet(file, shard):
+        _apply_one(plan_file=plan_file, file=file[0], **options)
+        return
+    refuse_beside_fleet(targets=options["targets"], document=options["output_format"])
+    fleet = open_fleet(file, shard, target_of({**options, "file": file[0]}))
+    sys.exit(
+        apply_fleet(
+            fleet,
+            PlanOptions(options["refresh"], options["create_missing"], options["lock_timeout"]),
+            auto_approve=options["auto_approve"],
+            force=options["force"],
+            verify_after=options["verify_after"],
+            show_requests=options["show_requests"],
+            quiet=options["quiet"],
+        )
+    )
+
+
+@with_inputs("apply")
+def _apply_one(
     plan_file: Path | None,
     file: Path,
     state: Path | None,
@@ -75,11 +106,7 @@ def apply(
     output_format: str,
     inputs: Inputs,
 ) -> None:
-    """Show the plan, ask, then make the calls and record each success in the known state.
-
-    With PLAN_FILE (from `reconciler plan --out`), apply that reviewed plan without asking,
-    provided the desired file and known state are unchanged since it was saved.
-    """
+    """Apply one account (or a saved plan)."""
     as_json = output_format == "json"
     if as_json and not (auto_approve or plan_file is not None):
         raise SettingsError("--format json needs --auto-approve (or a saved plan): it never asks")
@@ -181,7 +208,7 @@ def _refuse_flags_beside(plan_file: Path) -> None:
     context = click.get_current_context()
     given = [
         name
-        for name in ("file", "state", "sandbox", "targets")
+        for name in ("file", "shard", "state", "sandbox", "targets")
         if context.get_parameter_source(name) is ParameterSource.COMMANDLINE
     ]
     if given:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from pathlib import Path
 from typing import ParamSpec, TypeVar
@@ -18,6 +18,15 @@ from reconciler.errors import ReconcilerError
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_APPLY_FAILED = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130
+# A fleet exits with its accounts' worst code, in this order: an error stops a job's next step,
+# failed calls need a look, pending changes are routine.
+_SEVERITY = (EXIT_OK, EXIT_CHANGES, EXIT_APPLY_FAILED, EXIT_ERROR)
+
+
+def worst_exit(codes: Iterable[int]) -> int:
+    """The worst of several accounts' exit codes: 1 > 3 > 2 > 0."""
+    return max(codes, key=_SEVERITY.index, default=EXIT_OK)
+
 
 P = ParamSpec("P")
 R = TypeVar("R")

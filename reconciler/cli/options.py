@@ -20,6 +20,24 @@ FILE_OPTION = click.option(
     show_default=True,
     help="The desired-state YAML file.",
 )
+FILES_OPTION = click.option(
+    "-f",
+    "--file",
+    "file",
+    type=click.Path(path_type=Path),
+    multiple=True,
+    default=(Path("state.yaml"),),
+    show_default=True,
+    help="The desired-state YAML file. Repeat it, or give a folder (every *.yaml in it), to "
+    "work on a fleet: one account per file, named by its stem.",
+)
+SHARD_OPTION = click.option(
+    "--shard",
+    default=None,
+    metavar="K/N",
+    help="Only the K-th of N stable shares of the fleet's accounts (by a hash of each name), "
+    "so N jobs can split a fleet.",
+)
 STATE_OPTION = click.option(
     "--state",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -71,7 +89,8 @@ CREATE_MISSING_OPTION = click.option(
 def planning_options(command: Callable[P, R]) -> Callable[P, R]:
     """The options every planning command shares, in the order ``--help`` lists them."""
     shared = (
-        FILE_OPTION,
+        FILES_OPTION,
+        SHARD_OPTION,
         STATE_OPTION,
         STATE_URL_OPTION,
         SANDBOX_OPTION,

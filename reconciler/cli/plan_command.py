@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from reconciler.cli.annotations import ERROR_FORMAT_OPTION, annotates_errors
 from reconciler.cli.exits import EXIT_CHANGES, console, exits_cleanly
+from reconciler.cli.fleet import open_fleet, plan_fleet
+from reconciler.cli.fleet_options import is_fleet, refuse_beside_fleet
 from reconciler.cli.gitops_options import QUIET_OPTION, TARGET_OPTION
 from reconciler.cli.group import main
-from reconciler.cli.locking import with_inputs
+from reconciler.cli.locking import target_of, with_inputs
 from reconciler.cli.options import planning_options
 from reconciler.cli.printing import announced, print_read_side
 from reconciler.cli.progress import reading_live
@@ -20,6 +23,7 @@ from reconciler.render.json import render_json
 from reconciler.render.markdown import render_markdown
 from reconciler.render.text import render_plan, summary_line
 from reconciler.storage.saved_plans import save_plan
+from reconciler.workflows.fleet_steps import PlanOptions
 from reconciler.workflows.plan import binding, check_plan_out, targeted
 from reconciler.workflows.session import Inputs, open_session
 
@@ -54,9 +58,29 @@ from reconciler.workflows.session import Inputs, open_session
 @QUIET_OPTION
 @ERROR_FORMAT_OPTION
 @exits_cleanly
+def plan(file: tuple[Path, ...], shard: str | None, **options: Any) -> None:
+    """Show, as a dry run, exactly the API calls an apply would make."""
+    if not is_fleet(file, shard):
+        _plan_one(file=file[0], **options)
+        return
+    refuse_beside_fleet(out=options["out"], targets=options["targets"])
+    fleet = open_fleet(file, shard, target_of({**options, "file": file[0]}))
+    sys.exit(
+        plan_fleet(
+            fleet,
+            PlanOptions(options["refresh"], options["create_missing"], options["lock_timeout"]),
+            output_format=options["output_format"],
+            show_requests=options["show_requests"],
+            quiet=options["quiet"],
+            detailed_exitcode=options["detailed_exitcode"],
+            error_format=options["error_format"],
+        )
+    )
+
+
 @annotates_errors
 @with_inputs("plan --refresh", locks=lambda params: bool(params["refresh"]))
-def plan(
+def _plan_one(
     file: Path,
     state: Path | None,
     state_url: str | None,
@@ -75,7 +99,7 @@ def plan(
     error_format: str,
     inputs: Inputs,
 ) -> None:
-    """Show, as a dry run, exactly the API calls an apply would make."""
+    """Plan one account."""
     assert inputs.desired is not None  # loaded for every plan
     if out is not None and not force:
         check_plan_out(out, inputs.target)

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from reconciler.cli.exits import EXIT_CHANGES, console, exits_cleanly
+from reconciler.cli.fleet import open_fleet, refresh_fleet
+from reconciler.cli.fleet_options import is_fleet, refuse_beside_fleet
 from reconciler.cli.gitops_options import format_option
 from reconciler.cli.group import main
-from reconciler.cli.locking import with_inputs
+from reconciler.cli.locking import target_of, with_inputs
 from reconciler.cli.options import (
     ENV_FILE_OPTION,
-    FILE_OPTION,
+    FILES_OPTION,
     LOCK_TIMEOUT_OPTION,
     SANDBOX_OPTION,
+    SHARD_OPTION,
     STATE_OPTION,
     STATE_URL_OPTION,
 )
@@ -28,7 +32,8 @@ from reconciler.workflows.session import Inputs
 
 
 @main.command()
-@FILE_OPTION
+@FILES_OPTION
+@SHARD_OPTION
 @STATE_OPTION
 @STATE_URL_OPTION
 @SANDBOX_OPTION
@@ -37,8 +42,24 @@ from reconciler.workflows.session import Inputs
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when drift was found, 0 when none.")
 @format_option("the document of schema/refresh.schema.json")
 @exits_cleanly
+def refresh(file: tuple[Path, ...], shard: str | None, **options: Any) -> None:
+    """Read the live account for every declared resource, show drift, update the known state."""
+    if not is_fleet(file, shard):
+        _refresh_one(file=file[0], **options)
+        return
+    refuse_beside_fleet(document=options["output_format"])
+    fleet = open_fleet(file, shard, target_of({**options, "file": file[0]}))
+    sys.exit(
+        refresh_fleet(
+            fleet,
+            lock_timeout=options["lock_timeout"],
+            detailed_exitcode=options["detailed_exitcode"],
+        )
+    )
+
+
 @with_inputs("refresh")
-def refresh(
+def _refresh_one(
     file: Path,
     state: Path | None,
     state_url: str | None,
@@ -49,7 +70,7 @@ def refresh(
     output_format: str,
     inputs: Inputs,
 ) -> None:
-    """Read the live account for every declared resource, show drift, update the known state."""
+    """Refresh one account."""
     assert inputs.desired is not None  # loaded for every refresh
     refreshed = refresh_account(inputs.target, inputs.desired, reading_live(console(stderr=True)))
     if output_format == "json":

@@ -12,19 +12,21 @@ from reconciler.cli.annotations import ERROR_FORMAT_OPTION, annotated
 from reconciler.cli.exits import exits_cleanly
 from reconciler.cli.gitops_options import format_option
 from reconciler.cli.group import main
-from reconciler.cli.options import FILE_OPTION
+from reconciler.cli.options import FILES_OPTION, SHARD_OPTION
 from reconciler.core.run_documents import Checked, validate_document
 from reconciler.desired.document import load_desired
 from reconciler.errors import Problem, ValidationFailed
 from reconciler.render.json import render_document
+from reconciler.workflows.fleet import Shard, fleet_files
 
 # What envexpand reports for ${NAME} with NAME unset; --allow-unset-env lets it pass.
 _UNSET = re.compile(r"environment variable \w+ is not set")
 
 
 @main.command()
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
-@FILE_OPTION
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@FILES_OPTION
+@SHARD_OPTION
 @ERROR_FORMAT_OPTION
 @click.option(
     "--allow-unset-env",
@@ -36,13 +38,20 @@ _UNSET = re.compile(r"environment variable \w+ is not set")
 @exits_cleanly
 def validate(
     files: tuple[Path, ...],
-    file: Path,
+    file: tuple[Path, ...],
+    shard: str | None,
     error_format: str,
     allow_unset_env: bool,
     output_format: str,
 ) -> None:
-    """Check desired-state files only (FILES, or -f): syntax, fields, values, duplicates."""
-    checked = [_check(path, allow_unset_env) for path in files or (file,)]
+    """Check desired-state files only (FILES, or -f; a folder: every *.yaml in it): syntax,
+    fields, values, duplicates."""
+    given = files or file
+    paths = list(given)
+    if shard is not None or any(path.is_dir() for path in given):
+        chosen = None if shard is None else Shard.parse(shard)
+        paths = [path for path in fleet_files(given) if chosen is None or chosen.holds(path.stem)]
+    checked = [_check(path, allow_unset_env) for path in paths]
     if output_format == "json":
         click.echo(render_document(validate_document(checked)), nl=False)
     else:

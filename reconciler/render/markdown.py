@@ -7,6 +7,9 @@ shown JSON-encoded inside fenced blocks, so nothing a user wrote can break the l
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from reconciler.core.fleet_document import FleetEntry
 from reconciler.core.plan import Action, Call, Plan
 from reconciler.core.secrets import REDACTED
 from reconciler.render.text import UNMANAGED_NOTE, describe, summary_line
@@ -114,3 +117,27 @@ def _unmanaged_section(resources: tuple[str, ...], room: int) -> str:
         lines.append(line)
         size += len(line)
     return opening + "".join(lines) + closing
+
+
+def render_fleet_markdown(entries: Sequence[FleetEntry], *, limit: int = LIMIT) -> str:
+    """A fleet's plans as Markdown: a summary line, then a section per account, each given an
+    equal share of ``limit``."""
+    planned = [entry.plan for entry in entries if entry.plan is not None]
+    calls = sum(len(plan.calls) for plan in planned)
+    failed = len(entries) - len(planned)
+    head = (
+        f"## reconciler fleet plan\n\n{len(entries)} accounts: "
+        f"{sum(1 for plan in planned if not plan.is_empty)} with changes ({calls:,} calls), "
+        f"{failed} failed.\n"
+    )
+    share = max(_RESERVE * 2, (limit - len(head)) // max(1, len(entries)) - 100)
+    parts = [head]
+    for entry in entries:
+        parts.append(f"\n## Account `{entry.account}`\n\n")
+        if entry.plan is None:
+            error = (entry.error or "failed")[: share - 50]
+            fence = _fence(error)
+            parts.append(f"**failed**\n\n{fence}\n{error}\n{fence}\n")
+        else:
+            parts.append(render_markdown(entry.plan, limit=share))
+    return "".join(parts)

@@ -207,17 +207,22 @@ class PostgresStore:
 def ensure_schema(db: Connection[TupleRow], url: str, *, create: bool) -> bool:
     """Whether the tables are there, created first when ``create`` and the database has none;
     tables of a newer version are refused."""
-    with db.transaction():
-        if db.execute("SELECT to_regclass('reconciler_schema')").fetchone() == (None,):
-            if not create:
-                return False
-            db.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
-            if db.execute("SELECT to_regclass('reconciler_schema')").fetchone() == (None,):
-                for statement in CREATE_TABLES:
-                    db.execute(statement)
-                db.execute("INSERT INTO reconciler_schema VALUES (%s)", (SCHEMA_VERSION,))
-                return True
-        row = db.execute("SELECT max(version) FROM reconciler_schema").fetchone()
+    if db.execute("SELECT to_regclass('reconciler_schema')").fetchone() == (None,):
+        if not create:
+            return False
+        # A session lock, taken before the transaction that checks again: a transaction that
+        # had already looked at the catalog would not see tables another writer just created.
+        db.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
+        try:
+            with db.transaction():
+                if db.execute("SELECT to_regclass('reconciler_schema')").fetchone() == (None,):
+                    for statement in CREATE_TABLES:
+                        db.execute(statement)
+                    db.execute("INSERT INTO reconciler_schema VALUES (%s)", (SCHEMA_VERSION,))
+                    return True
+        finally:
+            db.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
+    row = db.execute("SELECT max(version) FROM reconciler_schema").fetchone()
     version = row[0] if row else None
     if version is None:
         raise StateFileError(f"{redacted(url)}: the reconciler_schema table holds no version")

@@ -24,7 +24,6 @@ from reconciler.core.references import resolve_with, series_of
 from reconciler.core.secrets import DigestKey
 from reconciler.desired.document import Desired, load_desired
 from reconciler.errors import SettingsError
-from reconciler.settings import load_tool_settings
 from reconciler.storage.drift_log import log_drift
 from reconciler.storage.files import stage_atomically
 from reconciler.workflows.import_document import new_document, update_document
@@ -60,8 +59,8 @@ def import_account(target: Target, account_id: int | None) -> Imported:
         account_id = existing.state.account.id
     if account_id is None:
         raise SettingsError("which account? pass --account-id (the :account-id to import)")
-    tool = load_tool_settings(target.env_file)
-    key = digest_key(tool, target.sandbox, target.env_file)
+    tool = target.tool_settings()
+    key = digest_key(tool, target)
     store = target.store()
     known = store.load()
     with api_target(target) as (base_url, api_key):

@@ -6,7 +6,6 @@ import contextlib
 
 from reconciler.core.fold import Refreshed
 from reconciler.desired.document import Desired
-from reconciler.settings import load_tool_settings
 from reconciler.workflows.session import Reading, digest_key, read_side
 from reconciler.workflows.target import Target
 
@@ -16,9 +15,9 @@ def refresh_account(
 ) -> Refreshed:
     """Fold the live account into the known state (saved) and say what drifted; ``reading``
     is held open while the live account is read."""
-    tool = load_tool_settings(target.env_file)
+    tool = target.tool_settings()
     store = target.store()
-    key = digest_key(tool, target.sandbox, target.env_file)
+    key = digest_key(tool, target)
     # Clients not on the live account are not an error here: there is nothing to read.
     prepared = read_side(target, desired, store, store.load(), key, tool, True, True, reading)
     if prepared.refreshed is None:

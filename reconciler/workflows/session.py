@@ -21,8 +21,6 @@ from reconciler.desired.document import Desired, load_desired
 from reconciler.errors import InputError, SettingsError
 from reconciler.settings import (
     ToolSettings,
-    load_api_settings,
-    load_tool_settings,
     require_api_key,
     resolve_base_url,
 )
@@ -62,11 +60,11 @@ def load_inputs(target: Target, *, plan_file: Path | None = None, desired: bool 
         target = Target(
             Path(bound.desired_file), state, bound.sandbox, target.env_file, target.state_url
         )
-    load_tool_settings(target.env_file)
+    target.tool_settings()
     target = with_state_url(target)
     with collector_paused():
         loaded = load_desired(target.file, os.environ) if desired else None
-    api = load_api_settings(target.env_file)
+    api = target.api_settings()
     if not target.sandbox and (api.base_url or api.account):
         resolve_base_url(api)
     return Inputs(target, loaded, saved)
@@ -87,14 +85,14 @@ class Session:
     stored_serial: int = 0
 
 
-def digest_key(tool: ToolSettings, sandbox: bool, env_file: Path) -> DigestKey:
+def digest_key(tool: ToolSettings, target: Target) -> DigestKey:
     """The key of the secrets' digests: RECONCILER_DIGEST_KEY, else the API key."""
     if tool.digest_key is not None:
         return DigestKey(tool.digest_key.get_secret_value())
-    if sandbox:
+    if target.sandbox:
         return DigestKey(SANDBOX_API_KEY)
     try:
-        return DigestKey(require_api_key(load_api_settings(env_file)).get_secret_value())
+        return DigestKey(require_api_key(target.api_settings()).get_secret_value())
     except SettingsError:
         raise SettingsError(
             "secrets are compared by keyed digest: set INVOICEXPRESS_API_KEY or "
@@ -112,11 +110,11 @@ def open_session(
 ) -> Session:
     """Load the known state, resolve and refresh as needed, plan the difference; ``reading`` is
     held open while the live account is read."""
-    tool = load_tool_settings(target.env_file)
+    tool = target.tool_settings()
     store = target.store()
     with collector_paused():
         known = store.load()
-    key = digest_key(tool, target.sandbox, target.env_file)
+    key = digest_key(tool, target)
     prepared = read_side(target, desired, store, known, key, tool, refresh, create_missing, reading)
     with collector_paused():
         plan = build_plan(prepared.desired, prepared.known, key, creatable=prepared.creatable)
@@ -187,7 +185,7 @@ def check_api_settings(target: Target) -> None:
     """Raise ``SettingsError`` unless the target's account and API key are configured (the
     sandbox needs neither): checked before a plan is shown for approval."""
     if not target.sandbox:
-        api = load_api_settings(target.env_file)
+        api = target.api_settings()
         resolve_base_url(api)
         require_api_key(api)
 
@@ -196,7 +194,7 @@ def check_api_settings(target: Target) -> None:
 def api_target(target: Target) -> Iterator[tuple[str, SecretStr]]:
     """The base URL and API key to use: the configured account, or a sandbox started here."""
     if not target.sandbox:
-        api = load_api_settings(target.env_file)
+        api = target.api_settings()
         yield resolve_base_url(api), require_api_key(api)
         return
     from reconciler.sandbox import Sandbox

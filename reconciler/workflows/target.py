@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from reconciler.settings import load_tool_settings
+from reconciler.settings import ApiSettings, ToolSettings, load_api_settings, load_tool_settings
 from reconciler.storage.backend import StateBackend
 from reconciler.storage.database import check_url
 from reconciler.storage.paths import sandbox_data_path, state_path
@@ -18,13 +18,23 @@ from reconciler.storage.state_file import StateStore
 @dataclass(frozen=True)
 class Target:
     """The desired file, the explicit known-state path (if any), sandbox or live, settings file,
-    and the database keeping the known state instead of a file (if any)."""
+    the database keeping the known state instead of a file (if any), and the suffix of the
+    account's own settings variables (in a fleet)."""
 
     file: Path
     state: Path | None
     sandbox: bool
     env_file: Path
     state_url: SecretStr | None = None
+    settings_suffix: str | None = None
+
+    def api_settings(self) -> ApiSettings:
+        """Which account to talk to, and how: the account's own variables first."""
+        return load_api_settings(self.env_file, self.settings_suffix)
+
+    def tool_settings(self) -> ToolSettings:
+        """The tool's settings for this account: the account's own variables first."""
+        return load_tool_settings(self.env_file, self.settings_suffix)
 
     @property
     def state_path(self) -> Path:
@@ -61,7 +71,7 @@ def with_state_url(target: Target, *, unless_state_file: bool = True) -> Target:
     """The target with ``RECONCILER_STATE_URL`` when ``--state-url`` gave none (and, with
     ``unless_state_file``, ``--state`` named no file either); the URL checked."""
     if target.state_url is None and not (unless_state_file and target.state is not None):
-        url = load_tool_settings(target.env_file).state_url
+        url = target.tool_settings().state_url
         if url is not None:
             target = replace(target, state_url=url)
     if target.state_url is not None:

@@ -46,6 +46,7 @@ class Env:
             "INVOICEXPRESS_BASE_URL": self.base_url,
             "INVOICEXPRESS_API_KEY": API_KEY,
             "AT_PASSWORD": AT_PASSWORD,
+            "AT_PASSWORD_LISBOA": AT_PASSWORD,
             "RECONCILER_RATE_LIMIT": "0",
             "RECONCILER_MAX_CHANGE_FRACTION": None,
             "NO_COLOR": "1",

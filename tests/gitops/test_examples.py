@@ -60,7 +60,7 @@ def test_the_workflow_plans_on_pull_requests_applies_on_main_and_checks_nightly(
     monkeypatch.chdir(tmp_path)
     (tmp_path / "plan.json").write_text("{}")  # what the plan-main job hands to apply
     workflow = _yaml(WORKFLOW)
-    assert set(workflow["jobs"]) == {"plan-pr", "plan-main", "approve", "apply", "drift"}
+    assert set(workflow["jobs"]) == {"plan-pr", "plan-main", "apply", "drift"}
     commands = [
         command
         for job in workflow["jobs"].values()
@@ -71,9 +71,17 @@ def test_the_workflow_plans_on_pull_requests_applies_on_main_and_checks_nightly(
         _parses(command)
     flat = [" ".join(c) for c in commands]
     assert any("--format markdown" in c and "--detailed-exitcode" in c for c in flat)
-    assert "apply plan.json" in flat
-    assert any(c.startswith("plan") and "--out plan.json" in c for c in flat)
-    assert any("validate --error-format github" in c for c in flat)
+    # A fleet split over the matrix's shards, its known state in the database.
+    assert any(c.startswith("apply -f accounts --shard") and "--lock-timeout" in c for c in flat)
+    assert all("-f accounts --shard" in c for c in flat), flat
+    assert any("validate --allow-unset-env --error-format github" in c for c in flat)
+    for job in workflow["jobs"].values():
+        assert job["strategy"]["matrix"]["shard"] == list(
+            range(1, int(workflow["env"]["SHARDS"]) + 1)
+        )
+        for step in job["steps"]:
+            if "secrets." in str(step.get("env", {})):
+                assert step["env"]["RECONCILER_STATE_URL"] == "${{ secrets.RECONCILER_STATE_URL }}"
 
 
 def test_the_workflow_pins_actions_and_scopes_credentials_and_secrets() -> None:
@@ -89,7 +97,9 @@ def test_the_workflow_pins_actions_and_scopes_credentials_and_secrets() -> None:
     for name, job in workflow["jobs"].items():
         assert "permissions" in job, name
         if any("secrets." in str(value) for value in job.get("steps", [])):
-            assert job["environment"] == "${{ matrix.account }}", name
+            assert job["environment"] == (
+                "invoicexpress" if name == "apply" else "invoicexpress-plan"
+            )
         for step in job["steps"]:
             if step.get("uses", "").startswith("actions/checkout@"):
                 assert step["with"]["persist-credentials"] is False, name

@@ -8,7 +8,8 @@ nothing recorded is ever sent again. At the end the sandbox is exactly at the de
 Longer runs go round after round, each round a new revision of the clients.
 
 Longer run by hand: ``RECONCILER_CRASH_ITERATIONS=200 pytest tests/reliability/test_crash.py``
-(``RECONCILER_CRASH_CLIENTS``, ``RECONCILER_CRASH_SEED`` also apply).
+(``RECONCILER_CRASH_CLIENTS``, ``RECONCILER_CRASH_SEED`` also apply). The same with the known
+state in PostgreSQL: ``RECONCILER_CRASH_DB_ITERATIONS`` (3 by default).
 """
 
 from __future__ import annotations
@@ -19,16 +20,20 @@ import signal
 import subprocess
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from reconciler.core.known import KnownState
 from reconciler.sandbox import DROPPED, Faults, Sandbox
+from reconciler.storage.postgres import PostgresStore
 
 from .conftest import API_KEY, Fleet, environment, resource_of, run_cli, spawn
 
 KILLS = int(os.environ.get("RECONCILER_CRASH_ITERATIONS", "5"))
+DATABASE_KILLS = int(os.environ.get("RECONCILER_CRASH_DB_ITERATIONS", "3"))
 CLIENTS = int(os.environ.get("RECONCILER_CRASH_CLIENTS", "300"))
 SEED = int(os.environ.get("RECONCILER_CRASH_SEED", "20240611"))
 KILLS_PER_ROUND = 5
@@ -69,14 +74,22 @@ def _kill_after(
 
 
 def _round(
-    fleet: Fleet, sandbox: Sandbox, env: dict[str, str], kills: int, rng: random.Random
+    fleet: Fleet,
+    sandbox: Sandbox,
+    env: dict[str, str],
+    kills: int,
+    rng: random.Random,
+    known: Callable[[], KnownState] | None = None,
+    extra: list[str] | None = None,
 ) -> None:
-    """Kill ``kills`` applies of this revision, then let one finish; checks after each run."""
+    """Kill ``kills`` applies of this revision, then let one finish; checks after each run.
+    ``known`` reads the known state (by default, the fleet's file)."""
+    read_known = known or fleet.known
     sent: Counter[str] = Counter()
     # --force: each later round rewrites every client, which the mass-change guard would hold.
-    args = ["apply", "-f", str(fleet.desired), "--auto-approve", "--force"]
+    args = ["apply", "-f", str(fleet.desired), "--auto-approve", "--force", *(extra or [])]
     for run in range(kills + 1):
-        done_before = fleet.done(fleet.known())
+        done_before = fleet.done(read_known())
         since = len(sandbox.requests)
         child = spawn(args, env, fleet.folder)
         if run < kills:
@@ -90,7 +103,7 @@ def _round(
             assert child.wait(timeout=120) == 0, (fleet.folder / "child.out").read_text()
         _settle(sandbox)
         puts = _answered_puts(sandbox, since)
-        done = fleet.done(fleet.known())  # the state loads after every kill
+        done = fleet.done(read_known())  # the state loads after every kill
         assert not {resource_of(p) for p in puts} & done_before, "a recorded call was repeated"
         assert len(puts) == len(set(puts)), "a call was sent twice in one run"
         in_flight = [p for p in puts if resource_of(p) not in done]
@@ -122,3 +135,35 @@ def test_apply_killed_at_random_moments_converges_without_repeating_calls(
         plan = run_cli(["plan", "-f", str(fleet.desired), "--detailed-exitcode"], env)
     assert plan.exit_code == 0, plan.output
     assert "No changes." in plan.output
+
+
+def test_apply_killed_at_random_moments_with_the_known_state_in_a_database(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    # The database's session lock dies with the killed runner's connection; every success it
+    # committed is kept, and the next runner carries on from there.
+    rng = random.Random(SEED + 1)
+    fleet = Fleet(tmp_path, CLIENTS).write()
+    sandbox = Sandbox(
+        api_key=API_KEY, data=fleet.sandbox_data(), rate_limit=0, faults=Faults(latency=0.002)
+    )
+
+    def known() -> KnownState:
+        store = PostgresStore(postgres_url, "state")
+        try:
+            return store.load()
+        finally:
+            store.close()
+
+    with sandbox.running_in_thread() as base_url:
+        env = environment(
+            base_url,
+            RECONCILER_CONCURRENCY=str(CONCURRENCY),
+            RECONCILER_STATE_URL=postgres_url,
+        )
+        # A killed runner's connection may take a moment to end on the server: wait for it.
+        _round(fleet, sandbox, env, DATABASE_KILLS, rng, known, ["--lock-timeout", "60"])
+        plan = run_cli(["plan", "-f", str(fleet.desired), "--detailed-exitcode"], env)
+    assert plan.exit_code == 0, plan.output
+    assert "No changes." in plan.output
+    assert not fleet.state_file.exists(), "the known state went to a file"

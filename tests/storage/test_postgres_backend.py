@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -312,6 +313,7 @@ def test_a_saved_plan_is_applied_to_the_database_it_was_made_from(
 
 BLOCKED = """
 import sys
+import threading
 sys.modules["psycopg"] = None  # as if it were not installed
 from reconciler.cli import main
 main(sys.argv[1:])
@@ -331,3 +333,33 @@ def test_without_psycopg_files_work_and_a_database_asks_for_the_extra(tmp_path: 
     )
     assert with_database.returncode == 1
     assert "needs psycopg: pip install 'reconciler[postgres]'" in with_database.stderr
+
+
+def test_writers_meeting_an_empty_database_at_once_create_the_tables_once(
+    postgres_url: str,
+) -> None:
+    # Each writer of a fleet reaches a new database at the same moment: one creates the
+    # tables, the others wait for it and use them.
+    writers = 8
+    barrier = threading.Barrier(writers)
+    failures: list[BaseException] = []
+
+    def first_write(number: int) -> None:
+        store = PostgresStore(postgres_url, f"account-{number}")
+        barrier.wait()
+        try:
+            store.save(KnownState.new())
+        except BaseException as error:  # collected for the assertion below
+            failures.append(error)
+        finally:
+            store.close()
+
+    threads = [threading.Thread(target=first_write, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    with psycopg.connect(postgres_url) as db:
+        assert db.execute("SELECT count(*) FROM reconciler_states").fetchone() == (writers,)
+        assert db.execute("SELECT version FROM reconciler_schema").fetchall() == [(SCHEMA_VERSION,)]

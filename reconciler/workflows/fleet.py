@@ -1,0 +1,141 @@
+"""Fleets: many accounts in one run, one desired file each, worked on in parallel.
+
+An account is named by its file's stem; its settings come from the variables suffixed with
+that name (``settings.account_suffix``), falling back to the unsuffixed ones. Each account has
+its own client (rate limiter, retry budget), lock and known state, so one account's failure
+is its own: the runner reports it and carries on with the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from functools import partial
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from reconciler.errors import InputError, ReconcilerError, SettingsError
+from reconciler.settings import account_suffix
+from reconciler.workflows.session import Inputs, load_inputs
+from reconciler.workflows.target import Target
+
+R = TypeVar("R")
+S = TypeVar("S")
+
+_SHARD = re.compile(r"([0-9]+)/([0-9]+)")
+
+
+@dataclass(frozen=True)
+class Shard:
+    """The ``index``-th of ``count`` stable shares of a fleet (1-based)."""
+
+    index: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        """``K/N`` with ``1 <= K <= N``, in decimal digits."""
+        found = _SHARD.fullmatch(text)
+        if found is None:
+            raise SettingsError(f"--shard {text!r}: give K/N, e.g. 1/4")
+        index, count = int(found[1]), int(found[2])
+        if not 1 <= index <= count:
+            raise SettingsError(f"--shard {text}: K must be between 1 and N")
+        return cls(index, count)
+
+    def holds(self, name: str) -> bool:
+        """Whether the account ``name`` is in this share: sha256(name) mod N = K - 1, so the
+        share of an account never depends on which other accounts there are."""
+        digest = int.from_bytes(hashlib.sha256(name.encode()).digest(), "big")
+        return digest % self.count == self.index - 1
+
+
+def is_fleet(paths: Sequence[Path], shard: Shard | None) -> bool:
+    """Whether the files given make a fleet: several, a folder, or a share of them."""
+    return len(paths) != 1 or paths[0].is_dir() or shard is not None
+
+
+def fleet_files(paths: Sequence[Path]) -> list[Path]:
+    """The desired files a fleet is made of: each file given, and every ``*.yaml`` of each
+    folder given, sorted; two files naming one account are refused."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(child for child in path.glob("*.yaml") if child.is_file())
+            if not found:
+                raise InputError(f"{path} is a directory holding no *.yaml file")
+            files.extend(found)
+        else:
+            files.append(path)
+    seen: dict[str, Path] = {}
+    for file in files:
+        if file.stem in seen:
+            raise InputError(f"{seen[file.stem]} and {file} both name the account {file.stem!r}")
+        seen[file.stem] = file
+    return files
+
+
+@dataclass(frozen=True)
+class Account:
+    """One account of a fleet: its name and what a command works on for it."""
+
+    name: str
+    target: Target
+
+
+def fleet_accounts(paths: Sequence[Path], shard: Shard | None, template: Target) -> list[Account]:
+    """The accounts of the fleet (only this shard's, with ``shard``), each targeted like
+    ``template`` but with its own file and settings."""
+    accounts = []
+    for file in fleet_files(paths):
+        if shard is None or shard.holds(file.stem):
+            target = replace(template, file=file, settings_suffix=account_suffix(file.stem))
+            accounts.append(Account(file.stem, target))
+    return accounts
+
+
+@dataclass(frozen=True)
+class AccountRun(Generic[R]):
+    """What a step gave for one account: its result, or the error that ended it."""
+
+    account: Account
+    result: R | None
+    error: ReconcilerError | None = None
+
+
+def load_fleet(accounts: Sequence[Account]) -> list[AccountRun[Inputs]]:
+    """Each account's inputs, read and checked once; a bad file ends only its account."""
+    return [_attempt(account, partial(load_inputs, account.target)) for account in accounts]
+
+
+def run_accounts(
+    runs: Sequence[AccountRun[S]], step: Callable[[Account, S], R], at_once: int
+) -> list[AccountRun[R]]:
+    """Run ``step`` for every account whose previous step succeeded, ``at_once`` accounts in
+    parallel (a thread each; a step runs its own event loop); the others keep their error.
+    The results come back in the accounts' order."""
+
+    def one(run: AccountRun[S]) -> AccountRun[R]:
+        if run.error is not None or run.result is None:
+            return AccountRun(run.account, None, run.error)
+        given = run.result
+        return _attempt(run.account, lambda: step(run.account, given))
+
+    pool = ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="account")
+    try:
+        return list(pool.map(one, runs))
+    except BaseException:  # Ctrl-C: start no further account; those running finish
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    finally:
+        pool.shutdown(wait=True)
+
+
+def _attempt(account: Account, work: Callable[[], R]) -> AccountRun[R]:
+    try:
+        return AccountRun(account, work())
+    except ReconcilerError as error:
+        return AccountRun(account, None, error)
