@@ -56,7 +56,11 @@ def check(content: bytes, commands: tuple[list[str], ...] = (VALIDATE, PLAN)) ->
             assert result.exit_code in (0, 1, 2), result.output
             assert "Traceback" not in result.output
             if result.exit_code == 1:
-                assert result.stderr.startswith("error: "), result.stderr
+                # A plain progress line ("Reading the live account…") may come first.
+                message = result.stderr
+                if message.startswith("Reading the live account"):
+                    message = message.partition("\n")[2]
+                assert message.startswith("error: "), result.stderr
             else:
                 assert "error" not in result.stderr
         assert [p.name for p in Path(folder).iterdir()] == ["state.yaml"]
