@@ -28,7 +28,7 @@ from reconciler.desired.loader import (
     load_yaml_partial,
     shorten,
 )
-from reconciler.desired.models import SECRET_FIELDS, DesiredState
+from reconciler.desired.models import SECRET_FIELDS, DesiredState, fiscal_id_problems
 from reconciler.errors import Problem, ValidationFailed
 
 _SECRET_KEYS = frozenset(part for field in SECRET_FIELDS for part in field.split("."))
@@ -54,6 +54,10 @@ def load_desired(path: Path, environ: Mapping[str, str]) -> Desired:
     document = expanded.document or loaded.document
     spoiled = loaded.spoiled | expanded.spoiled
     state, model_problems = _validate(document)
+    if state is not None:
+        model_problems = [
+            (where, _at(document, where, message)) for where, message in fiscal_id_problems(state)
+        ]
     cross_problems = _cross_checks(document, spoiled)
     repeats_found = any(where[:2] == ("sequences", "register") for where, _ in cross_problems)
     problems = [*loaded.problems, *expanded.problems]

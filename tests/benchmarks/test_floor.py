@@ -6,13 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from reconciler.plan import build_plan
-from reconciler.secrets import DigestKey
-from reconciler.state import KnownState, Record, StateStore
 
 from benchmarks.floor import plan_lines
 from benchmarks.generate import write_scenario
-from reconciler.desired import load_desired
+from reconciler.core.known import KnownState, Record
+from reconciler.core.plan import build_plan
+from reconciler.core.secrets import DigestKey
+from reconciler.desired.document import load_desired
+from reconciler.storage.state_file import StateStore
 
 KEY = "floor-test-key"
 DESIRED = """\
@@ -38,7 +39,7 @@ clients:
   - id: 2
     code: "B"
     name: Beta
-    fiscal_id: 501234567
+    fiscal_id: 501234560
     website:
 """
 
@@ -78,7 +79,7 @@ def test_the_floor_plans_the_generated_scenarios_as_reconciler_does(tmp_path: Pa
         ("phone: 0213456789", "phone: 213456789", KEY, ["update client 1"]),
         ("phone: 912345678", "phone: 912345679", KEY, ["update client 1"]),
         ("send_options: 2", 'send_options: "2"', KEY, []),
-        ("    fiscal_id: 501234567\n", "", KEY, []),
+        ("    fiscal_id: 501234560\n", "", KEY, []),
         ("website:", "website: https://beta.example.pt", KEY, ["update client 2"]),
         ("[11, 12]", "[11, 12, 13]", KEY, ["register sequence 13"]),
         ("default: 11", "default: 12", KEY, ["set default sequence 12"]),
