@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
 from typing import Annotated, Any, Literal
@@ -305,12 +305,13 @@ class DesiredState(Model):
     clients: tuple[Client, ...] = ()
 
 
-def fiscal_id_problems(state: DesiredState) -> Iterator[tuple[tuple[str | int, ...], str]]:
+def fiscal_id_problems(
+    account: Account | None, clients: Iterable[tuple[int, Client]]
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """Portuguese fiscal ids (NIF) whose check digit is wrong, by python-stdnum, as (path,
-    message): the account's when it is Portuguese, and each client's whose ``country`` is
-    Portugal, or unset on a Portuguese account. An empty value (clearing the field) is not
-    checked. Run on a valid state, as these depend on more than one field."""
-    account = state.account
+    message): the account's when it is Portuguese, and each client's (with its index in the
+    file) whose ``country`` is Portugal, or unset on a Portuguese account. An empty value
+    (clearing the field) is not checked. Given valid models, as these span several fields."""
     portuguese = account is not None and account.is_portuguese
     message = "{} is not a valid Portuguese NIF (its check digit is wrong)"
     if (
@@ -320,7 +321,7 @@ def fiscal_id_problems(state: DesiredState) -> Iterator[tuple[tuple[str | int, .
         and not nif.is_valid(account.fiscal_id)
     ):
         yield ("account", "fiscal_id"), message.format(account.fiscal_id)
-    for index, client in enumerate(state.clients):
+    for index, client in clients:
         in_portugal = client.country == PORTUGAL_NAME or (client.country is None and portuguese)
         if in_portugal and client.fiscal_id and not nif.is_valid(client.fiscal_id):
             yield ("clients", index, "fiscal_id"), message.format(client.fiscal_id)

@@ -309,3 +309,25 @@ def test_secret_not_in_repr(load: Load) -> None:
 def test_bad_files_are_problems_naming_the_file(problems: Problems, content: str | bytes) -> None:
     found = problems(content)
     assert found and all(p.file.endswith("state.yaml") for p in found)
+
+
+def test_a_wrong_nif_is_reported_with_the_file_s_other_problems(problems: Problems) -> None:
+    """The check digits need the account and a client valid on their own; the rest of the file
+    may have problems, all reported together."""
+    text = (
+        ACCOUNT
+        + "  fiscal_id: '123456780'\n"
+        + CLIENT
+        + "    fiscal_id: '501234567'\n"
+        + "  - id: 2\n    code: d\n    name: m\n    email: foo@bar..com\n    language: de\n"
+    )
+    found = sorted((problem.line, where(problem)) for problem in problems(text))
+    assert [shown for _, shown in found] == [
+        "3:14: account.fiscal_id: 123456780 is not a valid Portuguese NIF "
+        "(its check digit is wrong)",
+        "8:16: clients[0].fiscal_id: 501234567 is not a valid Portuguese NIF "
+        "(its check digit is wrong)",
+        "12:12: clients[1].email: 'foo@bar..com' must be an email: "
+        "An email address cannot have two periods in a row.",
+        "13:15: clients[1].language: must be 'pt', 'en' or 'es', got 'de'",
+    ]
