@@ -33,6 +33,8 @@ class ApplyResult:
     busiest_minute: int
     too_many_requests: int
     replan_calls: int
+    settled_per_minute: float | None = None
+    """The client's rate at the end (it starts at its configured limit, lowered by 429s)."""
 
 
 def _busiest_window(times: list[float]) -> int:
@@ -45,8 +47,15 @@ def _busiest_window(times: list[float]) -> int:
     return most
 
 
-def bench_apply(folder: Path, clients: int, rate_limit: int, concurrency: int = 8) -> ApplyResult:
-    """Apply ``clients`` client updates to a fresh sandbox with ``rate_limit`` per minute."""
+def bench_apply(
+    folder: Path,
+    clients: int,
+    rate_limit: int,
+    concurrency: int = 8,
+    server_limit: int | None = None,
+) -> ApplyResult:
+    """Apply ``clients`` client updates with the client's limit at ``rate_limit`` per minute to
+    a fresh sandbox limited to ``server_limit`` per minute (default: the same)."""
     from reconciler.api.client import ApiClient
     from reconciler.core.plan import build_plan
     from reconciler.core.secrets import DigestKey
@@ -65,6 +74,7 @@ def bench_apply(folder: Path, clients: int, rate_limit: int, concurrency: int = 
         known = store.load()
         plan = build_plan(desired, known, key)
         finished: list[float] = []
+        settled: list[float] = []
 
         async def run(base_url: str) -> int:
             async with ApiClient(base_url, SecretStr(API_KEY), settings) as client:
@@ -76,10 +86,13 @@ def bench_apply(folder: Path, clients: int, rate_limit: int, concurrency: int = 
                     concurrency=concurrency,
                     on_outcome=lambda _: finished.append(time.perf_counter()),
                 )
+                if client.pacing is not None:
+                    settled.append(client.pacing.per_minute)
             store.save(report.state)
             return len(report.with_status(Status.SUCCEEDED))
 
-        with sandbox_process(clients, rate_limit) as (base_url, statuses):
+        limit = rate_limit if server_limit is None else server_limit
+        with sandbox_process(clients, limit) as (base_url, statuses):
             started = time.perf_counter()
             succeeded = asyncio.run(run(base_url))
             seconds = time.perf_counter() - started
@@ -94,4 +107,5 @@ def bench_apply(folder: Path, clients: int, rate_limit: int, concurrency: int = 
         busiest_minute=_busiest_window(finished),
         too_many_requests=statuses.counts.get(429, 0),
         replan_calls=len(replan.calls),
+        settled_per_minute=settled[0] if settled else None,
     )

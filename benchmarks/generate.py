@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from stdnum.pt import nif
+
 from reconciler.core.known import KnownState, Record
 from reconciler.core.resources import client_key
 from reconciler.storage.state_file import StateStore
@@ -36,6 +38,11 @@ class Scenario:
     changed: frozenset[str]
 
 
+def _nif(first_eight: str) -> str:
+    """A Portuguese NIF with its check digit, as the file's validation requires."""
+    return first_eight + nif.calc_check_digit(first_eight)
+
+
 def client_fields(index: int) -> dict[str, Any]:
     """One client's declared fields (id included), already in the models' normalized form."""
     client_id = FIRST_CLIENT_ID + index
@@ -51,7 +58,7 @@ def client_fields(index: int) -> dict[str, Any]:
         "city": CITIES[rng.randrange(len(CITIES))],
         "postal_code": f"{rng.randrange(1000, 9999)}-{rng.randrange(100, 999)}",
         "country": country,
-        "fiscal_id": f"5{client_id:08d}",
+        "fiscal_id": _nif(f"5{client_id:07d}"),
         "phone": f"021{rng.randrange(10**7):07d}",
         "website": f"https://cliente{client_id}.example.pt",
         "preferred_contact": {

@@ -42,6 +42,9 @@ class ToolSettings(BaseSettings):
 
     concurrency: int = Field(default=8, ge=1, le=64)
     rate_limit: int = Field(default=780, ge=0, description="requests per minute; 0 turns it off")
+    rate_window: float = Field(
+        default=60.0, gt=0, le=3600, description="seconds over which the API counts requests"
+    )
     connect_timeout: float = Field(default=10.0, gt=0)
     read_timeout: float = Field(default=30.0, gt=0)
     request_deadline: float = Field(

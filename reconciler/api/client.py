@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
-from aiolimiter import AsyncLimiter
 from pydantic import SecretStr
 from tenacity import (
     AsyncRetrying,
@@ -31,7 +30,9 @@ from tenacity import (
 )
 from tenacity.stop import stop_base
 
+from reconciler.api.pacer import Pacer
 from reconciler.api.transport import AiohttpTransport, Transport
+from reconciler.core.pacing import Pacing
 from reconciler.core.redaction import Redactor
 from reconciler.errors import ApiError, ApiUnavailable, RetryableError
 from reconciler.settings import ToolSettings, check_url_is_safe
@@ -136,11 +137,16 @@ class ApiClient:
         self._api_key = api_key
         self._redact = (redactor or Redactor()).with_secrets(api_key)
         self._settings = settings
-        self._limiter = _limiter(settings.rate_limit)
+        self._pacer = _pacer(settings)
         self._transport = transport or AiohttpTransport(self._base_url, settings)
 
     def __repr__(self) -> str:
         return f"ApiClient(base_url={self._base_url!r})"
+
+    @property
+    def pacing(self) -> Pacing | None:
+        """The rate this client keeps and what it learned from 429s; ``None`` when unlimited."""
+        return self._pacer.pacing if self._pacer is not None else None
 
     async def __aenter__(self) -> ApiClient:
         await self._transport.open()
@@ -190,11 +196,16 @@ class ApiClient:
     ) -> Answer:
         query = {**(params or {}), "api_key": self._api_key.get_secret_value()}
         data = None if body is None else json.dumps(body, default=reveal).encode("utf-8")
-        if self._limiter is not None:
-            await self._limiter.acquire()
+        pacer = self._pacer
+        generation = await pacer.wait() if pacer is not None else 0
         log.debug("%s %s", method, path)
         raw = await self._transport.send(method, path, query, data)
         log.debug("%s %s -> %s", method, path, raw.status)
+        if pacer is not None:
+            if raw.status == 429:
+                pacer.refused(generation, raw.retry_after)
+            else:
+                pacer.answered()
         if raw.redirect_to is not None:
             # Never followed: it would resend the key and the body to wherever it points.
             message = f"redirect to {raw.redirect_to}, which is never followed"
@@ -217,19 +228,13 @@ def _should_retry(error: BaseException, idempotent: bool) -> bool:
     return isinstance(error, ApiUnavailable) and idempotent
 
 
-def _limiter(per_minute: int) -> AsyncLimiter | None:
-    """A limiter whose every 60-second window holds at most ``per_minute`` requests.
-
-    A leaky bucket of capacity C draining at r per second lets C + 60·r requests into a
-    minute, so the drain rate leaves room for the bucket: C + 60·r = per_minute.
-    """
-    if per_minute <= 0:
+def _pacer(settings: ToolSettings) -> Pacer | None:
+    """A pace starting at ``rate_limit`` per minute, counted over ``rate_window`` seconds as the
+    API counts it; none when the limit is 0 (off)."""
+    if settings.rate_limit <= 0:
         return None
-    capacity = max(1.0, per_minute / 60)
-    rate = (per_minute - capacity) / 60
-    if rate <= 0:
-        return AsyncLimiter(1, 60 / per_minute)
-    return AsyncLimiter(capacity, capacity / rate)
+    per_window = settings.rate_limit * settings.rate_window / 60
+    return Pacer(Pacing(ceiling=per_window, window=settings.rate_window))
 
 
 def _parse_json(text: str) -> Any:

@@ -170,6 +170,9 @@ def _apply_one(
         shown = shows_failures(console(stderr=True), quiet=quiet) and out.is_terminal
         _report(report, verification, as_json=as_json, list_failures=not shown)
         save_applied(session.store, report.state)
+        pace_note = report.pace.note() if report.pace is not None else None
+        if pace_note is not None:
+            click.echo(f"note: {pace_note}", err=True)
     except StateWriteError as error:  # only ever raised once a call has succeeded
         click.echo(f"error: {error}", err=True)
         sys.exit(EXIT_APPLY_FAILED)

@@ -29,7 +29,7 @@ from reconciler.desired.models import (
     PreferredContact,
     countries,
 )
-from reconciler.desired.models import _canonical_country as canonical_country
+from reconciler.desired.models import _client_country as canonical_country
 
 ACCOUNT_FIELDS = tuple(name for name in Account.model_fields if name not in {"id", "password"})
 CLIENT_FIELDS = tuple(name for name in Client.model_fields if name != "id")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from reconciler.core.known import KnownState
+from reconciler.core.pacing import PaceSummary
 from reconciler.core.plan import Call
 
 
@@ -37,6 +38,8 @@ class ApplyReport:
     state: KnownState
     forgotten: tuple[str, ...] = ()
     """Records dropped because the desired state no longer declares their resources."""
+    pace: PaceSummary | None = None
+    """The request rate the client settled at, when it had a limit."""
 
     def with_status(self, status: Status) -> tuple[Outcome, ...]:
         return tuple(o for o in self.outcomes if o.status is status)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from typing import Any, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -28,11 +28,18 @@ from reconciler.desired.loader import (
     load_yaml_partial,
     shorten,
 )
-from reconciler.desired.models import SECRET_FIELDS, DesiredState
+from reconciler.desired.models import (
+    SECRET_FIELDS,
+    Account,
+    Client,
+    DesiredState,
+    fiscal_id_problems,
+)
 from reconciler.errors import Problem, ValidationFailed
 
 _SECRET_KEYS = frozenset(part for field in SECRET_FIELDS for part in field.split("."))
 _ID = re.compile(r"[0-9]{1,30}")
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,7 @@ def load_desired(path: Path, environ: Mapping[str, str]) -> Desired:
     document = expanded.document or loaded.document
     spoiled = loaded.spoiled | expanded.spoiled
     state, model_problems = _validate(document)
+    model_problems += _fiscal_problems(document, state)
     cross_problems = _cross_checks(document, spoiled)
     repeats_found = any(where[:2] == ("sequences", "register") for where, _ in cross_problems)
     problems = [*loaded.problems, *expanded.problems]
@@ -86,6 +94,33 @@ def _validate(document: Document) -> tuple[DesiredState | None, list[tuple[YamlP
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
     return None, [_model_problem(document, error) for error in errors]
+
+
+def _fiscal_problems(
+    document: Document, state: DesiredState | None
+) -> list[tuple[YamlPath, Problem]]:
+    """Fiscal-id check digits, over the valid state or, when the file has other problems, over
+    the account and the clients that are valid on their own, so every problem shows at once."""
+    if state is not None:
+        account, clients = state.account, list(enumerate(state.clients))
+    else:
+        data = document.data if isinstance(document.data, dict) else {}
+        account = _valid_or_none(Account, data.get("account"))
+        items = data.get("clients")
+        found = enumerate(items if isinstance(items, list) else [])
+        valid = ((index, _valid_or_none(Client, item)) for index, item in found)
+        clients = [(index, client) for index, client in valid if client is not None]
+    return [
+        (where, _at(document, where, message))
+        for where, message in fiscal_id_problems(account, clients)
+    ]
+
+
+def _valid_or_none(model: type[M], data: Any) -> M | None:
+    try:
+        return model.model_validate(data) if data is not None else None
+    except ValidationError:
+        return None
 
 
 def _model_problem(document: Document, error: ErrorDetails) -> tuple[YamlPath, Problem]:

@@ -7,12 +7,15 @@ API's numeric option, ``send_options`` to an int), so the diff never sees two sp
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
 from typing import Annotated, Any, Literal
 
+from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -23,12 +26,16 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+from stdnum.pt import nif
 
 AT_USERNAME = re.compile(r"^\d{9}/\d+$")
 PT_POSTAL_CODE = re.compile(r"^\d{4}-\d{3}$")
-# Deliberately simple: one @, no spaces, a dot in the domain. The API's own rule is not published.
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PORTUGAL = "1"
+PORTUGAL_NAME = "Portugal"
+CLIENT_ONLY_COUNTRIES = ("Kosovo",)
+"""Names a client's ``country`` may also take: two third-party lists of the API's countries carry
+them, but not at a known position of the numbered list ``tax_country`` indexes (see
+sandbox/README.md, "Countries")."""
 
 
 @cache
@@ -39,9 +46,10 @@ def countries() -> tuple[str, ...]:
 
 
 @cache
-def _country_lookup() -> dict[str, str]:
+def _country_lookup(for_client: bool) -> dict[str, str]:
     """Maps a case- and apostrophe-insensitive key to the canonical country name."""
-    return {_country_key(name): name for name in countries()}
+    names = (*countries(), *CLIENT_ONLY_COUNTRIES) if for_client else countries()
+    return {_country_key(name): name for name in names}
 
 
 def _country_key(name: str) -> str:
@@ -50,10 +58,15 @@ def _country_key(name: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-def _canonical_country(value: str) -> str:
-    canonical = _country_lookup().get(_country_key(value))
+def _canonical_country(value: str, for_client: bool = False) -> str:
+    lookup = _country_lookup(for_client)
+    canonical = lookup.get(_country_key(value))
     if canonical is None:
-        raise ValueError(f"Country {value} was not found (see the list of accepted countries)")
+        close = difflib.get_close_matches(_country_key(value), lookup, n=1, cutoff=0.8)
+        hint = (
+            f"did you mean '{lookup[close[0]]}'?" if close else "see the list of accepted countries"
+        )
+        raise ValueError(f"Country {value} was not found ({hint})")
     # An obvious spelling (case, accents, straight apostrophe) is accepted; the API's exact
     # text is what gets compared and sent.
     return canonical
@@ -66,14 +79,34 @@ def _tax_country(value: object) -> str:
         if not 1 <= int(text) <= len(names):
             raise ValueError(f"tax_country {text} is not an option (1 to {len(names)})")
         return str(int(text))
+    if _client_country(text) in CLIENT_ONLY_COUNTRIES:
+        raise ValueError(
+            f"{text} can be a client's country but not a tax_country: "
+            "its number in the API's list is not known"
+        )
     return str(names.index(_canonical_country(text)) + 1)
 
 
+def _client_country(value: str) -> str:
+    return _canonical_country(value, for_client=True)
+
+
 def _email(value: str) -> str:
+    """Syntax only (no DNS), by email-validator; the address is kept as written."""
     value = value.strip()
-    if not EMAIL.match(value):
-        raise ValueError(f"{value!r} must be an email")
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise ValueError(f"{value!r} must be an email: {error}") from None
     return value
+
+
+def _terms(value: object) -> str:
+    """The API's error list has "Terms and Conditions must be accepted": only 1 is sent."""
+    flag = _flag(value)
+    if flag != "1":
+        raise ValueError("Terms and Conditions must be accepted (terms: 1)")
+    return flag
 
 
 def _flag(value: object) -> str:
@@ -97,8 +130,9 @@ def _as_text(value: object) -> object:
 # The length limit comes first so that pydantic checks it natively, not in Python.
 Text = Annotated[str, Field(max_length=10_000), BeforeValidator(_as_text)]
 Email = Annotated[Text, AfterValidator(_email)]
-Country = Annotated[Text, AfterValidator(_canonical_country)]
+Country = Annotated[Text, AfterValidator(_client_country)]
 Flag = Annotated[str, BeforeValidator(_flag)]
+Terms = Annotated[str, BeforeValidator(_terms)]
 Language = Literal["pt", "en", "es"]
 Id = Annotated[int, Field(gt=0, lt=2**63)]
 
@@ -154,7 +188,7 @@ class Account(Model):
     postal_code: Text | None = None
     city: Text | None = None
     language: Language | None = None
-    terms: Flag | None = None
+    terms: Terms | None = None
     marketing: Flag | None = None
     credentials: Credentials | None = None
 
@@ -269,3 +303,25 @@ class DesiredState(Model):
     account: Account | None = None
     sequences: Sequences | None = None
     clients: tuple[Client, ...] = ()
+
+
+def fiscal_id_problems(
+    account: Account | None, clients: Iterable[tuple[int, Client]]
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Portuguese fiscal ids (NIF) whose check digit is wrong, by python-stdnum, as (path,
+    message): the account's when it is Portuguese, and each client's (with its index in the
+    file) whose ``country`` is Portugal, or unset on a Portuguese account. An empty value
+    (clearing the field) is not checked. Given valid models, as these span several fields."""
+    portuguese = account is not None and account.is_portuguese
+    message = "{} is not a valid Portuguese NIF (its check digit is wrong)"
+    if (
+        account is not None
+        and portuguese
+        and account.fiscal_id
+        and not nif.is_valid(account.fiscal_id)
+    ):
+        yield ("account", "fiscal_id"), message.format(account.fiscal_id)
+    for index, client in clients:
+        in_portugal = client.country == PORTUGAL_NAME or (client.country is None and portuguese)
+        if in_portugal and client.fiscal_id and not nif.is_valid(client.fiscal_id):
+            yield ("clients", index, "fiscal_id"), message.format(client.fiscal_id)

@@ -261,3 +261,8 @@ Zimbabwe
 COUNTRIES: tuple[str, ...] = tuple(_NAMES.splitlines())
 
 COUNTRY_SET: frozenset[str] = frozenset(COUNTRIES)
+
+CLIENT_ONLY_COUNTRIES: tuple[str, ...] = ("Kosovo",)
+"""Also a client's ``country``, never a ``tax_country`` number (README, Countries)."""
+
+CLIENT_COUNTRY_SET: frozenset[str] = COUNTRY_SET | frozenset(CLIENT_ONLY_COUNTRIES)

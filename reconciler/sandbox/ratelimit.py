@@ -22,12 +22,21 @@ def parse_rate_limit(text: str) -> int:
 
 
 class RateLimiter:
-    """At most ``limit`` admitted requests per key in any 60-second window; 0 means no limit."""
+    """At most ``limit`` admitted requests per key in any ``window`` seconds (60: the API's
+    minute; tests may shorten it); 0 means no limit."""
 
-    def __init__(self, limit: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        limit: int,
+        clock: Callable[[], float] = time.monotonic,
+        window: float = WINDOW_SECONDS,
+    ) -> None:
         if limit < 0:
             raise ValueError("the rate limit must be 0 (off) or a positive number per minute")
+        if not window > 0:
+            raise ValueError("the rate limit's window must be a positive number of seconds")
         self.limit = limit
+        self.window = window
         self._clock = clock
         self._admitted: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
@@ -40,12 +49,12 @@ class RateLimiter:
         now = self._clock()
         with self._lock:
             times = self._admitted.setdefault(key, deque())
-            while times and times[0] <= now - WINDOW_SECONDS:
+            while times and times[0] <= now - self.window:
                 times.popleft()
             if len(times) < limit:
                 times.append(now)
                 return None
             # The slot that frees first is that of the (len - limit + 1)-th oldest request; after
             # the limit is lowered at runtime more than one may have to expire.
-            frees_at = times[len(times) - limit] + WINDOW_SECONDS
+            frees_at = times[len(times) - limit] + self.window
             return max(1, math.ceil(frees_at - now))

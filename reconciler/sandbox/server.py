@@ -20,7 +20,7 @@ from reconciler.sandbox.faults import FaultInjector, Faults
 from reconciler.sandbox.flusher import flushing
 from reconciler.sandbox.gate import gate
 from reconciler.sandbox.quirks import Quirks
-from reconciler.sandbox.ratelimit import DEFAULT_LIMIT, RateLimiter
+from reconciler.sandbox.ratelimit import DEFAULT_LIMIT, WINDOW_SECONDS, RateLimiter
 from reconciler.sandbox.recording import RecordedRequest, RequestLog
 from reconciler.sandbox.store import DEFAULT_FLUSH_INTERVAL, Store
 
@@ -50,6 +50,7 @@ class Sandbox:
         data_file: Path | None = None,
         flush_interval: float = DEFAULT_FLUSH_INTERVAL,
         rate_limit: int = DEFAULT_LIMIT,
+        rate_window: float = WINDOW_SECONDS,
         faults: Faults | None = None,
         quirks: Quirks | None = None,
     ) -> None:
@@ -58,7 +59,7 @@ class Sandbox:
             api_key=api_key,
             store=Store.open(data_file, default, flush_interval),
             log=RequestLog(),
-            limiter=RateLimiter(rate_limit),
+            limiter=RateLimiter(rate_limit, window=rate_window),
             injector=FaultInjector(faults if faults is not None else Faults()),
             quirks=quirks if quirks is not None else Quirks(),
         )

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.sandbox.countries import COUNTRIES, COUNTRY_SET
+from reconciler.sandbox.countries import CLIENT_COUNTRY_SET, COUNTRIES
 
 PORTUGAL = "1"
 LANGUAGES = ("pt", "en", "es")
@@ -137,6 +137,8 @@ def check_account(
             flag = _flag(given[key])
             if flag is None:
                 out.errors.append(f"{_label(key)} is not included in the list")
+            elif key == "terms" and flag != "1":
+                out.errors.append("Terms and Conditions must be accepted")
             else:
                 out.changes[key] = flag
     if "password" in given:
@@ -226,7 +228,7 @@ def check_client(client: dict[str, Any], given: dict[str, Any], taken: Taken) ->
     if email.strip() and not _is_email(email):
         out.errors.append("Email must be an email")
     country = out.changes.get("country", "")
-    if country and country not in COUNTRY_SET:
+    if country and country not in CLIENT_COUNTRY_SET:
         # Exact Unicode match: "Cote d'Ivoire" is not "Côte d’Ivoire".
         out.errors.append(f"Country {country} was not found")
     if "language" in given:

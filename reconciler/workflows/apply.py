@@ -12,6 +12,8 @@ running are cancelled, no later success is recorded, and ``StateWriteError`` say
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,6 +32,8 @@ from reconciler.storage.backend import StateBackend
 from reconciler.workflows.create_missing import created_resource, send
 from reconciler.workflows.session import Session, redactor_for
 from reconciler.workflows.verify import verify
+
+log = logging.getLogger(__name__)
 
 # 409 answers to a registration that mean "nothing left to do": 005 all registered,
 # 008 already being registered. Either way the sequence must not be registered again.
@@ -207,4 +211,7 @@ async def apply_and_verify(
             concurrency=session.tool.concurrency,
             on_outcome=listener,
         )
+        if client.pacing is not None:
+            report = dataclasses.replace(report, pace=client.pacing.summary())
+            log.info("request rate at the end: %.0f/min", client.pacing.per_minute)
         return report, (await verify(report, client) if verify_after else None)

@@ -39,7 +39,7 @@ clients:
   - id: 2
     code: "B"
     name: Beta
-    fiscal_id: 501234567
+    fiscal_id: 501234560
     website:
 """
 
@@ -79,7 +79,7 @@ def test_the_floor_plans_the_generated_scenarios_as_reconciler_does(tmp_path: Pa
         ("phone: 0213456789", "phone: 213456789", KEY, ["update client 1"]),
         ("phone: 912345678", "phone: 912345679", KEY, ["update client 1"]),
         ("send_options: 2", 'send_options: "2"', KEY, []),
-        ("    fiscal_id: 501234567\n", "", KEY, []),
+        ("    fiscal_id: 501234560\n", "", KEY, []),
         ("website:", "website: https://beta.example.pt", KEY, ["update client 2"]),
         ("[11, 12]", "[11, 12, 13]", KEY, ["register sequence 13"]),
         ("default: 11", "default: 12", KEY, ["set default sequence 12"]),

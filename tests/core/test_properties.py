@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import SecretStr
+from stdnum.pt import nif
 
 from reconciler.api.client import ApiClient
 from reconciler.core.known import KnownState
@@ -55,7 +56,7 @@ _text = (
 )
 _email = st.builds(
     "{}@{}.pt".format,
-    st.from_regex(r"[a-z][a-z0-9.]{0,10}", fullmatch=True),
+    st.from_regex(r"[a-z][a-z0-9]{0,8}(\.[a-z0-9]{1,4})?", fullmatch=True),
     st.from_regex(r"[a-z]{2,10}", fullmatch=True),
 )
 _phone = st.from_regex(r"0?[1-9][0-9]{8}", fullmatch=True)
@@ -68,7 +69,9 @@ _client_fields: dict[str, st.SearchStrategy[Any]] = {
     "city": _text,
     "postal_code": _postal,
     "country": st.sampled_from(countries()),
-    "fiscal_id": st.from_regex(r"[1-9][0-9]{8}", fullmatch=True),
+    "fiscal_id": st.from_regex(r"[1-9][0-9]{7}", fullmatch=True).map(
+        lambda first: first + nif.calc_check_digit(first)
+    ),
     "website": st.from_regex(r"www\.[a-z]{3,10}\.pt", fullmatch=True),
     "phone": _phone,
     "fax": _phone,

@@ -6,14 +6,17 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from aiohttp import ClientSession, web
 from pydantic import SecretStr
 
 from reconciler.api.client import ApiClient
 from reconciler.api.live import read_all_clients, read_clients
-from reconciler.sandbox import Faults, Sandbox, demo_data
+from reconciler.errors import ApiError
+from reconciler.sandbox import Faults, Quirks, Sandbox, demo_data
 from reconciler.sandbox.demo import new_client
 from reconciler.settings import ToolSettings
 from tests.e2e.conftest import API_KEY, Env
+from tests.reliability.hostile import serving
 
 COUNT = 250
 
@@ -96,3 +99,89 @@ def test_import_and_refresh_cover_every_page(env: Env) -> None:
     assert plan.exit_code == 2, plan.output
     assert "client:201" in plan.output and 'city: "Faro" → "Braga"' in plan.output
     assert sum(1 for _, path in env.calls() if path == "/clients.json") == 3
+
+
+def _numbered_clients(count: int) -> list[dict[str, Any]]:
+    return [
+        {**new_client(i), "code": f"C{i:04d}", "name": f"Client {i}", "city": "Faro"}
+        for i in range(1, count + 1)
+    ]
+
+
+def test_import_reads_every_page_of_a_list_capped_at_30_with_numbers_as_text(env: Env) -> None:
+    env.sandbox.edit(lambda data: data.update(clients=_numbered_clients(75)))
+    env.sandbox.quirks = Quirks(max_per_page=30, text_numbers=True)
+    env.desired.unlink()
+    result = env.run("import", "-f", str(env.desired), "--account-id", "12345")
+    assert result.exit_code == 0, result.output
+    assert env.desired.read_text().count("  - id: ") == 75
+    assert sorted(
+        r.query.get("page", "") for r in env.sandbox.requests if r.path == "/clients.json"
+    ) == ["1", "2", "3"]
+
+
+def _lying_list(total_entries: Any, pages: list[list[dict[str, Any]]], sandbox_url: str):
+    """A server that passes every request to the sandbox but answers the clients list from
+    ``pages``, with a ``total_entries`` of its own."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        if request.path == "/clients.json":
+            number = int(request.query.get("page", "1"))
+            items = pages[number - 1] if number <= len(pages) else []
+            pagination = {"current_page": str(number), "per_page": "30"}
+            if total_entries is not None:
+                pagination["total_entries"] = total_entries
+            return web.json_response({"clients": items, "pagination": pagination})
+        async with (
+            ClientSession() as session,
+            session.request(request.method, sandbox_url + request.path_qs) as answer,
+        ):
+            return web.Response(
+                status=answer.status, body=await answer.read(), content_type="application/json"
+            )
+
+    return handler
+
+
+def test_an_import_whose_list_total_disagrees_with_its_pages_fails_and_writes_nothing(
+    env: Env,
+) -> None:
+    clients = _numbered_clients(60)
+    pages = [clients[:30], clients[30:]]  # 60 clients where the list claims 75
+    env.desired.unlink()
+    with serving(_lying_list("75", pages, env.base_url)) as url:
+        result = env.run(
+            "import",
+            "-f",
+            str(env.desired),
+            "--account-id",
+            "12345",
+            env={"INVOICEXPRESS_BASE_URL": url},
+        )
+    assert result.exit_code == 1, result.output
+    assert "says it has 75 clients but its 3 page(s) held 60" in result.output
+    assert not env.desired.exists()
+    assert not env.state_file.exists()
+
+
+async def test_a_list_without_totals_is_followed_until_a_short_page(env: Env) -> None:
+    clients = [
+        {"id": str(c["id"]), "code": c["code"], "name": c["name"]} for c in _numbered_clients(65)
+    ]
+    pages = [clients[:30], clients[30:60], clients[60:]]
+    with serving(_lying_list(None, pages, env.base_url)) as url:
+        async with ApiClient(url, SecretStr(API_KEY), ToolSettings(rate_limit=0)) as client:
+            found = await read_all_clients(client)
+    assert sorted(found) == list(range(1, 66))
+
+
+async def test_a_server_that_ignores_the_page_number_is_an_error_not_a_loop(env: Env) -> None:
+    clients = [{"id": c["id"], "code": c["code"], "name": c["name"]} for c in _numbered_clients(30)]
+
+    async def same_page(request: web.Request) -> web.StreamResponse:
+        return web.json_response({"clients": clients, "pagination": {}})
+
+    with serving(same_page) as url:
+        async with ApiClient(url, SecretStr(API_KEY), ToolSettings(rate_limit=0)) as client:
+            with pytest.raises(ApiError, match="repeats clients already read"):
+                await read_all_clients(client)

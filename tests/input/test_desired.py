@@ -72,7 +72,8 @@ RULES = [
     ),
     (
         CLIENT + "    email: not-an-email\n",
-        "5:12: clients[0].email: 'not-an-email' must be an email",
+        "5:12: clients[0].email: 'not-an-email' must be an email: "
+        "An email address must have an @-sign.",
     ),
     (
         CLIENT + "    language: fr\n",
@@ -88,6 +89,39 @@ RULES = [
         CLIENT + "    country: Narnia\n",
         "5:14: clients[0].country: "
         "Country Narnia was not found (see the list of accepted countries)",
+    ),
+    (
+        CLIENT + "    country: Portugl\n",
+        "5:14: clients[0].country: Country Portugl was not found (did you mean 'Portugal'?)",
+    ),
+    (
+        CLIENT + "    email: foo@bar..com\n",
+        "5:12: clients[0].email: 'foo@bar..com' must be an email: "
+        "An email address cannot have two periods in a row.",
+    ),
+    (
+        ACCOUNT + "  fiscal_id: '123456780'\n",
+        "3:14: account.fiscal_id: 123456780 is not a valid Portuguese NIF "
+        "(its check digit is wrong)",
+    ),
+    (
+        ACCOUNT + CLIENT + "    fiscal_id: '123456780'\n",
+        "7:16: clients[0].fiscal_id: 123456780 is not a valid Portuguese NIF "
+        "(its check digit is wrong)",
+    ),
+    (
+        CLIENT + "    country: Portugal\n    fiscal_id: 501234567\n",
+        "6:16: clients[0].fiscal_id: 501234567 is not a valid Portuguese NIF "
+        "(its check digit is wrong)",
+    ),
+    (
+        ACCOUNT + "  tax_country: Kosovo\n",
+        "3:16: account.tax_country: Kosovo can be a client's country but not a tax_country: "
+        "its number in the API's list is not known",
+    ),
+    (
+        ACCOUNT + "  terms: 0\n",
+        "3:10: account.terms: Terms and Conditions must be accepted (terms: 1)",
     ),
     (
         ACCOUNT + "  tax_country: 999\n",
@@ -119,6 +153,24 @@ RULES = [
 @pytest.mark.parametrize(("text", "expected"), RULES)
 def test_validation_rule(one_problem: OneProblem, text: str, expected: str) -> None:
     assert where(one_problem(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ACCOUNT + "  fiscal_id: '999999990'\n",
+        ACCOUNT + "  fiscal_id: ''\n",  # clearing is not checked
+        ACCOUNT + "  tax_country: Spain\n  fiscal_id: B12345678\n",
+        CLIENT + "    fiscal_id: '123456780'\n",  # no account: its country is not known
+        ACCOUNT + CLIENT + "    country: Spain\n    fiscal_id: '123456780'\n",
+        ACCOUNT + "  tax_country: Spain\n" + CLIENT + "    fiscal_id: '123456780'\n",
+        ACCOUNT + CLIENT + "    fiscal_id: PT501964843\n",
+        CLIENT + "    country: Kosovo\n",
+        CLIENT + "    email: ana@exemplo.pt\n",
+    ],
+)
+def test_what_the_rules_accept(load: Load, text: str) -> None:
+    assert load(text).state is not None
 
 
 def test_postal_code_of_a_foreign_account_is_free(load: Load) -> None:
@@ -257,3 +309,25 @@ def test_secret_not_in_repr(load: Load) -> None:
 def test_bad_files_are_problems_naming_the_file(problems: Problems, content: str | bytes) -> None:
     found = problems(content)
     assert found and all(p.file.endswith("state.yaml") for p in found)
+
+
+def test_a_wrong_nif_is_reported_with_the_file_s_other_problems(problems: Problems) -> None:
+    """The check digits need the account and a client valid on their own; the rest of the file
+    may have problems, all reported together."""
+    text = (
+        ACCOUNT
+        + "  fiscal_id: '123456780'\n"
+        + CLIENT
+        + "    fiscal_id: '501234567'\n"
+        + "  - id: 2\n    code: d\n    name: m\n    email: foo@bar..com\n    language: de\n"
+    )
+    found = sorted((problem.line, where(problem)) for problem in problems(text))
+    assert [shown for _, shown in found] == [
+        "3:14: account.fiscal_id: 123456780 is not a valid Portuguese NIF "
+        "(its check digit is wrong)",
+        "8:16: clients[0].fiscal_id: 501234567 is not a valid Portuguese NIF "
+        "(its check digit is wrong)",
+        "12:12: clients[1].email: 'foo@bar..com' must be an email: "
+        "An email address cannot have two periods in a row.",
+        "13:15: clients[1].language: must be 'pt', 'en' or 'es', got 'de'",
+    ]

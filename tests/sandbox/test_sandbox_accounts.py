@@ -150,6 +150,8 @@ def _errors(answer: Any) -> list[str]:
         ({"language": "fr"}, "Language is not included in the list"),
         ({"tax_country": "252"}, "Tax country is not included in the list"),
         ({"terms": "yes"}, "Terms is not included in the list"),
+        ({"terms": "0"}, "Terms and Conditions must be accepted"),
+        ({"terms": 0}, "Terms and Conditions must be accepted"),
         ({"city": ["Lisboa"]}, "City is invalid"),
     ],
 )

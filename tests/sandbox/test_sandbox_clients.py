@@ -137,7 +137,7 @@ async def test_update_422_messages(
 
 
 @pytest.mark.parametrize(
-    "country", ["Côte d’Ivoire", "São Tomé and Príncipe", "UK", "Great Britain"]
+    "country", ["Côte d’Ivoire", "São Tomé and Príncipe", "UK", "Great Britain", "Kosovo"]
 )
 async def test_exact_country_names_are_accepted(api: Api, country: str) -> None:
     assert (await api.put("/clients/42.json", json=_minimal(country=country))).status == 200

@@ -170,3 +170,16 @@ def test_rate_limiter_window_slides() -> None:
     now[0] += 0.5
     assert limiter.admit("k") is None
     assert limiter.admit("k") == 30
+
+
+def test_rate_limiter_window_can_be_shorter_than_a_minute() -> None:
+    now = [1000.0]
+    limiter = RateLimiter(2, clock=lambda: now[0], window=2.0)
+    assert limiter.admit("k") is None and limiter.admit("k") is None
+    assert limiter.admit("k") == 2
+    now[0] += 1.5
+    assert limiter.admit("k") == 1  # whole seconds, at least 1
+    now[0] += 0.5
+    assert limiter.admit("k") is None
+    with pytest.raises(ValueError, match="window"):
+        RateLimiter(2, window=0)

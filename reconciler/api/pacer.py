@@ -1,0 +1,60 @@
+"""Waiting for the pace: a leaky bucket whose rate follows ``core.pacing.Pacing``.
+
+The bucket holds one second's worth of requests and drains the rest of the window's rate, so
+that any ``window`` seconds hold at most ``rate`` requests; it waits out a Retry-After for every
+request, not only the one that received it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+
+from reconciler.core.pacing import Pacing
+
+log = logging.getLogger(__name__)
+
+
+class Pacer:
+    """``await pacer.wait()`` before each request; report its answer with ``answered`` or
+    ``refused``. Requests wait in turn (first come, first served)."""
+
+    def __init__(self, pacing: Pacing, clock: Callable[[], float] = time.monotonic) -> None:
+        self.pacing = pacing
+        self._clock = clock
+        self._level = 0.0
+        self._last = clock()
+        self._turn = asyncio.Lock()
+
+    def _shape(self) -> tuple[float, float]:
+        """The bucket's capacity and its drain per second, for the current rate."""
+        pacing = self.pacing
+        capacity = max(1.0, min(pacing.rate, pacing.rate / pacing.window))
+        drain = (pacing.rate - capacity) / pacing.window
+        if drain <= 0:  # fewer than two requests a window: one at a time, evenly spaced
+            return 1.0, pacing.rate / pacing.window
+        return capacity, drain
+
+    async def wait(self) -> int:
+        """Wait for a slot; returns the generation to give back with the answer."""
+        async with self._turn:
+            while True:
+                now = self._clock()
+                capacity, drain = self._shape()
+                self._level = max(0.0, self._level - (now - self._last) * drain)
+                self._last = now
+                pause = self.pacing.resume_at - now
+                if pause <= 0 and self._level + 1 <= capacity:
+                    self._level += 1
+                    return self.pacing.generation
+                await asyncio.sleep(max(pause, (self._level + 1 - capacity) / drain))
+
+    def answered(self) -> None:
+        if self.pacing.answered(self._clock()):
+            log.debug("rate raised to %.0f/min", self.pacing.per_minute)
+
+    def refused(self, generation: int, retry_after: float | None) -> None:
+        if self.pacing.refused(self._clock(), generation, retry_after):
+            log.info("429 from the API: rate lowered to %.0f/min", self.pacing.per_minute)
