@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -19,6 +19,7 @@ from reconciler.core.diff import FieldChange, diff_fields
 from reconciler.core.known import KnownState
 from reconciler.core.secrets import DigestKey
 from reconciler.desired.document import Desired, problem_at
+from reconciler.desired.loader import YamlPath
 from reconciler.desired.models import Account, Client, Sequences
 from reconciler.errors import Problem, ValidationFailed
 
@@ -58,6 +59,18 @@ NEW_CLIENT_PREFIX = "new-client:"
 """The resource of a client to create: it has no id until the API gives it one."""
 
 
+@dataclass(frozen=True)
+class Source:
+    """Where the YAML that declared a call was written: the file as given, 1-based line, column."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
 @dataclass(frozen=True, order=True)
 class Call:
     """One API call of a plan, with why it is needed and what to record once it succeeds."""
@@ -73,6 +86,7 @@ class Call:
     reason: Reason = field(compare=False)
     depends_on: tuple[str, ...] = field(compare=False, default=())
     record: Mapping[str, Any] = field(compare=False, default_factory=dict)
+    source: Source | None = field(compare=False, default=None)
 
     @property
     def subject(self) -> str:
@@ -131,25 +145,25 @@ def build_plan(
     if state.account is not None:
         problems.extend(_account_problems(desired, state.account, known))
         account_call = _account_call(state.account, known, key, secrets_comparable)
-        _collect(account_call, res.ACCOUNT + f":{state.account.id}", calls, in_sync)
+        resource = f"{res.ACCOUNT}:{state.account.id}"
+        _collect(desired, ("account",), account_call, resource, calls, in_sync)
     if state.sequences is not None:
         problems.extend(_unresolved_series(desired, state.sequences))
         depends = (account_call.resource,) if account_call else ()
-        _sequence_calls(state.sequences, known, depends, calls, in_sync)
+        _sequence_calls(desired, state.sequences, known, depends, calls, in_sync)
     for index, client in enumerate(state.clients):
         if client.id is None:
             if client.code in creatable:
-                calls.append(_create_call(client, index, key))
+                calls.append(
+                    _declared(desired, ("clients", index), _create_call(client, index, key))
+                )
             else:
                 where = ("clients", index, "code")
                 problems.append(problem_at(desired, where, "client not resolved to an id"))
             continue
-        _collect(
-            _client_call(client, client.id, known, key, secrets_comparable),
-            res.client_key(client.id),
-            calls,
-            in_sync,
-        )
+        client_call = _client_call(client, client.id, known, key, secrets_comparable)
+        resource = res.client_key(client.id)
+        _collect(desired, ("clients", index), client_call, resource, calls, in_sync)
     if problems:
         raise ValidationFailed(problems)
     declared = {call.resource for call in calls} | {item.resource for item in in_sync}
@@ -159,6 +173,13 @@ def build_plan(
     return Plan(
         tuple(sorted(calls)), tuple(in_sync), known.lineage, known.serial, key.key_id, unmanaged
     )
+
+
+def _declared(desired: Desired, path: YamlPath, call: Call) -> Call:
+    """The call with the position of what declared it (looked up only for a call that is made:
+    most resources of a big plan are in sync)."""
+    where = desired.source.locate(path)
+    return replace(call, source=Source(desired.file, where.line, where.column))
 
 
 def _unresolved_series(desired: Desired, sequences: Sequences) -> list[Problem]:
@@ -188,11 +209,18 @@ def _create_call(client: Client, index: int, key: DigestKey) -> Call:
     )
 
 
-def _collect(call: Call | None, resource: str, calls: list[Call], in_sync: list[InSync]) -> None:
+def _collect(
+    desired: Desired,
+    path: YamlPath,
+    call: Call | None,
+    resource: str,
+    calls: list[Call],
+    in_sync: list[InSync],
+) -> None:
     if call is None:
         in_sync.append(InSync(resource, "declared fields match what was last applied"))
     else:
-        calls.append(call)
+        calls.append(_declared(desired, path, call))
 
 
 def _reason(record_exists: bool) -> Reason:
@@ -280,6 +308,7 @@ def _update_call(
 
 
 def _sequence_calls(
+    desired: Desired,
     sequences: Sequences,
     known: KnownState,
     account_dependency: tuple[str, ...],
@@ -288,7 +317,9 @@ def _sequence_calls(
 ) -> None:
     planned_registrations: set[str] = set()
     # Series were resolved to ids before planning (an unresolved one is a problem).
-    for sequence_id in (ref for ref in sequences.to_register if isinstance(ref, int)):
+    for index, sequence_id in enumerate(sequences.to_register):
+        if not isinstance(sequence_id, int):
+            continue
         resource = res.registration_key(sequence_id)
         record = known.get(resource)
         if record is not None:
@@ -298,21 +329,20 @@ def _sequence_calls(
             )
             continue
         planned_registrations.add(resource)
-        calls.append(
-            Call(
-                sort_key=(PHASES[Action.REGISTER_SEQUENCE], sequence_id),
-                action=Action.REGISTER_SEQUENCE,
-                resource=resource,
-                target_id=sequence_id,
-                method="PUT",
-                path=f"/sequences/{sequence_id}/register.json",
-                body=None,
-                changes=(FieldChange("registered", False, True),),
-                reason=Reason.NOT_REGISTERED,
-                depends_on=account_dependency,
-                record={"registered": True},
-            )
+        registration = Call(
+            sort_key=(PHASES[Action.REGISTER_SEQUENCE], sequence_id),
+            action=Action.REGISTER_SEQUENCE,
+            resource=resource,
+            target_id=sequence_id,
+            method="PUT",
+            path=f"/sequences/{sequence_id}/register.json",
+            body=None,
+            changes=(FieldChange("registered", False, True),),
+            reason=Reason.NOT_REGISTERED,
+            depends_on=account_dependency,
+            record={"registered": True},
         )
+        calls.append(_declared(desired, ("sequences", "register", index), registration))
     default = sequences.default
     if not isinstance(default, int):
         return
@@ -321,19 +351,18 @@ def _sequence_calls(
     if before == default:
         in_sync.append(InSync(res.DEFAULT_SEQUENCE, f"sequence {before} is the default"))
         return
-    registration = res.registration_key(default)
-    calls.append(
-        Call(
-            sort_key=(PHASES[Action.SET_DEFAULT_SEQUENCE], default),
-            action=Action.SET_DEFAULT_SEQUENCE,
-            resource=res.DEFAULT_SEQUENCE,
-            target_id=default,
-            method="PUT",
-            path=f"/sequences/{default}/set_current.json",
-            body=None,
-            changes=(FieldChange("default", before, default),),
-            reason=_reason(record is not None),
-            depends_on=(registration,) if registration in planned_registrations else (),
-            record={"id": default},
-        )
+    registration_key = res.registration_key(default)
+    set_default = Call(
+        sort_key=(PHASES[Action.SET_DEFAULT_SEQUENCE], default),
+        action=Action.SET_DEFAULT_SEQUENCE,
+        resource=res.DEFAULT_SEQUENCE,
+        target_id=default,
+        method="PUT",
+        path=f"/sequences/{default}/set_current.json",
+        body=None,
+        changes=(FieldChange("default", before, default),),
+        reason=_reason(record is not None),
+        depends_on=(registration_key,) if registration_key in planned_registrations else (),
+        record={"id": default},
     )
+    calls.append(_declared(desired, ("sequences", "default"), set_default))

@@ -118,9 +118,11 @@ class Outline:
         if end - start > _SMALL_SECTION:
             return None
         built = build(self._text[start:end], self._file)
-        if built.problems or built.document is None or built.document.data != {
-            key: self._data[key]
-        }:
+        if (
+            built.problems
+            or built.document is None
+            or built.document.data != {key: self._data[key]}
+        ):
             return None
         shift = self._text.count("\n", 0, start)
         return {
@@ -130,7 +132,7 @@ class Outline:
 
 
 def _starts_item(text: str, offset: int, item: dict[str, Any]) -> bool:
-    """Whether the item written at ``offset`` is ``item``: ``{``, or its first key (maybe quoted)."""
+    """Whether ``item`` is written at ``offset``: ``{``, or its first key (maybe quoted)."""
     if text.startswith("{", offset):
         return True
     if not item:
