@@ -21,7 +21,8 @@ _SCALAR_TEXT = ["string", "number", "boolean"]
 
 
 class _YamlSchema(GenerateJsonSchema):
-    """Text fields accept any YAML scalar; docstrings' ``code`` becomes Markdown `code`."""
+    """Text fields accept any YAML scalar; descriptions (the models' docstrings) become one
+    line each, their ``code`` Markdown `code`."""
 
     def str_schema(self, schema: core_schema.StringSchema) -> JsonSchemaValue:
         generated = super().str_schema(schema)
@@ -35,7 +36,7 @@ class _YamlSchema(GenerateJsonSchema):
 def _markdown_descriptions(value: Any) -> Any:
     if isinstance(value, dict):
         return {
-            k: v.replace("``", "`")
+            k: " ".join(v.replace("``", "`").split())
             if k == "description" and isinstance(v, str)
             else _markdown_descriptions(v)
             for k, v in value.items()
