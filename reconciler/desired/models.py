@@ -133,10 +133,9 @@ keyed digests, never read back from the API."""
 class Model(BaseModel):
     """Base of every desired-state model: unknown keys rejected, values immutable."""
 
-    # Each field's docstring is its description in the JSON Schema (``desired.schema``).
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, str_strip_whitespace=False, use_attribute_docstrings=True
-    )
+    # Each field's docstring is its description in the JSON Schema (``desired.schema`` reads
+    # them; pydantic's use_attribute_docstrings would read this file's source on every import).
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
 
 
 class Credentials(Model):
