@@ -119,7 +119,8 @@ RULES = [
         "3:16: account.postal_code: Postal Code must have the following format DDDD-DDD",
     ),
     (
-        ACCOUNT + "  credentials:\n    username: \u0669\u0669\u0669999990/1\n    password: abcdefgh\n",
+        ACCOUNT
+        + "  credentials:\n    username: \u0669\u0669\u0669999990/1\n    password: abcdefgh\n",
         "4:15: account.credentials.username: "
         "Username doesn't match required format (NIF/N, e.g. 123456789/1)",
     ),
