@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -144,9 +144,9 @@ def build_plan(
     account_call: Call | None = None
     if state.account is not None:
         problems.extend(_account_problems(desired, state.account, known))
-        account_call = _account_call(state.account, known, key, secrets_comparable)
-        resource = f"{res.ACCOUNT}:{state.account.id}"
-        _collect(desired, ("account",), account_call, resource, calls, in_sync)
+        where = _where(desired, ("account",))
+        account_call = _account_call(state.account, known, key, secrets_comparable, where)
+        _collect(account_call, f"{res.ACCOUNT}:{state.account.id}", calls, in_sync)
     if state.sequences is not None:
         problems.extend(_unresolved_series(desired, state.sequences))
         depends = (account_call.resource,) if account_call else ()
@@ -154,16 +154,15 @@ def build_plan(
     for index, client in enumerate(state.clients):
         if client.id is None:
             if client.code in creatable:
-                calls.append(
-                    _declared(desired, ("clients", index), _create_call(client, index, key))
-                )
+                source = _where(desired, ("clients", index))()
+                calls.append(_create_call(client, index, key, source))
             else:
-                where = ("clients", index, "code")
-                problems.append(problem_at(desired, where, "client not resolved to an id"))
+                code = ("clients", index, "code")
+                problems.append(problem_at(desired, code, "client not resolved to an id"))
             continue
-        client_call = _client_call(client, client.id, known, key, secrets_comparable)
-        resource = res.client_key(client.id)
-        _collect(desired, ("clients", index), client_call, resource, calls, in_sync)
+        where = _where(desired, ("clients", index))
+        client_call = _client_call(client, client.id, known, key, secrets_comparable, where)
+        _collect(client_call, res.client_key(client.id), calls, in_sync)
     if problems:
         raise ValidationFailed(problems)
     declared = {call.resource for call in calls} | {item.resource for item in in_sync}
@@ -175,11 +174,15 @@ def build_plan(
     )
 
 
-def _declared(desired: Desired, path: YamlPath, call: Call) -> Call:
-    """The call with the position of what declared it (looked up only for a call that is made:
-    most resources of a big plan are in sync)."""
-    where = desired.source.locate(path)
-    return replace(call, source=Source(desired.file, where.line, where.column))
+def _where(desired: Desired, path: YamlPath) -> Callable[[], Source]:
+    """Where ``path`` was declared, looked up only when called: only for a call that is made
+    (most resources of a big plan are in sync)."""
+
+    def source() -> Source:
+        where = desired.source.locate(path)
+        return Source(desired.file, where.line, where.column)
+
+    return source
 
 
 def _unresolved_series(desired: Desired, sequences: Sequences) -> list[Problem]:
@@ -193,7 +196,7 @@ def _unresolved_series(desired: Desired, sequences: Sequences) -> list[Problem]:
     ]
 
 
-def _create_call(client: Client, index: int, key: DigestKey) -> Call:
+def _create_call(client: Client, index: int, key: DigestKey, source: Source) -> Call:
     declared = res.comparable(res.declared_fields(client), key)
     return Call(
         sort_key=(PHASES[Action.CREATE_CLIENT], index),
@@ -206,21 +209,15 @@ def _create_call(client: Client, index: int, key: DigestKey) -> Call:
         changes=diff_fields(None, declared),
         reason=Reason.NO_CLIENT_WITH_CODE,
         record=declared,
+        source=source,
     )
 
 
-def _collect(
-    desired: Desired,
-    path: YamlPath,
-    call: Call | None,
-    resource: str,
-    calls: list[Call],
-    in_sync: list[InSync],
-) -> None:
+def _collect(call: Call | None, resource: str, calls: list[Call], in_sync: list[InSync]) -> None:
     if call is None:
         in_sync.append(InSync(resource, "declared fields match what was last applied"))
     else:
-        calls.append(_declared(desired, path, call))
+        calls.append(call)
 
 
 def _reason(record_exists: bool) -> Reason:
@@ -244,7 +241,11 @@ def _account_problems(desired: Desired, account: Account, known: KnownState) -> 
 
 
 def _account_call(
-    account: Account, known: KnownState, key: DigestKey, secrets_comparable: bool
+    account: Account,
+    known: KnownState,
+    key: DigestKey,
+    secrets_comparable: bool,
+    where: Callable[[], Source],
 ) -> Call | None:
     return _update_call(
         Action.UPDATE_ACCOUNT,
@@ -255,11 +256,17 @@ def _account_call(
         res.comparable(res.declared_fields(account), key),
         known,
         secrets_comparable,
+        where,
     )
 
 
 def _client_call(
-    client: Client, client_id: int, known: KnownState, key: DigestKey, secrets_comparable: bool
+    client: Client,
+    client_id: int,
+    known: KnownState,
+    key: DigestKey,
+    secrets_comparable: bool,
+    where: Callable[[], Source],
 ) -> Call | None:
     return _update_call(
         Action.UPDATE_CLIENT,
@@ -270,6 +277,7 @@ def _client_call(
         res.comparable(res.declared_fields(client), key),
         known,
         secrets_comparable,
+        where,
     )
 
 
@@ -282,10 +290,12 @@ def _update_call(
     declared: dict[str, Any],
     known: KnownState,
     secrets_comparable: bool,
+    where: Callable[[], Source],
 ) -> Call | None:
     """A PUT of every declared field, or None when nothing declared differs from the record.
 
-    The body is made only for a call that is needed: most resources of a big plan are in sync.
+    The body and the source are made only for a call that is needed: most resources of a big
+    plan are in sync.
     """
     record = known.get(resource)
     changes = diff_fields(
@@ -304,6 +314,7 @@ def _update_call(
         changes=changes,
         reason=_reason(record is not None),
         record=declared,
+        source=where(),
     )
 
 
@@ -341,8 +352,9 @@ def _sequence_calls(
             reason=Reason.NOT_REGISTERED,
             depends_on=account_dependency,
             record={"registered": True},
+            source=_where(desired, ("sequences", "register", index))(),
         )
-        calls.append(_declared(desired, ("sequences", "register", index), registration))
+        calls.append(registration)
     default = sequences.default
     if not isinstance(default, int):
         return
@@ -364,5 +376,6 @@ def _sequence_calls(
         reason=_reason(record is not None),
         depends_on=(registration_key,) if registration_key in planned_registrations else (),
         record={"id": default},
+        source=_where(desired, ("sequences", "default"))(),
     )
-    calls.append(_declared(desired, ("sequences", "default"), set_default))
+    calls.append(set_default)
