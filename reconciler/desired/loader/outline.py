@@ -26,9 +26,9 @@ from reconciler.desired.loader.source import YamlPath
 # Patterns start with a newline, not '^': a literal first character is searched for fast.
 _TOP_KEY = re.compile(
     r"""\n(?:"(?P<dq>[^"\\\n]*)"|'(?P<sq>[^'\n]*)'|(?P<plain>[^\s#'"{}\[\]&*!|>%@`?:,-][^\n:#]*?))"""
-    r"""[ \t]*:(?=[ \t\n])""",
+    r"""[ \t]*:(?=[ \t\r\n])""",
 )
-_CONTENT = re.compile(r"^([ ]*)(?=[^ \n#])", re.MULTILINE)
+_CONTENT = re.compile(r"^([ ]*)(?=[^ \r\n#])", re.MULTILINE)
 _SMALL_SECTION = 64 * 1024
 """Most characters of a section the careful parser reads alone."""
 
@@ -90,13 +90,13 @@ class Outline:
         text = self._text
         newline = text.find("\n", colon, end)
         body = end if newline < 0 else newline + 1
-        rest = text[colon:body].strip(" \t\n")
+        rest = text[colon:body].strip(" \t\r\n")
         if rest and not rest.startswith("#"):
             return None  # the list starts on the key's line: flow style
         first = _CONTENT.search(text, body, end)
         if first is None or not text.startswith("- ", first.end()):
             return None
-        item = re.compile(rf"\n{first.group(1)}- +(?=[^ \n])")
+        item = re.compile(rf"\n{first.group(1)}- +(?=[^ \r\n])")
         offsets = [m.end() for m in item.finditer(text, body - 1, end)]
         if len(offsets) != len(items):
             return None
