@@ -10,7 +10,9 @@ the fast path loaded, in two ways:
 - anything else under a small top-level section by the careful parser run on that section
   alone, its data checked equal to the file's.
 
-Where the layout is anything else (flow style at the top, a key or item the scan can't place,
+It is made only for text the fast path loaded: that has no quoted scalar spanning lines, the
+one way a line inside a value could look like the start of a list item. Where the layout is
+anything else (flow style at the top, a key or item the scan can't place,
 a check that fails) ``locate`` answers None and the caller places the whole file instead; a
 property test (tests/input/test_outline.py) holds the two to the same answers.
 """
@@ -36,10 +38,23 @@ Spot = tuple[int, int]
 
 
 class Outline:
-    """Positions of top-level sections and list items of checked text whose data is ``data``."""
+    """Positions of top-level sections and list items of checked text whose data is ``data``.
+
+    It keeps the text (kept anyway, to place the whole file if need be) and of the data only
+    what its checks need: the top-level keys, the first key of each item of a list of mappings,
+    and the other top-level values, so the loaded data can be freed once validated.
+    """
 
     def __init__(self, text: str, data: dict[str, Any], file: str) -> None:
-        self._text, self._data, self._file = text, data, file
+        self._text, self._file = text, file
+        self._keys = list(data)
+        self._first_keys: dict[str, list[str]] = {}
+        self._values: dict[str, Any] = {}
+        for key, value in data.items():
+            if isinstance(value, list) and value and all(isinstance(i, dict) for i in value):
+                self._first_keys[key] = [next(iter(item), "") for item in value]
+            else:
+                self._values[key] = value
         self._sections: dict[str, tuple[int, int, int]] | None = None
         self._items: dict[str, list[Spot] | None] = {}
         self._parsed: dict[str, dict[YamlPath, Spot] | None] = {}
@@ -71,7 +86,7 @@ class Outline:
                 (m.group("dq") or m.group("sq") or m.group("plain") or "", m.start(), m.end() - 1)
                 for m in _TOP_KEY.finditer(f"\n{self._text}\n")
             ]
-            if [key for key, _, _ in found] != list(self._data):
+            if [key for key, _, _ in found] != self._keys:
                 self._sections = {}
                 return None
             ends = [start for _, start, _ in found[1:]] + [len(self._text)]
@@ -83,8 +98,8 @@ class Outline:
 
     def _scan_items(self, key: str) -> list[Spot] | None:
         """Where each item of the block list under ``key`` starts, checked against the data."""
-        items: Any = self._data[key]
-        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        items = self._first_keys.get(key)
+        if items is None:
             return None
         _, colon, end = self._sections[key]  # type: ignore[index]
         text = self._text
@@ -102,8 +117,8 @@ class Outline:
             return None
         spots: list[Spot] = []
         line, at = text.count("\n", 0, body) + 1, body
-        for offset, value in zip(offsets, items, strict=True):
-            if not _starts_item(text, offset, value):
+        for offset, first_key in zip(offsets, items, strict=True):
+            if not _starts_item(text, offset, first_key):
                 return None
             line += text.count("\n", at, offset)
             at = offset
@@ -115,29 +130,25 @@ class Outline:
         from reconciler.desired.loader.events import build
 
         start, _, end = self._sections[key]  # type: ignore[index]
-        if end - start > _SMALL_SECTION:
+        if key not in self._values or end - start > _SMALL_SECTION:
             return None
         built = build(self._text[start:end], self._file)
-        if (
-            built.problems
-            or built.document is None
-            or built.document.data != {key: self._data[key]}
-        ):
+        document = built.document
+        if built.problems or document is None or document.data != {key: self._values[key]}:
             return None
         shift = self._text.count("\n", 0, start)
         return {
-            path: (line + shift, column)
-            for path, (line, column) in built.document.source.values.items()
+            path: (line + shift, column) for path, (line, column) in document.source.values.items()
         }
 
 
-def _starts_item(text: str, offset: int, item: dict[str, Any]) -> bool:
-    """Whether ``item`` is written at ``offset``: ``{``, or its first key (maybe quoted)."""
+def _starts_item(text: str, offset: int, first: str) -> bool:
+    """Whether an item whose first key is ``first`` ("" if none) is written at ``offset``:
+    ``{``, or that key (maybe quoted)."""
     if text.startswith("{", offset):
         return True
-    if not item:
+    if not first:
         return False
-    first = next(iter(item))
     after = offset + len(first)
     if text.startswith(first, offset) and text[after : after + 1] in (":", " "):
         return True
