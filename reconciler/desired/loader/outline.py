@@ -69,12 +69,12 @@ class Outline:
         key = path[0]
         if len(path) == 2 and isinstance(path[1], int):
             if key not in self._items:
-                self._items[key] = self._scan_items(key)
+                self._items[key] = self._scan_items(key, sections[key])
             items = self._items[key]
             if items is not None:
-                return items[path[1]] if path[1] < len(items) else None
+                return items[path[1]] if 0 <= path[1] < len(items) else None
         if key not in self._parsed:
-            self._parsed[key] = self._parse_section(key)
+            self._parsed[key] = self._parse_section(key, sections[key])
         spots = self._parsed[key]
         return spots.get(path) if spots is not None else None
 
@@ -96,12 +96,12 @@ class Outline:
             }
         return self._sections or None
 
-    def _scan_items(self, key: str) -> list[Spot] | None:
+    def _scan_items(self, key: str, section: tuple[int, int, int]) -> list[Spot] | None:
         """Where each item of the block list under ``key`` starts, checked against the data."""
         items = self._first_keys.get(key)
         if items is None:
             return None
-        _, colon, end = self._sections[key]  # type: ignore[index]
+        _, colon, end = section
         text = self._text
         newline = text.find("\n", colon, end)
         body = end if newline < 0 else newline + 1
@@ -125,11 +125,13 @@ class Outline:
             spots.append((line, offset - text.rfind("\n", 0, offset)))
         return spots
 
-    def _parse_section(self, key: str) -> dict[YamlPath, Spot] | None:
+    def _parse_section(
+        self, key: str, section: tuple[int, int, int]
+    ) -> dict[YamlPath, Spot] | None:
         """Every position under ``key``, from the careful parser run on its section alone."""
         from reconciler.desired.loader.events import build
 
-        start, _, end = self._sections[key]  # type: ignore[index]
+        start, _, end = section
         if key not in self._values or end - start > _SMALL_SECTION:
             return None
         built = build(self._text[start:end], self._file)
