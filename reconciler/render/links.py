@@ -37,11 +37,14 @@ class SourceLinks:
 
     def url(self, source: Source) -> str | None:
         """The address of the source's line, or None when its file is outside the root."""
-        relative = os.path.relpath(os.path.abspath(source.file), os.path.abspath(self.root))
-        parts = PurePosixPath(*Path(relative).parts)
-        if relative.startswith("..") or parts.is_absolute():
+        try:
+            relative = Path(os.path.relpath(os.path.abspath(source.file), self.root.absolute()))
+        except ValueError:  # on another drive (Windows)
             return None
-        return f"{self.base.rstrip('/')}/{quote(str(parts))}#L{source.line}"
+        if not relative.parts or relative.parts[0] == ".." or relative.is_absolute():
+            return None
+        path = PurePosixPath(*relative.parts)
+        return f"{self.base.rstrip('/')}/{quote(str(path))}#L{source.line}"
 
 
 def source_links(environ: Mapping[str, str], cwd: Path) -> SourceLinks | None:
