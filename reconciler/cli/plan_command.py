@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from reconciler.cli.printing import announced, print_read_side
 from reconciler.cli.progress import reading_live
 from reconciler.core.guard import unsafe_reasons
 from reconciler.render.json import render_json
+from reconciler.render.links import source_links
 from reconciler.render.markdown import render_markdown
 from reconciler.render.text import render_plan, summary_line
 from reconciler.storage.saved_plans import save_plan
@@ -123,7 +125,8 @@ def _plan_one(
     if output_format == "json":
         click.echo(render_json(session.plan), nl=False)
     elif output_format == "markdown":
-        click.echo(render_markdown(session.plan), nl=False)
+        links = source_links(os.environ, Path.cwd())
+        click.echo(render_markdown(session.plan, links=links), nl=False)
     elif quiet:
         console().print(summary_line(session.plan))
     else:

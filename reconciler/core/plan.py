@@ -19,6 +19,7 @@ from reconciler.core.diff import FieldChange, diff_fields
 from reconciler.core.known import KnownState
 from reconciler.core.secrets import DigestKey
 from reconciler.desired.document import Desired, problem_at
+from reconciler.desired.loader import YamlPath
 from reconciler.desired.models import Account, Client, Sequences
 from reconciler.errors import Problem, ValidationFailed
 
@@ -58,6 +59,18 @@ NEW_CLIENT_PREFIX = "new-client:"
 """The resource of a client to create: it has no id until the API gives it one."""
 
 
+@dataclass(frozen=True)
+class Source:
+    """Where the YAML that declared a call was written: the file as given, 1-based line, column."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
 @dataclass(frozen=True, order=True)
 class Call:
     """One API call of a plan, with why it is needed and what to record once it succeeds."""
@@ -73,6 +86,7 @@ class Call:
     reason: Reason = field(compare=False)
     depends_on: tuple[str, ...] = field(compare=False, default=())
     record: Mapping[str, Any] = field(compare=False, default_factory=dict)
+    source: Source | None = field(compare=False, default=None)
 
     @property
     def subject(self) -> str:
@@ -130,26 +144,25 @@ def build_plan(
     account_call: Call | None = None
     if state.account is not None:
         problems.extend(_account_problems(desired, state.account, known))
-        account_call = _account_call(state.account, known, key, secrets_comparable)
-        _collect(account_call, res.ACCOUNT + f":{state.account.id}", calls, in_sync)
+        where = _where(desired, ("account",))
+        account_call = _account_call(state.account, known, key, secrets_comparable, where)
+        _collect(account_call, f"{res.ACCOUNT}:{state.account.id}", calls, in_sync)
     if state.sequences is not None:
         problems.extend(_unresolved_series(desired, state.sequences))
         depends = (account_call.resource,) if account_call else ()
-        _sequence_calls(state.sequences, known, depends, calls, in_sync)
+        _sequence_calls(desired, state.sequences, known, depends, calls, in_sync)
     for index, client in enumerate(state.clients):
         if client.id is None:
             if client.code in creatable:
-                calls.append(_create_call(client, index, key))
+                source = _where(desired, ("clients", index))()
+                calls.append(_create_call(client, index, key, source))
             else:
-                where = ("clients", index, "code")
-                problems.append(problem_at(desired, where, "client not resolved to an id"))
+                code = ("clients", index, "code")
+                problems.append(problem_at(desired, code, "client not resolved to an id"))
             continue
-        _collect(
-            _client_call(client, client.id, known, key, secrets_comparable),
-            res.client_key(client.id),
-            calls,
-            in_sync,
-        )
+        where = _where(desired, ("clients", index))
+        client_call = _client_call(client, client.id, known, key, secrets_comparable, where)
+        _collect(client_call, res.client_key(client.id), calls, in_sync)
     if problems:
         raise ValidationFailed(problems)
     declared = {call.resource for call in calls} | {item.resource for item in in_sync}
@@ -159,6 +172,17 @@ def build_plan(
     return Plan(
         tuple(sorted(calls)), tuple(in_sync), known.lineage, known.serial, key.key_id, unmanaged
     )
+
+
+def _where(desired: Desired, path: YamlPath) -> Callable[[], Source]:
+    """Where ``path`` was declared, looked up only when called: only for a call that is made
+    (most resources of a big plan are in sync)."""
+
+    def source() -> Source:
+        where = desired.source.locate(path)
+        return Source(desired.file, where.line, where.column)
+
+    return source
 
 
 def _unresolved_series(desired: Desired, sequences: Sequences) -> list[Problem]:
@@ -172,7 +196,7 @@ def _unresolved_series(desired: Desired, sequences: Sequences) -> list[Problem]:
     ]
 
 
-def _create_call(client: Client, index: int, key: DigestKey) -> Call:
+def _create_call(client: Client, index: int, key: DigestKey, source: Source) -> Call:
     declared = res.comparable(res.declared_fields(client), key)
     return Call(
         sort_key=(PHASES[Action.CREATE_CLIENT], index),
@@ -185,6 +209,7 @@ def _create_call(client: Client, index: int, key: DigestKey) -> Call:
         changes=diff_fields(None, declared),
         reason=Reason.NO_CLIENT_WITH_CODE,
         record=declared,
+        source=source,
     )
 
 
@@ -216,7 +241,11 @@ def _account_problems(desired: Desired, account: Account, known: KnownState) -> 
 
 
 def _account_call(
-    account: Account, known: KnownState, key: DigestKey, secrets_comparable: bool
+    account: Account,
+    known: KnownState,
+    key: DigestKey,
+    secrets_comparable: bool,
+    where: Callable[[], Source],
 ) -> Call | None:
     return _update_call(
         Action.UPDATE_ACCOUNT,
@@ -227,11 +256,17 @@ def _account_call(
         res.comparable(res.declared_fields(account), key),
         known,
         secrets_comparable,
+        where,
     )
 
 
 def _client_call(
-    client: Client, client_id: int, known: KnownState, key: DigestKey, secrets_comparable: bool
+    client: Client,
+    client_id: int,
+    known: KnownState,
+    key: DigestKey,
+    secrets_comparable: bool,
+    where: Callable[[], Source],
 ) -> Call | None:
     return _update_call(
         Action.UPDATE_CLIENT,
@@ -242,6 +277,7 @@ def _client_call(
         res.comparable(res.declared_fields(client), key),
         known,
         secrets_comparable,
+        where,
     )
 
 
@@ -254,10 +290,12 @@ def _update_call(
     declared: dict[str, Any],
     known: KnownState,
     secrets_comparable: bool,
+    where: Callable[[], Source],
 ) -> Call | None:
     """A PUT of every declared field, or None when nothing declared differs from the record.
 
-    The body is made only for a call that is needed: most resources of a big plan are in sync.
+    The body and the source are made only for a call that is needed: most resources of a big
+    plan are in sync.
     """
     record = known.get(resource)
     changes = diff_fields(
@@ -276,10 +314,12 @@ def _update_call(
         changes=changes,
         reason=_reason(record is not None),
         record=declared,
+        source=where(),
     )
 
 
 def _sequence_calls(
+    desired: Desired,
     sequences: Sequences,
     known: KnownState,
     account_dependency: tuple[str, ...],
@@ -288,7 +328,9 @@ def _sequence_calls(
 ) -> None:
     planned_registrations: set[str] = set()
     # Series were resolved to ids before planning (an unresolved one is a problem).
-    for sequence_id in (ref for ref in sequences.to_register if isinstance(ref, int)):
+    for index, sequence_id in enumerate(sequences.to_register):
+        if not isinstance(sequence_id, int):
+            continue
         resource = res.registration_key(sequence_id)
         record = known.get(resource)
         if record is not None:
@@ -298,21 +340,21 @@ def _sequence_calls(
             )
             continue
         planned_registrations.add(resource)
-        calls.append(
-            Call(
-                sort_key=(PHASES[Action.REGISTER_SEQUENCE], sequence_id),
-                action=Action.REGISTER_SEQUENCE,
-                resource=resource,
-                target_id=sequence_id,
-                method="PUT",
-                path=f"/sequences/{sequence_id}/register.json",
-                body=None,
-                changes=(FieldChange("registered", False, True),),
-                reason=Reason.NOT_REGISTERED,
-                depends_on=account_dependency,
-                record={"registered": True},
-            )
+        registration = Call(
+            sort_key=(PHASES[Action.REGISTER_SEQUENCE], sequence_id),
+            action=Action.REGISTER_SEQUENCE,
+            resource=resource,
+            target_id=sequence_id,
+            method="PUT",
+            path=f"/sequences/{sequence_id}/register.json",
+            body=None,
+            changes=(FieldChange("registered", False, True),),
+            reason=Reason.NOT_REGISTERED,
+            depends_on=account_dependency,
+            record={"registered": True},
+            source=_where(desired, ("sequences", "register", index))(),
         )
+        calls.append(registration)
     default = sequences.default
     if not isinstance(default, int):
         return
@@ -321,19 +363,19 @@ def _sequence_calls(
     if before == default:
         in_sync.append(InSync(res.DEFAULT_SEQUENCE, f"sequence {before} is the default"))
         return
-    registration = res.registration_key(default)
-    calls.append(
-        Call(
-            sort_key=(PHASES[Action.SET_DEFAULT_SEQUENCE], default),
-            action=Action.SET_DEFAULT_SEQUENCE,
-            resource=res.DEFAULT_SEQUENCE,
-            target_id=default,
-            method="PUT",
-            path=f"/sequences/{default}/set_current.json",
-            body=None,
-            changes=(FieldChange("default", before, default),),
-            reason=_reason(record is not None),
-            depends_on=(registration,) if registration in planned_registrations else (),
-            record={"id": default},
-        )
+    registration_key = res.registration_key(default)
+    set_default = Call(
+        sort_key=(PHASES[Action.SET_DEFAULT_SEQUENCE], default),
+        action=Action.SET_DEFAULT_SEQUENCE,
+        resource=res.DEFAULT_SEQUENCE,
+        target_id=default,
+        method="PUT",
+        path=f"/sequences/{default}/set_current.json",
+        body=None,
+        changes=(FieldChange("default", before, default),),
+        reason=_reason(record is not None),
+        depends_on=(registration_key,) if registration_key in planned_registrations else (),
+        record={"id": default},
+        source=_where(desired, ("sequences", "default"))(),
     )
+    calls.append(set_default)

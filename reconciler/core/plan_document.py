@@ -30,8 +30,9 @@ def change_document(change: FieldChange) -> dict[str, Any]:
 
 
 def call_document(call: Call) -> dict[str, Any]:
-    """One call: the request (body redacted), what it concerns, why, and what it changes."""
-    return {
+    """One call: the request (body redacted), what it concerns, why, what it changes, and where
+    it was declared (``source``, left out when unknown)."""
+    document = {
         "method": call.method,
         "path": call.path,
         "body": redacted(call.body) if call.body is not None else None,
@@ -42,6 +43,13 @@ def call_document(call: Call) -> dict[str, Any]:
         "depends_on": list(call.depends_on),
         "changes": [change_document(change) for change in call.changes],
     }
+    if call.source is not None:
+        document["source"] = {
+            "file": call.source.file,
+            "line": call.source.line,
+            "column": call.source.column,
+        }
+    return document
 
 
 def plan_document(plan: Plan) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from reconciler.core.diff import FieldChange
-from reconciler.core.plan import PHASES, Action, Call, InSync, Plan, Reason
+from reconciler.core.plan import PHASES, Action, Call, InSync, Plan, Reason, Source
 from reconciler.errors import PlanFileError
 
 
@@ -58,7 +58,14 @@ def _call(data: Mapping[str, Any], index: int) -> Call:
         changes=tuple(_change(change) for change in _list(data["changes"])),
         reason=Reason(data["reason"]),
         depends_on=tuple(str(d) for d in _list(data["depends_on"])),
+        source=_source(data.get("source")),
     )
+
+
+def _source(data: Any) -> Source | None:
+    if data is None:
+        return None
+    return Source(str(data["file"]), int(data["line"]), int(data["column"]))
 
 
 def _change(data: Mapping[str, Any]) -> FieldChange:

@@ -28,8 +28,10 @@ from pydantic import (
 )
 from stdnum.pt import nif
 
-AT_USERNAME = re.compile(r"^\d{9}/\d+$")
-PT_POSTAL_CODE = re.compile(r"^\d{4}-\d{3}$")
+# ASCII digits only ('\d' would take any script's digits, which the API refuses); the schema
+# for editors uses the same patterns.
+AT_USERNAME = re.compile(r"^[0-9]{9}/[0-9]+$")
+PT_POSTAL_CODE = re.compile(r"^[0-9]{4}-[0-9]{3}$")
 PORTUGAL = "1"
 PORTUGAL_NAME = "Portugal"
 CLIENT_ONLY_COUNTRIES = ("Kosovo",)
@@ -130,7 +132,26 @@ def _as_text(value: object) -> object:
 # The length limit comes first so that pydantic checks it natively, not in Python.
 Text = Annotated[str, Field(max_length=10_000), BeforeValidator(_as_text)]
 Email = Annotated[Text, AfterValidator(_email)]
-Country = Annotated[Text, AfterValidator(_client_country)]
+
+
+def _client_countries_schema(schema: dict[str, Any]) -> None:
+    schema["enum"] = [*countries(), *CLIENT_ONLY_COUNTRIES]
+
+
+def _tax_country_schema(schema: dict[str, Any]) -> None:
+    """A country's name, or its number in the list (1-based), as a number or digits."""
+    for key in ("type", "maxLength"):
+        schema.pop(key, None)
+    schema["anyOf"] = [
+        {"enum": list(countries())},
+        {"type": "integer", "minimum": 1, "maximum": len(countries())},
+        {"type": "string", "pattern": "^[0-9]+$"},
+    ]
+
+
+Country = Annotated[
+    Text, AfterValidator(_client_country), Field(json_schema_extra=_client_countries_schema)
+]
 Flag = Annotated[str, BeforeValidator(_flag)]
 Terms = Annotated[str, BeforeValidator(_terms)]
 Language = Literal["pt", "en", "es"]
@@ -145,16 +166,23 @@ keyed digests, never read back from the API."""
 class Model(BaseModel):
     """Base of every desired-state model: unknown keys rejected, values immutable."""
 
+    # Each field's docstring is its description in the JSON Schema (``desired.schema`` reads
+    # them; pydantic's use_attribute_docstrings would read this file's source on every import).
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
 
 
 class Credentials(Model):
     """Tax Authority (AT) credentials; the password is sent Base64-encoded as the API requires."""
 
-    username: Text
+    username: Annotated[Text, Field(json_schema_extra={"pattern": AT_USERNAME.pattern})]
+    """The AT sub-user: the company's NIF, a slash and the user number, e.g. ``123456789/1``."""
     password: SecretStr
+    """The AT sub-user's password, 8 to 14 characters; write ``${AT_PASSWORD}``, never the
+    password itself."""
     type: Literal["AT"] | None = None
+    """The kind of credentials: ``AT``, the only one."""
     context: Literal["Sequences"] | None = None
+    """What the credentials are for: ``Sequences``, the only one (registering series)."""
 
     @field_validator("username")
     @classmethod
@@ -174,23 +202,45 @@ class Credentials(Model):
 class Account(Model):
     """The account's details, as in ``PUT /api/accounts/:account-id/update.json``."""
 
+    model_config = ConfigDict(json_schema_extra=lambda schema: _portuguese_postal_code(schema))
+
     id: Id
+    """The account's id (the ``:account-id`` of the API's account paths)."""
     organization_name: Text | None = None
+    """The company's name."""
     first_name: Text | None = None
+    """The account owner's first name."""
     last_name: Text | None = None
+    """The account owner's last name."""
     phone: Text | None = None
+    """The company's phone number."""
     email: Email | None = None
+    """The account's email address."""
     password: SecretStr | None = None
+    """The account's login password; write ``${VARIABLE}``, never the password itself."""
     fiscal_id: Text | None = None
+    """The company's VAT number (NIF); the API refuses to change it once set."""
     # tax_country comes before postal_code: the postal code rule depends on it.
-    tax_country: Annotated[str, BeforeValidator(_tax_country)] | None = None
+    tax_country: (
+        Annotated[str, BeforeValidator(_tax_country), Field(json_schema_extra=_tax_country_schema)]
+        | None
+    ) = None
+    """The country the company pays taxes in: its name as listed, or its number in that list
+    (1 is Portugal, the default)."""
     address: Text | None = None
+    """The company's street address."""
     postal_code: Text | None = None
+    """The company's postal code; ``DDDD-DDD`` when the tax country is Portugal."""
     city: Text | None = None
+    """The company's city."""
     language: Language | None = None
+    """The account's language: ``pt``, ``en`` or ``es``."""
     terms: Terms | None = None
+    """The terms of service, accepted: ``1``/``true`` (the API refuses ``0``)."""
     marketing: Flag | None = None
+    """Whether marketing messages are accepted: ``1``/``true`` or ``0``/``false``."""
     credentials: Credentials | None = None
+    """The Tax Authority (AT) credentials used to register series."""
 
     @property
     def is_portuguese(self) -> bool:
@@ -206,12 +256,36 @@ class Account(Model):
         return value
 
 
+def _portuguese_postal_code(schema: dict[str, Any]) -> None:
+    """In the schema: a Portuguese account's postal code is ``DDDD-DDD`` (no tax country, or
+    Portugal's number or name, means Portugal; other spellings are left unchecked there)."""
+    portugal = {"enum": [None, int(PORTUGAL), PORTUGAL, PORTUGAL_NAME]}
+    schema["allOf"] = [
+        {
+            "if": {
+                "anyOf": [
+                    {"not": {"required": ["tax_country"]}},
+                    {"properties": {"tax_country": portugal}, "required": ["tax_country"]},
+                ]
+            },
+            "then": {
+                "properties": {
+                    "postal_code": {"type": ["string", "null"], "pattern": PT_POSTAL_CODE.pattern}
+                }
+            },
+        }
+    ]
+
+
 class PreferredContact(Model):
     """The client's preferred contact."""
 
     name: Text | None = None
+    """The contact's name."""
     email: Email | None = None
+    """The contact's email address."""
     phone: Text | None = None
+    """The contact's phone number."""
 
 
 def _send_options(value: Any) -> Any:
@@ -228,21 +302,40 @@ class Client(Model):
     """
 
     id: Id | None = None
+    """The client's id on the account; left out, the client is found by ``code``."""
     code: Annotated[Text, Field(min_length=1)]
+    """The client's code, unique on the account."""
     name: Annotated[Text, Field(min_length=1)]
+    """The client's name, unique on the account."""
     email: Email | None = None
+    """The client's email address, where documents are sent."""
     language: Language | None = None
+    """The language of the client's documents: ``pt``, ``en`` or ``es``."""
     address: Text | None = None
+    """The client's street address."""
     city: Text | None = None
+    """The client's city."""
     postal_code: Text | None = None
+    """The client's postal code."""
     country: Country | None = None
+    """The client's country, written as the API lists it (reconciler also accepts another case,
+    missing accents or a straight apostrophe; an editor flags those)."""
     fiscal_id: Text | None = None
+    """The client's VAT number."""
     website: Text | None = None
+    """The client's website."""
     phone: Text | None = None
+    """The client's phone number."""
     fax: Text | None = None
+    """The client's fax number."""
     preferred_contact: PreferredContact | None = None
+    """The person to contact at the client."""
     observations: Text | None = None
-    send_options: Annotated[int, BeforeValidator(_send_options), Field(ge=1, le=3)] | None = None
+    """Notes about the client."""
+    # The bounds come first so that they are JSON Schema's minimum and maximum.
+    send_options: Annotated[int, Field(ge=1, le=3), BeforeValidator(_send_options)] | None = None
+    """Which documents are sent by email: 1 the original, 2 the original and the duplicate,
+    3 the original, the duplicate and the triplicate."""
 
 
 def _sequence_ref(value: Any) -> Any:
@@ -271,8 +364,10 @@ class Sequences(Model):
     model_config = ConfigDict(populate_by_name=True)
 
     default: SequenceRef | None = None
+    """The sequence made the default: its id (a number) or its serie (quoted text)."""
     # ``register`` would shadow ``BaseModel.register`` (from ABCMeta), hence the alias.
     to_register: tuple[SequenceRef, ...] = Field(default=(), alias="register")
+    """Sequences to register with the Tax Authority, once each: ids or quoted series."""
 
     @field_validator("to_register")
     @classmethod
@@ -294,15 +389,21 @@ class Options(Model):
     """How the file is applied, beyond what it declares."""
 
     create_missing_clients: Annotated[bool, BeforeValidator(_boolean)] = False
+    """Whether a client whose code is not on the account is created (``true``) or is an
+    error (``false``, the default; ``--create-missing`` turns it on for one run)."""
 
 
 class DesiredState(Model):
     """The whole desired-state file."""
 
     options: Options | None = None
+    """How the file is applied."""
     account: Account | None = None
+    """The account's details; left out, they are not managed."""
     sequences: Sequences | None = None
+    """The default sequence and the sequences registered with the Tax Authority."""
     clients: tuple[Client, ...] = ()
+    """The clients managed; clients not listed are left as they are."""
 
 
 def fiscal_id_problems(

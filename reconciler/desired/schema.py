@@ -8,20 +8,24 @@ the repository (``reconciler schema > schema/desired-state.schema.json`` refresh
 
 from __future__ import annotations
 
+import ast
+import inspect
 import json
 from typing import Any
 
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
-from reconciler.desired.models import DesiredState
+from reconciler.desired import models
+from reconciler.desired.models import DesiredState, Model
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _SCALAR_TEXT = ["string", "number", "boolean"]
 
 
 class _YamlSchema(GenerateJsonSchema):
-    """Text fields accept any YAML scalar; docstrings' ``code`` becomes Markdown `code`."""
+    """Text fields accept any YAML scalar; descriptions (the models' docstrings) become one
+    line each, their ``code`` Markdown `code`."""
 
     def str_schema(self, schema: core_schema.StringSchema) -> JsonSchemaValue:
         generated = super().str_schema(schema)
@@ -35,7 +39,7 @@ class _YamlSchema(GenerateJsonSchema):
 def _markdown_descriptions(value: Any) -> Any:
     if isinstance(value, dict):
         return {
-            k: v.replace("``", "`")
+            k: " ".join(v.replace("``", "`").split())
             if k == "description" and isinstance(v, str)
             else _markdown_descriptions(v)
             for k, v in value.items()
@@ -45,9 +49,44 @@ def _markdown_descriptions(value: Any) -> Any:
     return value
 
 
+def _field_docstrings() -> dict[str, dict[str, str]]:
+    """Each model's field docstrings (the string written under a field), by class and field."""
+    found: dict[str, dict[str, str]] = {}
+    for node in ast.parse(inspect.getsource(models)).body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        docs = found.setdefault(node.name, {})
+        for field, after in zip(node.body, node.body[1:], strict=False):
+            if (
+                isinstance(field, ast.AnnAssign)
+                and isinstance(field.target, ast.Name)
+                and isinstance(after, ast.Expr)
+                and isinstance(after.value, ast.Constant)
+                and isinstance(after.value.value, str)
+            ):
+                docs[field.target.id] = inspect.cleandoc(after.value.value)
+    return found
+
+
+def _describe_fields(schema: dict[str, Any]) -> None:
+    """Give each property of each model's schema its field's docstring as description."""
+    docs = _field_docstrings()
+    described = {"DesiredState": schema, **schema.get("$defs", {})}
+    for name, model in vars(models).items():
+        if not (isinstance(model, type) and issubclass(model, Model)) or name not in described:
+            continue
+        properties = described[name].get("properties", {})
+        for field, info in model.model_fields.items():
+            doc = docs.get(name, {}).get(field)
+            if doc and (info.alias or field) in properties:
+                properties[info.alias or field]["description"] = doc
+
+
 def desired_state_schema() -> dict[str, Any]:
     """The schema as data: field names as written in the file (``sequences.register``)."""
     generated = DesiredState.model_json_schema(by_alias=True, schema_generator=_YamlSchema)
+    _describe_fields(generated)
+    generated = _markdown_descriptions(generated)
     return {
         "$schema": DIALECT,
         "title": "reconciler desired state",

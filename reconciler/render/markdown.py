@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from reconciler.core.fleet_document import FleetEntry
 from reconciler.core.plan import Action, Call, Plan
 from reconciler.core.secrets import REDACTED
+from reconciler.render.links import SourceLinks
 from reconciler.render.text import UNMANAGED_NOTE, describe, summary_line
 from reconciler.render.values import shown
 
@@ -23,17 +24,39 @@ _HEADING = "### reconciler plan"
 _RESERVE = 400
 
 
-def _fence(text: str) -> str:
-    """A code fence longer than any run of backticks in ``text``."""
+def _longest_backticks(text: str) -> int:
     longest, run = 0, 0
     for char in text:
         run = run + 1 if char == "`" else 0
         longest = max(longest, run)
-    return "`" * max(3, longest + 1)
+    return longest
 
 
-def _call_block(call: Call) -> str:
-    """One call as a ``diff`` block: the request, why, dependencies, each field change."""
+def _fence(text: str) -> str:
+    """A code fence longer than any run of backticks in ``text``."""
+    return "`" * max(3, _longest_backticks(text) + 1)
+
+
+def _code(text: str) -> str:
+    """Inline code that shows ``text`` as it is, whatever backticks it holds."""
+    if "`" not in text:
+        return f"`{text}`"
+    fence = "`" * (_longest_backticks(text) + 1)
+    return f"{fence} {text} {fence}"
+
+
+def _declared_at(call: Call, links: SourceLinks | None) -> str:
+    """Where the call was declared: a link to the line when ``links`` can make one."""
+    if call.source is None:
+        return ""
+    shown = _code(str(call.source).replace("\r", " ").replace("\n", " "))
+    url = links.url(call.source) if links is not None else None
+    return f"declared at [{shown}]({url})\n" if url else f"declared at {shown}\n"
+
+
+def _call_block(call: Call, links: SourceLinks | None = None) -> str:
+    """One call: where it was declared, then a ``diff`` block: the request, why, dependencies,
+    each field change."""
     lines = [
         f"{call.reason.symbol} {describe(call)} ({call.reason})",
         f"  {call.method} {call.path}",
@@ -48,7 +71,7 @@ def _call_block(call: Call) -> str:
         lines.append(f"+ {change.path}: {shown(change.after, json_all=True)}")
     body = "\n".join(line.replace("\r", " ") for line in lines)
     fence = _fence(body)
-    return f"{fence}diff\n{body}\n{fence}\n"
+    return f"{_declared_at(call, links)}{fence}diff\n{body}\n{fence}\n"
 
 
 def _summary(plan: Plan) -> str:
@@ -68,8 +91,9 @@ def _by_action(plan: Plan) -> dict[Action, list[Call]]:
     return groups
 
 
-def render_markdown(plan: Plan, *, limit: int = LIMIT) -> str:
-    """The plan as Markdown of at most ``limit`` characters."""
+def render_markdown(plan: Plan, *, limit: int = LIMIT, links: SourceLinks | None = None) -> str:
+    """The plan as Markdown of at most ``limit`` characters; each call says where it was
+    declared, as a link to the line when ``links`` is given."""
     parts = [_summary(plan)]
     size = len(parts[0])
     calls_shown = 0
@@ -81,7 +105,7 @@ def render_markdown(plan: Plan, *, limit: int = LIMIT) -> str:
         parts.append(opening)
         size += len(opening)
         for call in calls:
-            block = _call_block(call)
+            block = _call_block(call, links)
             full = size + len(block) + _RESERVE > limit
             if full:
                 break

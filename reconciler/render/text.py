@@ -38,6 +38,8 @@ def render_call(call: Call, *, show_requests: bool) -> Text:
     block.append(f"  {symbol} ", style=f"bold {style}")
     block.append(describe(call), style="bold")
     block.append(f"  ({call.reason})", style="dim")
+    if call.source is not None:
+        block.append(f"  {call.source}", style="dim")
     for dependency in call.depends_on:
         block.append(f"\n      after: {dependency}", style="dim")
     for change in call.changes:

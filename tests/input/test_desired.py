@@ -147,6 +147,17 @@ RULES = [
         "clients:\n  - id: 1\n    code: ''\n    name: n\n",
         "3:11: clients[0].code: must not be empty",
     ),
+    # Digits are ASCII digits, as the API and the schema's patterns read them.
+    (
+        ACCOUNT + "  postal_code: \uff11\uff15\uff10\uff10-555\n",
+        "3:16: account.postal_code: Postal Code must have the following format DDDD-DDD",
+    ),
+    (
+        ACCOUNT
+        + "  credentials:\n    username: \u0669\u0669\u0669999990/1\n    password: abcdefgh\n",
+        "4:15: account.credentials.username: "
+        "Username doesn't match required format (NIF/N, e.g. 123456789/1)",
+    ),
 ]
 
 

@@ -23,6 +23,7 @@ from reconciler.desired.loader.limits import (
     MAX_FILE_BYTES,
     MAX_SCALAR_CHARS,
 )
+from reconciler.desired.loader.outline import Outline
 from reconciler.desired.loader.scalars import ImplicitScalar
 from reconciler.desired.loader.source import (
     START,
@@ -105,7 +106,9 @@ def parse_yaml_partial(text: str | bytes, file: str) -> Partial:
         from reconciler.desired.loader.events import build
 
         return build(checked, file)
-    return Partial(Document(file, data, SourceMap(lambda: _locate_all(checked, file))), [])
+    outline = Outline(checked, data, file)
+    source = SourceMap(lambda: _locate_all(checked, file), outline.locate)
+    return Partial(Document(file, data, source), [])
 
 
 def _locate_all(text: str, file: str) -> tuple[Spots, Spots]:

@@ -27,16 +27,27 @@ class SourceMap:
     """Where each mapping value, mapping key and sequence item of a document was written.
 
     A map can be *deferred*: built by ``locate_all`` on the first lookup, so a file that loads
-    without problems never pays for position tracking.
+    without problems never pays for position tracking. A deferred map may also have an
+    ``outline`` that places some paths exactly for much less (see ``outline.Outline``); it is
+    asked first, and the whole map is built only for a path it can't place.
     """
 
-    def __init__(self, locate_all: Callable[[], tuple[Spots, Spots]] | None = None) -> None:
+    def __init__(
+        self,
+        locate_all: Callable[[], tuple[Spots, Spots]] | None = None,
+        outline: Callable[[YamlPath], tuple[int, int] | None] | None = None,
+    ) -> None:
         self.values: Spots = {}
         self.keys: Spots = {}
         self._locate_all = locate_all
+        self._outline = outline
 
     def locate(self, path: YamlPath) -> Position:
         """The position of ``path``, else of its nearest known ancestor, else the file's start."""
+        if self._locate_all is not None and self._outline is not None:
+            found = self._outline(path)
+            if found is not None:
+                return Position(*found)
         values = self._spots()[0]
         for end in range(len(path), -1, -1):
             found = values.get(path[:end])

@@ -1,0 +1,174 @@
+"""The outline (the few positions a plan shows) agrees with the careful path's positions.
+
+Whenever ``Outline.locate`` answers, its answer is the position the careful path records for the
+same path; where it can't tell, it answers None and the whole file is placed instead.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reconciler.desired.loader import YamlPath, parse_yaml
+from reconciler.desired.loader.events import locate_all
+from reconciler.desired.loader.outline import Outline
+
+from .conftest import FUZZ_PROFILE
+
+FUZZ = settings(settings.get_profile(FUZZ_PROFILE))
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = sorted(
+    [
+        *ROOT.glob("examples/*.yaml"),
+        *ROOT.glob("examples/multi-account/accounts/*.yaml"),
+        ROOT / "state.example.yaml",
+    ]
+)
+
+
+def plan_paths(data: dict[str, Any]) -> list[YamlPath]:
+    """Every path a plan points a call at, and a few more the outline may place."""
+    paths: list[YamlPath] = [(key,) for key in data]
+    for key, value in data.items():
+        if isinstance(value, list):
+            paths += [(key, index) for index in range(len(value) + 1)]
+        if isinstance(value, dict):
+            paths += [(key, inner) for inner in value]
+            register = value.get("register")
+            if isinstance(register, list):
+                paths += [(key, "register", index) for index in range(len(register))]
+    return paths
+
+
+def answers(text: str) -> tuple[int, int]:
+    """Check the outline against the careful path on ``text``; (answered, asked)."""
+    document = parse_yaml(text, "f.yaml")
+    outline = Outline(text, document.data, "f.yaml")
+    values, _ = locate_all(text, "f.yaml")
+    asked = answered = 0
+    for path in plan_paths(document.data):
+        found = outline.locate(path)
+        asked += 1
+        if found is not None:
+            answered += 1
+            assert found == values[path], (path, text)
+    return answered, asked
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_the_outline_places_every_call_of_the_examples(path: Path) -> None:
+    text = path.read_text("utf-8")
+    document = parse_yaml(text, str(path))
+    outline = Outline(text, document.data, str(path))
+    values, _ = locate_all(text, str(path))
+    for key, value in document.data.items():
+        wanted: list[YamlPath] = [(key,)]
+        if key == "clients":
+            wanted = [(key, index) for index in range(len(value))]
+        for where in wanted:
+            assert outline.locate(where) == values[where], where
+
+
+def test_a_big_file_is_placed_without_placing_every_value() -> None:
+    clients = "".join(f"  - id: {i}\n    code: C-{i}\n    name: Client {i}\n" for i in range(500))
+    text = f"account:\n  id: 1\nsequences:\n  default: 7\nclients:\n{clients}"
+    document = parse_yaml(text, "big.yaml")
+    assert document.source.locate(("clients", 499)).line == 6 + 3 * 499
+    assert document.source.locate(("account",)).line == 2
+    assert document.source.locate(("sequences", "default")).line == 4
+    assert repr(document.source) == "SourceMap(deferred)"
+    assert document.source.locate(("clients", 3, "name")).line == 6 + 3 * 3 + 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{account: {id: 1}, clients: [{id: 2}]}\n",  # flow style at the top
+        "clients: [{id: 2}, {id: 3}]\n",  # the list on the key's line
+        'note: "a\nb: c"\nclients:\n  - id: 2\n',  # a top-level line that is no key
+        "clients:\n  -\n    id: 2\n  - id: 3\n",  # an item's mapping on the next line
+        "clients:\n  - # first\n    id: 2\n",  # a comment where the item starts
+    ],
+)
+def test_what_the_outline_cannot_place_is_placed_by_the_whole_file(text: str) -> None:
+    document = parse_yaml(text, "f.yaml")
+    values, _ = locate_all(text, "f.yaml")
+    for path in plan_paths(document.data):
+        if path in values:
+            assert document.source.locate(path) == _position(values[path]), path
+
+
+def _position(spot: tuple[int, int]) -> Any:
+    from reconciler.desired.loader import Position
+
+    return Position(*spot)
+
+
+keys = st.sampled_from(["id", "code", "name", "'id'", '"code"', "city", "k-1"])
+scalars = st.sampled_from(["1", "x", "'q'", '"d"', "-1", "a b", "[1, 2]", "", "'- x'"])
+comments = st.sampled_from(["", "  # note", " #"])
+
+
+@st.composite
+def items(draw: Any, indent: str) -> str:
+    """One list item of mappings, in one of the block layouts people write."""
+    fields = draw(
+        st.lists(
+            st.tuples(keys, scalars), min_size=1, max_size=3, unique_by=lambda f: f[0].strip("'\"")
+        )
+    )
+    spaces = draw(st.sampled_from([" ", "  ", "   "]))
+    inner = indent + " " + spaces
+    if draw(st.booleans()):
+        body = ", ".join(f"{k}: {v}" if v else f"{k}: x" for k, v in fields)
+        return f"{indent}-{spaces}{{{body}}}{draw(comments)}\n"
+    lines = [f"{indent}-{spaces}{fields[0][0]}: {fields[0][1]}{draw(comments)}"]
+    lines += [f"{inner}{k}: {v}" for k, v in fields[1:]]
+    if draw(st.booleans()):
+        lines.append(f"{inner}nested:\n{inner}  - {draw(keys)}: 1")
+    if draw(st.booleans()):
+        lines.append(f"{inner}note: |\n{inner}  - a line like an item\n{inner}  more")
+    return "\n".join(line.rstrip("\n") for line in lines) + "\n"
+
+
+@st.composite
+def documents(draw: Any) -> str:
+    indent = draw(st.sampled_from(["", "  ", "    "]))
+    listed = draw(st.lists(items(indent), max_size=6))
+    between = draw(st.sampled_from(["", "\n", "# between\n", "  # indented comment\n"]))
+    clients = "clients:" + draw(comments) + "\n" + between.join(listed)
+    if not listed:
+        clients = "clients: []\n"
+    sequences = draw(
+        st.sampled_from(
+            [
+                "sequences:\n  default: 5\n  register: [5, 'A']\n",
+                "sequences:\n  default: 'A'\n  register:\n    - 5\n    - 'B'\n",
+                "sequences: {default: 5}\n",
+            ]
+        )
+    )
+    account = draw(st.sampled_from(["account:\n  id: 1\n", "'account':\n  \"id\": 1\n", ""]))
+    parts = [clients, sequences, account]
+    order = draw(st.permutations(parts))
+    text = draw(st.sampled_from(["", "# top\n", "---\n"])) + "".join(order)
+    return text.replace("\n", "\r\n") if draw(st.booleans()) else text
+
+
+@FUZZ
+@given(documents())
+def test_the_outline_agrees_with_the_careful_path(text: str) -> None:
+    answers(text)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_the_common_layouts_are_placed_by_the_outline(newline: str) -> None:
+    """Not a check of speed: the outline must actually answer for the common layouts."""
+    text = "clients:\n  - id: 1\n    code: A\n  - 'id': 2\n  -   {id: 3}\n\naccount:\n  id: 1\n"
+    # Every item, the account and its id; not the clients list itself (no call points at it,
+    # the whole file places it) nor the item past the end.
+    assert answers(text.replace("\n", newline)) == (5, 7)
