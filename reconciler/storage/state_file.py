@@ -1,9 +1,9 @@
 """The known state in a file: JSON in the checksummed envelope, with a journal beside it.
 
-Successes are appended to the journal one fsynced line at a time, so an apply killed at any
-moment loses at most the call that was in flight; the next load replays the journal and the
-next save folds it into the main file (atomically; the previous version kept as
-``.backup``; mode 0600).
+Successes are appended to the journal a line each, every group fsynced before any of it is
+reported, so an apply killed at any moment loses at most the calls that were in flight; the
+next load replays the journal and the next save folds it into the main file (atomically; the
+previous version kept as ``.backup``; mode 0600).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import json
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -67,6 +68,10 @@ class StateStore:
     def append(self, state: KnownState, key: str) -> None:
         """Journal the success that produced ``state`` (its record under ``key``); fsynced."""
         self.journal.append(state, key)
+
+    def append_all(self, successes: Sequence[tuple[KnownState, str]]) -> None:
+        """Journal several successes, in order, with one fsync."""
+        self.journal.append_all(successes)
 
     def save(self, state: KnownState) -> None:
         """Write the whole state atomically, keep the previous file as backup, drop the journal.
