@@ -14,12 +14,12 @@ from reconciler.cli.gitops_options import QUIET_OPTION, TARGET_OPTION
 from reconciler.cli.group import main
 from reconciler.cli.locking import with_inputs
 from reconciler.cli.options import planning_options
-from reconciler.cli.printing import announced, print_read_side
+from reconciler.cli.printing import announced, print_plan, print_read_side
 from reconciler.cli.progress import progress, shows_failures
 from reconciler.core.guard import check_plan_is_safe
 from reconciler.errors import PlanFileError, SettingsError, StateWriteError
 from reconciler.render.drift import render_verification
-from reconciler.render.text import render_plan, render_report, summary_line
+from reconciler.render.text import render_report, summary_line
 from reconciler.workflows.apply import apply_and_verify, forget_unmanaged, save_applied
 from reconciler.workflows.plan import session_for_saved_plan, targeted
 from reconciler.workflows.session import Inputs, api_target, open_session
@@ -79,7 +79,7 @@ def apply(
         print_read_side(session)
     out = console()
     if not quiet:
-        out.print(render_plan(session.plan, show_requests=show_requests))
+        print_plan(out, session.plan, show_requests=show_requests)
     if session.plan.is_empty:
         if quiet:
             out.print(summary_line(session.plan))
