@@ -14,6 +14,9 @@ import json
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
+
+import orjson
 
 from reconciler.core.known import FORMAT_VERSION, KnownState
 from reconciler.errors import StateFileError
@@ -126,13 +129,15 @@ class StateStore:
             raise StateFileError(
                 f"{self.path}: cannot read the known state: {exc.strerror}"
             ) from None
-        try:
-            document = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise StateFileError(
-                f"{self.path}: the known-state file is not valid JSON ({exc}); it may be "
-                f"truncated. The previous version is at {self.backup_path} if it exists."
-            ) from None
+        document, strict = _parsed(raw)
+        if document is None:
+            try:
+                document = json.loads(raw.decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise StateFileError(
+                    f"{self.path}: the known-state file is not valid JSON ({exc}); it may be "
+                    f"truncated. The previous version is at {self.backup_path} if it exists."
+                ) from None
         if not isinstance(document, dict):
             raise StateFileError(f"{self.path}: the known-state file is not a JSON object")
         version = format_version(document)
@@ -143,7 +148,7 @@ class StateStore:
                 f"{self.path}: format version {version} was written by a newer reconciler "
                 f"(this one reads up to {FORMAT_VERSION}); upgrade reconciler"
             )
-        content = unsealed(document)
+        content = unsealed(document, parsed_by_orjson=strict)
         if content is None:
             raise StateFileError(
                 f"{self.path}: checksum mismatch: the file was changed by hand or damaged. It was "
@@ -153,3 +158,12 @@ class StateStore:
             return KnownState.from_json(content)
         except ValueError as exc:
             raise StateFileError(f"{self.path}: {exc}") from None
+
+
+def _parsed(raw: bytes) -> tuple[Any, bool]:
+    """``raw`` read by orjson (fast, and strict: no NaN, no lone surrogates, no integers past
+    64 bits), and True; or None and False when orjson refuses it (``json`` reads it then)."""
+    try:
+        return orjson.loads(raw), True
+    except orjson.JSONDecodeError:
+        return None, False

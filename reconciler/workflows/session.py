@@ -16,6 +16,7 @@ from reconciler.api.client import ApiClient
 from reconciler.core.known import KnownState
 from reconciler.core.plan import Plan, build_plan
 from reconciler.core.redaction import Redactor, secret_values
+from reconciler.core.references import pending
 from reconciler.core.secrets import DigestKey
 from reconciler.desired.document import Desired, load_desired
 from reconciler.errors import InputError, SettingsError
@@ -107,11 +108,10 @@ def open_session(
     """Load the known state, resolve and refresh as needed, plan the difference."""
     tool = load_tool_settings(target.env_file)
     store = target.store()
-    with collector_paused():
+    with collector_paused():  # one pause over load → plan
         known = store.load()
-    key = digest_key(tool, target.sandbox, target.env_file)
-    prepared = read_side(target, desired, store, known, key, tool, refresh, create_missing)
-    with collector_paused():
+        key = digest_key(tool, target.sandbox, target.env_file)
+        prepared = read_side(target, desired, store, known, key, tool, refresh, create_missing)
         plan = build_plan(prepared.desired, prepared.known, key, creatable=prepared.creatable)
     return Session(prepared.desired, store, prepared.known, plan, tool, prepared)
 
@@ -130,13 +130,20 @@ def read_side(
     saves the known state it produced and logs the drift it found."""
 
     redactor = redactor_for(desired)
+    todo = pending(desired.state, known)
 
     async def run(client: ApiClient | None) -> Prepared:
         return await prepare(
-            desired, known, key, client, refresh=refresh, create_missing=create_missing
+            desired,
+            known,
+            key,
+            client,
+            refresh=refresh,
+            create_missing=create_missing,
+            todo=todo,
         )
 
-    if not needs_api(desired, known, refresh=refresh):
+    if not needs_api(todo, refresh=refresh):
         return asyncio.run(run(None))
     try:
         with api_target(target) as (base_url, api_key):
