@@ -10,31 +10,10 @@ This package is the only place that turns errors into exit codes and messages:
     3  apply finished, but some calls failed or were skipped (the summary says which), or
        --verify found fields not converged
 
-Each command lives in a module of its own and registers itself on ``main``.
+Each command lives in a module of its own and registers itself on ``main``, which imports
+it only when the command is used (``group.COMMAND_MODULES``).
 """
 
-from reconciler.cli import (
-    apply_command,
-    force_unlock_command,
-    import_command,
-    plan_command,
-    refresh_command,
-    sandbox_command,
-    schema_command,
-    state_command,
-    validate_command,
-)
 from reconciler.cli.group import main
 
-__all__ = [
-    "apply_command",
-    "force_unlock_command",
-    "import_command",
-    "main",
-    "plan_command",
-    "refresh_command",
-    "sandbox_command",
-    "schema_command",
-    "state_command",
-    "validate_command",
-]
+__all__ = ["main"]
