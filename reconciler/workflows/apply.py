@@ -141,7 +141,13 @@ def _calls(count: int) -> str:
 
 
 def _holds_digest(data: Mapping[str, Any]) -> bool:
-    return any(is_digest(v) or (isinstance(v, Mapping) and _holds_digest(v)) for v in data.values())
+    for value in data.values():
+        if isinstance(value, str | int | None):  # the usual values, checked cheaply first
+            if is_digest(value):
+                return True
+        elif isinstance(value, Mapping) and _holds_digest(value):
+            return True
+    return False
 
 
 async def apply_plan(
