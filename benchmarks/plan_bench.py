@@ -130,11 +130,11 @@ def plan_in_process(scenario: Scenario) -> tuple[set[str], int, dict[str, float]
     """The planned resources, how many field-by-field diffs ran, and seconds per stage."""
     from rich.console import Console
 
+    from reconciler.cli.printing import print_plan
     from reconciler.core import diff
     from reconciler.core.plan import build_plan
     from reconciler.core.secrets import DigestKey
     from reconciler.desired.document import load_desired
-    from reconciler.render.text import render_plan
     from reconciler.storage.state_file import StateStore
     from reconciler.workflows.collector import collector_paused
 
@@ -160,7 +160,9 @@ def plan_in_process(scenario: Scenario) -> tuple[set[str], int, dict[str, float]
             plan = build_plan(desired, known, DigestKey(DIGEST_KEY))
             stages["build plan"] = time.perf_counter() - started
             started = time.perf_counter()
-            Console(file=io.StringIO(), no_color=True, soft_wrap=True).print(render_plan(plan))
+            # As the CLI prints it to a file or pipe: no colour.
+            out = Console(file=io.StringIO(), highlight=False, soft_wrap=True)
+            print_plan(out, plan, show_requests=False)
             stages["render"] = time.perf_counter() - started
     finally:
         diff.field_changes = compare

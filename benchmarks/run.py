@@ -4,7 +4,9 @@ Generates desired states of 1k, 10k and 100k clients with known states 0 %, 1 % 
 changed; times ``reconciler plan`` on each (median of several runs) against the floor script
 (``benchmarks/floor.py``: the same comparison in plain Python, its calls checked equal to the
 plan's) and the raw parse floor; then applies client updates to the local sandbox without and
-with a rate limit.
+with a rate limit, measures apply's own ceiling against a trivial server
+(``benchmarks/apply_throughput.py``) and the writes per second the sandbox answers
+(``benchmarks/sandbox_writes.py``).
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ import time
 from pathlib import Path
 
 from benchmarks.apply_bench import ApplyResult, bench_apply
+from benchmarks.apply_throughput import Throughput, bench_throughput, trivial_server
 from benchmarks.generate import write_scenario
 from benchmarks.machine import describe
 from benchmarks.parse_floor import parse_floor
 from benchmarks.plan_bench import FloorResult, PlanResult, bench_floor, bench_plan
+from benchmarks.sandbox_writes import MODES, WriteResult, bench_writes
 
 HERE = Path(__file__).parent
 README = HERE.parent / "README.md"
@@ -37,6 +41,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--apply-clients", type=int, default=1000, help="updates, no limit")
     parser.add_argument("--rate-limit", type=int, default=780, help="requests per minute")
     parser.add_argument("--rate-calls", type=int, help="updates under the limit [1000; quick 200]")
+    parser.add_argument(
+        "--throughput-calls", type=int, help="updates to the trivial server [3000; quick 1000]"
+    )
+    parser.add_argument(
+        "--sandbox-writes", type=int, help="PUTs per sandbox mode [3000; quick 1000]"
+    )
     parser.add_argument("--no-apply", action="store_true", help="plan benchmarks only")
     parser.add_argument("--work", type=Path, help="where generated files go [a temp folder]")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md", help="results file")
@@ -94,15 +104,21 @@ def _plan_row(
     )
 
 
-def _apply_rows(folder: Path, clients: int, rate_limit: int, rate_calls: int) -> list[str]:
+def _apply_rows(
+    folder: Path, clients: int, rate_limit: int, rate_calls: int, throughput_calls: int
+) -> list[str]:
     rows = [
-        "| rate limit | calls | succeeded | seconds | calls/min | busiest 60 s | 429s | re-plan |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| server | rate limit | calls | succeeded | seconds | calls/s | calls/min "
+        "| busiest 60 s | 429s | re-plan |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for limit, count in ((0, clients), (rate_limit, rate_calls)):
         result = bench_apply(folder, count, limit)
         rows.append(_apply_row(limit, result))
         print(rows[-1], flush=True)
+    with trivial_server() as base_url:
+        rows.append(_throughput_row(bench_throughput(folder, base_url, throughput_calls, 8)))
+    print(rows[-1], flush=True)
     return rows
 
 
@@ -110,9 +126,40 @@ def _apply_row(limit: int, result: ApplyResult) -> str:
     shown = f"{limit}/min" if limit else "off"
     share = f" ({result.per_minute / limit:.1%})" if limit else ""
     return (
-        f"| {shown} | {result.calls:,} | {result.succeeded:,} | {result.seconds:.2f} "
-        f"| {result.per_minute:,.0f}{share} | {result.busiest_minute:,} "
-        f"| {result.too_many_requests} | {result.replan_calls} calls |"
+        f"| sandbox | {shown} | {result.calls:,} | {result.succeeded:,} | {result.seconds:.2f} "
+        f"| {result.per_minute / 60:,.0f} | {result.per_minute:,.0f}{share} "
+        f"| {result.busiest_minute:,} | {result.too_many_requests} | {result.replan_calls} calls |"
+    )
+
+
+def _throughput_row(result: Throughput) -> str:
+    if not result.succeeded == result.calls == result.journal_lines:
+        raise RuntimeError(f"not every call succeeded and was journaled: {result}")
+    return (
+        f"| trivial (200 `{{}}` at once) | off | {result.calls:,} | {result.succeeded:,} "
+        f"| {result.seconds:.2f} | {result.per_second:,.0f} "
+        f"({result.per_cpu_second:,.0f} per CPU s) | {result.per_second * 60:,.0f} | – | – | – |"
+    )
+
+
+def _sandbox_rows(requests: int) -> list[str]:
+    rows = [
+        "| mode | writes | answered 200 | seconds | writes/s | sandbox CPU ms/write |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for mode in MODES:
+        rows.append(_sandbox_row(bench_writes(mode, 1000, requests, 8), min(requests, 50)))
+        print(rows[-1], flush=True)
+    return rows
+
+
+def _sandbox_row(result: WriteResult, warm_up: int) -> str:
+    cpu_ms = 1000 * result.cpu_seconds / (result.requests + warm_up)
+    holds = {None: "", True: " (file holds every write)", False: " (file MISSES writes)"}
+    return (
+        f"| {result.mode}{holds[result.file_holds_every_write]} | {result.requests:,} "
+        f"| {result.succeeded:,} | {result.seconds:.2f} | {result.per_second:,.0f} "
+        f"| {cpu_ms:.2f} |"
     )
 
 
@@ -121,17 +168,20 @@ def main(argv: list[str] | None = None) -> None:
     sizes = arguments.sizes or ([1_000, 10_000] if arguments.quick else [1_000, 10_000, 100_000])
     runs = arguments.runs or (3 if arguments.quick else 5)
     rate_calls = arguments.rate_calls or (200 if arguments.quick else 1000)
+    throughput_calls = arguments.throughput_calls or (1000 if arguments.quick else 3000)
+    writes = arguments.sandbox_writes or (1000 if arguments.quick else 3000)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="reconciler-bench-") as scratch:
         folder = arguments.work or Path(scratch)
         print(f"machine: {describe()}\nfiles in {folder}", flush=True)
         plan_rows = _plan_rows(folder, sizes, runs)
-        apply_rows = []
+        apply_rows, sandbox_rows = [], []
         if not arguments.no_apply:
             apply_rows = _apply_rows(
-                folder, arguments.apply_clients, arguments.rate_limit, rate_calls
+                folder, arguments.apply_clients, arguments.rate_limit, rate_calls, throughput_calls
             )
-    table = _table(describe(), runs, plan_rows, apply_rows)
+            sandbox_rows = _sandbox_rows(writes)
+    table = _table(describe(), runs, plan_rows, apply_rows, sandbox_rows)
     arguments.out.write_text(table + _kept_sections(arguments.out), encoding="utf-8")
     if arguments.update_readme:
         _update_readme(table)
@@ -146,7 +196,13 @@ def _kept_sections(results: Path) -> str:
     return "\n" + text[at:] if at >= 0 else ""
 
 
-def _table(machine: str, runs: int, plan_rows: list[str], apply_rows: list[str]) -> str:
+def _table(
+    machine: str,
+    runs: int,
+    plan_rows: list[str],
+    apply_rows: list[str],
+    sandbox_rows: list[str],
+) -> str:
     parts = [
         f"Measured on {machine}.",
         "",
@@ -167,8 +223,20 @@ def _table(machine: str, runs: int, plan_rows: list[str], apply_rows: list[str])
             "calls/min runs from the first call to the last; over much less than a minute the",
             "limiter's first burst (limit/60 calls) lifts it above its steady rate. Busiest 60 s",
             "is the most calls finished within any minute; re-plan is the plan made right after.",
+            "The trivial server (`benchmarks/apply_throughput.py`) answers at once: what is left",
+            "is apply's own cost (HTTP, folding, one fsync per group of successes); per CPU s is",
+            "the rate on a core of its own.",
             "",
             *apply_rows,
+        ]
+    if sandbox_rows:
+        parts += [
+            "",
+            "Writes the sandbox answers (`benchmarks/sandbox_writes.py`): `PUT /clients/:id.json`,",
+            "8 in flight, 1,000 clients, no rate limit; memory only, with a data file flushed in",
+            "the background, and with the data file written before every answer.",
+            "",
+            *sandbox_rows,
         ]
     return "\n".join(parts) + "\n"
 

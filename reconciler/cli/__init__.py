@@ -14,35 +14,10 @@ This package is the only place that turns errors into exit codes and messages:
 
 A fleet (a folder, or several -f) exits with the worst of its accounts' codes: 1 > 3 > 2 > 0.
 
-Each command lives in a module of its own and registers itself on ``main``.
+Each command lives in a module of its own and registers itself on ``main``, which imports
+it only when the command is used (``group.COMMAND_MODULES``).
 """
 
-from reconciler.cli import (
-    apply_command,
-    force_unlock_command,
-    import_command,
-    plan_command,
-    refresh_command,
-    sandbox_command,
-    schema_command,
-    show_command,
-    state_command,
-    state_records_command,
-    validate_command,
-)
 from reconciler.cli.group import main
 
-__all__ = [
-    "apply_command",
-    "force_unlock_command",
-    "import_command",
-    "main",
-    "plan_command",
-    "refresh_command",
-    "sandbox_command",
-    "schema_command",
-    "show_command",
-    "state_command",
-    "state_records_command",
-    "validate_command",
-]
+__all__ = ["main"]

@@ -23,7 +23,7 @@ from reconciler.cli.gitops_options import QUIET_OPTION, TARGET_OPTION, format_op
 from reconciler.cli.group import main
 from reconciler.cli.locking import target_of, with_inputs
 from reconciler.cli.options import planning_options
-from reconciler.cli.printing import announced, print_read_side
+from reconciler.cli.printing import announced, print_plan, print_read_side
 from reconciler.cli.progress import Tally, progress, reading_live, shows_failures
 from reconciler.core.guard import check_plan_is_safe
 from reconciler.core.report import ApplyReport
@@ -32,7 +32,7 @@ from reconciler.core.verification import Verification
 from reconciler.errors import PlanFileError, SettingsError, StateWriteError
 from reconciler.render.drift import render_verification
 from reconciler.render.json import render_document
-from reconciler.render.text import render_plan, render_report, summary_line
+from reconciler.render.text import render_report, summary_line
 from reconciler.workflows.apply import apply_and_verify, forget_unmanaged, save_applied
 from reconciler.workflows.fleet_steps import PlanOptions
 from reconciler.workflows.plan import session_for_saved_plan, targeted
@@ -131,7 +131,7 @@ def _apply_one(
         print_read_side(session, stderr=as_json)
     out = console()
     if not quiet:
-        console(stderr=as_json).print(render_plan(session.plan, show_requests=show_requests))
+        print_plan(console(stderr=as_json), session.plan, show_requests=show_requests)
     if session.plan.is_empty:
         if as_json:
             empty = ApplyReport((), session.known)

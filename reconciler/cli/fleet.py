@@ -23,6 +23,7 @@ from reconciler.cli.exits import (
     worst_exit,
 )
 from reconciler.cli.locking import lock_left_behind
+from reconciler.cli.printing import print_plan
 from reconciler.cli.redaction import in_play
 from reconciler.core.fleet_document import FleetEntry
 from reconciler.core.report import Outcome, OutcomeListener
@@ -30,7 +31,7 @@ from reconciler.errors import ReconcilerError, SettingsError, StateWriteError
 from reconciler.render.drift import render_refresh, render_verification
 from reconciler.render.json import render_fleet_json
 from reconciler.render.markdown import render_fleet_markdown
-from reconciler.render.text import describe, render_plan, render_report, summary_line
+from reconciler.render.text import describe, render_report, summary_line
 from reconciler.settings import load_tool_settings
 from reconciler.workflows.fleet import (
     Account,
@@ -147,7 +148,7 @@ def plan_fleet(
             else:
                 if run.result.prepared and run.result.prepared.refreshed:
                     out.print(render_refresh(run.result.prepared.refreshed))
-                out.print(render_plan(run.result.plan, show_requests=show_requests))
+                print_plan(out, run.result.plan, show_requests=show_requests)
         out.print(_fleet_line(runs))
     codes = []
     for run in runs:
@@ -227,7 +228,7 @@ def apply_fleet(
     for run in pending:
         if run.result is not None:
             out.print(_heading(run.account))
-            out.print(render_plan(run.result.session.plan, show_requests=show_requests))
+            print_plan(out, run.result.session.plan, show_requests=show_requests)
     ready = [run.result for run in pending if run.result is not None]
     if any(not p.session.plan.is_empty for p in ready) and not click.confirm(
         f"Apply these calls to {len(ready)} accounts?", default=False
@@ -255,7 +256,7 @@ def _print_applied(runs: Sequence[AccountRun[Applied]], *, show_requests: bool, 
             note = lock_left_behind(applied.left_behind)
             click.echo(f"note: {run.account.name}: {note}", err=True)
         if not quiet:
-            out.print(render_plan(applied.session.plan, show_requests=show_requests))
+            print_plan(out, applied.session.plan, show_requests=show_requests)
         if applied.report is not None:
             out.print(render_report(applied.report))
         elif quiet:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import re
 import sys
@@ -17,8 +18,34 @@ USAGE_ERROR_EXIT = 1
 _ONE_DASH = re.compile(r"-([A-Za-z][A-Za-z0-9-]+)(?:=.*)?\Z", re.DOTALL)
 
 
+# Each command's module, imported only when the command runs (or help lists them all): a
+# command pays for the imports it uses, not for every other command's.
+COMMAND_MODULES = {
+    "apply": "apply_command",
+    "force-unlock": "force_unlock_command",
+    "import": "import_command",
+    "plan": "plan_command",
+    "refresh": "refresh_command",
+    "sandbox": "sandbox_command",
+    "schema": "schema_command",
+    "show": "show_command",
+    # state_records_command adds list, show and rm to the group state_command defines.
+    "state": "state_records_command",
+    "validate": "validate_command",
+}
+
+
 class ReconcilerGroup(click.Group):
-    """A click group whose usage errors exit 1, so exit 2 always means "changes pending"."""
+    """A click group whose usage errors exit 1, so exit 2 always means "changes pending";
+    its commands are imported when they are asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMAND_MODULES) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            importlib.import_module(f"reconciler.cli.{COMMAND_MODULES[cmd_name]}")
+        return super().get_command(ctx, cmd_name)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False

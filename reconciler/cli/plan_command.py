@@ -17,13 +17,13 @@ from reconciler.cli.gitops_options import QUIET_OPTION, TARGET_OPTION
 from reconciler.cli.group import main
 from reconciler.cli.locking import target_of, with_inputs
 from reconciler.cli.options import planning_options
-from reconciler.cli.printing import announced, print_read_side
+from reconciler.cli.printing import announced, print_plan, print_read_side
 from reconciler.cli.progress import reading_live
 from reconciler.core.guard import unsafe_reasons
 from reconciler.render.json import render_json
 from reconciler.render.links import source_links
 from reconciler.render.markdown import render_markdown
-from reconciler.render.text import render_plan, summary_line
+from reconciler.render.text import summary_line
 from reconciler.storage.saved_plans import save_plan
 from reconciler.workflows.fleet_steps import PlanOptions
 from reconciler.workflows.plan import binding, check_plan_out, targeted
@@ -130,6 +130,6 @@ def _plan_one(
     elif quiet:
         console().print(summary_line(session.plan))
     else:
-        console().print(render_plan(session.plan, show_requests=show_requests))
+        print_plan(console(), session.plan, show_requests=show_requests)
     if detailed_exitcode and (drifted or not session.plan.is_empty):
         sys.exit(EXIT_CHANGES)

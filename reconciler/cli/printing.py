@@ -1,13 +1,27 @@
-"""Printing what the read side found, and the notes of a targeted plan."""
+"""Printing the plan, what the read side found, and the notes of a targeted plan."""
 
 from __future__ import annotations
 
 import click
+from rich.console import Console
 
 from reconciler.cli.exits import console
+from reconciler.core.plan import Plan
 from reconciler.render.drift import render_refresh, render_resolution
+from reconciler.render.plain import plain_plan
+from reconciler.render.text import render_plan
 from reconciler.workflows.plan import Targeted
 from reconciler.workflows.session import Session
+
+
+def print_plan(out: Console, plan: Plan, *, show_requests: bool) -> None:
+    """Print the plan: as plain strings when the console shows no colour (the same bytes,
+    far faster on a big plan), else as rich text."""
+    if out.color_system is None:
+        out.file.write(plain_plan(plan, show_requests=show_requests))
+        out.file.flush()
+    else:
+        out.print(render_plan(plan, show_requests=show_requests))
 
 
 def print_read_side(session: Session, *, stderr: bool = False, quiet: bool = False) -> bool:

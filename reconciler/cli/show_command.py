@@ -11,8 +11,8 @@ from reconciler.cli.exits import console, exits_cleanly
 from reconciler.cli.group import main
 from reconciler.cli.locking import target_of
 from reconciler.cli.options import ENV_FILE_OPTION, STATE_URL_OPTION
+from reconciler.cli.printing import print_plan
 from reconciler.render.markdown import render_markdown
-from reconciler.render.text import render_plan
 from reconciler.workflows.show import Shown, show_saved_plan
 
 
@@ -47,7 +47,7 @@ def show(
     elif output_format == "markdown":
         click.echo(render_markdown(shown.plan), nl=False)
     else:
-        console().print(render_plan(shown.plan, show_requests=show_requests))
+        print_plan(console(), shown.plan, show_requests=show_requests)
     click.echo(freshness(shown), err=output_format != "text")
 
 

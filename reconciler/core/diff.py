@@ -36,7 +36,7 @@ def restrict(applied: Mapping[str, Any], declared: Mapping[str, Any]) -> dict[st
         if key not in applied:
             continue
         before = applied[key]
-        if isinstance(value, Mapping) and isinstance(before, Mapping):
+        if _is_mapping(value) and _is_mapping(before):
             out[key] = restrict(before, value)
         else:
             out[key] = before
@@ -73,7 +73,7 @@ def _all_fields(declared: Mapping[str, Any], prefix: str = "") -> list[FieldChan
     changes: list[FieldChange] = []
     for key, value in declared.items():
         path = f"{prefix}{key}"
-        if isinstance(value, Mapping):
+        if _is_mapping(value):
             changes.extend(_all_fields(value, path + "."))
         else:
             changes.append(FieldChange(path, MISSING, value, is_digest(value)))
@@ -90,12 +90,20 @@ def field_changes(known: Mapping[str, Any], declared: Mapping[str, Any]) -> list
 def _flat(data: Mapping[str, Any]) -> bool:
     """Whether ``data`` holds only scalars and mappings of them (no lists, sets, ...)."""
     return all(
-        _flat(value) if isinstance(value, Mapping) else isinstance(value, _SCALARS)
+        isinstance(value, _SCALARS) or (_is_mapping(value) and _flat(value))
         for value in data.values()
     )
 
 
 _SCALARS = (str, int, float, bool, type(None))
+
+
+def _is_mapping(value: Any) -> bool:
+    """``isinstance(value, Mapping)``, without the slow abstract-class check for the usual
+    values: plain dicts and scalars."""
+    if isinstance(value, dict):
+        return True
+    return not isinstance(value, _SCALARS) and isinstance(value, Mapping)
 
 
 def _mapping_changes(
@@ -106,13 +114,13 @@ def _mapping_changes(
     for key, after in declared.items():
         path = f"{prefix}{key}"
         if key not in known:
-            if isinstance(after, Mapping):
+            if _is_mapping(after):
                 changes.extend(_all_fields(after, path + "."))
             else:
                 changes.append(FieldChange(path, MISSING, after, is_digest(after)))
             continue
         before = known[key]
-        if isinstance(after, Mapping) and isinstance(before, Mapping):
+        if _is_mapping(after) and _is_mapping(before):
             changes.extend(_mapping_changes(before, after, path + "."))
         elif type(before) is not type(after) or before != after:
             changes.append(FieldChange(path, before, after, is_digest(after) or is_digest(before)))

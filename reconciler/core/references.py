@@ -40,10 +40,13 @@ class Resolution:
 
 @dataclass(frozen=True)
 class Pending:
-    """What the known state can't resolve: client codes and series to look up live."""
+    """What the known state can't resolve: client codes and series to look up live; and what
+    it can (code → id, serie → id), read from it once."""
 
     codes: tuple[str, ...]
     series: tuple[str, ...]
+    known_codes: Mapping[str, int] = field(default_factory=dict)
+    known_series: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def needs_api(self) -> bool:
@@ -85,6 +88,8 @@ def pending(state: DesiredState, known: KnownState) -> Pending:
     return Pending(
         codes=tuple(c.code for c in state.clients if c.id is None and c.code not in codes),
         series=tuple(dict.fromkeys(s for s in series_of(state.sequences) if s not in series)),
+        known_codes=codes,
+        known_series=series,
     )
 
 

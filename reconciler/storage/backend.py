@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from reconciler.core.known import KnownState
@@ -22,6 +23,10 @@ class StateBackend(Protocol):
 
     def append(self, state: KnownState, key: str) -> None:
         """Record durably the success that produced ``state`` (its record under ``key``)."""
+
+    def append_all(self, successes: Sequence[tuple[KnownState, str]]) -> None:
+        """Record durably, together and in order, several successes (state produced, key);
+        all or none of them. Called from a worker thread, one call at a time."""
 
     def save(self, state: KnownState) -> None:
         """Store the whole state; refuse one from another history or older than what is kept."""

@@ -1,5 +1,12 @@
 """The envelope of every JSON document the package writes to be read back: a format version
-and a sha256 checksum of the canonical content (known state, journal lines, saved plans)."""
+and a sha256 checksum of the canonical content (known state, journal lines, saved plans).
+
+The canonical content is ``json.dumps`` with sorted keys, compact separators and UTF-8 as is.
+orjson writes the same bytes for every document without floats far from 1 (it writes
+``1e-7`` where ``json`` writes ``1e-07``), NaN or integers past 64 bits; a checksum is checked
+with orjson first and, when that does not match, with ``json``, so every file written before
+still verifies. Checksums are written with ``json`` alone.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,8 @@ import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any
+
+import orjson
 
 CHECKSUM = "checksum"
 
@@ -22,10 +31,24 @@ def sealed(document: Mapping[str, Any]) -> dict[str, Any]:
     return {**document, CHECKSUM: checksum(document)}
 
 
-def unsealed(document: dict[str, Any]) -> dict[str, Any] | None:
-    """``document`` without its checksum, or None when the checksum does not match."""
+def unsealed(document: dict[str, Any], *, parsed_by_orjson: bool = False) -> dict[str, Any] | None:
+    """``document`` without its checksum, or None when the checksum does not match.
+
+    ``parsed_by_orjson``: the document was read by ``orjson.loads``, so holds no NaN (which
+    orjson would write as ``null``); its checksum is then tried with orjson first."""
     content = {k: v for k, v in document.items() if k != CHECKSUM}
-    return content if document.get(CHECKSUM) == checksum(content) else None
+    stored = document.get(CHECKSUM)
+    if parsed_by_orjson and stored == _orjson_checksum(content):
+        return content
+    return content if stored == checksum(content) else None
+
+
+def _orjson_checksum(document: Mapping[str, Any]) -> str | None:
+    try:
+        canonical = orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # orjson.JSONEncodeError: an integer past 64 bits, a key not a string
+        return None
+    return "sha256:" + hashlib.sha256(canonical).hexdigest()
 
 
 def format_version(document: Mapping[str, Any]) -> int | None:

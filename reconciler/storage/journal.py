@@ -1,4 +1,7 @@
-"""The journal: one line per recorded success, appended and fsynced as it happens.
+"""The journal: one line per recorded success, appended and fsynced before it is reported.
+
+Successes that complete together are appended in one write covered by one fsync (group
+commit), in the order of their serials.
 
 Each line is a JSON object sealed with its own checksum and ended by ``\n``. Reading refuses a
 damaged line anywhere, the last one included: a line that ends with ``\n`` was written whole,
@@ -11,6 +14,7 @@ from __future__ import annotations
 import codecs
 import json
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,14 +39,12 @@ class Journal:
 
     def append(self, state: KnownState, key: str) -> None:
         """Journal the success that produced ``state`` (its record under ``key``); fsynced."""
-        entry = {
-            "lineage": state.lineage,
-            "serial": state.serial,
-            "key_id": state.key_id,
-            "key": key,
-            "record": state.resources[key].to_json(),
-        }
-        append_durably(self.path, json.dumps(sealed(entry), ensure_ascii=False) + "\n")
+        self.append_all([(state, key)])
+
+    def append_all(self, successes: Sequence[tuple[KnownState, str]]) -> None:
+        """Journal each success (the state it produced, its key), in order, with one fsync;
+        on failure none of them is left in the file."""
+        append_durably(self.path, "".join(_line(state, key) for state, key in successes))
 
     def remove(self) -> None:
         with writing(self.path):
@@ -85,6 +87,17 @@ class Journal:
             f"{self.path}:{number}: damaged journal entry; move the journal "
             "aside to discard the successes it records"
         )
+
+
+def _line(state: KnownState, key: str) -> str:
+    entry = {
+        "lineage": state.lineage,
+        "serial": state.serial,
+        "key_id": state.key_id,
+        "key": key,
+        "record": state.resources[key].to_json(),
+    }
+    return json.dumps(sealed(entry), ensure_ascii=False) + "\n"
 
 
 def _is_torn(raw: bytes) -> bool:

@@ -6,9 +6,10 @@ resource recorded (the record as ``jsonb``: declared fields last applied, secret
 digests). ``reconciler_schema`` says which version of these tables the database holds; a newer
 one is refused.
 
-Every success is committed the moment it happens, in one transaction that also bumps the
-serial, so there is no journal: a run killed at any moment has recorded everything that
-succeeded before it. A write is refused when the stored lineage is another one, or when the
+Every success is committed before it is reported, in one transaction that also bumps the
+serial (successes completed together share one transaction), so there is no journal: a run
+killed at any moment has recorded everything reported as succeeded. A write is refused when
+the stored lineage is another one, or when the
 stored serial is not older than the one written (another run wrote since this one loaded).
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import json
 import weakref
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from reconciler.core.known import KnownState, Record
@@ -101,17 +103,27 @@ class PostgresStore:
 
     def append(self, state: KnownState, key: str) -> None:
         """Commit the success that produced ``state``: its record under ``key``, the serial."""
-        record = json.dumps(state.resources[key].to_json(), ensure_ascii=False)
+        self.append_all([(state, key)])
+
+    def append_all(self, successes: Sequence[tuple[KnownState, str]]) -> None:
+        """Commit several successes in one transaction: each record, then the last serial."""
+        if not successes:
+            return
+        rows = [
+            (self.account, key, json.dumps(state.resources[key].to_json(), ensure_ascii=False))
+            for state, key in successes
+        ]
         with errors_of(self._url, "record a success in the known state"):
             db = self._tables()
             with db.transaction():
-                self._write_head(db, state, allow_same_serial=False)
-                db.execute(
-                    "INSERT INTO reconciler_records (account, resource, record)"
-                    " VALUES (%s, %s, %s::jsonb) ON CONFLICT (account, resource)"
-                    " DO UPDATE SET record = EXCLUDED.record",
-                    (self.account, key, record),
-                )
+                self._write_head(db, successes[-1][0], allow_same_serial=False)
+                with db.cursor() as cursor:
+                    cursor.executemany(
+                        "INSERT INTO reconciler_records (account, resource, record)"
+                        " VALUES (%s, %s, %s::jsonb) ON CONFLICT (account, resource)"
+                        " DO UPDATE SET record = EXCLUDED.record",
+                        rows,
+                    )
 
     def save(self, state: KnownState) -> None:
         """Store the whole state in one transaction; refuse one from another history or older

@@ -1,9 +1,9 @@
 """The known state in a file: JSON in the checksummed envelope, with a journal beside it.
 
-Successes are appended to the journal one fsynced line at a time, so an apply killed at any
-moment loses at most the call that was in flight; the next load replays the journal and the
-next save folds it into the main file (atomically; the previous version kept as
-``.backup``; mode 0600).
+Successes are appended to the journal a line each, every group fsynced before any of it is
+reported, so an apply killed at any moment loses at most the calls that were in flight; the
+next load replays the journal and the next save folds it into the main file (atomically; the
+previous version kept as ``.backup``; mode 0600).
 """
 
 from __future__ import annotations
@@ -11,8 +11,12 @@ from __future__ import annotations
 import contextlib
 import glob
 import json
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
+
+import orjson
 
 from reconciler.core.known import FORMAT_VERSION, KnownState
 from reconciler.errors import StateFileError
@@ -68,6 +72,10 @@ class StateStore:
         """Journal the success that produced ``state`` (its record under ``key``); fsynced."""
         self.journal.append(state, key)
 
+    def append_all(self, successes: Sequence[tuple[KnownState, str]]) -> None:
+        """Journal several successes, in order, with one fsync."""
+        self.journal.append_all(successes)
+
     def save(self, state: KnownState) -> None:
         """Write the whole state atomically, keep the previous file as backup, drop the journal.
 
@@ -121,13 +129,15 @@ class StateStore:
             raise StateFileError(
                 f"{self.path}: cannot read the known state: {exc.strerror}"
             ) from None
-        try:
-            document = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise StateFileError(
-                f"{self.path}: the known-state file is not valid JSON ({exc}); it may be "
-                f"truncated. The previous version is at {self.backup_path} if it exists."
-            ) from None
+        document, strict = _parsed(raw)
+        if document is None:
+            try:
+                document = json.loads(raw.decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise StateFileError(
+                    f"{self.path}: the known-state file is not valid JSON ({exc}); it may be "
+                    f"truncated. The previous version is at {self.backup_path} if it exists."
+                ) from None
         if not isinstance(document, dict):
             raise StateFileError(f"{self.path}: the known-state file is not a JSON object")
         version = format_version(document)
@@ -138,7 +148,7 @@ class StateStore:
                 f"{self.path}: format version {version} was written by a newer reconciler "
                 f"(this one reads up to {FORMAT_VERSION}); upgrade reconciler"
             )
-        content = unsealed(document)
+        content = unsealed(document, parsed_by_orjson=strict)
         if content is None:
             raise StateFileError(
                 f"{self.path}: checksum mismatch: the file was changed by hand or damaged. It was "
@@ -148,3 +158,12 @@ class StateStore:
             return KnownState.from_json(content)
         except ValueError as exc:
             raise StateFileError(f"{self.path}: {exc}") from None
+
+
+def _parsed(raw: bytes) -> tuple[Any, bool]:
+    """``raw`` read by orjson (fast, and strict: no NaN, no lone surrogates, no integers past
+    64 bits), and True; or None and False when orjson refuses it (``json`` reads it then)."""
+    try:
+        return orjson.loads(raw), True
+    except orjson.JSONDecodeError:
+        return None, False

@@ -2,8 +2,10 @@
 
 Calls run concurrently up to a bound, each after the calls it depends on. A failed call does
 not stop independent ones; the calls that depend on it are skipped and say why. Every success
-is folded into the known state and journaled before the next result is looked at, so an apply
-that dies at any moment has recorded everything that succeeded before it.
+is journaled before it is reported (its outcome, the calls that depend on it, the known state
+returned) and before its slot takes another call; successes that complete together share one
+write and one fsync, made off the event loop. An apply that dies at any moment has recorded
+everything reported as succeeded, and at most one success per slot is lost.
 
 When a success can't be recorded (disk full, ...), the apply stops at once: the calls still
 running are cancelled, no later success is recorded, and ``StateWriteError`` says what is.
@@ -15,6 +17,7 @@ import asyncio
 import dataclasses
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import SecretStr
@@ -41,45 +44,100 @@ REGISTRATION_CONVERGED_CODES = frozenset({"005", "008"})
 
 
 class _Recorder:
-    """Folds successes into the known state and journals each one, in completion order.
+    """Folds successes into the known state and journals them, in completion order.
 
-    After a record fails to be written, none is written again: the journal must not go on
+    Group commit: a success is folded at once (so serials follow completion order) and queued;
+    one writer, off the event loop, makes durable together every success queued since its last
+    write. ``record`` returns only once its success is durable, and ``state`` holds only
+    durable successes. After a write fails, none is written again: the journal must not go on
     past a write that failed.
     """
 
     def __init__(self, state: KnownState, store: StateBackend, key_id: str) -> None:
         self.state = state
         self.recorded = 0
-        self.failed: StateWriteError | None = None
+        self.failed: Exception | None = None
+        self._folded = state
         self._store = store
         self._key_id = key_id
+        self._queued: list[_Queued] = []
+        self._writer: asyncio.Task[None] | None = None
 
-    def record(
+    async def record(
         self, call: Call, answer: Mapping[str, Any] | None, resource: str | None = None
     ) -> None:
         """Record the call's success, under ``resource`` when it differs from the call's own
-        (a client created gets the key of its new id)."""
+        (a client created gets the key of its new id); return once it is durable."""
         if self.failed is not None:
             raise self.failed
         key = resource or call.resource
         record = Record(applied=dict(call.record), applied_at=now(), answer=answer)
         # The digest-key fingerprint follows the records that hold digests.
         key_id = self._key_id if _holds_digest(call.record) else None
-        state = self.state.applied(key, record, key_id)
-        try:
-            self._store.append(state, key)
-        except StateWriteError as error:
-            self.failed = StateWriteError(
-                error.path,
-                error.reason,
-                f"The apply stopped at once: {_calls(self.recorded)} succeeded and "
-                f"{'is' if self.recorded == 1 else 'are'} recorded; "
-                f"{call.action} {call.subject} succeeded but could not be recorded, so the next "
-                "apply makes it again",
-            )
-            raise self.failed from None
-        self.state = state
-        self.recorded += 1
+        self._folded = self._folded.applied(key, record, key_id)
+        durable = asyncio.get_running_loop().create_future()
+        self._queued.append(_Queued(self._folded, key, call, durable))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.ensure_future(self._write())
+        await durable
+
+    async def finish(self) -> None:
+        """Wait for the write in progress, if any, so that nothing is written afterwards."""
+        if self._writer is not None:
+            await asyncio.gather(asyncio.shield(self._writer), return_exceptions=True)
+
+    async def _write(self) -> None:
+        while self._queued and self.failed is None:
+            group, self._queued = self._queued, []
+            successes = [(queued.state, queued.key) for queued in group]
+            try:
+                await asyncio.shield(asyncio.to_thread(self._store.append_all, successes))
+            except StateWriteError as error:
+                self._stop(self._stopped(error, [queued.call for queued in group]), group)
+                return
+            except Exception as error:  # the store's own (a database gone): ends the apply
+                self._stop(error, group)
+                return
+            self.state = group[-1].state
+            self.recorded += len(group)
+            for queued in group:
+                _settle(queued.durable, None)
+
+    def _stop(self, error: Exception, group: list[_Queued]) -> None:
+        self.failed = error
+        for queued in group + self._queued:
+            _settle(queued.durable, error)
+        self._queued = []
+
+    def _stopped(self, error: StateWriteError, lost: list[Call]) -> StateWriteError:
+        shown = ", ".join(f"{call.action} {call.subject}" for call in lost)
+        return StateWriteError(
+            error.path,
+            error.reason,
+            f"The apply stopped at once: {_calls(self.recorded)} succeeded and "
+            f"{'is' if self.recorded == 1 else 'are'} recorded; "
+            f"{shown} succeeded but could not be recorded, so the next apply makes "
+            f"{'it' if len(lost) == 1 else 'them'} again",
+        )
+
+
+@dataclass(frozen=True)
+class _Queued:
+    """A success folded into the state, waiting for its write."""
+
+    state: KnownState
+    key: str
+    call: Call
+    durable: asyncio.Future[None]
+
+
+def _settle(durable: asyncio.Future[None], error: Exception | None) -> None:
+    if durable.done():  # its call was cancelled while waiting
+        return
+    if error is None:
+        durable.set_result(None)
+    else:
+        durable.set_exception(error)
 
 
 def _calls(count: int) -> str:
@@ -87,7 +145,13 @@ def _calls(count: int) -> str:
 
 
 def _holds_digest(data: Mapping[str, Any]) -> bool:
-    return any(is_digest(v) or (isinstance(v, Mapping) and _holds_digest(v)) for v in data.values())
+    for value in data.values():
+        if isinstance(value, str | int | None):  # the usual values, checked cheaply first
+            if is_digest(value):
+                return True
+        elif isinstance(value, Mapping) and _holds_digest(value):
+            return True
+    return False
 
 
 async def apply_plan(
@@ -122,6 +186,8 @@ async def apply_plan(
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
+    finally:
+        await recorder.finish()
     return ApplyReport(tuple(outcomes), recorder.state.without(plan.unmanaged), plan.unmanaged)
 
 
@@ -165,12 +231,13 @@ async def _run_after_dependencies(
             answer = await send(client, call)
             created = created_resource(call, answer)
         except ApiError as error:
-            if _registration_converged(call, error):
-                recorder.record(call, {"conflict": error.code, "message": error.message})
-                return Outcome(call, Status.SUCCEEDED, f"already registered: {error.message}")
-            breaker.failed(call, error)
-            return Outcome(call, Status.FAILED, str(error))
-    recorder.record(call, _answer_worth_keeping(call, answer), created)
+            if not _registration_converged(call, error):
+                breaker.failed(call, error)
+                return Outcome(call, Status.FAILED, str(error))
+            await recorder.record(call, {"conflict": error.code, "message": error.message})
+            return Outcome(call, Status.SUCCEEDED, f"already registered: {error.message}")
+        # Recorded while the slot is held: at most one success per slot is not yet durable.
+        await recorder.record(call, _answer_worth_keeping(call, answer), created)
     detail = f"created as {created}" if created else ""
     return Outcome(call, Status.SUCCEEDED, detail)
 

@@ -12,7 +12,7 @@ from reconciler.api.client import ApiClient
 from reconciler.api.live import read_live
 from reconciler.core.fold import Refreshed, fold
 from reconciler.core.known import KnownState
-from reconciler.core.references import Resolution, pending
+from reconciler.core.references import Pending, Resolution
 from reconciler.core.secrets import DigestKey
 from reconciler.desired.document import Desired
 from reconciler.workflows.resolve import resolve
@@ -33,9 +33,9 @@ class Prepared:
         return frozenset(self.resolution.to_create)
 
 
-def needs_api(desired: Desired, known: KnownState, *, refresh: bool) -> bool:
+def needs_api(todo: Pending, *, refresh: bool) -> bool:
     """Whether preparing needs the live account: a refresh, or references to look up."""
-    return refresh or pending(desired.state, known).needs_api
+    return refresh or todo.needs_api
 
 
 async def prepare(
@@ -46,9 +46,11 @@ async def prepare(
     *,
     refresh: bool,
     create_missing: bool,
+    todo: Pending | None = None,
 ) -> Prepared:
-    """Resolve, then refresh if asked (``client`` is needed when ``needs_api`` says so)."""
-    resolution = await resolve(desired, known, client, create_missing=create_missing)
+    """Resolve, then refresh if asked (``client`` is needed when ``needs_api`` says so);
+    ``todo`` is ``pending(desired.state, known)`` when the caller has it already."""
+    resolution = await resolve(desired, known, client, create_missing=create_missing, todo=todo)
     if not refresh:
         return Prepared(resolution.desired, resolution.known, resolution)
     if client is None:

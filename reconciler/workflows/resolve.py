@@ -13,22 +13,22 @@ from reconciler.api.client import ApiClient
 from reconciler.api.live import find_client_by_code, read_sequences
 from reconciler.core import normalize as norm
 from reconciler.core.known import KnownState
-from reconciler.core.references import (
-    Resolution,
-    known_codes,
-    known_series,
-    pending,
-    resolve_with,
-)
+from reconciler.core.references import Pending, Resolution, pending, resolve_with
 from reconciler.desired.document import Desired
 
 
 async def resolve(
-    desired: Desired, known: KnownState, client: ApiClient | None, *, create_missing: bool
+    desired: Desired,
+    known: KnownState,
+    client: ApiClient | None,
+    *,
+    create_missing: bool,
+    todo: Pending | None = None,
 ) -> Resolution:
     """Resolve every reference, on the live account where needed (``client`` must then be
-    given); raise ``ValidationFailed`` for references that can't be resolved."""
-    todo = pending(desired.state, known)
+    given); raise ``ValidationFailed`` for references that can't be resolved. ``todo`` is
+    ``pending(desired.state, known)`` when the caller has it already."""
+    todo = todo or pending(desired.state, known)
     found: dict[str, int] = {}
     live_series: dict[str, int] = {}
     if todo.needs_api:
@@ -45,8 +45,8 @@ async def resolve(
     return resolve_with(
         desired,
         known,
-        {**known_codes(known), **found},
-        {**known_series(known), **live_series},
+        {**todo.known_codes, **found},
+        {**todo.known_series, **live_series},
         create_missing=create_missing,
         looked_up=(found, {s: live_series[s] for s in todo.series if s in live_series}),
     )

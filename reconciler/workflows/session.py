@@ -16,6 +16,7 @@ from reconciler.api.client import ApiClient
 from reconciler.core.known import KnownState
 from reconciler.core.plan import Plan, build_plan
 from reconciler.core.redaction import Redactor, secret_values
+from reconciler.core.references import pending
 from reconciler.core.secrets import DigestKey
 from reconciler.desired.document import Desired, load_desired
 from reconciler.errors import InputError, SettingsError
@@ -112,11 +113,12 @@ def open_session(
     held open while the live account is read."""
     tool = target.tool_settings()
     store = target.store()
-    with collector_paused():
+    with collector_paused():  # one pause over load → plan
         known = store.load()
-    key = digest_key(tool, target)
-    prepared = read_side(target, desired, store, known, key, tool, refresh, create_missing, reading)
-    with collector_paused():
+        key = digest_key(tool, target)
+        prepared = read_side(
+            target, desired, store, known, key, tool, refresh, create_missing, reading
+        )
         plan = build_plan(prepared.desired, prepared.known, key, creatable=prepared.creatable)
     # A refresh saved what it read; otherwise look-ups are only in memory until an apply.
     stored = prepared.known if prepared.refreshed is not None else known
@@ -138,13 +140,20 @@ def read_side(
     saves the known state it produced and logs the drift it found."""
 
     redactor = redactor_for(desired)
+    todo = pending(desired.state, known)
 
     async def run(client: ApiClient | None) -> Prepared:
         return await prepare(
-            desired, known, key, client, refresh=refresh, create_missing=create_missing
+            desired,
+            known,
+            key,
+            client,
+            refresh=refresh,
+            create_missing=create_missing,
+            todo=todo,
         )
 
-    if not needs_api(desired, known, refresh=refresh):
+    if not needs_api(todo, refresh=refresh):
         return asyncio.run(run(None))
     try:
         with api_target(target) as (base_url, api_key), reading():

@@ -27,6 +27,7 @@ def test_generated_states_differ_in_exactly_the_chosen_clients(tmp_path: Path) -
 def test_a_tiny_run_writes_a_table_with_exact_plans_and_clean_applies(tmp_path: Path) -> None:
     out = tmp_path / "RESULTS.md"
     arguments = ["--sizes", "30", "--runs", "1", "--apply-clients", "12", "--rate-calls", "5"]
+    arguments += ["--throughput-calls", "10", "--sandbox-writes", "20"]
     main([*arguments, "--work", str(tmp_path / "work"), "--out", str(out)])
     table = out.read_text(encoding="utf-8")
     lines = table.splitlines()
@@ -45,3 +46,7 @@ def test_a_tiny_run_writes_a_table_with_exact_plans_and_clean_applies(tmp_path: 
     assert "| off | 12 | 12 |" in table
     assert "| 780/min | 5 | 5 |" in table
     assert table.count("| 0 | 0 calls |") == 2  # no 429s, and nothing left to do after
+    assert "| trivial (200 `{}` at once) | off | 10 | 10 |" in table  # each one journaled
+    for mode in ("| memory | 20 | 20 |", "| data (file holds every write) | 20 | 20 |"):
+        assert mode in table
+    assert "| data-sync (file holds every write) | 20 | 20 |" in table

@@ -50,6 +50,17 @@ def test_journal_is_replayed_and_folded_by_save(tmp_path: Path) -> None:
     assert store.load() == state
 
 
+def test_successes_journaled_together_replay_in_order(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "s.json")
+    first = KnownState.new().applied("client:1", _record("a"))
+    second = first.applied("client:2", _record("b"))
+    third = second.applied("client:1", _record("c"))  # the same resource again, later
+    store.append_all([(first, "client:1"), (second, "client:2"), (third, "client:1")])
+    assert len(store.journal_path.read_text().splitlines()) == 3
+    assert store.load() == third
+    assert store.load().resources["client:1"].applied == {"name": "c"}
+
+
 def test_torn_last_journal_line_is_the_call_in_flight(tmp_path: Path) -> None:
     store = StateStore(tmp_path / "s.json")
     state = KnownState.new().applied("client:1", _record("a"))

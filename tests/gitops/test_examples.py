@@ -8,6 +8,7 @@ import shlex
 from pathlib import Path
 from typing import Any
 
+import click
 import jsonschema
 import pytest
 from ruamel.yaml import YAML
@@ -41,7 +42,8 @@ def _commands(script: str) -> list[list[str]]:
 
 
 def _parses(args: list[str]) -> None:
-    command = main.commands[args[0]]
+    command = main.get_command(click.Context(main), args[0])  # commands are imported lazily
+    assert command is not None, args
     command.make_context(args[0], args[1:])
 
 

@@ -93,6 +93,19 @@ def test_a_stale_writer_is_refused(postgres_url: str) -> None:
     assert not other.exists() and other.load().resources == {}
 
 
+def test_successes_committed_together_keep_the_last_record_and_serial(postgres_url: str) -> None:
+    store = PostgresStore(postgres_url, "acme")
+    first = store.load().applied("client:1", _record("Lisboa"))
+    second = first.applied("client:2", _record("Porto"))
+    third = second.applied("client:1", _record("Faro"))
+    store.append_all([(first, "client:1"), (second, "client:2"), (third, "client:1")])
+    assert PostgresStore(postgres_url, "acme").load() == third
+    stale = first.applied("client:3", _record("Braga"))
+    with pytest.raises(StateFileError, match="another run wrote the known state"):
+        store.append_all([(stale, "client:3")])
+    assert PostgresStore(postgres_url, "acme").load() == third
+
+
 def test_reading_creates_nothing_and_tables_of_a_newer_version_are_refused(
     postgres_url: str,
 ) -> None:

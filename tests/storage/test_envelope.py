@@ -1,0 +1,77 @@
+"""The checksum stays the one ``json`` computes: files written before verify, whichever parser
+read them, and orjson's canonical bytes equal ``json``'s wherever it is used to check."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import orjson
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reconciler.core.known import FORMAT_VERSION, KnownState, Record
+from reconciler.storage.envelope import _orjson_checksum, checksum, sealed, unsealed
+from reconciler.storage.state_file import StateStore
+
+_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**64 - 1)
+    | st.text()  # any code point: non-ASCII, controls, U+2028, surrogates excluded by UTF-8
+    | st.floats(allow_nan=False, allow_infinity=False)
+)
+_documents = st.dictionaries(
+    st.text(),
+    st.recursive(
+        _scalars,
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+        max_leaves=20,
+    ),
+    max_size=6,
+)
+
+
+def _without_floats(value: Any) -> bool:
+    if isinstance(value, float):
+        return False
+    if isinstance(value, dict):
+        return all(_without_floats(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_without_floats(v) for v in value)
+    return True
+
+
+@settings(max_examples=300, deadline=None)
+@given(document=_documents)
+def test_orjson_writes_the_canonical_bytes_of_json_for_documents_without_floats(
+    document: dict[str, Any],
+) -> None:
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    if _without_floats(document):
+        assert orjson.dumps(document, option=orjson.OPT_SORT_KEYS) == canonical.encode("utf-8")
+        assert _orjson_checksum(document) == checksum(document)
+
+
+@settings(max_examples=300, deadline=None)
+@given(document=_documents)
+def test_a_sealed_document_verifies_whichever_parser_read_it(document: dict[str, Any]) -> None:
+    text = json.dumps(sealed(document), ensure_ascii=False)
+    assert unsealed(json.loads(text)) == document
+    assert unsealed(orjson.loads(text.encode("utf-8")), parsed_by_orjson=True) == document
+    changed = {**orjson.loads(text.encode("utf-8")), "added": 1}
+    assert unsealed(changed, parsed_by_orjson=True) is None
+
+
+def test_a_state_file_with_floats_orjson_writes_otherwise_loads(tmp_path: Path) -> None:
+    state = KnownState.new().applied(
+        "client:1",
+        Record({"name": "Ação 😀", "tiny": 1e-07, "small": 2.5e-05, "big": 1e16}, "2026-01-01"),
+    )
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(sealed(state.to_json()), indent=2, ensure_ascii=False) + "\n")
+    assert orjson.dumps(1e-07) != json.dumps(1e-07).encode()  # the case the fallback is for
+    loaded = StateStore(path).load()
+    assert loaded == state
+    assert json.loads(path.read_text())["format_version"] == FORMAT_VERSION
