@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,11 +27,10 @@ from reconciler.desired.loader import (
     load_yaml_partial,
     shorten,
 )
-from reconciler.desired.models import SECRET_FIELDS, DesiredState
+from reconciler.desired.models import DECIMAL, SECRET_FIELDS, DesiredState
 from reconciler.errors import Problem, ValidationFailed
 
 _SECRET_KEYS = frozenset(part for field in SECRET_FIELDS for part in field.split("."))
-_ID = re.compile(r"[0-9]{1,30}")
 
 
 @dataclass(frozen=True)
@@ -207,8 +205,9 @@ def _cross_checks(
 
 
 def _as_id(value: Any) -> int | None:
-    if isinstance(value, str) and _ID.fullmatch(value.strip()):
-        return int(value.strip())
+    """An id as the models read it; a value they refuse is reported there, not here."""
+    if isinstance(value, str) and DECIMAL.fullmatch(value):
+        return int(value)
     return None
 
 

@@ -24,10 +24,15 @@ from pydantic import (
     field_validator,
 )
 
-AT_USERNAME = re.compile(r"^\d{9}/\d+$")
-PT_POSTAL_CODE = re.compile(r"^\d{4}-\d{3}$")
+from reconciler.desired.loader.source import shorten
+
+# Patterns are matched against the whole value (``fullmatch``) and name ASCII digits: ``\d``
+# would take Arabic-Indic digits and ``$`` a trailing line break, which the API refuses.
+AT_USERNAME = re.compile(r"[0-9]{9}/[0-9]+")
+PT_POSTAL_CODE = re.compile(r"[0-9]{4}-[0-9]{3}")
 # Deliberately simple: one @, no spaces, a dot in the domain. The API's own rule is not published.
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+DECIMAL = re.compile(r"0|[1-9][0-9]{0,29}")
 PORTUGAL = "1"
 
 
@@ -62,7 +67,7 @@ def _canonical_country(value: str) -> str:
 def _tax_country(value: object) -> str:
     text = str(value).strip()
     names = countries()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         if not 1 <= int(text) <= len(names):
             raise ValueError(f"tax_country {text} is not an option (1 to {len(names)})")
         return str(int(text))
@@ -71,7 +76,7 @@ def _tax_country(value: object) -> str:
 
 def _email(value: str) -> str:
     value = value.strip()
-    if not EMAIL.match(value):
+    if not EMAIL.fullmatch(value):
         raise ValueError(f"{value!r} must be an email")
     return value
 
@@ -94,13 +99,35 @@ def _as_text(value: object) -> object:
     return value
 
 
+def _whole_number(value: object) -> int:
+    """A whole number written in decimal digits; YAML's other spellings of one are refused.
+
+    ``4_2``, ``+42``, ``42.0``, ``0x2A``, ``052`` or ``١٢`` would read as 42 (or 34) to some
+    reader and as text to another, so a file using them means different things to different
+    tools: only ``[0-9]+`` without a leading zero is a number here.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("expected a whole number in decimal digits")
+    if DECIMAL.fullmatch(value):
+        return int(value)
+    if value.isascii() and value.isdigit() and value[0] != "0":
+        raise ValueError(f"is too large ({len(value)} digits)")
+    spelled = " in decimal digits (no sign, '_', '.', exponent, leading 0 or 0x)"
+    spelled = spelled if any(c.isdigit() for c in value) else ""
+    raise ValueError(f"expected a whole number{spelled}, got '{shorten(value)}'")
+
+
+WholeNumber = BeforeValidator(_whole_number)
+
 # The length limit comes first so that pydantic checks it natively, not in Python.
 Text = Annotated[str, Field(max_length=10_000), BeforeValidator(_as_text)]
 Email = Annotated[Text, AfterValidator(_email)]
 Country = Annotated[Text, AfterValidator(_canonical_country)]
 Flag = Annotated[str, BeforeValidator(_flag)]
 Language = Literal["pt", "en", "es"]
-Id = Annotated[int, Field(gt=0, lt=2**63)]
+Id = Annotated[int, WholeNumber, Field(gt=0, lt=2**63)]
 
 
 SECRET_FIELDS = frozenset({"password", "credentials.password"})
@@ -125,7 +152,7 @@ class Credentials(Model):
     @field_validator("username")
     @classmethod
     def _username_format(cls, value: str) -> str:
-        if not AT_USERNAME.match(value):
+        if not AT_USERNAME.fullmatch(value):
             raise ValueError("Username doesn't match required format (NIF/N, e.g. 123456789/1)")
         return value
 
@@ -167,7 +194,7 @@ class Account(Model):
     @classmethod
     def _postal_code_format(cls, value: str | None, info: ValidationInfo) -> str | None:
         portuguese = info.data.get("tax_country") in (None, PORTUGAL)
-        if value is not None and portuguese and not PT_POSTAL_CODE.match(value):
+        if value is not None and portuguese and not PT_POSTAL_CODE.fullmatch(value):
             raise ValueError("Postal Code must have the following format DDDD-DDD")
         return value
 
@@ -178,12 +205,6 @@ class PreferredContact(Model):
     name: Text | None = None
     email: Email | None = None
     phone: Text | None = None
-
-
-def _send_options(value: Any) -> Any:
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return value
 
 
 class Client(Model):
@@ -208,13 +229,14 @@ class Client(Model):
     fax: Text | None = None
     preferred_contact: PreferredContact | None = None
     observations: Text | None = None
-    send_options: Annotated[int, BeforeValidator(_send_options), Field(ge=1, le=3)] | None = None
+    send_options: Annotated[int, WholeNumber, Field(ge=1, le=3)] | None = None
 
 
 def _sequence_ref(value: Any) -> Any:
     """An unquoted number is a sequence id; quoted text names a serie (e.g. ``"2025"``)."""
     native = getattr(value, "value", value)  # an unquoted YAML scalar keeps its native value
     if isinstance(native, int) and not isinstance(native, bool):
+        native = _whole_number(value)
         if not 0 < native < 2**63:
             raise ValueError(f"sequence id {native} must be a positive whole number")
         return native

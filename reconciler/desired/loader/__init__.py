@@ -98,7 +98,10 @@ def parse_yaml_partial(text: str | bytes, file: str) -> Partial:
         checked = decode(text, file)
     except Fatal as fatal:
         return Partial(None, [fatal.problem])
-    raw = text if isinstance(text, bytes) and not text.startswith(b"\xef\xbb\xbf") else None
+    # The bytes go to rapidyaml as they are when decoding changed nothing but their type.
+    raw = None
+    if isinstance(text, bytes) and not text.startswith(b"\xef\xbb\xbf") and b"\r" not in text:
+        raw = text
     data = fast_data(checked, raw)
     # ruamel.yaml is imported only when the careful path is needed.
     if data is None:
