@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from reconciler.errors import SettingsError
+from reconciler.fileio import UnreadableFile, read_regular
 
 _S = TypeVar("_S", bound=BaseSettings)
 
@@ -59,7 +60,29 @@ class ToolSettings(BaseSettings):
     )
 
 
+MAX_ENV_FILE_BYTES = 1024 * 1024
+
+
+def _check_env_file(env_file: Path) -> None:
+    """Refuse a settings file that is not a regular file or not UTF-8, naming it."""
+    try:
+        data = read_regular(env_file, MAX_ENV_FILE_BYTES)
+    except FileNotFoundError:
+        return
+    except UnreadableFile as exc:
+        raise SettingsError(f"{env_file}: {exc}") from None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SettingsError(
+            f"{env_file}:{line}: not valid UTF-8 text (byte 0x{data[exc.start]:02x})"
+        ) from None
+
+
 def _load(cls: type[_S], env_file: Path | None) -> _S:
+    if env_file is not None:
+        _check_env_file(env_file)
     try:
         return cls(_env_file=env_file)
     except ValidationError as exc:

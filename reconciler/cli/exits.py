@@ -12,11 +12,12 @@ from typing import ParamSpec, TypeVar
 import click
 from rich.console import Console
 
+from reconciler import interrupts
 from reconciler.cli.redaction import redacting
 from reconciler.errors import ReconcilerError
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_APPLY_FAILED = 0, 1, 2, 3
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # 128 + SIGINT; 143 (128 + SIGTERM) after a SIGTERM
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -45,7 +46,7 @@ def exits_cleanly(command: Callable[P, R]) -> Callable[P, R]:
                 click.echo(f"error: {secrets.redactor(str(error))}", err=True)
                 sys.exit(EXIT_ERROR)
             except KeyboardInterrupt:
-                click.echo("interrupted; every call that succeeded is recorded", err=True)
-                sys.exit(EXIT_INTERRUPTED)
+                interrupts.leave("interrupted; every call that succeeded is recorded")
+                raise  # not reached: leave() exits
 
     return wrapper
