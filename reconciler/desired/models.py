@@ -127,7 +127,7 @@ Email = Annotated[Text, AfterValidator(_email)]
 Country = Annotated[Text, AfterValidator(_canonical_country)]
 Flag = Annotated[str, BeforeValidator(_flag)]
 Language = Literal["pt", "en", "es"]
-Id = Annotated[int, WholeNumber, Field(gt=0, lt=2**63)]
+Id = Annotated[int, Field(gt=0, lt=2**63), WholeNumber]
 
 
 SECRET_FIELDS = frozenset({"password", "credentials.password"})
@@ -229,7 +229,7 @@ class Client(Model):
     fax: Text | None = None
     preferred_contact: PreferredContact | None = None
     observations: Text | None = None
-    send_options: Annotated[int, WholeNumber, Field(ge=1, le=3)] | None = None
+    send_options: Annotated[int, Field(ge=1, le=3), WholeNumber] | None = None
 
 
 def _sequence_ref(value: Any) -> Any:

@@ -138,9 +138,9 @@ def load_plan(path: Path) -> SavedPlan:
         raise PlanFileError(f"{path}: cannot read the saved plan: no such file") from None
     except UnreadableFile as exc:
         raise PlanFileError(f"{path}: cannot read the saved plan: {exc}") from None
-    except ValueError as exc:
+    except ValueError:
         raise PlanFileError(
-            f"{path}: not a saved plan (not JSON: {exc}); to apply a desired-state file use -f FILE"
+            f"{path}: not a saved plan (not JSON); to apply a desired-state file use -f FILE"
         ) from None
     if not isinstance(document, dict) or document.get("kind") != KIND:
         raise PlanFileError(f"{path}: not a saved plan (written by `reconciler plan --out`)")

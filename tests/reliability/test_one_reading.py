@@ -44,7 +44,13 @@ def test_send_options_that_are_not_decimal_digits_are_refused(tmp_path: Path, nu
     assert f"{desired}:5:19: clients[0].send_options: expected a whole number" in stderr
 
 
-@pytest.mark.parametrize("number", ["1_2345", "12345.0", "+12345", "0x3039"])
+def test_an_account_id_of_0_is_refused(tmp_path: Path) -> None:
+    code, stderr, desired = _validate(tmp_path, "account:\n  id: 0\n")
+    assert code == 1, stderr
+    assert f"{desired}:2:7: account.id: must be greater than 0" in stderr
+
+
+@pytest.mark.parametrize("number", ["1_2345", "12345.0", "+12345", "0x3039", "-12345"])
 def test_an_account_id_that_is_not_decimal_digits_is_refused(tmp_path: Path, number: str) -> None:
     code, stderr, desired = _validate(tmp_path, f"account:\n  id: {number}\n")
     assert code == 1, stderr
