@@ -77,7 +77,7 @@ documents = st.recursive(
 )
 yaml_text = st.lists(
     st.sampled_from(
-        [*"abe01:-[]{},&*!|>'\"#%?$\n\t ~.\\", "\n  ", ": ", "- ", "id", "\n- ", "---\n", "0x1"]
+        [*"abe01:-[]{},&*!|>'\"#%?$\n\t\r ~.\\", "\n  ", ": ", "- ", "id", "\n- ", "---\n", "0x1"]
     ),
     max_size=60,
 ).map("".join)
@@ -102,7 +102,7 @@ def test_mutated_valid_file_agrees(data: st.DataObject) -> None:
     for _ in range(data.draw(st.integers(1, 3))):
         at = data.draw(st.integers(0, len(text)))
         cut = data.draw(st.integers(0, 6))
-        insert = data.draw(st.text(alphabet=":-[]{}'\"&*!# \n\tx9$|>~", max_size=3))
+        insert = data.draw(st.text(alphabet=":-[]{}'\"&*!# \n\t\rx9$|>~", max_size=3))
         text = text[:at] + insert + text[at + cut :]
     agree(text)
 
