@@ -20,6 +20,7 @@ from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from reconciler.errors import SettingsError
+from reconciler.fileio import UnreadableFile, read_regular
 
 _S = TypeVar("_S", bound=BaseSettings)
 _NOT_ALPHANUMERIC = re.compile(r"[^A-Za-z0-9]")
@@ -91,7 +92,29 @@ def _suffixed(cls: type[_S], env_file: Path | None, suffix: str) -> dict[str, st
     return found
 
 
+MAX_ENV_FILE_BYTES = 1024 * 1024
+
+
+def _check_env_file(env_file: Path) -> None:
+    """Refuse a settings file that is not a regular file or not UTF-8, naming it."""
+    try:
+        data = read_regular(env_file, MAX_ENV_FILE_BYTES)
+    except FileNotFoundError:
+        return
+    except UnreadableFile as exc:
+        raise SettingsError(f"{env_file}: {exc}") from None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SettingsError(
+            f"{env_file}:{line}: not valid UTF-8 text (byte 0x{data[exc.start]:02x})"
+        ) from None
+
+
 def _load(cls: type[_S], env_file: Path | None, suffix: str | None) -> _S:
+    if env_file is not None:
+        _check_env_file(env_file)
     own: dict[str, Any] = dict(_suffixed(cls, env_file, suffix)) if suffix else {}
     try:
         return cls(_env_file=env_file, **own)

@@ -14,7 +14,7 @@ from typing import Any
 
 from reconciler.api.client import Answer, ApiClient
 from reconciler.core.live_state import LiveState
-from reconciler.core.normalize import client_id
+from reconciler.core.normalize import as_decimal, client_id
 from reconciler.desired.models import DesiredState
 from reconciler.errors import ApiError
 
@@ -66,7 +66,7 @@ async def read_sequences(client: ApiClient) -> tuple[Mapping[str, Any], ...]:
     body = answer.body
     items = body.get("sequences") if isinstance(body, Mapping) else None
     if not isinstance(items, list) or not all(
-        isinstance(s, Mapping) and str(s.get("id", "")).isdigit() for s in items
+        isinstance(s, Mapping) and as_decimal(str(s.get("id", ""))) is not None for s in items
     ):
         raise ApiError(answer.status, "unexpected answer: no 'sequences' list", "GET", path)
     return tuple(items)

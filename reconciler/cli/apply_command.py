@@ -10,10 +10,10 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
+from reconciler import interrupts
 from reconciler.cli.exits import (
     EXIT_APPLY_FAILED,
     EXIT_ERROR,
-    EXIT_INTERRUPTED,
     console,
     exits_cleanly,
 )
@@ -164,8 +164,8 @@ def _apply_one(
                     apply_and_verify(session, base_url, api_key, tally, verify_after)
                 )
             except KeyboardInterrupt:
-                click.echo(tally.interrupted(), err=True)
-                sys.exit(EXIT_INTERRUPTED)
+                interrupts.leave(tally.interrupted())  # exits 130, or 143 after SIGTERM
+                raise  # not reached
         # On one terminal, the progress output above already showed each failure.
         shown = shows_failures(console(stderr=True), quiet=quiet) and out.is_terminal
         _report(report, verification, as_json=as_json, list_failures=not shown)

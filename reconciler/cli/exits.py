@@ -12,12 +12,13 @@ from typing import ParamSpec, TypeVar
 import click
 from rich.console import Console
 
+from reconciler import interrupts
 from reconciler.cli.group import colour_refused
 from reconciler.cli.redaction import redacting
 from reconciler.errors import ReconcilerError
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_APPLY_FAILED = 0, 1, 2, 3
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # 128 + SIGINT; 143 (128 + SIGTERM) after a SIGTERM
 # A fleet exits with its accounts' worst code, in this order: an error stops a job's next step,
 # failed calls need a look, pending changes are routine.
 _SEVERITY = (EXIT_OK, EXIT_CHANGES, EXIT_APPLY_FAILED, EXIT_ERROR)
@@ -55,7 +56,7 @@ def exits_cleanly(command: Callable[P, R]) -> Callable[P, R]:
                 click.echo(f"error: {secrets.redactor(str(error))}", err=True)
                 sys.exit(EXIT_ERROR)
             except KeyboardInterrupt:
-                click.echo("interrupted", err=True)
-                sys.exit(EXIT_INTERRUPTED)
+                interrupts.leave("interrupted")
+                raise  # not reached: leave() exits
 
     return wrapper

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from reconciler import __version__
+from reconciler import __version__, interrupts
 
 USAGE_ERROR_EXIT = 1
 # A word typed as terraform spells its flags: one dash, then a name longer than one letter.
@@ -67,7 +67,9 @@ class ReconcilerGroup(click.Group):
         except click.ClickException as error:
             error.show()
             sys.exit(USAGE_ERROR_EXIT)
-        except click.Abort:
+        except click.Abort as abort:
+            if isinstance(abort.__cause__, KeyboardInterrupt):
+                interrupts.leave()
             click.echo("Aborted!", err=True)
             sys.exit(USAGE_ERROR_EXIT)
         sys.exit(result if isinstance(result, int) else 0)

@@ -44,9 +44,18 @@ def _text(value: Any) -> Any:
     return value if value is None or isinstance(value, str) else str(value)
 
 
+def as_decimal(text: str) -> int | None:
+    """``text`` as a whole number when it is ASCII decimal digits (at most 30), else None.
+
+    ``str.isdigit`` alone takes other scripts' digits (``int("٤٢") == 42``) and ``int`` refuses
+    more than 4,300 digits with an exception: neither may decide what a server's text means.
+    """
+    return int(text) if 0 < len(text) <= 30 and text.isascii() and text.isdigit() else None
+
+
 def _tax_country(value: Any) -> Any:
     text = str(value).strip() if value is not None else ""
-    if text.isdigit():
+    if as_decimal(text) is not None:
         return str(int(text))
     names = countries()
     return str(names.index(text) + 1) if text in names else _text(value)
@@ -63,7 +72,8 @@ def _country(value: Any) -> Any:
 
 def _send_options(value: Any) -> Any:
     text = str(value).strip() if value is not None else ""
-    return int(text) if text.isdigit() else value
+    number = as_decimal(text)
+    return number if number is not None else value
 
 
 def live_account(view: Mapping[str, Any]) -> dict[str, Any]:
@@ -116,7 +126,7 @@ def live_client(view: Mapping[str, Any]) -> dict[str, Any]:
 def client_id(view: Mapping[str, Any]) -> int | None:
     """A client's id as an int (the API shows ids as text)."""
     text = str(view.get("id", "")).strip()
-    return int(text) if text.isdigit() else None
+    return as_decimal(text)
 
 
 def is_registered(sequence: Mapping[str, Any]) -> bool:

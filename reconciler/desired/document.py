@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ from reconciler.desired.loader import (
     shorten,
 )
 from reconciler.desired.models import (
+    DECIMAL,
     SECRET_FIELDS,
     Account,
     Client,
@@ -38,7 +38,6 @@ from reconciler.desired.models import (
 from reconciler.errors import Problem, ValidationFailed
 
 _SECRET_KEYS = frozenset(part for field in SECRET_FIELDS for part in field.split("."))
-_ID = re.compile(r"[0-9]{1,30}")
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -242,8 +241,9 @@ def _cross_checks(
 
 
 def _as_id(value: Any) -> int | None:
-    if isinstance(value, str) and _ID.fullmatch(value.strip()):
-        return int(value.strip())
+    """An id as the models read it; a value they refuse is reported there, not here."""
+    if isinstance(value, str) and DECIMAL.fullmatch(value):
+        return int(value)
     return None
 
 

@@ -28,10 +28,14 @@ from pydantic import (
 )
 from stdnum.pt import nif
 
+from reconciler.desired.loader.source import shorten
+
 # ASCII digits only ('\d' would take any script's digits, which the API refuses); the schema
 # for editors uses the same patterns.
 AT_USERNAME = re.compile(r"^[0-9]{9}/[0-9]+$")
 PT_POSTAL_CODE = re.compile(r"^[0-9]{4}-[0-9]{3}$")
+DECIMAL = re.compile(r"0|[1-9][0-9]{0,29}")
+"""Plain decimal digits: the one reading of a whole number (matched whole)."""
 PORTUGAL = "1"
 PORTUGAL_NAME = "Portugal"
 CLIENT_ONLY_COUNTRIES = ("Kosovo",)
@@ -77,7 +81,7 @@ def _canonical_country(value: str, for_client: bool = False) -> str:
 def _tax_country(value: object) -> str:
     text = str(value).strip()
     names = countries()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         if not 1 <= int(text) <= len(names):
             raise ValueError(f"tax_country {text} is not an option (1 to {len(names)})")
         return str(int(text))
@@ -129,6 +133,28 @@ def _as_text(value: object) -> object:
     return value
 
 
+def _whole_number(value: object) -> int:
+    """A whole number written in decimal digits; YAML's other spellings of one are refused.
+
+    ``4_2``, ``+42``, ``42.0``, ``0x2A``, ``052`` or ``١٢`` would read as 42 (or 34) to some
+    reader and as text to another, so a file using them means different things to different
+    tools: only ``[0-9]+`` without a leading zero is a number here.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("expected a whole number in decimal digits")
+    if DECIMAL.fullmatch(value):
+        return int(value)
+    if value.isascii() and value.isdigit() and value[0] != "0":
+        raise ValueError(f"is too large ({len(value)} digits)")
+    spelled = " in decimal digits (no sign, '_', '.', exponent, leading 0 or 0x)"
+    spelled = spelled if any(c.isdigit() for c in value) else ""
+    raise ValueError(f"expected a whole number{spelled}, got '{shorten(value)}'")
+
+
+WholeNumber = BeforeValidator(_whole_number)
+
 # The length limit comes first so that pydantic checks it natively, not in Python.
 Text = Annotated[str, Field(max_length=10_000), BeforeValidator(_as_text)]
 Email = Annotated[Text, AfterValidator(_email)]
@@ -155,7 +181,7 @@ Country = Annotated[
 Flag = Annotated[str, BeforeValidator(_flag)]
 Terms = Annotated[str, BeforeValidator(_terms)]
 Language = Literal["pt", "en", "es"]
-Id = Annotated[int, Field(gt=0, lt=2**63)]
+Id = Annotated[int, Field(gt=0, lt=2**63), WholeNumber]
 
 
 SECRET_FIELDS = frozenset({"password", "credentials.password"})
@@ -187,7 +213,7 @@ class Credentials(Model):
     @field_validator("username")
     @classmethod
     def _username_format(cls, value: str) -> str:
-        if not AT_USERNAME.match(value):
+        if not AT_USERNAME.fullmatch(value):
             raise ValueError("Username doesn't match required format (NIF/N, e.g. 123456789/1)")
         return value
 
@@ -251,7 +277,7 @@ class Account(Model):
     @classmethod
     def _postal_code_format(cls, value: str | None, info: ValidationInfo) -> str | None:
         portuguese = info.data.get("tax_country") in (None, PORTUGAL)
-        if value is not None and portuguese and not PT_POSTAL_CODE.match(value):
+        if value is not None and portuguese and not PT_POSTAL_CODE.fullmatch(value):
             raise ValueError("Postal Code must have the following format DDDD-DDD")
         return value
 
@@ -286,12 +312,6 @@ class PreferredContact(Model):
     """The contact's email address."""
     phone: Text | None = None
     """The contact's phone number."""
-
-
-def _send_options(value: Any) -> Any:
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return value
 
 
 class Client(Model):
@@ -333,7 +353,7 @@ class Client(Model):
     observations: Text | None = None
     """Notes about the client."""
     # The bounds come first so that they are JSON Schema's minimum and maximum.
-    send_options: Annotated[int, Field(ge=1, le=3), BeforeValidator(_send_options)] | None = None
+    send_options: Annotated[int, Field(ge=1, le=3), WholeNumber] | None = None
     """Which documents are sent by email: 1 the original, 2 the original and the duplicate,
     3 the original, the duplicate and the triplicate."""
 
@@ -342,6 +362,7 @@ def _sequence_ref(value: Any) -> Any:
     """An unquoted number is a sequence id; quoted text names a serie (e.g. ``"2025"``)."""
     native = getattr(value, "value", value)  # an unquoted YAML scalar keeps its native value
     if isinstance(native, int) and not isinstance(native, bool):
+        native = _whole_number(value)
         if not 0 < native < 2**63:
             raise ValueError(f"sequence id {native} must be a positive whole number")
         return native

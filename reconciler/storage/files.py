@@ -19,6 +19,9 @@ from pathlib import Path
 
 from reconciler.errors import StateWriteError
 
+MAX_READ_BYTES = 1 << 30
+"""The largest file the store reads back (known state, journal, saved plan): far above any real
+account's, and below what parsing it would cost in memory."""
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700
 
@@ -61,7 +64,7 @@ def stage_atomically(path: Path, text: str, *, mode: int = FILE_MODE, tag: str =
     """Write ``text`` to a fsynced temporary file beside ``path``; see ``Staged``."""
     temp = temporary_path(path, tag)
     with writing(path):
-        path.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+        make_folder(path.parent)
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -81,7 +84,7 @@ def append_durably(path: Path, text: str) -> None:
     so the file does not end in half a line.
     """
     with writing(path):
-        path.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+        make_folder(path.parent)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
         try:
             size = os.fstat(fd).st_size
@@ -106,6 +109,17 @@ def writing(path: Path) -> Iterator[None]:
         yield
     except OSError as exc:
         raise StateWriteError(str(path), exc.strerror or str(exc)) from None
+
+
+def make_folder(folder: Path) -> None:
+    """Create ``folder`` (0700) and its parents; a file in the way is named, not mistaken."""
+    try:
+        folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocker = next(
+            (p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), folder
+        )
+        raise StateWriteError(str(blocker), "it is a file, not a folder") from None
 
 
 def fsync_directory(directory: Path) -> None:

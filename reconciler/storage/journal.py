@@ -20,8 +20,9 @@ from typing import Any
 
 from reconciler.core.known import KnownState, Record
 from reconciler.errors import StateFileError
+from reconciler.fileio import UnreadableFile, parse_json, read_regular
 from reconciler.storage.envelope import sealed, unsealed
-from reconciler.storage.files import append_durably, writing
+from reconciler.storage.files import MAX_READ_BYTES, append_durably, writing
 
 logger = logging.getLogger(__name__)
 # How every line starts: ``json.dumps`` of an entry, whose first key is the lineage.
@@ -53,11 +54,11 @@ class Journal:
     def entries(self) -> list[dict[str, Any]]:
         """Every entry, in order; ``record`` parsed into a ``Record``."""
         try:
-            data = self.path.read_bytes()
+            data = read_regular(self.path, MAX_READ_BYTES)
         except FileNotFoundError:
             return []
-        except OSError as exc:
-            raise StateFileError(f"{self.path}: cannot read the journal: {exc.strerror}") from None
+        except UnreadableFile as exc:
+            raise StateFileError(f"{self.path}: cannot read the journal: {exc}") from None
         *complete, tail = data.split(b"\n")
         entries: list[dict[str, Any]] = []
         for number, raw in enumerate(complete, start=1):
@@ -114,8 +115,8 @@ def _is_torn(raw: bytes) -> bool:
 
 def _parse_line(raw: bytes) -> dict[str, Any] | None:
     try:
-        document = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        document = parse_json(raw)
+    except ValueError:
         return None
     if not isinstance(document, dict):
         return None

@@ -22,8 +22,11 @@ from pathlib import Path
 from filelock import BaseFileLock, FileLock, SoftFileLock, Timeout
 
 from reconciler.core.known import now
-from reconciler.errors import LockHeld
-from reconciler.storage.files import FILE_MODE, FOLDER_MODE, write_atomically, writing
+from reconciler.errors import LockHeld, StateWriteError
+from reconciler.fileio import UnreadableFile, check_regular, parse_json, read_regular
+from reconciler.storage.files import FILE_MODE, make_folder, write_atomically, writing
+
+_MAX_OWNER_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -72,8 +75,13 @@ class StateLock:
         after waiting ``timeout`` seconds for it.
         """
         self._timeout = max(timeout, 0.0)
+        make_folder(self.lock_path.parent)
+        for path in (self.lock_path, self.info_path):
+            try:
+                check_regular(path)
+            except UnreadableFile as exc:
+                raise StateWriteError(str(path), str(exc)) from None
         with writing(self.lock_path):
-            self.lock_path.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
             lock = self._acquire()
         try:
             left_behind = self._read_owner()  # we hold the lock: any record is a leftover
@@ -149,7 +157,7 @@ class StateLock:
 
     def _read_owner(self) -> Owner | None:
         try:
-            data = json.loads(self.info_path.read_text("utf-8"))
+            data = parse_json(read_regular(self.info_path, _MAX_OWNER_BYTES))
             return Owner(
                 pid=int(data["pid"]),
                 host=str(data["host"]),
@@ -158,5 +166,5 @@ class StateLock:
             )
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, TypeError, KeyError):
+        except (OSError, UnreadableFile, ValueError, TypeError, KeyError):
             return Owner(pid=0, host="?", started="?", command="unreadable owner record")

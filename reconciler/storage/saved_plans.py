@@ -29,8 +29,9 @@ from reconciler.core.known import now
 from reconciler.core.plan import Plan
 from reconciler.core.plan_document import plan_document
 from reconciler.errors import PlanFileError, StalePlan, StateWriteError
+from reconciler.fileio import UnreadableFile, parse_json, read_regular
 from reconciler.storage.envelope import format_version, sealed, unsealed
-from reconciler.storage.files import write_atomically
+from reconciler.storage.files import MAX_READ_BYTES, write_atomically
 
 FORMAT_VERSION = 2
 PATHS_RELATIVE_FROM = 2
@@ -154,10 +155,12 @@ def _is_saved_plan(path: Path) -> bool:
 def load_plan(path: Path) -> SavedPlan:
     """Read a saved plan; refuse one that is not a plan, is newer, or fails its checksum."""
     try:
-        document = json.loads(path.read_bytes().decode("utf-8"))
-    except OSError as exc:
-        raise PlanFileError(f"{path}: cannot read the saved plan: {exc.strerror}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        document = parse_json(read_regular(path, MAX_READ_BYTES))
+    except FileNotFoundError:
+        raise PlanFileError(f"{path}: cannot read the saved plan: no such file") from None
+    except UnreadableFile as exc:
+        raise PlanFileError(f"{path}: cannot read the saved plan: {exc}") from None
+    except ValueError:
         raise PlanFileError(
             f"{path}: not a saved plan (not JSON); to apply a desired-state file use -f FILE"
         ) from None

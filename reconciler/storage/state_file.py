@@ -20,8 +20,9 @@ import orjson
 
 from reconciler.core.known import FORMAT_VERSION, KnownState
 from reconciler.errors import StateFileError
+from reconciler.fileio import UnreadableFile, check_regular, parse_json, read_regular
 from reconciler.storage.envelope import format_version, sealed, unsealed
-from reconciler.storage.files import write_atomically
+from reconciler.storage.files import MAX_READ_BYTES, write_atomically
 from reconciler.storage.journal import Journal
 
 
@@ -46,7 +47,16 @@ class StateStore:
         return self.path.exists() or self.journal.exists()
 
     def load(self) -> KnownState:
-        """The known state: the main file (verified) with the journal replayed onto it."""
+        """The known state: the main file (verified) with the journal replayed onto it.
+
+        Before anything is read, each of the files kept here must be a regular file (or absent),
+        so that a directory or a FIFO in the way is named now, not when an apply saves.
+        """
+        for path in (self.path, self.journal_path, self.backup_path):
+            try:
+                check_regular(path)
+            except UnreadableFile as exc:
+                raise StateFileError(f"{path}: {exc}") from None
         state = self._load_main()
         journal = self.journal.entries()
         if state is None:
@@ -122,18 +132,16 @@ class StateStore:
 
     def _load_main(self) -> KnownState | None:
         try:
-            raw = self.path.read_bytes()
+            raw = read_regular(self.path, MAX_READ_BYTES)
         except FileNotFoundError:
             return None
-        except OSError as exc:
-            raise StateFileError(
-                f"{self.path}: cannot read the known state: {exc.strerror}"
-            ) from None
+        except UnreadableFile as exc:
+            raise StateFileError(f"{self.path}: cannot read the known state: {exc}") from None
         document, strict = _parsed(raw)
         if document is None:
             try:
-                document = json.loads(raw.decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                document = parse_json(raw)
+            except ValueError as exc:
                 raise StateFileError(
                     f"{self.path}: the known-state file is not valid JSON ({exc}); it may be "
                     f"truncated. The previous version is at {self.backup_path} if it exists."

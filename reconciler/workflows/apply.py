@@ -173,7 +173,9 @@ async def apply_plan(
 
     async def run(call: Call) -> Outcome:
         outcome = await _run_after_dependencies(call, done, semaphore, client, recorder, breaker)
-        done[call.resource].set_result(outcome.status)
+        finished = done[call.resource]
+        if not finished.done():  # a dependent cancelled while awaiting it cancels it too
+            finished.set_result(outcome.status)
         if on_outcome is not None:
             on_outcome(outcome)
         return outcome

@@ -71,7 +71,7 @@ def _file_form(fields: Mapping[str, Any]) -> dict[str, Any]:
 
 def _written(name: str, value: Any) -> Any:
     """A live value as the file writes it: text escaped, so it reads back as exactly itself."""
-    if name == "tax_country" and isinstance(value, str) and value.isdigit():
+    if name == "tax_country" and isinstance(value, str) and norm.as_decimal(value) is not None:
         names = countries()
         return names[int(value) - 1] if 0 < int(value) <= len(names) else escaped(value)
     if name in ("terms", "marketing") and value in ("0", "1"):

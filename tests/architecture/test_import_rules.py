@@ -16,11 +16,13 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "reconciler"
-FOUNDATION = {"errors", "settings"}
+FOUNDATION = {"errors", "settings", "fileio", "interrupts"}
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
-    "settings": {"errors"},
-    "desired": {"errors"},
+    "fileio": set(),
+    "interrupts": set(),
+    "settings": {"errors", "fileio"},
+    "desired": {"errors", "fileio"},
     "core": {"desired", *FOUNDATION},
     "storage": {"core", "desired", *FOUNDATION},
     "api": {"core", "desired", *FOUNDATION},
@@ -28,7 +30,7 @@ ALLOWED: dict[str, set[str]] = {
     "workflows": {"core", "storage", "api", "render", "desired", "sandbox", *FOUNDATION},
     "cli": {"workflows", "core", "storage", "api", "render", "desired", "sandbox", *FOUNDATION},
     "sandbox": set(),
-    "__main__": {"cli"},
+    "__main__": {"cli", "interrupts"},
     "__init__": set(),
 }
 IO_MODULES = {

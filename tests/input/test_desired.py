@@ -250,7 +250,7 @@ def test_duplicate_clients(
 
 
 def test_duplicate_client_ids_written_differently(problems: Problems) -> None:
-    found = problems("clients:\n  - {id: 7, code: a, name: a}\n  - {id: '07', code: b, name: b}\n")
+    found = problems("clients:\n  - {id: 7, code: a, name: a}\n  - {id: '7', code: b, name: b}\n")
     assert [p.message for p in found] == ["client id 7 is listed more than once (first at line 2)"]
 
 

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from reconciler.desired.loader import ImplicitScalar, parse_yaml
+from reconciler.desired.loader import ImplicitScalar, parse_yaml, parse_yaml_partial
 from reconciler.desired.loader.events import build
 from reconciler.desired.loader.fast import fast_data
 from reconciler.desired.loader.text import Fatal, decode
@@ -77,7 +77,7 @@ documents = st.recursive(
 )
 yaml_text = st.lists(
     st.sampled_from(
-        [*"abe01:-[]{},&*!|>'\"#%?$\n\t ~.\\", "\n  ", ": ", "- ", "id", "\n- ", "---\n", "0x1"]
+        [*"abe01:-[]{},&*!|>'\"#%?$\n\t\r ~.\\", "\n  ", ": ", "- ", "id", "\n- ", "---\n", "0x1"]
     ),
     max_size=60,
 ).map("".join)
@@ -102,7 +102,7 @@ def test_mutated_valid_file_agrees(data: st.DataObject) -> None:
     for _ in range(data.draw(st.integers(1, 3))):
         at = data.draw(st.integers(0, len(text)))
         cut = data.draw(st.integers(0, 6))
-        insert = data.draw(st.text(alphabet=":-[]{}'\"&*!# \n\tx9$|>~", max_size=3))
+        insert = data.draw(st.text(alphabet=":-[]{}'\"&*!# \n\t\rx9$|>~", max_size=3))
         text = text[:at] + insert + text[at + cut :]
     agree(text)
 
@@ -131,6 +131,60 @@ DECLINED = [
     "a: " + "[" * 60 + "]" * 60 + "\n",
     "a: " + "x" * 100_001 + "\n",
 ]
+
+
+# Characters and pieces where the two parsers were seen to differ: control characters, tabs,
+# CR (alone and in CRLF), Unicode line breaks, quotes and escapes.
+_AWKWARD = ["\r", "\r\n", "\t", "\x85", "\u2028", "\x07", "\x1b", "\\r", "\\t", "\\n", " ", "é"]
+awkward_text = st.lists(
+    st.one_of(st.sampled_from(_AWKWARD), st.text(alphabet="Porto 0123:-#'\"", max_size=4)),
+    max_size=6,
+).map("".join)
+quoted = st.sampled_from(["'{}'", '"{}"', "{}"])
+
+
+@st.composite
+def scalar_documents(draw: st.DrawFn) -> str:
+    """Mappings of quoted and unquoted scalars holding awkward characters, with any line ends."""
+    lines = []
+    for index in range(draw(st.integers(1, 4))):
+        value = draw(awkward_text)
+        style = draw(quoted)
+        if style == "'{}'":
+            value = value.replace("'", "''")
+        elif style == '"{}"':
+            value = value.replace("\\", "\\\\").replace('"', '\\"')
+        lines.append(f"k{index}: {style.format(value)}")
+    end = draw(st.sampled_from(["\n", "\r\n", "\r"]))
+    return end.join(lines) + end
+
+
+def _read(text: str) -> Any:
+    partial = parse_yaml_partial(text, "f.yaml")
+    if partial.document is None:
+        return None
+    return typed(partial.document.data), [p.message for p in partial.problems]
+
+
+@FUZZ
+@given(scalar_documents())
+def test_awkward_scalars_read_alike_on_both_paths(text: str) -> None:
+    """What the fast path accepts, the careful path reads alike; and a tab in a comment, which
+    sends the file down the careful path, changes nothing."""
+    agree(text)
+    assert _read(text) == _read(text + "#\tcomment\n")
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n"])
+@pytest.mark.parametrize("quote", ['"', "'"])
+def test_a_carriage_return_in_a_quoted_scalar_reads_alike_with_or_without_a_tab(
+    end: str, quote: str
+) -> None:
+    text = f"city: {quote}Porto\r{quote}{end}"
+    plain = parse_yaml(text, "f").data
+    with_tab = parse_yaml(text + "#\ttab\n", "f").data
+    assert plain == with_tab
+    assert agree(text) or fast_data(decode(text, "f")) is None
 
 
 @pytest.mark.parametrize("text", ACCEPTED)

@@ -192,6 +192,15 @@ def test_file_too_large(tmp_path: Path) -> None:
     assert failure.value.problems[0].message == expected
 
 
+def test_a_file_at_the_limit_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    with path.open("wb") as sparse:  # NUL bytes: read, then refused for what they are
+        sparse.truncate(MAX_FILE_BYTES)
+    with pytest.raises(ValidationFailed) as failure:
+        load_yaml(path)
+    assert failure.value.problems[0].message.startswith("character U+0000 is not allowed")
+
+
 def test_unreadable_file_names_the_file(tmp_path: Path) -> None:
     with pytest.raises(ValidationFailed) as failure:
         load_yaml(tmp_path / "absent.yaml")

@@ -115,7 +115,14 @@ def test_a_state_file_that_cant_be_replaced_after_the_calls_exits_3_with_the_jou
     revised = Fleet(fleet.folder, CLIENTS, revision=1).write()
     backup = fleet.state_file.with_name(fleet.state_file.name + ".backup")
     backup.unlink(missing_ok=True)
-    backup.mkdir()  # the backup can't be replaced: saving the state fails after every call
+
+    def block_the_backup(city: object) -> object:
+        # A directory appears where the backup goes once the first call is answered (a
+        # directory there before the apply is refused before any call): saving then fails.
+        backup.mkdir(exist_ok=True)
+        return city
+
+    sandbox.rewrites = {"client.city": block_the_backup}
     sandbox.clear_requests()
     result = run_cli(["apply", "-f", str(revised.desired), "--auto-approve", "--force"], env)
     assert result.exit_code == 3, result.output
@@ -126,6 +133,7 @@ def test_a_state_file_that_cant_be_replaced_after_the_calls_exits_3_with_the_jou
     assert len(_succeeded(sandbox)) == revised.calls
 
     backup.rmdir()
+    sandbox.rewrites = {}
     sandbox.clear_requests()
     after = run_cli(["apply", "-f", str(revised.desired), "--auto-approve"], env)
     assert after.exit_code == 0 and "No changes." in after.output
@@ -144,5 +152,7 @@ def test_a_write_that_fails_before_any_call_exits_1(
     sandbox.clear_requests()
     result = run_cli(["plan", "-f", str(fleet.desired), "--refresh"], env)
     assert result.exit_code == 1, result.output
-    assert f"error: {backup}: cannot write" in result.stderr
+    # Refused when the known state is loaded, before the refresh reads the account.
+    assert f"error: {backup}: is a directory, not a regular file" in result.stderr
+    assert sandbox.requests == []
     assert all(r.method == "GET" for r in sandbox.requests)

@@ -13,7 +13,6 @@ finds and places every problem.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from reconciler.desired.loader.fast import fast_data
@@ -38,6 +37,7 @@ from reconciler.desired.loader.source import (
 )
 from reconciler.desired.loader.text import TOO_LARGE, Fatal, decode
 from reconciler.errors import Problem, ValidationFailed
+from reconciler.fileio import TooLarge, UnreadableFile, read_regular
 
 __all__ = [
     "MAX_ALIAS_NODES",
@@ -79,12 +79,12 @@ def _unwrap(partial: Partial) -> Document:
 def load_yaml_partial(path: Path) -> Partial:
     """Like ``load_yaml``, but returns problems; the document is None only if nothing was usable."""
     try:
-        with path.open("rb") as stream:
-            if os.fstat(stream.fileno()).st_size > MAX_FILE_BYTES:
-                return Partial(None, [Problem(str(path), 1, 1, "", TOO_LARGE)])
-            data = stream.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        message = f"cannot read the file: {exc.strerror or exc}"
+        data = read_regular(path, MAX_FILE_BYTES)
+    except TooLarge:
+        return Partial(None, [Problem(str(path), 1, 1, "", TOO_LARGE)])
+    except (UnreadableFile, OSError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        message = f"cannot read the file: {reason}"
         return Partial(None, [Problem(str(path), 1, 1, "", message)])
     return parse_yaml_partial(data, str(path))
 
@@ -99,7 +99,10 @@ def parse_yaml_partial(text: str | bytes, file: str) -> Partial:
         checked = decode(text, file)
     except Fatal as fatal:
         return Partial(None, [fatal.problem])
-    raw = text if isinstance(text, bytes) and not text.startswith(b"\xef\xbb\xbf") else None
+    # The bytes go to rapidyaml as they are when decoding changed nothing but their type.
+    raw = None
+    if isinstance(text, bytes) and not text.startswith(b"\xef\xbb\xbf") and b"\r" not in text:
+        raw = text
     data = fast_data(checked, raw)
     # ruamel.yaml is imported only when the careful path is needed.
     if data is None:

@@ -7,6 +7,7 @@ and positions are the ones this package documents; the C parser's wording differ
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, NoReturn
@@ -38,6 +39,7 @@ from reconciler.desired.loader.text import Fatal
 from reconciler.errors import Problem
 
 _STD = "tag:yaml.org,2002:"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _KINDS = {bool: ("bool",), int: ("int", "float"), float: ("float",)}
 
 
@@ -244,6 +246,12 @@ class _Builder:
         if len(text) > MAX_SCALAR_CHARS:
             message = f"text is too long ({len(text)} characters; at most {MAX_SCALAR_CHARS})"
             self._soft(mark, path, message, spoils=True)
+        surrogate = _SURROGATE.search(text)
+        if surrogate is not None:
+            code = f"U+{ord(surrogate.group()):04X}"
+            message = f"text holds an escaped surrogate ({code}), which is not a character"
+            self._soft(mark, path, message, spoils=True)
+            text = _SURROGATE.sub("\ufffd", text)
         value: Any = text
         if plain:
             value = implicit(text)

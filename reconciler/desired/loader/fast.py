@@ -49,7 +49,8 @@ _FLOW_AMBIGUOUS = re.compile("[: ]")
 _BLOCK = re.compile(r"(?:^|[ \t])[|>]([^\n]*)", re.MULTILINE)
 _HEADER = re.compile(r"(?:[1-9][+-]?|[+-][1-9]?)?(?:[ \t]+#.*|[ \t]*)")
 _AWKWARD_CHARACTERS = re.compile("[\t\x85\u2028\u2029]")
-_AWKWARD_ESCAPES = re.compile(r"\\[NLP_]")
+# \N \L \P \_ and escapes of surrogates (U+D800 to U+DFFF), which only the careful path refuses.
+_AWKWARD_ESCAPES = re.compile(r"\\(?:[NLP_]|u[dD][89a-fA-F]|U0000[dD][89a-fA-F])")
 
 
 class _Decline(Exception):
@@ -149,7 +150,10 @@ class _Walk:
             kind = kind_of(tree, child)
             if kind & _DECLINE:
                 raise _Decline
-            key = str(key_of(tree, child), "utf-8")
+            try:
+                key = str(key_of(tree, child), "utf-8")
+            except UnicodeDecodeError:
+                raise _Decline from None
             key = keys.get(key) or self.text_key(kind, key)
             if flow and kind & _KEY_PLAIN and " " in key:
                 raise _Decline  # it may have been folded from several lines
@@ -208,7 +212,10 @@ def _scalar(kind: int, raw: Any, flow: bool) -> Any:
         if not kind & _STYLED:
             raise _Decline
         return None if kind & _VAL_PLAIN else ""
-    text = str(raw, "utf-8")
+    try:
+        text = str(raw, "utf-8")
+    except UnicodeDecodeError:
+        raise _Decline from None
     if len(text) > MAX_SCALAR_CHARS or not kind & _STYLED:
         raise _Decline
     if not kind & _VAL_PLAIN or not text:

@@ -10,6 +10,7 @@ _FLOAT = re.compile(
     r"[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)"
     r"|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
 )
+_MAX_DIGITS = 4300  # Python's default limit on converting text to int (sys.int_info)
 NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
 
@@ -38,7 +39,8 @@ def implicit(text: str) -> str | ImplicitScalar | None:
     if first in "tTfF" and _BOOL.fullmatch(text):
         return ImplicitScalar(text, text.lower() == "true")
     if first in "0123456789" and text.isascii() and text.isdigit():
-        return ImplicitScalar(text, int(text))  # the common case, decimal digits only
+        # The common case, decimal digits only; one too long to convert stays text, as in native.
+        return ImplicitScalar(text, int(text)) if len(text) <= _MAX_DIGITS else text
     if first in "-+0123456789.":
         if _INT.fullmatch(text):
             return native(text, "int")

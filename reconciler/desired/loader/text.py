@@ -1,4 +1,9 @@
-"""Bytes → checked text: within the size limit, valid UTF-8, no characters YAML forbids."""
+"""Bytes → checked text: within the size limit, valid UTF-8, no characters YAML forbids.
+
+Line breaks come out as ``\\n`` only: YAML reads a CR, alone or before a LF, as a line break,
+and the fast parser reads a CR inside a quoted scalar as a character; normalizing here gives
+both parsers one text (lines and columns are unchanged).
+"""
 
 from __future__ import annotations
 
@@ -30,6 +35,8 @@ def decode(text: str | bytes, file: str) -> str:
     if isinstance(text, bytes):
         text = _utf8(text.removeprefix(codecs.BOM_UTF8), file)
     text = text.removeprefix("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     bad_char = _NON_PRINTABLE.search(text)
     if bad_char is not None:
         at = bad_char.start()

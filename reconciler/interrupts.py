@@ -1,0 +1,50 @@
+"""Ctrl-C and SIGTERM end a run the same way: as ``KeyboardInterrupt``, so that every context
+manager on the way out (the lock and its owner record, open files) is left properly.
+
+SIGTERM is passed to whatever handles SIGINT at that moment (Python's, which raises
+``KeyboardInterrupt``, or asyncio's, which cancels the running task first); ``exit_code``
+then says which signal it was. This module imports nothing else of the package.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from types import FrameType
+
+_received: list[int] = []
+
+
+def install() -> None:
+    """Make SIGTERM interrupt the run as Ctrl-C does."""
+    signal.signal(signal.SIGTERM, _terminate)
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    _received.append(signum)
+    handler = signal.getsignal(signal.SIGINT)
+    if callable(handler):
+        handler(signal.SIGINT, frame)
+        return
+    raise KeyboardInterrupt
+
+
+def exit_code() -> int:
+    """128 plus the signal that interrupted the run (SIGINT unless SIGTERM came)."""
+    return 128 + (_received[0] if _received else signal.SIGINT)
+
+
+def ignore() -> None:
+    """From now on, Ctrl-C and SIGTERM are ignored: the run is ending and says so itself."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def leave(message: str = "interrupted") -> None:
+    """End an interrupted run: one line on stderr, the signal's exit code."""
+    ignore()  # a second signal must not interrupt the message with a traceback
+    try:
+        sys.stderr.write(f"{message}\n")
+        sys.stderr.flush()
+    finally:
+        sys.exit(exit_code())
