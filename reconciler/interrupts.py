@@ -16,8 +16,28 @@ _received: list[int] = []
 
 
 def install() -> None:
-    """Make SIGTERM interrupt the run as Ctrl-C does."""
+    """Make SIGTERM interrupt the run as Ctrl-C does, and an interrupt that Python could only
+    report as "ignored" (raised inside a callback while a module loads) interrupt it after all."""
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGALRM, _redeliver)
+    sys.unraisablehook = _unraisable
+
+
+def _unraisable(unraisable: sys.UnraisableHookArgs) -> None:
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        # Raised again a moment later, outside the callback, where it can be handled: the run
+        # ends with one line.
+        signal.setitimer(signal.ITIMER_REAL, 0.001)
+        return
+    sys.__unraisablehook__(unraisable)
+
+
+def _redeliver(signum: int, frame: FrameType | None) -> None:
+    handler = signal.getsignal(signal.SIGINT)
+    if callable(handler):
+        handler(signal.SIGINT, frame)
+        return
+    raise KeyboardInterrupt
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:
@@ -36,6 +56,7 @@ def exit_code() -> int:
 
 def ignore() -> None:
     """From now on, Ctrl-C and SIGTERM are ignored: the run is ending and says so itself."""
+    signal.setitimer(signal.ITIMER_REAL, 0)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 

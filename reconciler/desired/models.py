@@ -26,7 +26,6 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
-from stdnum.pt import nif
 
 from reconciler.desired.loader.source import shorten
 
@@ -434,6 +433,9 @@ def fiscal_id_problems(
     message): the account's when it is Portuguese, and each client's (with its index in the
     file) whose ``country`` is Portugal, or unset on a Portuguese account. An empty value
     (clearing the field) is not checked. Given valid models, as these span several fields."""
+    # Imported here: python-stdnum loads ssl, which a file without fiscal ids never needs.
+    from stdnum.pt import nif
+
     portuguese = account is not None and account.is_portuguese
     message = "{} is not a valid Portuguese NIF (its check digit is wrong)"
     if (

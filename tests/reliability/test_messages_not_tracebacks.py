@@ -270,4 +270,7 @@ def test_an_interrupt_while_starting_up_ends_with_at_most_one_line(
     assert "Traceback" not in ran.stderr, ran.stderr
     assert len(ran.stderr.strip().splitlines()) <= 1, ran.stderr
     if ran.code != 0:  # it may have finished before the signal came
-        assert ran.code == 128 + signum, ran.stderr
+        # Once an interrupt has passed through code an extension module runs while it loads
+        # (``_ssl``'s, say), CPython ends the process by SIGINT at exit even though the
+        # interrupt was handled: a shell then reads 130 too, after the same one line.
+        assert ran.code in (128 + signum, -signal.SIGINT), ran.stderr
