@@ -2,7 +2,10 @@
 
 ``postgres_server`` is one throwaway cluster per session, so one per xdist worker, each on its
 own port. ``postgres_url`` is a fresh, empty database on it for one test, dropped afterwards.
-Without PostgreSQL the fixtures fail, unless ``RECONCILER_SKIP_POSTGRES=1`` makes them skip.
+Without PostgreSQL's server programs the outermost pytest process installs them from Debian's
+packages when it can (root, apt-get), as ``.ci/run`` does, so the README's test command needs
+nothing else on a fresh machine; otherwise the fixtures fail, unless
+``RECONCILER_SKIP_POSTGRES=1`` makes them skip.
 
 The clusters copy one initdb result, kept in a folder that the outermost pytest process (the
 xdist controller) creates, names to its workers in ``RECONCILER_PG_TEMPLATE`` and removes.
@@ -12,6 +15,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,14 +25,38 @@ import pytest
 from tests.support.postgres import PostgresServer, dbname, find_bindir, make_folder
 
 _TEMPLATE_VARIABLE = "RECONCILER_PG_TEMPLATE"
+_SET_UP_VARIABLE = "RECONCILER_PG_SET_UP"
 _owned_template = pytest.StashKey[Path]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get(_SET_UP_VARIABLE) == "1":  # an xdist worker: the controller set up
+        return
+    os.environ[_SET_UP_VARIABLE] = "1"
+    if find_bindir() is None and os.environ.get("RECONCILER_SKIP_POSTGRES") != "1":
+        _install_postgres()
     if _TEMPLATE_VARIABLE not in os.environ and find_bindir() is not None:
         folder = make_folder("reconciler-pg-template-")
         os.environ[_TEMPLATE_VARIABLE] = str(folder)
         config.stash[_owned_template] = folder
+
+
+def _install_postgres() -> None:
+    """PostgreSQL's server programs from Debian's packages, when running as root with apt-get;
+    a failure leaves the fixtures to say what is missing."""
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        return
+    print("PostgreSQL's server programs are missing: installing postgresql-15", file=sys.stderr)
+    environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+
+    def quietly(*command: str) -> int:
+        ran = subprocess.run(command, env=environment, stdout=subprocess.DEVNULL, check=False)
+        return ran.returncode
+
+    quietly("apt-get", "update", "-qq")
+    for package in ("postgresql-15", "postgresql"):
+        if quietly("apt-get", "install", "-y", "-qq", "--no-install-recommends", package) == 0:
+            return
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
