@@ -29,14 +29,20 @@ from reconciler.core.guard import check_plan_is_safe
 from reconciler.core.report import ApplyReport
 from reconciler.core.run_documents import apply_document
 from reconciler.core.verification import Verification
-from reconciler.errors import PlanFileError, SettingsError, StateWriteError
+from reconciler.errors import PlanFileError, ReconcilerError, SettingsError, StateWriteError
 from reconciler.render.drift import render_verification
 from reconciler.render.json import render_document
 from reconciler.render.text import render_report, summary_line
 from reconciler.workflows.apply import apply_and_verify, forget_unmanaged, save_applied
 from reconciler.workflows.fleet_steps import PlanOptions
 from reconciler.workflows.plan import session_for_saved_plan, targeted
-from reconciler.workflows.session import Inputs, api_target, check_api_settings, open_session
+from reconciler.workflows.session import (
+    Inputs,
+    Session,
+    api_target,
+    check_api_settings,
+    open_session,
+)
 
 
 @main.command()
@@ -164,7 +170,9 @@ def _apply_one(
                     apply_and_verify(session, base_url, api_key, tally, verify_after)
                 )
             except KeyboardInterrupt:
-                interrupts.leave(tally.interrupted())  # exits 130, or 143 after SIGTERM
+                interrupts.ignore()  # what follows is the run's last word
+                interrupts.leave(tally.interrupted(_recorded_since(session)))  # 130, or 143
+
                 raise  # not reached
         # On one terminal, the progress output above already showed each failure.
         shown = shows_failures(console(stderr=True), quiet=quiet) and out.is_terminal
@@ -204,6 +212,15 @@ def _approved_or_exit() -> None:
     if answer.strip() != "yes":
         click.echo("Apply cancelled; nothing applied.", err=True)
         sys.exit(EXIT_ERROR)
+
+
+def _recorded_since(session: Session) -> int | None:
+    """How many successes this apply recorded: each bumps the known state's serial by one
+    (``None`` when the known state can't be read back to say)."""
+    try:
+        return max(0, session.store.load().serial - session.known.serial)
+    except ReconcilerError:
+        return None
 
 
 def _refuse_flags_beside(plan_file: Path) -> None:

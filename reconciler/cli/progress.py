@@ -107,12 +107,15 @@ class Tally:
             self.succeeded += 1
         self.listener(outcome)
 
-    def interrupted(self) -> str:
-        """``interrupted after 41 of 303 calls; 41 recorded``."""
-        recorded = f"{self.succeeded} recorded"
-        if self.finished == self.total:  # e.g. during --verify's read-back
-            return f"interrupted after all {self.total} calls; {recorded}"
+    def interrupted(self, recorded_now: int | None = None) -> str:
+        """``interrupted after 41 of 303 calls; 41 recorded``. ``recorded_now`` is what the
+        known state holds: a success or two more than were reported when the interrupt came
+        between recording a call and reporting it (that call finished too)."""
+        recorded = self.succeeded if recorded_now is None else recorded_now
+        finished = max(self.finished, recorded)
+        if finished >= self.total:  # e.g. during --verify's read-back
+            return f"interrupted after all {self.total} calls; {recorded} recorded"
         return (
-            f"interrupted after {self.finished} of {self.total} calls; {recorded}; apply "
+            f"interrupted after {finished} of {self.total} calls; {recorded} recorded; apply "
             "again to make the rest"
         )
