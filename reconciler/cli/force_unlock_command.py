@@ -10,22 +10,14 @@ from reconciler.cli.exits import exits_cleanly
 from reconciler.cli.group import main
 from reconciler.cli.locking import target_of
 from reconciler.cli.options import (
-    ENV_FILE_OPTION,
-    FILE_OPTION,
-    SANDBOX_OPTION,
-    STATE_OPTION,
-    STATE_URL_OPTION,
+    target_options,
 )
 from reconciler.workflows.locking import force_unlock as unlock
 from reconciler.workflows.target import with_state_url
 
 
 @main.command("force-unlock")
-@FILE_OPTION
-@STATE_OPTION
-@STATE_URL_OPTION
-@SANDBOX_OPTION
-@ENV_FILE_OPTION
+@target_options
 @exits_cleanly
 def force_unlock(
     file: Path, state: Path | None, state_url: str | None, sandbox: bool, env_file: Path

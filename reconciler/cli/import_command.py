@@ -10,23 +10,15 @@ from reconciler.cli.exits import console, exits_cleanly
 from reconciler.cli.group import main
 from reconciler.cli.locking import with_inputs
 from reconciler.cli.options import (
-    ENV_FILE_OPTION,
-    FILE_OPTION,
     LOCK_TIMEOUT_OPTION,
-    SANDBOX_OPTION,
-    STATE_OPTION,
-    STATE_URL_OPTION,
+    target_options,
 )
 from reconciler.workflows.importing import import_account
 from reconciler.workflows.session import Inputs
 
 
 @main.command("import")
-@FILE_OPTION
-@STATE_OPTION
-@STATE_URL_OPTION
-@SANDBOX_OPTION
-@ENV_FILE_OPTION
+@target_options
 @LOCK_TIMEOUT_OPTION
 @click.option(
     "--account-id",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import click
 
@@ -86,9 +86,27 @@ CREATE_MISSING_OPTION = click.option(
 )
 
 
-def planning_options(command: Callable[P, R]) -> Callable[P, R]:
-    """The options every planning command shares, in the order ``--help`` lists them."""
-    shared = (
+def _stacked(
+    options: tuple[Callable[[Any], Any], ...],
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """One decorator applying ``options`` in the order ``--help`` lists them."""
+
+    def decorate(command: Callable[P, R]) -> Callable[P, R]:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+target_options = _stacked(
+    (FILE_OPTION, STATE_OPTION, STATE_URL_OPTION, SANDBOX_OPTION, ENV_FILE_OPTION)
+)
+"""The options naming one account's desired file and known state (-f, --state, --state-url,
+--sandbox, --env-file)."""
+
+planning_options = _stacked(
+    (
         FILES_OPTION,
         SHARD_OPTION,
         STATE_OPTION,
@@ -100,6 +118,5 @@ def planning_options(command: Callable[P, R]) -> Callable[P, R]:
         REFRESH_OPTION,
         CREATE_MISSING_OPTION,
     )
-    for option in reversed(shared):
-        command = option(command)
-    return command
+)
+"""The options every planning command shares."""

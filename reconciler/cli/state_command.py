@@ -10,12 +10,8 @@ from pydantic import SecretStr
 from reconciler.cli.exits import console, exits_cleanly
 from reconciler.cli.group import main
 from reconciler.cli.options import (
-    ENV_FILE_OPTION,
-    FILE_OPTION,
     LOCK_TIMEOUT_OPTION,
-    SANDBOX_OPTION,
-    STATE_OPTION,
-    STATE_URL_OPTION,
+    target_options,
 )
 from reconciler.workflows.moving import Destination, move_state
 from reconciler.workflows.target import Target, with_state_url
@@ -34,11 +30,7 @@ def state_group() -> None:
     required=True,
     help="database: from the known-state file into --state-url; file: back again.",
 )
-@FILE_OPTION
-@STATE_OPTION
-@STATE_URL_OPTION
-@SANDBOX_OPTION
-@ENV_FILE_OPTION
+@target_options
 @LOCK_TIMEOUT_OPTION
 @exits_cleanly
 def move(

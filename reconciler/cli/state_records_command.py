@@ -10,12 +10,8 @@ import click
 from reconciler.cli.exits import console, exits_cleanly
 from reconciler.cli.locking import target_of
 from reconciler.cli.options import (
-    ENV_FILE_OPTION,
-    FILE_OPTION,
     LOCK_TIMEOUT_OPTION,
-    SANDBOX_OPTION,
-    STATE_OPTION,
-    STATE_URL_OPTION,
+    target_options,
 )
 from reconciler.cli.state_command import state_group
 from reconciler.core import resources as res
@@ -37,11 +33,7 @@ def _target(
 
 
 @state_group.command("list")
-@FILE_OPTION
-@STATE_OPTION
-@STATE_URL_OPTION
-@SANDBOX_OPTION
-@ENV_FILE_OPTION
+@target_options
 @exits_cleanly
 def list_(
     file: Path, state: Path | None, state_url: str | None, sandbox: bool, env_file: Path
@@ -54,11 +46,7 @@ def list_(
 
 @state_group.command("show")
 @click.argument("resource")
-@FILE_OPTION
-@STATE_OPTION
-@STATE_URL_OPTION
-@SANDBOX_OPTION
-@ENV_FILE_OPTION
+@target_options
 @exits_cleanly
 def show(
     resource: str,
@@ -77,11 +65,7 @@ def show(
 
 @state_group.command("rm")
 @click.argument("resources", nargs=-1, required=True)
-@FILE_OPTION
-@STATE_OPTION
-@STATE_URL_OPTION
-@SANDBOX_OPTION
-@ENV_FILE_OPTION
+@target_options
 @LOCK_TIMEOUT_OPTION
 @exits_cleanly
 def rm(
