@@ -11,13 +11,14 @@ import io
 from typing import Any
 
 import pytest
+import ryml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from reconciler.desired.loader import ImplicitScalar, parse_yaml, parse_yaml_partial
 from reconciler.desired.loader.events import build
-from reconciler.desired.loader.fast import fast_data
+from reconciler.desired.loader.fast import Conversion, Unreadable, fast_data
 from reconciler.desired.loader.text import Fatal, decode
 
 from .conftest import CASES, FUZZ_PROFILE
@@ -130,6 +131,10 @@ DECLINED = [
     "a: [\n",
     "a: " + "[" * 60 + "]" * 60 + "\n",
     "a: " + "x" * 100_001 + "\n",
+    "a:\n  b: 1\n  c: 2\n  b: 3\n",
+    "a:\n  - x: 1\n    x: 1\n",
+    "a: [b, c: d]\n",
+    "'1': x\n1: y\n",
 ]
 
 
@@ -195,6 +200,31 @@ def test_ordinary_files_take_the_fast_path(text: str) -> None:
 @pytest.mark.parametrize("text", DECLINED)
 def test_anything_to_report_takes_the_careful_path(text: str) -> None:
     assert fast_data(text) is None
+
+
+def _through_json(text: str) -> Any:
+    """What the JSON conversion makes of ``text``, without the node-by-node fallback."""
+    return Conversion(ryml.parse_in_arena(text.encode("utf-8")), text).data()
+
+
+def test_ambiguous_text_is_read_from_its_own_node() -> None:
+    """JSON writes ``0213`` and ``"0213"`` alike: each is read as its node says, in order."""
+    spellings = ["0213456789", "~", "True", "0x1F", "1_000", ".inf", "-.5", "1.", "1.50"]
+    lines = ["items:"]
+    for index in range(120):
+        text = spellings[index % len(spellings)]
+        value = f'"{text}"' if index % 2 else text
+        lines += [f"  - id: {index}", f"    value: {value}", f"    '{text}': {value}"]
+    text = "\n".join(lines) + "\n"
+    assert typed(_through_json(text)) == typed(build(text, "f.yaml").document.data)
+    assert agree(text)
+
+
+def test_what_json_cannot_hold_is_read_node_by_node() -> None:
+    text = "a: +12\nb: -01\n"
+    with pytest.raises(Unreadable):
+        _through_json(text)
+    assert agree(text)
 
 
 def test_positions_are_worked_out_when_asked() -> None:

@@ -269,7 +269,9 @@ class _Builder:
         if tag.startswith(_STD) and kind in ("int", "float", "bool"):
             value = implicit(text.strip()) if text.strip() else None
             if isinstance(value, ImplicitScalar) and kind in _KINDS[type(value.value)]:
-                return ImplicitScalar(text, value.value)
+                tagged = ImplicitScalar(text)
+                tagged.value = value.value
+                return tagged
             self._soft(mark, path, f"the value is not a valid !!{kind}", spoils=True)
             return text
         self._soft(mark, path, _tag_refused(tag), spoils=True)

@@ -1,9 +1,20 @@
 """The fast path: rapidyaml's tree → plain data, for files with nothing to report.
 
-rapidyaml parses in C++ at close to 100 MB/s but tracks no positions; walking its tree gives
-the same plain data the careful path builds. Anything this path does not handle exactly as
-the careful path does (a tag, an anchor or alias, a duplicate or non-text key, a merge key,
-several documents, deep nesting, a long scalar, a syntax error) makes it decline, and the
+rapidyaml parses in C++ at close to 100 MB/s but tracks no positions. The tree becomes Python
+data in C as well: rapidyaml writes it as JSON and ``json`` reads that back. JSON keeps less
+than YAML says, so the conversion then reads from the tree only what JSON cannot tell:
+
+- one pass over every node's type (one call each, in C through ``map``) finds what the
+  careful path must see (a tag, an anchor or alias, a null key), flow collections (checked
+  node by node, ``tree_walk``) and block scalars (their headers checked in the text);
+- a pass over the data, which rapidyaml lays out in document order, numbers every value with
+  its node, so the few values JSON reads ambiguously are looked up in the tree: text that YAML
+  reads as null, a boolean or a number when unquoted (``~``, ``True``, ``0213456789``) and
+  numbers rapidyaml rewrites (``1.`` comes out as ``1.0``); a count of the nodes at the end
+  catches duplicate keys, which JSON merges.
+
+What JSON cannot hold at all (``+12``, a control character) is left to the node-by-node walk,
+and anything neither reads exactly as the careful path does makes the fast path decline; the
 careful path then loads the file and reports every problem with its position. So do the few
 constructs the two parsers were seen to read differently (rapidyaml is the more lenient; see
 tests/input/test_fast_path.py): tabs, directives, odd block-scalar headers, plain scalars
@@ -13,48 +24,63 @@ that start like syntax, ``:`` or spaces in plain scalars inside ``[...]`` or ``{
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 from collections.abc import Iterator
+from functools import reduce
+from itertools import compress, repeat
+from operator import and_, or_
 from typing import Any
 
 from reconciler.desired.loader.limits import MAX_DEPTH, MAX_SCALAR_CHARS
-from reconciler.desired.loader.scalars import implicit
+from reconciler.desired.loader.scalars import MAX_DIGITS, READS_OTHERWISE, ImplicitScalar, implicit
+from reconciler.desired.loader.tree_walk import (
+    CONTAINER,
+    DECLINE,
+    FLOW,
+    KEY,
+    KEY_PLAIN,
+    LITERAL_OR_FOLDED,
+    MAP,
+    MAYBE_IMPLICIT,
+    NONE,
+    ODD_FIRST,
+    SEQ,
+    STYLED,
+    VAL,
+    VAL_PLAIN,
+    Decline,
+    Walk,
+    document_root,
+    odd_start,
+)
 
 try:
     import ryml
+    from ryml import _ryml as flat
 except ImportError:  # pragma: no cover - rapidyaml is a dependency; without it, careful only
-    ryml = None
+    ryml = flat = None
 
-if ryml is not None:
-    _MAP, _SEQ, _NONE, _STREAM = ryml.MAP, ryml.SEQ, ryml.NONE, ryml.STREAM
-    _KEY_PLAIN, _VAL_PLAIN = ryml.KEY_PLAIN, ryml.VAL_PLAIN
-    _STYLED = ryml.VAL_STYLE
-    _CONTAINER = ryml.MAP | ryml.SEQ
-    _FLOW = ryml.CONTAINER_STYLE_FLOW
-    _LITERAL_OR_FOLDED = ryml.VAL_LITERAL | ryml.VAL_FOLDED
-    _DECLINE = (
-        ryml.KEYREF | ryml.VALREF | ryml.KEYANCH | ryml.VALANCH | ryml.KEYTAG | ryml.VALTAG
-    ) | ryml.KEYNIL
-
-
-# YAML indicators: a plain scalar can't start with one, but rapidyaml lets some through, and
-# the two parsers read '?' and ':' differently in flow context.
-_INDICATORS = frozenset("?:,[]{}#&*!|>'\"%@`")
-_ODD_FIRST = _INDICATORS | {"-"}
-# The first characters of the scalars YAML reads as null, a boolean or a number.
-_MAYBE_IMPLICIT = frozenset("~nNtTfF-+.0123456789")
-# In flow context the parsers split ':' differently and fold lines differently.
-_FLOW_AMBIGUOUS = re.compile("[: ]")
 _BLOCK = re.compile(r"(?:^|[ \t])[|>]([^\n]*)", re.MULTILINE)
 _HEADER = re.compile(r"(?:[1-9][+-]?|[+-][1-9]?)?(?:[ \t]+#.*|[ \t]*)")
-_AWKWARD_CHARACTERS = re.compile("[\t\x85\u2028\u2029]")
+_AWKWARD_CHARACTERS = ("\t", "\x85", "\u2028", "\u2029")
 # \N \L \P \_ and escapes of surrogates (U+D800 to U+DFFF), which only the careful path refuses.
 _AWKWARD_ESCAPES = re.compile(r"\\(?:[NLP_]|u[dD][89a-fA-F]|U0000[dD][89a-fA-F])")
+# The first characters of text whose reading depends on whether it was quoted.
+_LOOK_CLOSER = MAYBE_IMPLICIT | ODD_FIRST
+_LONG = 1000  # text longer than this has its length checked against the limit
+_TRUE, _FALSE = ImplicitScalar("true"), ImplicitScalar("false")
 
 
-class _Decline(Exception):
-    """The careful path must load this file."""
+class Unreadable(Exception):
+    """JSON cannot hold what rapidyaml wrote: the node-by-node walk reads this tree."""
+
+
+class _Float(str):
+    """A number JSON read as a float: its text as rapidyaml wrote it, to be read from the tree."""
+
+    __slots__ = ()
 
 
 def fast_data(text: str, raw: bytes | None = None) -> dict[str, Any] | None:
@@ -67,13 +93,191 @@ def fast_data(text: str, raw: bytes | None = None) -> dict[str, Any] | None:
     except Exception:  # rapidyaml raises its own exception types for syntax errors
         return None
     try:
-        walk = _Walk(tree)
-        data = walk.document()
-    except _Decline:
+        try:
+            return Conversion(tree, text).data()
+        except Unreadable:
+            walk = Walk(tree)
+            data = walk.document()
+            if walk.blocks and not _plain_block_headers(text):
+                return None
+            return data
+    except Decline:
         return None
-    if walk.blocks and not _plain_block_headers(text):
+
+
+class Conversion:
+    """One conversion of a rapidyaml tree through JSON, with the checks the walk would make."""
+
+    def __init__(self, tree: Any, text: str) -> None:
+        self.tree, self.handle, self.text = tree, tree.this, text
+        size = flat.Tree_size(self.handle)
+        self.types: list[int] = list(map(flat.Tree_type, repeat(self.handle, size), range(size)))
+        # Values (and keys) whose reading needs their node: (node, holder, key or index).
+        self.values: list[tuple[int, Any, Any]] = []
+        self.keys: list[tuple[int, str]] = []
+        self.plain_keys: set[str] = set()  # keys read the same quoted or not, checked once
+
+    def data(self) -> dict[str, Any]:
+        types = self.types
+        every = reduce(or_, types, 0)
+        if every & DECLINE:
+            raise Decline
+        root = document_root(self.handle)
+        if every & FLOW:
+            self._check_flow()
+        if every & LITERAL_OR_FOLDED and not _plain_block_headers(self.text):
+            raise Decline
+        values = compress(types, map(and_, types, repeat(VAL)))
+        if not all(map(and_, values, repeat(STYLED))):
+            raise Decline  # a value with no style: rapidyaml's reading is unclear
+        try:
+            written = ryml.emit_json(self.tree, root)
+            data = json.loads(written, parse_int=_integer, parse_float=_Float)
+        except (ValueError, RecursionError):
+            raise Unreadable from None
+        if type(data) is not dict:
+            raise Decline
+        try:
+            end = self._mapping(data, root, 1)
+        except IndexError:
+            raise Decline from None
+        if end != len(types):
+            raise Decline  # fewer values than nodes: a duplicate key, merged by JSON
+        self._read_keys()
+        self._read_values()
+        return data
+
+    def _check_flow(self) -> None:
+        """Walk each outermost flow collection node by node: the walk declines what the
+        parsers read differently there."""
+        types, walk = self.types, Walk(self.tree)
+        flows = compress(range(len(types)), map(and_, types, repeat(FLOW)))
+        for node in flows:
+            parent = flat.Tree_parent(self.handle, node)
+            if parent == NONE or not types[parent] & FLOW:
+                walk.container(node, types[node], 1)
+
+    def _mapping(self, data: dict[str, Any], node: int, depth: int) -> int:
+        """Check the mapping ``data`` read from ``node``; the node after its last one."""
+        if depth > MAX_DEPTH or not self.types[node] & MAP:
+            raise Decline
+        plain_keys, note = self.plain_keys, self.values.append
+        node += 1
+        for key, value in data.items():
+            if key not in plain_keys:
+                self._check_key(node, key)
+            kind = type(value)
+            if kind is str:
+                if value and (value[0] in _LOOK_CLOSER or len(value) > _LONG):
+                    self._check_text(node, data, key)
+            elif kind is dict:
+                node = self._mapping(value, node, depth + 1)
+                continue
+            elif kind is list:
+                node = self._sequence(value, node, depth + 1)
+                continue
+            elif kind is bool:
+                data[key] = _TRUE if value else _FALSE
+            elif kind is _Float:
+                note((node, data, key))
+            node += 1
+        return node
+
+    def _sequence(self, data: list[Any], node: int, depth: int) -> int:
+        """Check the sequence ``data`` read from ``node``; the node after its last one."""
+        if depth > MAX_DEPTH or not self.types[node] & SEQ:
+            raise Decline
+        note = self.values.append
+        node += 1
+        for index, value in enumerate(data):
+            kind = type(value)
+            if kind is str:
+                if value and (value[0] in _LOOK_CLOSER or len(value) > _LONG):
+                    self._check_text(node, data, index)
+            elif kind is dict:
+                node = self._mapping(value, node, depth + 1)
+                continue
+            elif kind is list:
+                node = self._sequence(value, node, depth + 1)
+                continue
+            elif kind is bool:
+                data[index] = _TRUE if value else _FALSE
+            elif kind is _Float:
+                note((node, data, index))
+            node += 1
+        return node
+
+    def _check_text(self, node: int, holder: Any, at: Any) -> None:
+        """Text that is long, or starts with a character that may make it read otherwise."""
+        text = holder[at]
+        if len(text) > MAX_SCALAR_CHARS:
+            raise Decline
+        if text[0] in _LOOK_CLOSER and _ambiguous(text):
+            self.values.append((node, holder, at))
+
+    def _check_key(self, node: int, key: str) -> None:
+        """A key read the same quoted or not is remembered; any other is checked at its node."""
+        if key == "<<" or not key or len(key) > MAX_SCALAR_CHARS:
+            raise Decline
+        if type(implicit(key)) is str and not odd_start(key) and ":" not in key:
+            self.plain_keys.add(key)
+        else:
+            self.keys.append((node, key))
+
+    def _read_keys(self) -> None:
+        """Keys that YAML reads otherwise when plain (``42``, ``a: b``) must have been quoted."""
+        for node, key in self.keys:
+            kind = self.types[node]
+            if not kind & KEY or kind & KEY_PLAIN or _text(flat.Tree_key(self.handle, node)) != key:
+                raise Decline
+
+    def _read_values(self) -> None:
+        """Each ambiguous value as its node says: YAML's reading of it if plain, else its text."""
+        for node, holder, at in self.values:
+            kind = self.types[node]
+            if not kind & VAL or kind & CONTAINER:
+                raise Decline
+            text = _text(flat.Tree_val(self.handle, node))
+            value = holder[at]
+            if not kind & VAL_PLAIN:
+                if type(value) is _Float or text != value:
+                    raise Decline
+                continue
+            if not text or odd_start(text):
+                raise Decline
+            read = implicit(text)
+            if type(value) is _Float:
+                if not isinstance(read, ImplicitScalar) or type(read.value) is not float:
+                    raise Decline
+                if not _same_float(read.value, float(value)):
+                    raise Decline
+            elif text != value:
+                raise Decline
+            holder[at] = read
+
+
+def _ambiguous(text: str) -> bool:
+    """Whether ``text`` (starting with a character worth a closer look) may read differently
+    unquoted: as null, a boolean or a number, or as syntax. It may say yes too often."""
+    return READS_OTHERWISE.fullmatch(text) is not None or odd_start(text)
+
+
+def _integer(text: str) -> ImplicitScalar | str | None:
+    """A whole number as JSON writes it (``-?(0|[1-9][0-9]*)``): what ``implicit`` reads."""
+    return ImplicitScalar(text) if len(text) <= MAX_DIGITS else implicit(text)
+
+
+def _text(raw: Any) -> str | None:
+    if raw is None:
         return None
-    return data
+    try:
+        return str(raw, "utf-8")
+    except UnicodeDecodeError:
+        raise Decline from None
+
+
+def _same_float(one: float, other: float) -> bool:
+    return one == other or (one != one and other != other)
 
 
 def _plain_block_headers(text: str) -> bool:
@@ -90,7 +294,7 @@ def _awkward(text: str) -> bool:
     return bool(
         text.startswith("%")
         or "\n%" in text
-        or _AWKWARD_CHARACTERS.search(text)
+        or any(character in text for character in _AWKWARD_CHARACTERS)
         or ("\\" in text and _AWKWARD_ESCAPES.search(text))
     )
 
@@ -106,134 +310,3 @@ def _quiet_stderr() -> Iterator[None]:
     finally:
         os.dup2(saved, 2)
         os.close(saved)
-
-
-class _Walk:
-    """One walk over a rapidyaml tree; raises ``_Decline`` at the first thing to report.
-
-    The tree is read through rapidyaml's flat functions (``Tree_type(tree, node)`` and so on)
-    rather than its methods: one call less per node, on the hot loop of every load.
-    """
-
-    def __init__(self, tree: Any) -> None:
-        self.tree = tree
-        flat = getattr(ryml, "_ryml", None)
-        if flat is not None and hasattr(flat, "Tree_next_sibling"):
-            self.type, self.key, self.val = flat.Tree_type, flat.Tree_key, flat.Tree_val
-            self.first, self.next = flat.Tree_first_child, flat.Tree_next_sibling
-        else:  # pragma: no cover - another build of the bindings
-            self.type, self.key, self.val = (_unbound(tree, n) for n in ("type", "key", "val"))
-            self.first, self.next = (_unbound(tree, n) for n in ("first_child", "next_sibling"))
-        self.keys: dict[str, str] = {}  # plain text keys seen so far, checked and interned
-        self.blocks = False  # whether any scalar is a block scalar ('|' or '>')
-
-    def document(self) -> dict[str, Any]:
-        tree, root = self.tree, self.tree.root_id()
-        kind = self.type(tree, root)
-        if kind & _STREAM == _STREAM:  # an explicit '---': accept exactly one document
-            root = self.first(tree, root)
-            if root == _NONE or self.next(tree, root) != _NONE:
-                raise _Decline
-            kind = self.type(tree, root)
-        if not kind & _MAP or kind & _DECLINE:
-            raise _Decline
-        return self.mapping(root, 1, bool(kind & _FLOW))
-
-    def mapping(self, node: int, depth: int, flow: bool) -> dict[str, Any]:
-        if depth > MAX_DEPTH:
-            raise _Decline
-        tree, kind_of, key_of, val_of = self.tree, self.type, self.key, self.val
-        following, keys = self.next, self.keys
-        out: dict[str, Any] = {}
-        child = self.first(tree, node)
-        while child != _NONE:
-            kind = kind_of(tree, child)
-            if kind & _DECLINE:
-                raise _Decline
-            try:
-                key = str(key_of(tree, child), "utf-8")
-            except UnicodeDecodeError:
-                raise _Decline from None
-            key = keys.get(key) or self.text_key(kind, key)
-            if flow and kind & _KEY_PLAIN and " " in key:
-                raise _Decline  # it may have been folded from several lines
-            if key in out:
-                raise _Decline
-            if kind & _CONTAINER:
-                out[key] = self.container(child, kind, depth)
-            else:
-                out[key] = _scalar(kind, val_of(tree, child), flow)
-                if kind & _LITERAL_OR_FOLDED:
-                    self.blocks = True
-            child = following(tree, child)
-        return out
-
-    def sequence(self, node: int, depth: int, flow: bool) -> list[Any]:
-        if depth > MAX_DEPTH:
-            raise _Decline
-        tree, kind_of, val_of, following = self.tree, self.type, self.val, self.next
-        out: list[Any] = []
-        child = self.first(tree, node)
-        while child != _NONE:
-            kind = kind_of(tree, child)
-            if kind & _DECLINE:
-                raise _Decline
-            if kind & _CONTAINER:
-                if flow and kind & _MAP:
-                    raise _Decline  # '[a: b]': the parsers split such pairs differently
-                out.append(self.container(child, kind, depth))
-            else:
-                out.append(_scalar(kind, val_of(tree, child), flow))
-                if kind & _LITERAL_OR_FOLDED:
-                    self.blocks = True
-            child = following(tree, child)
-        return out
-
-    def container(self, node: int, kind: int, depth: int) -> Any:
-        flow = bool(kind & _FLOW)
-        if kind & _MAP:
-            return self.mapping(node, depth + 1, flow)
-        return self.sequence(node, depth + 1, flow)
-
-    def text_key(self, kind: int, text: str) -> str:
-        """A key not seen before: text, unless it is '<<' or plain and YAML reads it otherwise."""
-        plain = bool(kind & _KEY_PLAIN)
-        if text == "<<" or len(text) > MAX_SCALAR_CHARS or not text:
-            raise _Decline
-        if plain:
-            if type(implicit(text)) is not str or _odd_start(text) or ":" in text:
-                raise _Decline
-            self.keys[text] = text  # a quoted key of the same text is as good
-        return text
-
-
-def _scalar(kind: int, raw: Any, flow: bool) -> Any:
-    if raw is None:
-        if not kind & _STYLED:
-            raise _Decline
-        return None if kind & _VAL_PLAIN else ""
-    try:
-        text = str(raw, "utf-8")
-    except UnicodeDecodeError:
-        raise _Decline from None
-    if len(text) > MAX_SCALAR_CHARS or not kind & _STYLED:
-        raise _Decline
-    if not kind & _VAL_PLAIN or not text:
-        return text
-    first = text[0]
-    if flow and _FLOW_AMBIGUOUS.search(text):
-        raise _Decline
-    if first in _ODD_FIRST and _odd_start(text):
-        raise _Decline
-    return implicit(text) if first in _MAYBE_IMPLICIT else text
-
-
-def _odd_start(text: str) -> bool:
-    """Whether a plain scalar starts like YAML syntax (rapidyaml is lenient there)."""
-    first = text[0]
-    return first in _INDICATORS or (first == "-" and text[1:2] in ("", " ", "\t"))
-
-
-def _unbound(tree: Any, name: str) -> Any:
-    method = getattr(tree, name)
-    return lambda _tree, node: method(node)

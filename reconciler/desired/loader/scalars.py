@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cached_property
 
 _BOOL = re.compile(r"true|True|TRUE|false|False|FALSE")
 _INT = re.compile(r"[-+]?(?:0b[0-1_]+|0o?[0-7_]+|[0-9_]+|0x[0-9a-fA-F_]+)")
@@ -10,22 +11,22 @@ _FLOAT = re.compile(
     r"[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)"
     r"|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
 )
-_MAX_DIGITS = 4300  # Python's default limit on converting text to int (sys.int_info)
+MAX_DIGITS = 4300  # Python's default limit on converting text to int (sys.int_info)
 NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+# Every text ``implicit`` reads as null, a boolean or a number (and a few it keeps as text).
+READS_OTHERWISE = re.compile(f"~|null|Null|NULL|{_BOOL.pattern}|{_INT.pattern}|{_FLOAT.pattern}")
 
 
 class ImplicitScalar(str):
-    """An unquoted scalar YAML would read as a number or boolean: its text, and ``.value``."""
+    """An unquoted scalar YAML would read as a number or boolean: its text, and ``.value``.
 
-    value: int | float | bool
+    Made from its text alone, so that making one costs no more than a ``str``: the value is
+    read from the text the first time it is asked for (most never are).
+    """
 
-    def __new__(cls, text: str, value: int | float | bool) -> ImplicitScalar:
-        self = super().__new__(cls, text)
-        self.value = value
-        return self
-
-    def __getnewargs__(self) -> tuple[str, int | float | bool]:  # type: ignore[override]
-        return (str(self), self.value)
+    @cached_property
+    def value(self) -> int | float | bool:
+        return _value_of(self.strip())
 
     def __repr__(self) -> str:
         return f"ImplicitScalar({str.__repr__(self)})"
@@ -37,10 +38,10 @@ def implicit(text: str) -> str | ImplicitScalar | None:
         return None
     first = text[0]
     if first in "tTfF" and _BOOL.fullmatch(text):
-        return ImplicitScalar(text, text.lower() == "true")
+        return ImplicitScalar(text)
     if first in "0123456789" and text.isascii() and text.isdigit():
         # The common case, decimal digits only; one too long to convert stays text, as in native.
-        return ImplicitScalar(text, int(text)) if len(text) <= _MAX_DIGITS else text
+        return ImplicitScalar(text) if len(text) <= MAX_DIGITS else text
     if first in "-+0123456789.":
         if _INT.fullmatch(text):
             return native(text, "int")
@@ -51,14 +52,33 @@ def implicit(text: str) -> str | ImplicitScalar | None:
 
 def native(text: str, kind: str) -> str | ImplicitScalar:
     """``text`` with its value as ``kind`` (int or float); plain text if it isn't one."""
+    value = _number(text, kind)
+    if value is None:
+        return text
+    scalar = ImplicitScalar(text)
+    scalar.value = value
+    return scalar
+
+
+def _value_of(text: str) -> int | float | bool:
+    """The value of text that ``implicit`` reads as a boolean or a number."""
+    if _BOOL.fullmatch(text):
+        return text.lower() == "true"
+    value = _number(text, "int" if _INT.fullmatch(text) else "float")
+    if value is None:
+        raise ValueError(f"not a number: {text!r}")
+    return value
+
+
+def _number(text: str, kind: str) -> int | float | None:
     plain = text.replace("_", "").strip()
     try:
         if kind == "float":
             lowered = plain.lower().replace(".inf", "inf").replace(".nan", "nan")
-            return ImplicitScalar(text, float(lowered))
+            return float(lowered)
         sign = -1 if plain.startswith("-") else 1
         digits = plain.lstrip("+-")
         base = {"0b": 2, "0o": 8, "0x": 16}.get(digits[:2].lower(), 10)
-        return ImplicitScalar(text, sign * int(digits[2:] if base != 10 else digits, base))
+        return sign * int(digits[2:] if base != 10 else digits, base)
     except ValueError:
-        return text
+        return None
