@@ -58,9 +58,12 @@ def declared_fields(model: BaseModel) -> dict[str, Any]:
 def comparable(fields: dict[str, Any], key: DigestKey) -> dict[str, Any]:
     """Declared fields in the form compared with and recorded in the known state."""
     return {
-        name: _comparable_value(value, key) if isinstance(value, SecretStr | dict) else value
+        name: _comparable_value(value, key) if isinstance(value, _NOT_PLAIN) else value
         for name, value in fields.items()
     }
+
+
+_NOT_PLAIN = (SecretStr, dict)  # a tuple: isinstance checks one faster than a union
 
 
 def _comparable_value(value: Any, key: DigestKey) -> Any:

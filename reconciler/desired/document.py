@@ -144,6 +144,8 @@ def _message(error: ErrorDetails, secret: bool) -> str:
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return f"expected a whole number{got}"
     if kind in ("string_type", "string_unicode"):
+        if isinstance(given, dict | list):
+            return "must be text, not a mapping or a list"
         return f"expected text{got}"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return f"expected a mapping{got}"

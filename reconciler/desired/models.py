@@ -57,6 +57,11 @@ def _country_lookup(for_client: bool) -> dict[str, str]:
     return {_country_key(name): name for name in names}
 
 
+@cache
+def _canonical_names(for_client: bool) -> frozenset[str]:
+    return frozenset(_country_lookup(for_client).values())
+
+
 def _country_key(name: str) -> str:
     """Case, accents and apostrophe style don't matter when matching a country name."""
     decomposed = unicodedata.normalize("NFKD", name.replace("’", "'").strip())
@@ -64,6 +69,8 @@ def _country_key(name: str) -> str:
 
 
 def _canonical_country(value: str, for_client: bool = False) -> str:
+    if value in _canonical_names(for_client):
+        return value
     lookup = _country_lookup(for_client)
     canonical = lookup.get(_country_key(value))
     if canonical is None:
@@ -112,12 +119,16 @@ def plainly_valid_email(value: str) -> bool:
         return False
     local, _, domain = value.partition("@")
     labels = domain.lower().split(".")
-    special = SPECIAL_USE_DOMAIN_NAMES
-    return (
-        len(local) <= 64
-        and all(len(label) <= 63 for label in labels)
-        and not any(".".join(labels[i:]) in special for i in range(len(labels)))
-    )
+    if len(local) > 64 or max(map(len, labels)) > 63:
+        return False
+    if labels[-1] not in _SPECIAL_TOP_LABELS:
+        return True
+    return not any(".".join(labels[i:]) in SPECIAL_USE_DOMAIN_NAMES for i in range(len(labels)))
+
+
+# The last labels of email-validator's special-use domain names: an address whose domain ends
+# in none of them cannot be under one.
+_SPECIAL_TOP_LABELS = frozenset(name.rpartition(".")[2] for name in SPECIAL_USE_DOMAIN_NAMES)
 
 
 def _email(value: str) -> str:
@@ -151,13 +162,6 @@ def _flag(value: object) -> str:
     return text
 
 
-def _as_text(value: object) -> object:
-    """Reject YAML mappings and lists where text is expected; keep scalars' text."""
-    if isinstance(value, dict | list):
-        raise ValueError("must be text, not a mapping or a list")
-    return value
-
-
 def _whole_number(value: object) -> int:
     """A whole number written in decimal digits; YAML's other spellings of one are refused.
 
@@ -180,8 +184,8 @@ def _whole_number(value: object) -> int:
 
 WholeNumber = BeforeValidator(_whole_number)
 
-# The length limit comes first so that pydantic checks it natively, not in Python.
-Text = Annotated[str, Field(max_length=10_000), BeforeValidator(_as_text)]
+# pydantic checks text natively; a mapping or list given for text is named in its message.
+Text = Annotated[str, Field(max_length=10_000)]
 Email = Annotated[Text, AfterValidator(_email)]
 
 

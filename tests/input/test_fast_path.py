@@ -135,6 +135,7 @@ DECLINED = [
     "a:\n  - x: 1\n    x: 1\n",
     "a: [b, c: d]\n",
     "'1': x\n1: y\n",
+    "".join("  " * depth + "k:\n" for depth in range(70)) + "  " * 70 + "x: 1\n",
 ]
 
 

@@ -131,7 +131,11 @@ class Conversion:
         if not all(map(and_, values, repeat(STYLED))):
             raise Decline  # a value with no style: rapidyaml's reading is unclear
         try:
-            written = ryml.emit_json(self.tree, root)
+            with _quiet_stderr():
+                written = ryml.emit_json(self.tree, root)
+        except Exception:  # rapidyaml's own types: a tree deeper than its emitter goes
+            raise Decline from None
+        try:
             data = json.loads(written, parse_int=_integer, parse_float=_Float)
         except (ValueError, RecursionError):
             raise Unreadable from None
