@@ -89,20 +89,27 @@ def field_changes(known: Mapping[str, Any], declared: Mapping[str, Any]) -> list
 
 def _flat(data: Mapping[str, Any]) -> bool:
     """Whether ``data`` holds only scalars and mappings of them (no lists, sets, ...)."""
-    return all(
-        isinstance(value, _SCALARS) or (_is_mapping(value) and _flat(value))
-        for value in data.values()
-    )
+    for value in data.values():
+        kind = type(value)
+        if kind in _SCALAR_TYPES or isinstance(value, _SCALARS):
+            continue
+        if not (_is_mapping(value) and _flat(value)):
+            return False
+    return True
 
 
 _SCALARS = (str, int, float, bool, type(None))
+_SCALAR_TYPES = frozenset(_SCALARS)
 
 
 def _is_mapping(value: Any) -> bool:
     """``isinstance(value, Mapping)``, without the slow abstract-class check for the usual
     values: plain dicts and scalars."""
-    if isinstance(value, dict):
+    kind = type(value)
+    if kind is dict:
         return True
+    if kind in _SCALAR_TYPES:
+        return False
     return not isinstance(value, _SCALARS) and isinstance(value, Mapping)
 
 

@@ -29,6 +29,8 @@ def expand(doc: Document, environ: Mapping[str, str]) -> Document:
 
 def expand_partial(doc: Document, environ: Mapping[str, str]) -> Partial:
     """Like ``expand``, but returns problems; a string that can't be expanded is left as written."""
+    if doc.text is not None and "$" not in doc.text and "\\" not in doc.text:
+        return Partial(doc, [])  # no '$' is written, and no escape ('\x24') writes one
     problems: list[Problem] = []
     spoiled: set[YamlPath] = set()
 
@@ -38,7 +40,7 @@ def expand_partial(doc: Document, environ: Mapping[str, str]) -> Partial:
         spoiled.add(path)
 
     data = _walk(doc.data, (), environ, report)
-    return Partial(Document(doc.file, data, doc.source), problems, frozenset(spoiled))
+    return Partial(Document(doc.file, data, doc.source, doc.text), problems, frozenset(spoiled))
 
 
 def _walk(value: Any, path: YamlPath, environ: Mapping[str, str], report: _Report) -> Any:

@@ -29,7 +29,10 @@ def plain_plan(plan: Plan, *, show_requests: bool = False) -> str:
         parts.append("\n")
     parts.append(summary_line(plan))
     parts.append("\n")
-    return "".join(parts).translate(_DROPPED)
+    text = "".join(parts)
+    if any(chr(code) in text for code in _DROPPED):
+        text = text.translate(_DROPPED)
+    return text
 
 
 def _call(parts: list[str], call: Call, show_requests: bool) -> None:

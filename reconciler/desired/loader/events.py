@@ -71,7 +71,7 @@ def _build(text: str, file: str, *, pure: bool) -> Partial:
         if not pure:
             raise
         return Partial(None, [*builder.problems, Problem(file, 1, 1, "", f"invalid YAML: {exc}")])
-    document = Document(file, builder.root, builder.source)
+    document = Document(file, builder.root, builder.source, text)
     return Partial(document, builder.problems, frozenset(builder.spoiled))
 
 

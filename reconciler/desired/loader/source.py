@@ -79,6 +79,8 @@ class Document:
     file: str
     data: Any = field(repr=False)
     source: SourceMap = field(repr=False)
+    text: str | None = field(default=None, repr=False)
+    """The checked text the data was read from, when kept (for checks on the text itself)."""
 
 
 @dataclass(frozen=True)
