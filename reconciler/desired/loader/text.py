@@ -16,6 +16,13 @@ from reconciler.errors import Problem
 _NON_PRINTABLE = re.compile(
     "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
+# The UTF-8 encodings of the characters _NON_PRINTABLE refuses (surrogates cannot be in valid
+# UTF-8): control bytes but tab and line breaks, C1 controls but U+0085, U+FFFE and U+FFFF.
+_NON_PRINTABLE_UTF8 = re.compile(
+    rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x84\x86-\x9f]|\xef\xbf[\xbe\xbf]"
+)
+# The bytes no such encoding holds: printable ASCII, and continuation bytes 0xA0 to 0xBD.
+_NEVER_IN_ONE = bytes([0x09, 0x0A, 0x0D, *range(0x20, 0x7F), *range(0xA0, 0xBE)])
 _MIB = MAX_FILE_BYTES // (1024 * 1024)
 TOO_LARGE = f"file is larger than {_MIB} MiB"
 
@@ -32,12 +39,13 @@ def decode(text: str | bytes, file: str) -> str:
     """Checked text, without a byte-order mark; raise ``Fatal`` with the first problem."""
     if len(text) > MAX_FILE_BYTES:
         raise Fatal(Problem(file, 1, 1, "", TOO_LARGE))
+    screened = isinstance(text, bytes) and not _may_hold_non_printable(text)
     if isinstance(text, bytes):
         text = _utf8(text.removeprefix(codecs.BOM_UTF8), file)
     text = text.removeprefix("\ufeff")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    bad_char = _NON_PRINTABLE.search(text)
+    bad_char = None if screened else _NON_PRINTABLE.search(text)
     if bad_char is not None:
         at = bad_char.start()
         line = text.count("\n", 0, at) + 1
@@ -45,6 +53,17 @@ def decode(text: str | bytes, file: str) -> str:
         message = f"character U+{ord(bad_char.group()):04X} is not allowed in YAML (binary file?)"
         raise Fatal(Problem(file, line, column, "", message))
     return text
+
+
+def _may_hold_non_printable(data: bytes) -> bool:
+    """Whether UTF-8 ``data`` may hold a character YAML forbids, screened at C speed.
+
+    Deleting every byte but control bytes, lead bytes and the continuation bytes that can end a
+    forbidden character leaves each kept continuation byte right after its own lead byte or
+    another kept byte of its character; so the few bytes left hold a forbidden encoding (a
+    control byte, a C1 control, U+FFFE, U+FFFF) exactly when ``data`` does.
+    """
+    return _NON_PRINTABLE_UTF8.search(data.translate(None, _NEVER_IN_ONE)) is not None
 
 
 def _utf8(data: bytes, file: str) -> str:
