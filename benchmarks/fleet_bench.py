@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.machine import compile_package
 from reconciler.core.known import KnownState, Record, now
 from reconciler.sandbox import Sandbox, demo_data
 from reconciler.sandbox.demo import new_client
@@ -224,6 +225,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--limit", type=int, default=150, help="requests per minute, per account")
     parser.add_argument("--backends", nargs="*", default=["files", "database"])
     args = parser.parse_args(argv)
+    compile_package()
     results = [
         bench_fleet(backend, args.accounts, args.clients, args.limit) for backend in args.backends
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import compileall
 import os
 import platform
 from datetime import UTC, datetime
@@ -26,3 +27,14 @@ def describe() -> str:
     python = f"{platform.python_implementation()} {platform.python_version()}"
     date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"{cpu}, {os.cpu_count()} cores, {ram}, {python}, {platform.system()}, {date}"
+
+
+def compile_package() -> None:
+    """Write the bytecode of every reconciler module, as installing the wheel does.
+
+    An editable install run with ``PYTHONDONTWRITEBYTECODE`` set would otherwise compile every
+    module from source in every command timed (about 0.2 s each, not the tool's own cost).
+    """
+    import reconciler
+
+    compileall.compile_dir(Path(reconciler.__file__).parent, quiet=1)

@@ -21,7 +21,7 @@ from pathlib import Path
 from benchmarks.apply_bench import ApplyResult, bench_apply
 from benchmarks.apply_throughput import Throughput, bench_throughput, trivial_server
 from benchmarks.generate import write_scenario
-from benchmarks.machine import describe
+from benchmarks.machine import compile_package, describe
 from benchmarks.parse_floor import parse_floor
 from benchmarks.plan_bench import FloorResult, PlanResult, bench_floor, bench_plan
 from benchmarks.sandbox_writes import MODES, WriteResult, bench_writes
@@ -171,6 +171,7 @@ def main(argv: list[str] | None = None) -> None:
     throughput_calls = arguments.throughput_calls or (1000 if arguments.quick else 3000)
     writes = arguments.sandbox_writes or (1000 if arguments.quick else 3000)
     started = time.perf_counter()
+    compile_package()
     with tempfile.TemporaryDirectory(prefix="reconciler-bench-") as scratch:
         folder = arguments.work or Path(scratch)
         print(f"machine: {describe()}\nfiles in {folder}", flush=True)

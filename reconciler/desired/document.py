@@ -221,18 +221,21 @@ def _cross_checks(
             return
         normalize = _as_text if field else _as_sequence
         normalize = _as_id if field == "id" else normalize
-        first: dict[Any, YamlPath] = {}
+        def path_of(index: int) -> YamlPath:
+            return (*base, index, field) if field else (*base, index)
+
+        first: dict[Any, int] = {}
         for index, item in enumerate(items):
-            path = (*base, index, field) if field else (*base, index)
             value = normalize(item.get(field) if field and isinstance(item, dict) else item)
-            if value is None or path in spoiled:
+            if value is None or (spoiled and path_of(index) in spoiled):
                 continue
             if value in first:
-                line = document.source.locate(first[value]).line
+                path = path_of(index)
+                line = document.source.locate(path_of(first[value])).line
                 message = f"{what} {_show(value)} is listed more than once (first at line {line})"
                 problems.append((path, _at(document, path, message)))
             else:
-                first[value] = path
+                first[value] = index
 
     for field in ("id", "code", "name"):
         repeats(data.get("clients"), ("clients",), field, f"client {field}")
