@@ -22,13 +22,30 @@ CHECKSUM = "checksum"
 
 def checksum(document: Mapping[str, Any]) -> str:
     """The sha256 of a document's canonical JSON, as stored beside it."""
+    return "sha256:" + hashlib.sha256(_canonical(document)).hexdigest()
+
+
+def _canonical(document: Mapping[str, Any]) -> bytes:
     canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return canonical.encode("utf-8")
 
 
 def sealed(document: Mapping[str, Any]) -> dict[str, Any]:
     """``document`` with its checksum added."""
     return {**document, CHECKSUM: checksum(document)}
+
+
+def sealed_text(document: Mapping[str, Any]) -> str:
+    """``document`` with its checksum, as ``json.dumps(indent=2, ensure_ascii=False)`` writes it.
+
+    orjson writes it (about 25 times faster) whenever it writes every value as ``json`` does,
+    which its canonical form then shows byte for byte; else ``json`` does.
+    """
+    canonical = _canonical(document)
+    with_sum = {**document, CHECKSUM: "sha256:" + hashlib.sha256(canonical).hexdigest()}
+    if _orjson_canonical(document) == canonical:
+        return orjson.dumps(with_sum, option=orjson.OPT_INDENT_2).decode("utf-8")
+    return json.dumps(with_sum, indent=2, ensure_ascii=False)
 
 
 def unsealed(document: dict[str, Any], *, parsed_by_orjson: bool = False) -> dict[str, Any] | None:
@@ -44,11 +61,15 @@ def unsealed(document: dict[str, Any], *, parsed_by_orjson: bool = False) -> dic
 
 
 def _orjson_checksum(document: Mapping[str, Any]) -> str | None:
+    canonical = _orjson_canonical(document)
+    return None if canonical is None else "sha256:" + hashlib.sha256(canonical).hexdigest()
+
+
+def _orjson_canonical(document: Mapping[str, Any]) -> bytes | None:
     try:
-        canonical = orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
+        return orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
     except TypeError:  # orjson.JSONEncodeError: an integer past 64 bits, a key not a string
         return None
-    return "sha256:" + hashlib.sha256(canonical).hexdigest()
 
 
 def format_version(document: Mapping[str, Any]) -> int | None:

@@ -30,7 +30,7 @@ from reconciler.core.plan import Plan
 from reconciler.core.plan_document import plan_document
 from reconciler.errors import PlanFileError, StalePlan, StateWriteError
 from reconciler.fileio import UnreadableFile, parse_json, read_regular
-from reconciler.storage.envelope import format_version, sealed, unsealed
+from reconciler.storage.envelope import format_version, sealed_text, unsealed
 from reconciler.storage.files import MAX_READ_BYTES, write_atomically
 
 FORMAT_VERSION = 2
@@ -95,7 +95,7 @@ def save_plan(path: Path, plan: Plan, binding: Binding) -> None:
         "targets": list(binding.targets),
         "plan": plan_document(plan),
     }
-    text = json.dumps(sealed(document), indent=2, ensure_ascii=False)
+    text = sealed_text(document)
     try:
         write_atomically(path, text + "\n")
     except StateWriteError as exc:

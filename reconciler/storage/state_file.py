@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import glob
-import json
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -21,7 +20,7 @@ import orjson
 from reconciler.core.known import FORMAT_VERSION, KnownState
 from reconciler.errors import StateFileError
 from reconciler.fileio import UnreadableFile, check_regular, parse_json, read_regular
-from reconciler.storage.envelope import format_version, sealed, unsealed
+from reconciler.storage.envelope import format_version, sealed_text, unsealed
 from reconciler.storage.files import MAX_READ_BYTES, write_atomically
 from reconciler.storage.journal import Journal
 
@@ -104,7 +103,7 @@ class StateStore:
                 f"{self.path}: the file was written by another run since it was loaded (serial "
                 f"{on_disk.serial}, this run has {state.serial}); it was not overwritten"
             )
-        text = json.dumps(sealed(state.to_json()), indent=2, ensure_ascii=False)
+        text = sealed_text(state.to_json())
         if self.path.exists():
             write_atomically(self.backup_path, self._previous_text())
         write_atomically(self.path, text + "\n")
