@@ -221,6 +221,7 @@ def _cross_checks(
             return
         normalize = _as_text if field else _as_sequence
         normalize = _as_id if field == "id" else normalize
+
         def path_of(index: int) -> YamlPath:
             return (*base, index, field) if field else (*base, index)
 
