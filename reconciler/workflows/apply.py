@@ -146,7 +146,11 @@ def _calls(count: int) -> str:
 
 def _holds_digest(data: Mapping[str, Any]) -> bool:
     for value in data.values():
-        if isinstance(value, str | int | None):  # the usual values, checked cheaply first
+        kind = type(value)
+        if kind is str or kind is int or value is None:  # the usual values, told by type
+            if kind is str and is_digest(value):
+                return True
+        elif isinstance(value, str):
             if is_digest(value):
                 return True
         elif isinstance(value, Mapping) and _holds_digest(value):
