@@ -58,11 +58,12 @@ def bench_apply(
     a fresh sandbox limited to ``server_limit`` per minute (default: the same)."""
     from reconciler.api.client import ApiClient
     from reconciler.core.plan import build_plan
+    from reconciler.core.report import Status
     from reconciler.core.secrets import DigestKey
     from reconciler.desired.document import load_desired
     from reconciler.settings import ToolSettings
     from reconciler.storage.state_file import StateStore
-    from reconciler.workflows.apply import Status, apply_plan
+    from reconciler.workflows.apply import apply_plan
 
     scenario = write_scenario(folder, clients, 100)
     key = DigestKey("bench-digest-key")

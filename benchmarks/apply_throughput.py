@@ -81,11 +81,12 @@ def bench_throughput(folder: Path, base_url: str, calls: int, in_flight: int) ->
     """Apply ``calls`` client updates to the server at ``base_url``, ``in_flight`` at a time."""
     from reconciler.api.client import ApiClient
     from reconciler.core.plan import build_plan
+    from reconciler.core.report import Status
     from reconciler.core.secrets import DigestKey
     from reconciler.desired.document import load_desired
     from reconciler.settings import ToolSettings
     from reconciler.storage.state_file import StateStore
-    from reconciler.workflows.apply import Status, apply_plan
+    from reconciler.workflows.apply import apply_plan
 
     scenario = write_scenario(folder, calls, 100)
     settings = ToolSettings(rate_limit=0, concurrency=in_flight)

@@ -113,19 +113,6 @@ def run_floor_command(scenario: Scenario) -> tuple[float, float, int]:
     return seconds, peak, len(text.splitlines())
 
 
-def bench_floor(scenario: Scenario, runs: int) -> FloorResult:
-    """Run the floor script ``runs`` times on ``scenario``: medians and its calls."""
-    seconds, peaks, counts = [], [], set()
-    for _ in range(runs):
-        wall, peak, calls = run_floor_command(scenario)
-        seconds.append(wall)
-        peaks.append(peak)
-        counts.add(calls)
-    if len(counts) != 1:
-        raise RuntimeError(f"floor runs printed different numbers of calls: {sorted(counts)}")
-    return FloorResult(statistics.median(seconds), statistics.median(peaks), counts.pop())
-
-
 def plan_in_process(scenario: Scenario) -> tuple[set[str], int, dict[str, float]]:
     """The planned resources, how many field-by-field diffs ran, and seconds per stage."""
     from rich.console import Console
@@ -169,18 +156,26 @@ def plan_in_process(scenario: Scenario) -> tuple[set[str], int, dict[str, float]
     return {call.resource for call in plan.calls}, calls, stages
 
 
-def bench_plan(scenario: Scenario, runs: int) -> PlanResult:
-    """Run ``reconciler plan`` ``runs`` times on ``scenario``; medians and checks."""
+def bench_plan(scenario: Scenario, runs: int) -> tuple[PlanResult, FloorResult, float]:
+    """Run ``reconciler plan`` and the floor script ``runs`` times each on ``scenario``, in
+    turn (floor, plan, floor, plan, ...): their medians, checks, and the median of each pair's
+    ratio, which holds when the machine's speed drifts between runs."""
     seconds, peaks, counts = [], [], set()
+    floor_seconds, floor_peaks, floor_counts, ratios = [], [], set(), []
     for _ in range(runs):
+        floor_wall, floor_peak, floor_calls = run_floor_command(scenario)
         wall, peak, planned = run_plan_command(scenario)
+        floor_seconds.append(floor_wall)
+        floor_peaks.append(floor_peak)
+        floor_counts.add(floor_calls)
         seconds.append(wall)
         peaks.append(peak)
         counts.add(planned)
-    if len(counts) != 1:
-        raise RuntimeError(f"runs planned different numbers of calls: {sorted(counts)}")
+        ratios.append(wall / floor_wall)
+    if len(counts) != 1 or len(floor_counts) != 1:
+        raise RuntimeError(f"runs planned different numbers of calls: {counts} {floor_counts}")
     resources, deep_diffs, stages = plan_in_process(scenario)
-    return PlanResult(
+    result = PlanResult(
         seconds=statistics.median(seconds),
         peak_mib=statistics.median(peaks),
         planned=counts.pop(),
@@ -190,3 +185,7 @@ def bench_plan(scenario: Scenario, runs: int) -> PlanResult:
         deep_diffs=deep_diffs,
         stages=stages,
     )
+    floor = FloorResult(
+        statistics.median(floor_seconds), statistics.median(floor_peaks), floor_counts.pop()
+    )
+    return result, floor, statistics.median(ratios)

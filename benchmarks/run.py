@@ -23,7 +23,7 @@ from benchmarks.apply_throughput import Throughput, bench_throughput, trivial_se
 from benchmarks.generate import write_scenario
 from benchmarks.machine import compile_package, describe
 from benchmarks.parse_floor import parse_floor
-from benchmarks.plan_bench import FloorResult, PlanResult, bench_floor, bench_plan
+from benchmarks.plan_bench import FloorResult, PlanResult, bench_plan
 from benchmarks.sandbox_writes import MODES, WriteResult, bench_writes
 
 HERE = Path(__file__).parent
@@ -64,11 +64,12 @@ def _plan_rows(folder: Path, sizes: list[int], runs: int) -> list[str]:
     for clients in sizes:
         for percent in PERCENTS:
             scenario = write_scenario(folder, clients, percent)
-            result = bench_plan(scenario, runs if clients < 100_000 else max(1, runs - 2))
-            floor = bench_floor(scenario, runs)
+            pairs = runs if clients < 100_000 else max(1, runs - 2)
+            result, floor, ratio = bench_plan(scenario, pairs)
             _check_calls(scenario.known, result, floor)
             parser, parse = parse_floor(scenario.desired, runs)
-            rows.append(_plan_row(clients, percent, scenario.desired, result, floor, parser, parse))
+            row = _plan_row(clients, percent, scenario.desired, result, floor, ratio, parser, parse)
+            rows.append(row)
             print(rows[-1], flush=True)
     return rows
 
@@ -88,6 +89,7 @@ def _plan_row(
     desired: Path,
     result: PlanResult,
     floor: FloorResult,
+    ratio_to_floor: float,
     parser: str,
     parse: float,
 ) -> str:
@@ -97,7 +99,7 @@ def _plan_row(
     return (
         f"| {clients:,} | {percent:g} % | {desired.stat().st_size / 2**20:.1f} "
         f"| {result.seconds:.2f} | {result.peak_mib:.0f} "
-        f"| {floor.seconds:.2f} | {floor.peak_mib:.0f} | {result.seconds / floor.seconds:.1f}× "
+        f"| {floor.seconds:.2f} | {floor.peak_mib:.0f} | {ratio_to_floor:.1f}× "
         f"| {result.planned:,} / {result.differing:,} ({ratio:.2f}, {exact}) "
         f"| {result.deep_diffs:,} | {parse:.3f} ({parser}) | {result.seconds / parse:.0f}× "
         f"| {stages} |"
