@@ -36,11 +36,18 @@ def restrict(applied: Mapping[str, Any], declared: Mapping[str, Any]) -> dict[st
         if key not in applied:
             continue
         before = applied[key]
-        if _is_mapping(value) and _is_mapping(before):
+        if _both_mappings(value, before):
             out[key] = restrict(before, value)
         else:
             out[key] = before
     return out
+
+
+def _both_mappings(one: Any, other: Any) -> bool:
+    """``_is_mapping(one) and _is_mapping(other)``, told by exact type for the usual values."""
+    if type(one) in _SCALAR_TYPES or type(other) in _SCALAR_TYPES:
+        return False
+    return _is_mapping(one) and _is_mapping(other)
 
 
 def diff_fields(
@@ -119,17 +126,21 @@ def _mapping_changes(
     """What deepdiff reports for mappings of scalars: changed values and types, added keys."""
     changes: list[FieldChange] = []
     for key, after in declared.items():
-        path = f"{prefix}{key}"
         if key not in known:
+            path = f"{prefix}{key}"
             if _is_mapping(after):
                 changes.extend(_all_fields(after, path + "."))
             else:
                 changes.append(FieldChange(path, MISSING, after, is_digest(after)))
             continue
         before = known[key]
-        if _is_mapping(after) and _is_mapping(before):
-            changes.extend(_mapping_changes(before, after, path + "."))
-        elif type(before) is not type(after) or before != after:
+        kind = type(after)
+        if kind is type(before) and kind in _SCALAR_TYPES and before == after:
+            continue  # the usual field: an unchanged scalar
+        if _both_mappings(after, before):
+            changes.extend(_mapping_changes(before, after, f"{prefix}{key}."))
+        else:
+            path = f"{prefix}{key}"
             changes.append(FieldChange(path, before, after, is_digest(after) or is_digest(before)))
     return changes
 
