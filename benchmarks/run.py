@@ -214,7 +214,10 @@ def _table(
         "not from this harness). Stages are one in-process run.",
         "The floor is `benchmarks/floor.py` (same comparison, plain Python: rapidyaml to JSON, "
         f"no validation, no rendering) as a fresh process, median of {runs} runs; on every row "
-        "it printed as many calls as `plan` and `plan --format json` (the run stops otherwise).",
+        "it printed as many calls as `plan` and `plan --format json` (the run stops otherwise). "
+        "The floor and the plan run in turn, and plan ÷ floor is the median of each pair's "
+        "ratio, so a machine whose speed drifts between runs moves both sides of it alike. "
+        "reconciler's bytecode is written before (as installing the wheel does).",
         "The parse floor is the fastest YAML parser installed, building nothing, in process.",
         "",
         *plan_rows,
