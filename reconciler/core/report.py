@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from reconciler.core.known import KnownState
@@ -34,8 +34,9 @@ class Outcome:
 class ApplyReport:
     """Every call's outcome, in plan order, and the known state after the apply."""
 
-    outcomes: tuple[Outcome, ...]
-    state: KnownState
+    # Left out of the repr: with thousands of calls it is slow, and asyncio.run shows its result.
+    outcomes: tuple[Outcome, ...] = field(repr=False)
+    state: KnownState = field(repr=False)
     forgotten: tuple[str, ...] = ()
     """Records dropped because the desired state no longer declares their resources."""
     pace: PaceSummary | None = None
