@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import warnings
 from types import FrameType
 
 _received: list[int] = []
@@ -49,6 +50,10 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+def _silent(unraisable: sys.UnraisableHookArgs) -> None:
+    return None
+
+
 def exit_code() -> int:
     """128 plus the signal that interrupted the run (SIGINT unless SIGTERM came)."""
     return 128 + (_received[0] if _received else signal.SIGINT)
@@ -62,8 +67,15 @@ def ignore() -> None:
 
 
 def leave(message: str = "interrupted") -> None:
-    """End an interrupted run: one line on stderr, the signal's exit code."""
+    """End an interrupted run: one line on stderr, the signal's exit code.
+
+    What the interrupt cut short may complain as the interpreter ends (an event loop stopped
+    while it was being made, a coroutine never awaited): those complaints are silenced, since
+    the run has said how it ended.
+    """
     ignore()  # a second signal must not interrupt the message with a traceback
+    sys.unraisablehook = _silent
+    warnings.simplefilter("ignore")
     try:
         sys.stderr.write(f"{message}\n")
         sys.stderr.flush()
