@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import TracebackType
@@ -174,16 +175,29 @@ class ApiClient:
         A non-idempotent request (POST) is retried only on 429, where the server says it did
         nothing; a lost answer to it is reported, never resent blindly.
         """
+        started = time.monotonic()
+        try:  # most requests succeed at once: the retry policy is set up only when one fails
+            return await self._send_once(method, path, body, params)
+        except Exception as error:
+            if not _should_retry(error, idempotent):
+                raise
+            failed: Exception | None = error
+        # tenacity takes over as if it had made the first attempt: that attempt's error is its
+        # first outcome, and the budget left is what the first attempt did not use.
+        budget = self._settings.retry_budget - (time.monotonic() - started)
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self._settings.max_attempts)
-            | stop_after_delay(self._settings.retry_budget)
-            | _RetryAfterBeyondBudget(self._settings.retry_budget),
+            | stop_after_delay(budget)
+            | _RetryAfterBeyondBudget(budget),
             wait=_Wait(self._settings.retry_backoff, self._settings.retry_max_wait),
             retry=retry_if_exception(lambda e: _should_retry(e, idempotent)),
             reraise=True,
         )
         async for attempt in retrying:
             with attempt:
+                if failed is not None:
+                    first, failed = failed, None
+                    raise first
                 return await self._send_once(method, path, body, params)
         raise AssertionError("unreachable: tenacity re-raises the last error")
 
