@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from reconciler import __version__, interrupts
+from reconciler.workflows.collector import collector_paused
 
 USAGE_ERROR_EXIT = 1
 # A word typed as terraform spells its flags: one dash, then a name longer than one letter.
@@ -44,7 +45,9 @@ class ReconcilerGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
-            importlib.import_module(f"reconciler.cli.{COMMAND_MODULES[cmd_name]}")
+            # Modules live as long as the run: no collection needs to scan what they make.
+            with collector_paused():
+                importlib.import_module(f"reconciler.cli.{COMMAND_MODULES[cmd_name]}")
         return super().get_command(ctx, cmd_name)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
