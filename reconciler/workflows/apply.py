@@ -146,13 +146,11 @@ def _calls(count: int) -> str:
 
 def _holds_digest(data: Mapping[str, Any]) -> bool:
     for value in data.values():
-        kind = type(value)
-        if kind is str or kind is int or value is None:  # the usual values, told by type
-            if kind is str and is_digest(value):
-                return True
-        elif isinstance(value, str):
+        if isinstance(value, str):
             if is_digest(value):
                 return True
+        elif isinstance(value, int | None):  # the other usual values, checked cheaply first
+            continue
         elif isinstance(value, Mapping) and _holds_digest(value):
             return True
     return False

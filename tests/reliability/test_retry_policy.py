@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from contextlib import AbstractContextManager
 
 import pytest
 from aiohttp import web
@@ -22,7 +22,9 @@ from reconciler.settings import ToolSettings
 from .hostile import Seen, serving
 
 
-def _scripted(statuses: list[int], seen: Seen, retry_after: str | None = None) -> Iterator[str]:
+def _scripted(
+    statuses: list[int], seen: Seen, retry_after: str | None = None
+) -> AbstractContextManager[str]:
     """Serve ``statuses`` in turn (then 200 for ever); yields the base URL."""
     answers = iter(statuses)
 
@@ -33,7 +35,7 @@ def _scripted(statuses: list[int], seen: Seen, retry_after: str | None = None) -
         body = b"{}" if status == 200 else b'{"errors": ["busy"]}'
         return web.Response(status=status, body=body, headers=headers)
 
-    return serving(handler)  # type: ignore[return-value]
+    return serving(handler)
 
 
 def _request(base_url: str, settings: ToolSettings, method: str = "PUT") -> object:

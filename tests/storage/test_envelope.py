@@ -22,15 +22,24 @@ _scalars = (
     | st.text()  # any code point: non-ASCII, controls, U+2028, surrogates excluded by UTF-8
     | st.floats(allow_nan=False, allow_infinity=False)
 )
-_documents = st.dictionaries(
-    st.text(),
-    st.recursive(
-        _scalars,
-        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
-        max_leaves=20,
-    ),
-    max_size=6,
-).filter(lambda document: "checksum" not in document)  # the envelope's own key
+
+
+def _documents_of(scalars: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """Documents of ``scalars``, nested in lists and mappings, without the envelope's own key."""
+    return st.dictionaries(
+        st.text(),
+        st.recursive(
+            scalars,
+            lambda inner: (
+                st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4)
+            ),
+            max_leaves=20,
+        ),
+        max_size=6,
+    ).filter(lambda document: "checksum" not in document)
+
+
+_documents = _documents_of(_scalars)
 
 
 def _without_floats(value: Any) -> bool:
@@ -78,15 +87,7 @@ def test_a_state_file_with_floats_orjson_writes_otherwise_loads(tmp_path: Path) 
 
 
 _any_scalars = _scalars | st.floats() | st.integers(-(2**80), 2**80)
-_any_documents = st.dictionaries(
-    st.text(),
-    st.recursive(
-        _any_scalars,
-        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
-        max_leaves=20,
-    ),
-    max_size=6,
-).filter(lambda document: "checksum" not in document)  # the envelope's own key
+_any_documents = _documents_of(_any_scalars)
 
 
 @settings(max_examples=300)

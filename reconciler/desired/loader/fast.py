@@ -142,7 +142,7 @@ class Conversion:
         if type(data) is not dict:
             raise Decline
         try:
-            end = self._mapping(data, root, 1)
+            end = self._container(data, root, 1)
         except IndexError:
             raise Decline from None
         if end != len(types):
@@ -161,53 +161,28 @@ class Conversion:
             if parent == NONE or not types[parent] & FLOW:
                 walk.container(node, types[node], 1)
 
-    def _mapping(self, data: dict[str, Any], node: int, depth: int) -> int:
-        """Check the mapping ``data`` read from ``node``; the node after its last one."""
-        if depth > MAX_DEPTH or not self.types[node] & MAP:
+    def _container(self, data: Any, node: int, depth: int) -> int:
+        """Check the mapping or sequence ``data`` read from ``node``; the node after its last."""
+        mapping = type(data) is dict
+        if depth > MAX_DEPTH or not self.types[node] & (MAP if mapping else SEQ):
             raise Decline
         plain_keys, note = self.plain_keys, self.values.append
+        items: Any = data.items() if mapping else enumerate(data)
         node += 1
-        for key, value in data.items():
-            if key not in plain_keys:
-                self._check_key(node, key)
+        for at, value in items:
+            if mapping and at not in plain_keys:
+                self._check_key(node, at)
             kind = type(value)
             if kind is str:
                 if value and (value[0] in _LOOK_CLOSER or len(value) > _LONG):
-                    self._check_text(node, data, key)
-            elif kind is dict:
-                node = self._mapping(value, node, depth + 1)
-                continue
-            elif kind is list:
-                node = self._sequence(value, node, depth + 1)
+                    self._check_text(node, data, at)
+            elif kind is dict or kind is list:
+                node = self._container(value, node, depth + 1)
                 continue
             elif kind is bool:
-                data[key] = _TRUE if value else _FALSE
+                data[at] = _TRUE if value else _FALSE
             elif kind is _Float:
-                note((node, data, key))
-            node += 1
-        return node
-
-    def _sequence(self, data: list[Any], node: int, depth: int) -> int:
-        """Check the sequence ``data`` read from ``node``; the node after its last one."""
-        if depth > MAX_DEPTH or not self.types[node] & SEQ:
-            raise Decline
-        note = self.values.append
-        node += 1
-        for index, value in enumerate(data):
-            kind = type(value)
-            if kind is str:
-                if value and (value[0] in _LOOK_CLOSER or len(value) > _LONG):
-                    self._check_text(node, data, index)
-            elif kind is dict:
-                node = self._mapping(value, node, depth + 1)
-                continue
-            elif kind is list:
-                node = self._sequence(value, node, depth + 1)
-                continue
-            elif kind is bool:
-                data[index] = _TRUE if value else _FALSE
-            elif kind is _Float:
-                note((node, data, index))
+                note((node, data, at))
             node += 1
         return node
 
