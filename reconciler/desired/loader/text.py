@@ -40,9 +40,10 @@ def decode(text: str | bytes, file: str) -> str:
     if len(text) > MAX_FILE_BYTES:
         raise Fatal(Problem(file, 1, 1, "", TOO_LARGE))
     screened = isinstance(text, bytes) and not _may_hold_non_printable(text)
-    if isinstance(text, bytes):
+    if isinstance(text, bytes):  # one byte-order mark, as bytes or as text: not both
         text = _utf8(text.removeprefix(codecs.BOM_UTF8), file)
-    text = text.removeprefix("\ufeff")
+    else:
+        text = text.removeprefix("\ufeff")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     bad_char = None if screened else _NON_PRINTABLE.search(text)
