@@ -34,6 +34,7 @@ from reconciler.errors import ApiError, StateWriteError
 from reconciler.storage.backend import StateBackend
 from reconciler.workflows.create_missing import created_resource, send
 from reconciler.workflows.session import Session, redactor_for
+from reconciler.workflows.slow_start import SlowStart
 from reconciler.workflows.verify import verify
 
 log = logging.getLogger(__name__)
@@ -168,7 +169,7 @@ async def apply_plan(
     """Make the plan's calls; return every outcome and the known state they produced."""
     recorder = _Recorder(known, store, plan.key_id)
     breaker = Breaker()
-    semaphore = asyncio.Semaphore(concurrency)
+    semaphore = SlowStart(concurrency)
     done: dict[str, asyncio.Future[Status]] = {
         call.resource: asyncio.get_running_loop().create_future() for call in plan.calls
     }
@@ -217,7 +218,7 @@ def save_applied(store: StateBackend, state: KnownState) -> None:
 async def _run_after_dependencies(
     call: Call,
     done: Mapping[str, asyncio.Future[Status]],
-    semaphore: asyncio.Semaphore,
+    semaphore: SlowStart,
     client: ApiClient,
     recorder: _Recorder,
     breaker: Breaker,
@@ -237,7 +238,7 @@ async def _run_after_dependencies(
         except ApiError as error:
             if not _registration_converged(call, error):
                 breaker.failed(call, error)
-                return Outcome(call, Status.FAILED, str(error))
+                return Outcome(call, Status.FAILED, str(error), cause=error.cause)
             await recorder.record(call, {"conflict": error.code, "message": error.message})
             return Outcome(call, Status.SUCCEEDED, f"already registered: {error.message}")
         # Recorded while the slot is held: at most one success per slot is not yet durable.
