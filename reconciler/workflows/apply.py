@@ -1,6 +1,7 @@
 """Runs a plan against the API, recording every success in the known state as it happens.
 
-Calls run concurrently up to a bound, each after the calls it depends on. A failed call does
+Calls run concurrently up to a bound, each after the calls it depends on; the first runs alone
+(``slow_start``), so that an answer dooming every call is met once. A failed call does
 not stop independent ones; the calls that depend on it are skipped and say why. Every success
 is journaled before it is reported (its outcome, the calls that depend on it, the known state
 returned) and before its slot takes another call; successes that complete together share one
