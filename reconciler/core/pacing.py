@@ -7,7 +7,7 @@ change nothing else. The first 429 of a burst means one of three things:
 
 - **The window is full**: a Retry-After longer than ``short_pause`` that ends no earlier than
   the oldest request admitted in the window ending now leaves it (as a sliding window that
-  refuses holds exactly its limit). The limit is what the server admitted in that window: the
+  refuses holds exactly its limit), at least one request having been admitted. The limit is what the server admitted in that window: the
   answers received in it, and the successes still to come of requests sent before the 429.
   The pace resumes at that rate and keeps it for the rest of the run: it is what the server
   admits, so no further 429 comes from the same cause.
@@ -139,7 +139,8 @@ class Pacing:
         self._forget(now - self.window)
         admitted = len(self._admitted)
         oldest_leaves = self._admitted[0] + self.window if self._admitted else now + self.window
-        if given and pause > self.short_pause and now + pause + self.short_pause >= oldest_leaves:
+        full = admitted > 0 and now + pause + self.short_pause >= oldest_leaves
+        if given and pause > self.short_pause and full:
             return self._window_full(admitted)
         if clean:
             return Reaction.PAUSE

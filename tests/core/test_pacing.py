@@ -63,6 +63,13 @@ def test_a_long_retry_after_on_a_young_window_is_a_pause() -> None:
     assert pacing.rate == 780 and pacing.resume_at == pytest.approx(20.1)
 
 
+def test_a_429_before_anything_was_admitted_teaches_nothing_about_the_window() -> None:
+    pacing = Pacing(ceiling=780)
+    # Another client filled the window: wait, but there is no count of ours to learn from.
+    assert pacing.refused(0.1, pacing.generation, retry_after=59) is Reaction.PAUSE
+    assert pacing.rate == 780 and pacing.resume_at == pytest.approx(59.1)
+
+
 def test_a_pause_that_did_not_help_cuts_then_climbs_back_in_equal_steps_within_30_s() -> None:
     pacing = Pacing(ceiling=780)
     for n in range(300):
