@@ -7,8 +7,9 @@ change nothing else. The first 429 of a burst means one of three things:
 
 - **The window is full**: a Retry-After longer than ``short_pause`` that ends no earlier than
   the oldest request admitted in the window ending now leaves it (as a sliding window that
-  refuses holds exactly its limit), at least one request having been admitted. The limit is what the server admitted in that window: the
-  answers received in it, and the successes still to come of requests sent before the 429.
+  refuses holds exactly its limit), at least one request having been admitted. The limit is
+  what the server admitted in that window: the answers received in it, and the successes still
+  to come of requests sent before the 429.
   The pace resumes at that rate and keeps it for the rest of the run: it is what the server
   admits, so no further 429 comes from the same cause.
 - **A pause**: a short Retry-After (or none) after a clean answer is waited out; the rate is
