@@ -1,5 +1,5 @@
-"""The client learns a rate limit lower than its own: one burst of 429s, then it keeps under
-it; against a limit it was configured for, it is never refused.
+"""The client learns a rate limit lower than its own: one burst of 429s, then it keeps to it;
+against a limit it was configured for, it is never refused.
 
 The sandbox counts requests over a 2-second window here instead of the API's minute, and the
 client is told so (``RECONCILER_RATE_WINDOW``), so that many windows pass in a short test; the
