@@ -127,6 +127,18 @@ def test_a_tampered_plan_is_refused(env: Env) -> None:
     assert env.calls() == []
 
 
+def test_a_plan_whose_checksum_was_removed_is_refused(env: Env) -> None:
+    path = _save(env)
+    document = json.loads(path.read_text())
+    del document["checksum"]
+    document["plan"]["calls"][3]["path"] = "/clients/44.json"
+    path.write_text(json.dumps(document))
+    result = env.run("apply", str(path))
+    assert result.exit_code == 1
+    assert "checksum mismatch" in result.stderr
+    assert env.calls() == []
+
+
 def test_a_rewritten_plan_with_a_fixed_checksum_still_cannot_widen_what_runs(env: Env) -> None:
     path = _save(env)
 
