@@ -33,10 +33,19 @@ def test_no_account_is_a_clear_error() -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["http://127.0.0.1:1", "http://localhost:8080", "http://[::1]:80", "https://x.example"]
+    ("url", "twin"),
+    [
+        ("http://127.0.0.1:1", "http://128.0.0.1:1"),
+        ("http://localhost:8080", "http://localhost.example:8080"),
+        ("http://[::1]:80", "http://[::2]:80"),
+        ("https://x.example", "http://x.example"),
+    ],
 )
-def test_https_anywhere_and_http_to_loopback_are_accepted(url: str) -> None:
-    check_url_is_safe(url)
+def test_https_anywhere_and_http_to_loopback_are_accepted(url: str, twin: str) -> None:
+    # Accepted: the URL is used as given. Its twin, one step off loopback or off https, is not.
+    assert resolve_base_url(ApiSettings(base_url=url)) == url
+    with pytest.raises(SettingsError, match="refusing base URL"):
+        check_url_is_safe(twin)
 
 
 @pytest.mark.parametrize(
