@@ -7,7 +7,10 @@ Longer runs: ``INPUT_FUZZ_PROFILE=input-fuzz-long pytest tests/input/test_fast_p
 
 from __future__ import annotations
 
+import functools
 import io
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -37,8 +40,52 @@ def typed(value: Any) -> Any:
     return (type(value).__name__, value)
 
 
+@dataclass
+class Tally:
+    """The inputs the fast path accepted and declined while one test ran."""
+
+    accepted: int = 0
+    declined: int = 0
+
+
+_TALLY: list[Tally] = []  # the running test's, when it counts
+
+
+def mostly_accepted(share: float) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Fail the test when the fast path accepted fewer than ``share`` of the inputs given to
+    ``agree``: a declined input compares nothing, so a test of declined inputs tests nothing."""
+
+    def decorate(test: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(test)
+        def counted(*args: Any, **kwargs: Any) -> None:
+            _TALLY.append(tally := Tally())
+            try:
+                test(*args, **kwargs)
+            finally:
+                _TALLY.remove(tally)
+            seen = tally.accepted + tally.declined
+            assert seen and tally.accepted >= share * seen, (
+                f"the fast path accepted {tally.accepted} of {seen} inputs, "
+                f"fewer than {share:.0%}: the test compares too little"
+            )
+
+        return counted
+
+    return decorate
+
+
 def agree(text: str) -> bool:
     """Check the two paths agree on ``text``; True if the fast path accepted it."""
+    accepted = _agree(text)
+    for tally in _TALLY:
+        if accepted:
+            tally.accepted += 1
+        else:
+            tally.declined += 1
+    return accepted
+
+
+def _agree(text: str) -> bool:
     try:
         checked = decode(text, "f.yaml")
     except Fatal:
@@ -84,6 +131,7 @@ yaml_text = st.lists(
 ).map("".join)
 
 
+@mostly_accepted(0.1)
 @FUZZ
 @given(st.dictionaries(st.text(max_size=8), documents, min_size=1, max_size=4), st.booleans())
 def test_random_documents_agree(data: dict[str, Any], flow: bool) -> None:
@@ -93,9 +141,11 @@ def test_random_documents_agree(data: dict[str, Any], flow: bool) -> None:
 @FUZZ
 @given(yaml_text)
 def test_random_yaml_like_text_agrees(text: str) -> None:
+    # Junk, nearly all declined (about 1 in 200 accepted): this test is of the declining.
     agree(text)
 
 
+@mostly_accepted(0.2)
 @FUZZ
 @given(st.data())
 def test_mutated_valid_file_agrees(data: st.DataObject) -> None:
@@ -172,6 +222,7 @@ def _read(text: str) -> Any:
     return typed(partial.document.data), [p.message for p in partial.problems]
 
 
+@mostly_accepted(0.05)
 @FUZZ
 @given(scalar_documents())
 def test_awkward_scalars_read_alike_on_both_paths(text: str) -> None:
