@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reconciler.core import resources as res
 from reconciler.core.diff import FieldChange
@@ -63,3 +65,25 @@ def test_an_exact_configured_fraction_goes_ahead_and_one_more_is_refused() -> No
     known = _known(12)
     assert unsafe_reasons(_updating(6), known, max_fraction=0.5) == []
     assert len(unsafe_reasons(_updating(7), known, max_fraction=0.5)) == 1
+
+
+@pytest.mark.parametrize(("managed", "fraction"), [(90, 0.7), (170, 0.7), (330, 0.7)])
+def test_exactly_the_fraction_goes_ahead_where_floating_point_would_round_it_down(
+    managed: int, fraction: float
+) -> None:
+    exact = round(managed * fraction)
+    assert fraction * managed < exact  # 0.7 * 90 is 62.99999999999999
+    known = _known(managed)
+    assert unsafe_reasons(_updating(exact), known, max_fraction=fraction) == []
+    assert len(unsafe_reasons(_updating(exact + 1), known, max_fraction=fraction)) == 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(MIN_MANAGED, 400), st.integers(1, 99))
+def test_more_than_the_fraction_and_never_exactly_it_is_refused(managed: int, percent: int) -> None:
+    fraction = percent / 100
+    known = _known(managed)
+    allowed = percent * managed // 100  # the most updates within the fraction, exactly
+    assert unsafe_reasons(_updating(allowed), known, max_fraction=fraction) == []
+    if allowed < managed:
+        assert unsafe_reasons(_updating(allowed + 1), known, max_fraction=fraction) != []
