@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,11 +37,15 @@ class Synced:
 
 @pytest.fixture
 def synced(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Synced]]:
-    """The fsyncs made while the test runs, in order; each is made for real."""
+    """The fsyncs the test's thread makes while it runs, in order; each is made for real."""
     seen: list[Synced] = []
+    test_thread = threading.get_ident()  # not a thread some other test left running
 
     def watching(real: Callable[[int], None]) -> Callable[[int], None]:
         def call(fd: int) -> None:
+            if threading.get_ident() != test_thread:
+                real(fd)
+                return
             path = Path(os.readlink(f"/proc/self/fd/{fd}"))
             if stat.S_ISDIR(os.fstat(fd).st_mode):
                 seen.append(Synced(path, True, None, frozenset(os.listdir(path))))
