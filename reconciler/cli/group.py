@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from reconciler import __version__, interrupts
+from reconciler.render.escape import terminal_lines
 from reconciler.workflows.collector import collector_paused
 
 USAGE_ERROR_EXIT = 1
@@ -34,6 +35,14 @@ COMMAND_MODULES = {
     "state": "state_records_command",
     "validate": "validate_command",
 }
+
+
+class TerminalSafeFormatter(logging.Formatter):
+    """Log records as lines a terminal only shows: a record's text (a server's, a file's) can't
+    move the cursor, change colours or start a workflow command."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return terminal_lines(super().format(record))
 
 
 class ReconcilerGroup(click.Group):
@@ -99,11 +108,10 @@ def one_dash_word(argv: Sequence[str]) -> str | None:
 )
 def main(verbose: bool, no_color: bool) -> None:
     """Declarative configuration for InvoiceXpress accounts: validate, plan, apply."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(TerminalSafeFormatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-        force=True,
+        level=logging.DEBUG if verbose else logging.WARNING, handlers=[handler], force=True
     )
 
 

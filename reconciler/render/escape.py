@@ -1,0 +1,113 @@
+"""Untrusted text (file names, names, values, reasons, a server's words, error messages) made
+safe for where it is shown, one function per destination; every renderer uses these.
+
+- A terminal or CI log (``terminal``, ``terminal_lines``): control characters (C0, DEL, C1),
+  the line and paragraph separators and the bidirectional controls are shown as escapes
+  (``\\x1b``, ``\\n``, ``\\u2028``), so no text moves the cursor, changes colours, sets the
+  window title or writes a hyperlink; a line the text begins never starts with ``::``, which
+  GitHub's runner would read as a workflow command.
+- Markdown (``code_span``, ``fenced``, ``markdown_text``): the text is only ever text, inside
+  the block it was put in: a code span or fence longer than any backtick run in it, or
+  backslash escapes and entities (``<``, ``>``, ``&`` never reach the comment raw).
+- JSON (``json_text``): what ``json.dumps`` leaves raw that a terminal acts on (DEL, C1, the
+  separators, the bidirectional controls) written as ``\\u`` escapes: the same document.
+- GitHub workflow commands (``workflow_data``, ``workflow_property``): ``%``, CR and LF (and
+  in a property ``:`` and ``,``) percent-encoded, as the runner decodes them, so the text
+  cannot end its command or start another.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SHOWN = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_BUT_LINES = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+# What GitHub's runner skips before looking for ``::``: any whitespace.
+# What json.dumps(..., ensure_ascii=False) leaves raw (it escapes C0 only) that a terminal
+# would act on; in JSON text these can only be inside strings.
+_JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_COMMAND = re.compile(r"(?m)^(\s*):(?=:)")
+# Every ASCII punctuation character may be backslash-escaped in CommonMark; these three become
+# entities instead, so the Markdown itself never holds them raw.
+_PUNCTUATION = re.compile(r"[!\"#$%'()*+,\-./:;=?@\[\\\]^_`{|}~]")
+_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _SHOWN:
+        return _SHOWN[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal(text: str) -> str:
+    """``text`` as one line of terminal output: every control character shown as an escape."""
+    if _UNSAFE.search(text) is not None:
+        text = _UNSAFE.sub(_escaped, text)
+    return _COMMAND.sub(r"\1\\x3a", text) if "::" in text else text
+
+
+def terminal_lines(text: str) -> str:
+    """``text`` as lines of terminal output: its line breaks kept, everything else as
+    ``terminal`` shows it."""
+    if _UNSAFE_BUT_LINES.search(text) is not None:
+        text = _UNSAFE_BUT_LINES.sub(_escaped, text)
+    return _COMMAND.sub(r"\1\\x3a", text) if "::" in text else text
+
+
+def json_text(text: str) -> str:
+    """JSON text (from ``json.dumps(..., ensure_ascii=False)``) with every character a terminal
+    would act on written as a ``\\u`` escape: the same JSON value, safe to print."""
+    if _JSON_RAW.search(text) is None:
+        return text
+    return _JSON_RAW.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+def _longest_backticks(text: str) -> int:
+    return max((len(run) for run in re.findall("`+", text)), default=0)
+
+
+def code_span(text: str) -> str:
+    """``text`` as one Markdown code span, shown as ``terminal`` shows it, whatever backticks
+    it holds."""
+    shown = terminal(text)
+    fence = "`" * (_longest_backticks(shown) + 1)
+    if shown[:1] in ("`", " ") or shown[-1:] in ("`", " "):
+        return f"{fence} {shown} {fence}"
+    return f"{fence}{shown}{fence}"
+
+
+def fence_for(text: str) -> str:
+    """A code fence longer than any run of backticks in ``text``."""
+    return "`" * max(3, _longest_backticks(text) + 1)
+
+
+def fenced(text: str, info: str = "") -> str:
+    """``text`` as a fenced Markdown code block (its lines kept, as ``terminal_lines`` shows
+    them), ending in a newline."""
+    shown = terminal_lines(text)
+    fence = fence_for(shown)
+    return f"{fence}{info}\n{shown}\n{fence}\n"
+
+
+def markdown_text(text: str) -> str:
+    """``text`` as Markdown inline text (a heading's, a paragraph's or a table cell's): shown
+    as ``terminal`` shows it, every punctuation character escaped."""
+    shown = terminal(text)
+    shown = _PUNCTUATION.sub(lambda match: "\\" + match.group(), shown)
+    return re.sub("[<>&]", lambda match: _ENTITIES[match.group()], shown)
+
+
+def workflow_data(text: str) -> str:
+    """``text`` as the message of a workflow command (after its second ``::``)."""
+    data = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return _UNSAFE.sub(_escaped, data) if _UNSAFE.search(data) is not None else data
+
+
+def workflow_property(text: str) -> str:
+    """``text`` as the value of a workflow command's property (``file=``, ``title=``)."""
+    return workflow_data(text).replace(":", "%3A").replace(",", "%2C")
