@@ -33,7 +33,7 @@ from reconciler.render.escape import terminal
 from reconciler.render.json import render_fleet_json
 from reconciler.render.markdown import render_fleet_markdown
 from reconciler.render.messages import error_message
-from reconciler.render.text import describe, render_report, summary_line
+from reconciler.render.text import account_heading, describe, render_report, summary_line
 from reconciler.settings import load_tool_settings
 from reconciler.workflows.fleet import (
     Account,
@@ -88,7 +88,7 @@ def open_fleet(files: Sequence[Path], shard: str | None, template: Target) -> Fl
 
 
 def _heading(account: Account) -> str:
-    return f"== {terminal(account.name)} ({terminal(str(account.target.file))}) =="
+    return account_heading(account.name, str(account.target.file))
 
 
 def _error(run: AccountRun[T]) -> str:

@@ -2,15 +2,17 @@
 safe for where it is shown, one function per destination; every renderer uses these.
 
 - A terminal or CI log (``terminal``, ``terminal_lines``): control characters (C0, DEL, C1),
-  the line and paragraph separators and the bidirectional controls are shown as escapes
-  (``\\x1b``, ``\\n``, ``\\u2028``), so no text moves the cursor, changes colours, sets the
-  window title or writes a hyperlink; a line the text begins never starts with ``::``, which
-  GitHub's runner would read as a workflow command.
+  the line and paragraph separators, the bidirectional controls and lone surrogates (an
+  undecodable byte of a file name) are shown as escapes (``\\x1b``, ``\\n``, ``\\u2028``),
+  so no text moves the cursor, changes colours, sets the window title or writes a hyperlink;
+  a line the text begins never starts with ``:`` (shown ``\\x3a``), so no line of output
+  starts with ``::``, which GitHub's runner would read as a workflow command.
 - Markdown (``code_span``, ``fenced``, ``markdown_text``): the text is only ever text, inside
   the block it was put in: a code span or fence longer than any backtick run in it, or
   backslash escapes and entities (``<``, ``>``, ``&`` never reach the comment raw).
 - JSON (``json_text``): what ``json.dumps`` leaves raw that a terminal acts on (DEL, C1, the
-  separators, the bidirectional controls) written as ``\\u`` escapes: the same document.
+  separators, the bidirectional controls, lone surrogates) written as ``\\u`` escapes: the
+  same document.
 - GitHub workflow commands (``workflow_data``, ``workflow_property``): ``%``, CR and LF (and
   in a property ``:`` and ``,``) percent-encoded, as the runner decodes them, so the text
   cannot end its command or start another.
@@ -21,15 +23,17 @@ from __future__ import annotations
 import re
 
 _SHOWN = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_UNSAFE_BUT_LINES = re.compile(
-    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
-)
-# What GitHub's runner skips before looking for ``::``: any whitespace.
+# Beyond C0: DEL and C1, the Arabic letter mark, the bidirectional marks, the line and paragraph
+# separators, the bidirectional embeddings, overrides and isolates, and lone surrogates.
+_BEYOND_C0 = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+_UNSAFE = re.compile(f"[\x00-\x1f{_BEYOND_C0}]")
+_UNSAFE_BUT_LINES = re.compile(f"[\x00-\x09\x0b-\x1f{_BEYOND_C0}]")
 # What json.dumps(..., ensure_ascii=False) leaves raw (it escapes C0 only) that a terminal
-# would act on; in JSON text these can only be inside strings.
-_JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_COMMAND = re.compile(r"(?m)^(\s*):(?=:)")
+# would act on, or that can't be written as UTF-8; in JSON text these are only inside strings.
+_JSON_RAW = re.compile(f"[{_BEYOND_C0}]")
+# What GitHub's runner skips before looking for ``::``: any whitespace. A piece that starts a
+# line with one colon could be followed by the colon of fixed text: its own is escaped.
+_COMMAND = re.compile(r"(?m)^(\s*):")
 # Every ASCII punctuation character may be backslash-escaped in CommonMark; these three become
 # entities instead, so the Markdown itself never holds them raw.
 _PUNCTUATION = re.compile(r"[!\"#$%'()*+,\-./:;=?@\[\\\]^_`{|}~]")
@@ -48,7 +52,7 @@ def terminal(text: str) -> str:
     """``text`` as one line of terminal output: every control character shown as an escape."""
     if _UNSAFE.search(text) is not None:
         text = _UNSAFE.sub(_escaped, text)
-    return _COMMAND.sub(r"\1\\x3a", text) if "::" in text else text
+    return _COMMAND.sub(r"\1\\x3a", text) if ":" in text else text
 
 
 def terminal_lines(text: str) -> str:
@@ -56,7 +60,7 @@ def terminal_lines(text: str) -> str:
     ``terminal`` shows it."""
     if _UNSAFE_BUT_LINES.search(text) is not None:
         text = _UNSAFE_BUT_LINES.sub(_escaped, text)
-    return _COMMAND.sub(r"\1\\x3a", text) if "::" in text else text
+    return _COMMAND.sub(r"\1\\x3a", text) if ":" in text else text
 
 
 def json_text(text: str) -> str:
@@ -76,7 +80,8 @@ def code_span(text: str) -> str:
     it holds."""
     shown = terminal(text)
     fence = "`" * (_longest_backticks(shown) + 1)
-    if shown[:1] in ("`", " ") or shown[-1:] in ("`", " "):
+    # A span's content loses one space at each end when it has one at both: pad what would.
+    if shown.strip(" ") and (shown[:1] in ("`", " ") or shown[-1:] in ("`", " ")):
         return f"{fence} {shown} {fence}"
     return f"{fence}{shown}{fence}"
 

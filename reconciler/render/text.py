@@ -66,6 +66,11 @@ def request_body(body: object) -> str:
     return terminal_lines(json.dumps(redacted(body), ensure_ascii=False, indent=2))
 
 
+def account_heading(name: str, file: str) -> str:
+    """A fleet account's heading in text output: ``== name (file) ==``."""
+    return f"== {terminal(name)} ({terminal(file)}) =="
+
+
 UNMANAGED_NOTE = "nothing is deleted on the account"
 
 
