@@ -74,7 +74,9 @@ def open_fleet(files: Sequence[Path], shard: str | None, template: Target) -> Fl
     chosen = None if shard is None else Shard.parse(shard)
     accounts = fleet_accounts(files, chosen, template)
     if not accounts:
-        click.echo(f"note: shard {shard} holds none of the fleet's accounts", err=True)
+        click.echo(
+            f"note: shard {terminal(str(shard))} holds none of the fleet's accounts", err=True
+        )
     loaded = load_fleet(accounts)
     secrets = in_play()
     for run in loaded:

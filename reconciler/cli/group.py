@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import io
 import logging
 import re
 import sys
@@ -77,7 +78,9 @@ class ReconcilerGroup(click.Group):
                 )
             sys.exit(USAGE_ERROR_EXIT)
         except click.ClickException as error:
-            error.show()
+            shown = io.StringIO()
+            error.show(file=shown)
+            click.echo(terminal_lines(shown.getvalue()), err=True, nl=False)
             sys.exit(USAGE_ERROR_EXIT)
         except click.Abort as abort:
             if isinstance(abort.__cause__, KeyboardInterrupt):

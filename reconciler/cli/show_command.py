@@ -12,7 +12,7 @@ from reconciler.cli.group import main
 from reconciler.cli.locking import target_of
 from reconciler.cli.options import ENV_FILE_OPTION, STATE_URL_OPTION
 from reconciler.cli.printing import print_plan
-from reconciler.render.escape import json_text
+from reconciler.render.escape import json_text, terminal
 from reconciler.render.markdown import render_markdown
 from reconciler.workflows.show import Shown, show_saved_plan
 
@@ -49,7 +49,7 @@ def show(
         click.echo(render_markdown(shown.plan), nl=False)
     else:
         print_plan(console(), shown.plan, show_requests=show_requests)
-    click.echo(freshness(shown), err=output_format != "text")
+    click.echo(terminal(freshness(shown)), err=output_format != "text")
 
 
 def freshness(shown: Shown) -> str:
