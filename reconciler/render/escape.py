@@ -7,9 +7,9 @@ safe for where it is shown, one function per destination; every renderer uses th
   so no text moves the cursor, changes colours, sets the window title or writes a hyperlink;
   a line the text begins never starts with ``:`` (shown ``\\x3a``), so no line of output
   starts with ``::``, which GitHub's runner would read as a workflow command.
-- Markdown (``code_span``, ``fenced``, ``markdown_text``): the text is only ever text, inside
-  the block it was put in: a code span or fence longer than any backtick run in it, or
-  backslash escapes and entities (``<``, ``>``, ``&`` never reach the comment raw).
+- Markdown (``code_span``, ``fenced``, ``table_cell``): the text is only ever code, inside the
+  block it was put in: a code span or fence longer than any backtick run in it, so ``<``,
+  ``>`` and ``&`` never become HTML, nor ``@name`` a mention or ``*`` emphasis.
 - JSON (``json_text``): what ``json.dumps`` leaves raw that a terminal acts on (DEL, C1, the
   separators, the bidirectional controls, lone surrogates) written as ``\\u`` escapes: the
   same document.
@@ -34,10 +34,6 @@ _JSON_RAW = re.compile(f"[{_BEYOND_C0}]")
 # What GitHub's runner skips before looking for ``::``: any whitespace. A piece that starts a
 # line with one colon could be followed by the colon of fixed text: its own is escaped.
 _COMMAND = re.compile(r"(?m)^(\s*):")
-# Every ASCII punctuation character may be backslash-escaped in CommonMark; these three become
-# entities instead, so the Markdown itself never holds them raw.
-_PUNCTUATION = re.compile(r"[!\"#$%'()*+,\-./:;=?@\[\\\]^_`{|}~]")
-_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
 
 
 def _escaped(match: re.Match[str]) -> str:
@@ -99,12 +95,10 @@ def fenced(text: str, info: str = "") -> str:
     return f"{fence}{info}\n{shown}\n{fence}\n"
 
 
-def markdown_text(text: str) -> str:
-    """``text`` as Markdown inline text (a heading's, a paragraph's or a table cell's): shown
-    as ``terminal`` shows it, every punctuation character escaped."""
-    shown = terminal(text)
-    shown = _PUNCTUATION.sub(lambda match: "\\" + match.group(), shown)
-    return re.sub("[<>&]", lambda match: _ENTITIES[match.group()], shown)
+def table_cell(text: str) -> str:
+    """``text`` as a cell of a Markdown table: a code span whose pipes are escaped (GitHub
+    reads ``\\|`` as a pipe inside a cell's code span, and any other as the cell's end)."""
+    return code_span(text).replace("|", "\\|")
 
 
 def workflow_data(text: str) -> str:

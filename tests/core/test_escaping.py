@@ -36,6 +36,7 @@ from reconciler.core.plan import Plan, Source
 from reconciler.core.report import ApplyReport, Outcome, Status
 from reconciler.errors import Problem, ReconcilerError, ValidationFailed
 from reconciler.render.drift import render_refresh
+from reconciler.render.escape import table_cell
 from reconciler.render.json import render_fleet_json, render_json
 from reconciler.render.links import SourceLinks
 from reconciler.render.markdown import render_fleet_markdown, render_markdown
@@ -274,3 +275,17 @@ def test_each_annotation_is_exactly_one_workflow_command(
 def _terminal_but_lines(text: str) -> str:
     """``text`` with every character a terminal acts on shown as an escape, but CR and LF."""
     return "".join(char if char in "\r\n" else _shown(char) for char in text)
+
+
+@settings(max_examples=EXAMPLES * 8, deadline=None)
+@given(first=hostile, second=hostile)
+def test_a_table_cell_stays_one_cell(first: str, second: str) -> None:
+    def table(one: str, two: str) -> str:
+        return f"| account | file |\n|---|---|\n| {one} | {two} |\n"
+
+    markdown = table(table_cell(first), table_cell(second))
+    _assert_markdown_safe(markdown, table(table_cell("a"), table_cell("b")))
+    cells = [t for t in _tokens(markdown) if t.type == "inline"][2:]
+    assert [[c.type for c in cell.children or []] for cell in cells] == [["code_inline"]] * 2
+    for cell, text in zip(cells, (first, second), strict=True):
+        assert (cell.children or [])[0].content == re.sub(r"^(\s*):", r"\1\\x3a", _shown(text))
