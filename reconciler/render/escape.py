@@ -48,7 +48,9 @@ def terminal(text: str) -> str:
     """``text`` as one line of terminal output: every control character shown as an escape."""
     if _UNSAFE.search(text) is not None:
         text = _UNSAFE.sub(_escaped, text)
-    return _COMMAND.sub(r"\1\\x3a", text) if ":" in text else text
+    if text and (text[0] == ":" or text[0].isspace()):  # one line now: only its start counts
+        return _COMMAND.sub(r"\1\\x3a", text, count=1)
+    return text
 
 
 def terminal_lines(text: str) -> str:
