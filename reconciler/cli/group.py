@@ -69,7 +69,7 @@ class ReconcilerGroup(click.Group):
             typed = one_dash_word(sys.argv[1:] if argv is None else argv)
             if typed is not None:  # click names only its first letter: "-o" of "-out"
                 error = click.NoSuchOption(typed.partition("=")[0], ctx=error.ctx)
-            error.show()
+            show_usage_error(error)
             if typed is not None:
                 name = typed.removeprefix("-").partition("=")[0]
                 click.echo(
@@ -78,9 +78,7 @@ class ReconcilerGroup(click.Group):
                 )
             sys.exit(USAGE_ERROR_EXIT)
         except click.ClickException as error:
-            shown = io.StringIO()
-            error.show(file=shown)
-            click.echo(terminal_lines(shown.getvalue()), err=True, nl=False)
+            show_usage_error(error)
             sys.exit(USAGE_ERROR_EXIT)
         except click.Abort as abort:
             if isinstance(abort.__cause__, KeyboardInterrupt):
@@ -88,6 +86,13 @@ class ReconcilerGroup(click.Group):
             click.echo("Aborted!", err=True)
             sys.exit(USAGE_ERROR_EXIT)
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def show_usage_error(error: click.ClickException) -> None:
+    """Print a usage error as click does, on stderr, with what was typed shown escaped."""
+    shown = io.StringIO()
+    error.show(file=shown)
+    click.echo(terminal_lines(shown.getvalue()), err=True, nl=False)
 
 
 def one_dash_word(argv: Sequence[str]) -> str | None:
