@@ -84,7 +84,7 @@ def code_span(text: str) -> str:
     return f"{fence}{shown}{fence}"
 
 
-def fence_for(text: str) -> str:
+def _fence_for(text: str) -> str:
     """A code fence longer than any run of backticks in ``text``."""
     return "`" * max(3, _longest_backticks(text) + 1)
 
@@ -93,7 +93,7 @@ def fenced(text: str, info: str = "") -> str:
     """``text`` as a fenced Markdown code block (its lines kept, as ``terminal_lines`` shows
     them), ending in a newline."""
     shown = terminal_lines(text)
-    fence = fence_for(shown)
+    fence = _fence_for(shown)
     return f"{fence}{info}\n{shown}\n{fence}\n"
 
 

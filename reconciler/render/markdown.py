@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from reconciler.core.fleet_document import FleetEntry
 from reconciler.core.plan import Action, Call, Plan
 from reconciler.core.secrets import REDACTED
-from reconciler.render.escape import code_span, fence_for, fenced, terminal, terminal_lines
+from reconciler.render.escape import code_span, fenced, terminal, terminal_lines
 from reconciler.render.links import SourceLinks
 from reconciler.render.text import UNMANAGED_NOTE, describe, summary_line
 from reconciler.render.values import shown
@@ -52,9 +52,7 @@ def _call_block(call: Call, links: SourceLinks | None = None) -> str:
         if change.before is not None:
             lines.append(f"- {path}: {shown(change.before, json_all=True)}")
         lines.append(f"+ {path}: {shown(change.after, json_all=True)}")
-    body = "\n".join(lines)
-    fence = fence_for(body)
-    return f"{_declared_at(call, links)}{fence}diff\n{body}\n{fence}\n"
+    return _declared_at(call, links) + fenced("\n".join(lines), "diff")
 
 
 def _summary(plan: Plan) -> str:
