@@ -13,6 +13,7 @@ from reconciler.cli.options import (
     LOCK_TIMEOUT_OPTION,
     target_options,
 )
+from reconciler.render.escape import terminal
 from reconciler.workflows.moving import Destination, move_state
 from reconciler.workflows.target import Target, with_state_url
 
@@ -52,7 +53,7 @@ def move(
     known = moved.state
     console().print(
         f"Moved the known state (lineage {known.lineage}, serial {known.serial}, "
-        f"{len(known.resources)} resources) from {moved.source} to {moved.destination}; "
-        f"{moved.retired}.",
+        f"{len(known.resources)} resources) from {terminal(str(moved.source))} to "
+        f"{terminal(str(moved.destination))}; {terminal(moved.retired)}.",
         style="bold",
     )
