@@ -235,6 +235,9 @@ class PostgresStore:
     def _on_lock(self, held: HeldLock, *, create: bool) -> Connection[TupleRow] | None:
         """The lock's connection, set up for this store the first time it is used."""
         if self._adopted is not held:
+            if self._connection is not None:  # one connection per account while it is locked
+                self._connection.close()
+                self._connection = None
             milliseconds = f"{round(STATEMENT_TIMEOUT * 1000)}ms"
             held.connection.execute(
                 "SELECT set_config('statement_timeout', %s, false)", (milliseconds,)

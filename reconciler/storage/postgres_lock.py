@@ -34,10 +34,10 @@ _HOLDER = (
     " AND l.classid::bigint = %s AND l.objid::bigint = %s"
 )
 
+# This backend's own locks are all in its database: no need to name it.
 _GRANTED = (
     "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
     " AND pid = pg_backend_pid() AND objsubid = 1"
-    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
     " AND classid::bigint = %s AND objid::bigint = %s)"
 )
 
