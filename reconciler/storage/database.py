@@ -141,13 +141,20 @@ def errors_of(url: str, doing: str) -> Iterator[None]:
         yield
     except psycopg.OperationalError as error:
         raise StateFileError(
-            f"{redacted(url)}: cannot {doing}: {first_line(error, url)}. The connection was "
+            f"{redacted(url)}: cannot {doing}: {_first_line(error, url)}. The connection was "
             "refused or lost; everything committed before is kept: run the command again"
         ) from None
     except psycopg.Error as error:
-        raise StateFileError(f"{redacted(url)}: cannot {doing}: {first_line(error, url)}") from None
+        raise StateFileError(
+            f"{redacted(url)}: cannot {doing}: {_first_line(error, url)}"
+        ) from None
+
+
+def _first_line(error: Exception, url: str) -> str:
+    lines = str(error).strip().splitlines()
+    return scrubbed(lines[0] if lines else type(error).__name__, url).rstrip(".")
 
 
 def first_line(error: Exception, url: str) -> str:
-    lines = str(error).strip().splitlines()
-    return scrubbed(lines[0] if lines else type(error).__name__, url).rstrip(".")
+    """The first line of a driver's message, with the URL's password replaced."""
+    return _first_line(error, url)
