@@ -11,8 +11,11 @@ flight when its connection died.
 
 from __future__ import annotations
 
+import os
+import pty
 import re
 import subprocess
+import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -117,8 +120,9 @@ def _terminating(sandbox: Sandbox, backends: Callable[[], list[int]], url: str) 
     return termination
 
 
-def _apply(fleet: Fleet, url: str) -> list[str]:
-    return ["apply", "-f", str(fleet.desired), "--auto-approve", "--state-url", url]
+def _apply(fleet: Fleet, url: str, *, ask: bool = False) -> list[str]:
+    approve = [] if ask else ["--auto-approve"]
+    return ["apply", "-f", str(fleet.desired), *approve, "--state-url", url]
 
 
 def _run_a_then_b(
@@ -203,3 +207,42 @@ def test_the_recording_connection_dropping_mid_apply_exits_3_with_the_counts_not
     assert made == sum(1 for r in sandbox.requests if r.method == "PUT"), output
     assert recorded == _records(postgres_url), output
     assert TERMINATE_AT <= made < fleet.calls and recorded < made, output
+
+
+def test_a_lock_lost_while_waiting_for_approval_exits_1_and_makes_no_call(
+    served: tuple[Fleet, Sandbox, dict[str, str]], postgres_url: str
+) -> None:
+    """The lock's connection sits idle while the question waits on a terminal; ended then (as an
+    idle-session timeout would), the apply makes no call and exits 1: nothing was applied."""
+    fleet, sandbox, env = served
+    controller, terminal = pty.openpty()
+    runner = subprocess.Popen(
+        [sys.executable, "-m", "reconciler", *_apply(fleet, postgres_url, ask=True)],
+        stdin=terminal,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **env},
+        cwd=fleet.folder,
+    )
+    try:
+        assert runner.stdout is not None and runner.stderr is not None
+        shown = b""
+        while b"Enter a value" not in shown:  # the question, with the lock held
+            chunk = os.read(runner.stdout.fileno(), 65536)
+            assert chunk, shown.decode(errors="replace")
+            shown += chunk
+        backends = _lock_backends(postgres_url)
+        assert len(backends) == 1
+        _terminate(postgres_url, backends)
+        os.write(controller, b"yes\n")
+        code = runner.wait(timeout=300)
+        errors = runner.stderr.read().decode()
+    finally:
+        runner.kill()
+        os.close(terminal)
+        os.close(controller)
+    assert code == 1, errors
+    assert STOP_LINE in errors and "stopped before the next call" in errors, errors
+    assert "Apply: 0 calls made, 0 recorded" in errors, errors
+    assert "Traceback" not in errors
+    assert [r for r in sandbox.requests if r.method != "GET"] == []
