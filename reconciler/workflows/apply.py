@@ -269,6 +269,13 @@ def save_applied(store: StateBackend, state: KnownState) -> None:
     is still in the journal."""
     try:
         store.save(state)
+    except LockLost as error:  # after the last call: every success was committed as it came
+        raise StateWriteError(
+            error.where,
+            f"lost the known-state lock ({error.reason})",
+            "Every success of this apply was committed as it happened; the next apply plans "
+            "from them",
+        ) from None
     except StateWriteError as error:
         raise StateWriteError(
             error.path,

@@ -20,12 +20,12 @@ from reconciler.core.known import KnownState, Record
 from reconciler.core.plan import build_plan
 from reconciler.core.secrets import DigestKey
 from reconciler.desired.document import load_desired
-from reconciler.errors import LockLost
+from reconciler.errors import LockLost, StateWriteError
 from reconciler.sandbox import Sandbox
 from reconciler.settings import ToolSettings
 from reconciler.storage.postgres import PostgresStore
 from reconciler.storage.postgres_lock import DatabaseLock, held_lock, lock_key
-from reconciler.workflows.apply import apply_plan
+from reconciler.workflows.apply import apply_plan, save_applied
 from tests.reliability.conftest import API_KEY, AT_PASSWORD, Fleet
 
 
@@ -153,3 +153,21 @@ def test_one_call_at_a_time_proves_the_lock_before_each_call(
     ):
         asyncio.run(apply(base_url))
     assert store.answered_at_proof == list(range(fleet.calls))
+
+
+def test_a_save_after_the_calls_on_a_lost_connection_says_every_success_was_committed(
+    postgres_url: str,
+) -> None:
+    store = PostgresStore(postgres_url, "a")
+    state = KnownState.new().applied("client:1", _record("Porto"), None)
+    with DatabaseLock(postgres_url, "a").held("test"):
+        store.append(state, "client:1")
+        held = held_lock(postgres_url, "a")
+        assert held is not None
+        _terminate(postgres_url, held.connection.info.backend_pid)
+        with pytest.raises(StateWriteError) as failed:
+            save_applied(store, state)
+    assert not isinstance(failed.value, LockLost)  # exit 3 whatever the counts
+    assert "lost the known-state lock" in str(failed.value)
+    assert "Every success of this apply was committed as it happened" in str(failed.value)
+    assert PostgresStore(postgres_url, "a").load() == state
