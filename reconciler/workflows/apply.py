@@ -10,7 +10,7 @@ everything reported as succeeded, and at most one success per slot is lost.
 When a success can't be recorded (disk full, ...), the apply stops at once: the calls still
 running are cancelled, no later success is recorded, and ``StateWriteError`` says what is.
 
-Before each batch of calls the run proves it still holds the known-state lock (``_LockProof``).
+Before each batch of calls the run proves it still holds the known-state lock (``LockProof``).
 When it can't (the database connection holding the lock was ended), or when a success can't be
 recorded because that connection is gone, it sends no further call: the calls in flight finish
 and are recorded if they can be, and ``LockLost`` says how many calls were made and recorded.
@@ -38,6 +38,7 @@ from reconciler.core.verification import Verification
 from reconciler.errors import ApiError, LockLost, StateWriteError
 from reconciler.storage.backend import StateBackend
 from reconciler.workflows.create_missing import created_resource, send
+from reconciler.workflows.lock_proof import LockProof
 from reconciler.workflows.session import Session, redactor_for
 from reconciler.workflows.verify import verify
 
@@ -139,47 +140,6 @@ class _Recorder:
         )
 
 
-class _LockProof:
-    """Proves, before each batch of calls, that this run still holds the known-state lock.
-
-    A batch is the calls that take a free slot (and have their dependencies met) while one
-    proof is under way: each call, once it holds its slot and before it is sent, waits for a
-    proof that began after it took the slot. So no call is sent on a proof older than its slot,
-    and one round trip (``StateBackend.prove_lock``, off the event loop) covers every call
-    dispatched at once; with the slots busy, a proof is made as each call ends.
-    """
-
-    def __init__(self, store: StateBackend) -> None:
-        self._store = store
-        self._next: asyncio.Future[None] | None = None  # the proof the next batch waits for
-        self._prover: asyncio.Task[None] | None = None
-
-    async def ready(self) -> None:
-        """Return once a proof begun after this call held; ``LockLost`` when it failed."""
-        if self._next is None:
-            self._next = asyncio.get_running_loop().create_future()
-            self._next.add_done_callback(_retrieved)
-            if self._prover is None or self._prover.done():
-                self._prover = asyncio.ensure_future(self._prove())
-        await asyncio.shield(self._next)
-
-    async def _prove(self) -> None:
-        while self._next is not None:
-            batch, self._next = self._next, None  # a call arriving now waits for the next proof
-            try:
-                await asyncio.to_thread(self._store.prove_lock)
-            except Exception as error:  # LockLost, or the store's own
-                batch.set_exception(error)
-            else:
-                batch.set_result(None)
-
-
-def _retrieved(future: asyncio.Future[None]) -> None:
-    """Mark a proof's failure as seen, even when every call waiting on it was cancelled."""
-    if not future.cancelled():
-        future.exception()
-
-
 @dataclass(frozen=True)
 class _Queued:
     """A success folded into the state, waiting for its write."""
@@ -226,7 +186,7 @@ async def apply_plan(
 ) -> ApplyReport:
     """Make the plan's calls; return every outcome and the known state they produced."""
     recorder = _Recorder(known, store, plan.key_id)
-    proof = _LockProof(store)
+    proof = LockProof(store)
     breaker = Breaker()
     semaphore = asyncio.Semaphore(concurrency)
     done: dict[str, asyncio.Future[Status]] = {
@@ -291,7 +251,7 @@ async def _run_after_dependencies(
     semaphore: asyncio.Semaphore,
     client: ApiClient,
     recorder: _Recorder,
-    proof: _LockProof,
+    proof: LockProof,
     breaker: Breaker,
 ) -> Outcome:
     for dependency in call.depends_on:
