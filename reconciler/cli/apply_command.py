@@ -30,7 +30,13 @@ from reconciler.core.guard import check_plan_is_safe
 from reconciler.core.report import ApplyReport
 from reconciler.core.run_documents import apply_document
 from reconciler.core.verification import Verification
-from reconciler.errors import PlanFileError, ReconcilerError, SettingsError, StateWriteError
+from reconciler.errors import (
+    LockLost,
+    PlanFileError,
+    ReconcilerError,
+    SettingsError,
+    StateWriteError,
+)
 from reconciler.render.drift import render_verification
 from reconciler.render.json import render_document
 from reconciler.render.messages import error_message
@@ -183,6 +189,10 @@ def _apply_one(
         pace_note = report.pace.note() if report.pace is not None else None
         if pace_note is not None:
             click.echo(f"note: {pace_note}", err=True)
+    except LockLost as error:  # the lock or its connection lost: exit 3 once a call was made
+        click.echo(f"error: {error}", err=True)
+        click.echo(error.counts(), err=True)
+        sys.exit(EXIT_APPLY_FAILED if error.made else EXIT_ERROR)
     except StateWriteError as error:  # only ever raised once a call has succeeded
         click.echo(f"error: {error_message(error, in_play().redactor)}", err=True)
         sys.exit(EXIT_APPLY_FAILED)
