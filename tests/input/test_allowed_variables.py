@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from reconciler.desired.document import Desired, load_desired
 from reconciler.desired.envexpand import escaped
 from reconciler.desired.secrets_in_play import (
+    SecretScreen,
     allows,
     environment_secrets,
     secrets_in_play,
@@ -251,3 +252,24 @@ def test_a_secret_in_any_ordinary_field_is_refused_and_never_shown(
         load_desired(file, {"DEPLOY_TOKEN": secret, "RECONCILER_VAR_V": value})
     assert [p.path for p in failure.value.problems] == [path]
     assert secret not in str(failure.value) and secret not in _shown(failure.value.problems)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    secrets=st.lists(st.text(min_size=1, max_size=12), max_size=4),
+    texts=st.lists(st.text(max_size=24), max_size=6),
+    planted=st.integers(min_value=0, max_value=7),
+)
+def test_the_screen_over_all_values_agrees_with_each_value_on_its_own(
+    secrets: list[str], texts: list[str], planted: int
+) -> None:
+    if secrets and texts:  # often put a secret in, whole or inside
+        index = planted % len(texts)
+        secret = secrets[planted % len(secrets)]
+        texts[index] = secret if planted % 2 else f"{texts[index]}{secret}!"
+    screen = SecretScreen(secrets)
+    each = any(screen.holds(text) for text in texts)
+    if each:
+        assert screen.any_holds(texts)  # never misses one
+    elif not any("\0" in text for text in texts + secrets):
+        assert not screen.any_holds(texts)  # and says no alike, but for its separator
