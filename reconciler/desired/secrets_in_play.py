@@ -10,7 +10,9 @@ desired file or a settings file, which a pull request may write.
   ``SECRET``, ``PASSWORD``, ``PASSWD`` or ``KEY``, in any case, so every account's
   ``INVOICEXPRESS_API_KEY*`` and ``RECONCILER_DIGEST_KEY*``), the password inside any URL
   (``RECONCILER_STATE_URL*``), and the values the secret fields hold (the AT password). A value
-  shorter than ``MIN_SECRET_LENGTH`` is not one: it would match ordinary text.
+  shorter than ``MIN_SECRET_LENGTH`` is not one: it would match ordinary text; nor is a
+  variable's ``true``, ``false``, ``null`` or ``none`` (a flag such as ``USE_KEY=true``), which
+  would refuse every ``marketing: true``.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ _SECRET_WORDS = frozenset({"TOKEN", "SECRET", "PASSWORD", "PASSWD", "KEY"})
 # Words of a variable's name: split at anything but letters and digits, and at camelCase.
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _URL_STARTS = ("RECONCILER_STATE_URL",)
+_WORDS_NOT_SECRETS = frozenset({"true", "false", "null", "none"})
 
 
 def allows(name: str, environ: Mapping[str, str]) -> bool:
@@ -72,7 +75,11 @@ def environment_secrets(environ: Mapping[str, str]) -> frozenset[str]:
             found.add(value)
         if name.startswith(_URL_STARTS) or "://" in value:
             found |= url_passwords(value)
-    return frozenset(value for value in found if len(value) >= MIN_SECRET_LENGTH)
+    return frozenset(
+        value
+        for value in found
+        if len(value) >= MIN_SECRET_LENGTH and value.lower() not in _WORDS_NOT_SECRETS
+    )
 
 
 def secrets_in_play(environ: Mapping[str, str], declared: Iterable[str] = ()) -> frozenset[str]:
