@@ -3,7 +3,8 @@
 The desired file is written by whoever opens a pull request, and ``plan`` runs on it with CI's
 secrets in the environment. An ordinary field reads only the variables the operator allowed,
 and holds no secret in play however it got there; the run fails at the field, nothing is
-planned, written or sent, and no secret shows up anywhere (stdout, stderr, any file left).
+planned, written or sent, and no secret shows up anywhere (stdout, stderr and its debug log,
+any file left).
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
+from psycopg import sql
 
 from reconciler.desired.document import load_desired
 from reconciler.desired.envexpand import escaped
@@ -39,6 +42,7 @@ COMMANDS = {
     "plan": ["plan", "--sandbox"],
     "plan json": ["plan", "--sandbox", "--format", "json"],
     "plan markdown": ["plan", "--sandbox", "--format", "markdown"],
+    "plan out": ["plan", "--sandbox", "--out", "saved-plan.json"],
     "validate github": ["validate", "--error-format", "github"],
     "apply": ["apply", "--sandbox", "--auto-approve"],
 }
@@ -140,7 +144,7 @@ def test_a_secret_reaches_no_output_and_the_run_names_the_field(
     line = _line_of(folder, new)
     column = len(new) - len(new.lstrip(" ")) + len(new.strip().split(":")[0]) + 3
     before = _files(folder)
-    result = run_cli([*COMMANDS[command], "-f", "state.yaml"], {**SECRET_ENV, **extra})
+    result = run_cli(["-v", *COMMANDS[command], "-f", "state.yaml"], {**SECRET_ENV, **extra})
     assert result.exit_code == 1, result.output
     output = result.stdout + result.stderr
     assert leaks(output) == [], output
@@ -237,3 +241,37 @@ def test_allow_unset_env_does_not_excuse_a_variable_that_is_not_allowed(folder: 
     result = run_cli(["validate", "--allow-unset-env", "state.yaml"], SECRET_ENV)
     assert result.exit_code == 1
     assert "environment variable DEPLOY_CITY is not allowed here" in result.stderr
+
+
+def _database_text(url: str) -> str:
+    """Every row of every table of the database, as text."""
+    with psycopg.connect(url) as connection:
+        tables = connection.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+        ).fetchall()
+        assert tables, "the known state was not stored in the database"
+        rows = [
+            connection.execute(sql.SQL("SELECT * FROM {}").format(sql.Identifier(name))).fetchall()
+            for (name,) in tables
+        ]
+    return repr(rows)
+
+
+def test_the_known_state_in_postgresql_never_holds_its_urls_password(
+    folder: Path, postgres_url: str
+) -> None:
+    password = "SENTINEL-dbpass-03"
+    url = postgres_url.replace("://postgres@", f"://postgres:{password}@")
+    env = {**SECRET_ENV, "RECONCILER_STATE_URL": url, "RECONCILER_VAR_PLACE": password}
+    apply = ["-v", "apply", "--sandbox", "--auto-approve", "-f", "state.yaml"]
+    _edit(folder, "    city: Porto\n", "    city: ${RECONCILER_VAR_PLACE}\n")
+    refused = run_cli(apply, env)
+    assert refused.exit_code == 1, refused.output
+    assert "clients[1].city: holds the value of a secret" in refused.stderr
+    _edit(folder, "    city: ${RECONCILER_VAR_PLACE}\n", "    city: Porto\n")
+    applied = run_cli(apply, env)
+    assert applied.exit_code == 0, applied.output
+    for text in (refused.stdout, refused.stderr, applied.stdout, applied.stderr):
+        assert leaks(text) == [], text
+    assert leaks(_database_text(postgres_url)) == []
+    assert '"city": "Porto"' in _database_text(postgres_url).replace("'", '"')
