@@ -73,17 +73,16 @@ def _without(data: Any, paths: frozenset[YamlPath]) -> Any:
 
 def _texts(data: Any, found: list[str]) -> list[str]:
     """Every text value in ``data``, appended to ``found`` (quicker than ``_leaves``)."""
-    if isinstance(data, dict):
-        data = data.values()
-    elif not isinstance(data, list):
-        if isinstance(data, str):
-            found.append(data)
-        return found
-    for value in data:
-        if isinstance(value, dict | list):
-            _texts(value, found)
-        elif isinstance(value, str):
-            found.append(value)
+    if isinstance(data, str):
+        found.append(data)
+    todo = [data] if isinstance(data, dict | list) else []
+    while todo:
+        item = todo.pop()
+        for value in item.values() if isinstance(item, dict) else item:
+            if isinstance(value, str):
+                found.append(value)
+            elif isinstance(value, dict | list):
+                todo.append(value)
     return found
 
 
