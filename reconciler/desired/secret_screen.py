@@ -3,7 +3,9 @@
 An allowed variable may happen to hold an API key, and a key may be pasted in as it is: either
 would be planned, printed (a PR comment is not masked), sent and stored in clear. Each such
 field is a Problem at its ``file:line:col`` that names the field and never shows the value;
-its path is spoiled, so no later stage echoes the value either.
+its path is spoiled, so no later stage echoes the value either. A key is screened too (an
+unknown key is echoed in a message, cut short, where no redaction would find it); its problem
+names the mapping that holds it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ HOLDS_A_SECRET = (
     "holds the value of a secret (an API key, token or password in play); a secret may be "
     "written only in a password field, as ${NAME}"
 )
+KEY_HOLDS_A_SECRET = "a key holds the value of a secret (an API key, token or password in play)"
 
 
 def refuse_secrets(
@@ -39,12 +42,12 @@ def refuse_secrets(
     if not screen or not screen.any_holds(_texts(ordinary, texts)):
         return Partial(doc, [])
     problems, found = [], set()
-    for path, text in _leaves(ordinary, ()):
+    for path, text, is_key in _leaves(ordinary, ()):
         if screen.holds(text):
-            where = doc.source.locate(path)
-            problems.append(
-                Problem(doc.file, where.line, where.column, format_path(path), HOLDS_A_SECRET)
-            )
+            where = doc.source.key_position(path) if is_key else doc.source.locate(path)
+            shown, message = (path[:-1], KEY_HOLDS_A_SECRET) if is_key else (path, HOLDS_A_SECRET)
+            line, column = where.line, where.column
+            problems.append(Problem(doc.file, line, column, format_path(shown), message))
             found.add(path)
     return Partial(doc, problems, frozenset(found))
 
@@ -72,12 +75,14 @@ def _without(data: Any, paths: frozenset[YamlPath]) -> Any:
 
 
 def _texts(data: Any, found: list[str]) -> list[str]:
-    """Every text value in ``data``, appended to ``found`` (quicker than ``_leaves``)."""
+    """Every key and text value in ``data``, appended to ``found`` (quicker than ``_leaves``)."""
     if isinstance(data, str):
         found.append(data)
     todo = [data] if isinstance(data, dict | list) else []
     while todo:
         item = todo.pop()
+        if isinstance(item, dict):
+            found += item.keys()
         for value in item.values() if isinstance(item, dict) else item:
             if isinstance(value, str):
                 found.append(value)
@@ -86,13 +91,14 @@ def _texts(data: Any, found: list[str]) -> list[str]:
     return found
 
 
-def _leaves(data: Any, path: YamlPath) -> Iterator[tuple[YamlPath, str]]:
-    """Every text value in ``data``, with where it is."""
+def _leaves(data: Any, path: YamlPath) -> Iterator[tuple[YamlPath, str, bool]]:
+    """Every key and text value in ``data``, with where it is and whether it is a key."""
     if isinstance(data, dict):
         for key, value in data.items():
+            yield (*path, key), key, True
             yield from _leaves(value, (*path, key))
     elif isinstance(data, list):
         for index, value in enumerate(data):
             yield from _leaves(value, (*path, index))
     elif isinstance(data, str):
-        yield path, data
+        yield path, data, False

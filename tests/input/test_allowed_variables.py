@@ -275,3 +275,14 @@ def test_the_screen_over_all_values_agrees_with_each_value_on_its_own(
         assert screen.any_holds(texts)  # never misses one
     elif not any("\0" in text for text in texts + secrets):
         assert not screen.any_holds(texts)  # and says no alike, but for its separator
+
+
+def test_a_key_that_is_a_secret_is_refused_without_showing_any_part_of_it(
+    problems: Problems,
+) -> None:
+    token = "github_pat_" + "A1b2C3d4E5" * 8  # longer than a message echoes: a prefix would show
+    found = problems(f"account:\n  id: 1\n  city: Lisboa\n  {token}: x\n", {"GH_TOKEN": token})
+    [problem] = found
+    assert (problem.line, problem.column, problem.path) == (4, 3, "account")
+    assert problem.message.startswith("a key holds the value of a secret")
+    assert token[:12] not in _shown(found)

@@ -216,12 +216,13 @@ def test_a_variable_the_operator_allowed_is_planned_applied_and_recorded(
 
 
 def test_an_error_that_echoes_the_file_shows_no_secret_of_the_environment(folder: Path) -> None:
-    # A key is echoed ("unknown field ..."): the environment's secrets are redacted from it.
+    # A repeated key is echoed ("duplicate key ..."): the environment's secrets are redacted.
     token = SECRET_ENV["GITHUB_TOKEN"]
-    _edit(folder, "  city: Lisbon\n", f"  city: Lisbon\n  {token}: x\n")
+    _edit(folder, "  city: Lisbon\n", f"  city: Lisbon\n  {token}: x\n  {token}: y\n")
     result = run_cli(["validate", "--error-format", "github", "state.yaml"], SECRET_ENV)
     assert result.exit_code == 1
-    assert "unknown field '(sensitive)'" in result.stderr and leaks(result.stderr) == []
+    assert "::duplicate key '(sensitive)'" in result.stderr
+    assert "a key holds the value of a secret" in result.stderr and leaks(result.stderr) == []
 
 
 def test_the_redactor_of_a_run_knows_every_secret_in_play(
