@@ -3,6 +3,8 @@
 Each problem becomes an annotation on the line and column it points at; the runner shows it on
 the pull request's diff. Annotations go to stderr (the runner reads workflow commands there
 too), so stdout stays the plan; the human message follows them and the exit code is unchanged.
+Like every message, an annotation shows no secret in play: each part is redacted before it is
+escaped for the runner.
 """
 
 from __future__ import annotations
@@ -32,16 +34,19 @@ ERROR_FORMAT_OPTION = click.option(
 
 def github_annotation(problem: Problem) -> str:
     """One problem as ``::error file=…,line=…,col=…,title=…::message``."""
-    title = f"reconciler: {problem.path}" if problem.path else "reconciler"
+    redact = in_play().redactor
+    title = f"reconciler: {redact(problem.path)}" if problem.path else "reconciler"
     return (
-        f"::error file={workflow_property(problem.file)},line={problem.line},"
-        f"col={problem.column},title={workflow_property(title)}::{workflow_data(problem.message)}"
+        f"::error file={workflow_property(redact(problem.file))},line={problem.line},"
+        f"col={problem.column},title={workflow_property(title)}"
+        f"::{workflow_data(redact(problem.message))}"
     )
 
 
 def github_error(message: str, title: str = "reconciler") -> str:
     """An error not tied to a place in a file, as ``::error title=…::message``."""
-    return f"::error title={workflow_property(title)}::{workflow_data(message)}"
+    redact = in_play().redactor
+    return f"::error title={workflow_property(redact(title))}::{workflow_data(redact(message))}"
 
 
 def annotations_of(error: ReconcilerError, message: str, title: str = "reconciler") -> list[str]:
@@ -64,7 +69,7 @@ def annotated(error_format: str) -> Iterator[None]:
         raise
     except ReconcilerError as error:
         if error_format == "github":
-            click.echo(github_error(in_play().redactor(str(error))), err=True)
+            click.echo(github_error(str(error)), err=True)
         raise
 
 

@@ -19,6 +19,7 @@ from reconciler.core.redaction import Redactor, secret_values
 from reconciler.core.references import pending
 from reconciler.core.secrets import DigestKey
 from reconciler.desired.document import Desired, load_desired
+from reconciler.desired.secrets_in_play import secrets_in_play
 from reconciler.errors import InputError, SettingsError
 from reconciler.settings import (
     ToolSettings,
@@ -182,9 +183,11 @@ async def with_client(
 
 
 def desired_secrets(desired: Desired) -> list[str]:
-    """The secret values the desired state declares: the account's passwords."""
+    """The secrets in play: the account's passwords the desired state declares, and the
+    environment's (every account's API key, tokens, passwords)."""
     account = desired.state.account
-    return secret_values(account) if account is not None else []
+    declared = secret_values(account) if account is not None else []
+    return sorted(secrets_in_play(os.environ, declared))
 
 
 def redactor_for(desired: Desired) -> Redactor:
