@@ -49,7 +49,8 @@ STATE_URL_OPTION = click.option(
     default=None,
     metavar="URL",
     help="Keep the known state in this PostgreSQL database (postgresql://...), under the "
-    "desired file's name [default: $RECONCILER_STATE_URL, unless --state is given].",
+    "desired file's name [default: $RECONCILER_STATE_URL, unless --state is given]. Prefer the "
+    "variable: a password given here is visible to every user in the process list.",
 )
 LOCK_TIMEOUT_OPTION = click.option(
     "--lock-timeout",
