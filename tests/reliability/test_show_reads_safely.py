@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from reconciler.desired.loader import MAX_FILE_BYTES
+
 from .conftest import Fleet, environment
 
 HANG_GUARD = 120  # seconds; a run that takes this long is hung, not slow
@@ -32,15 +34,22 @@ def _make_directory(path: Path) -> None:
     path.mkdir()
 
 
+def _make_too_large(path: Path) -> None:
+    with path.open("wb") as handle:  # sparse: its size is all that is read
+        handle.truncate(MAX_FILE_BYTES + 1)
+
+
 SWAPS: dict[str, Callable[[Path], None]] = {
     "a FIFO": _make_fifo,
     "/dev/zero": _make_device,
     "a directory": _make_directory,
+    "a file over the size limit": _make_too_large,
 }
+WHY = {"a file over the size limit": "is larger than 40 MiB"}
 
 
 @pytest.mark.parametrize("swap", SWAPS)
-def test_show_refuses_a_desired_file_that_is_not_a_regular_file(tmp_path: Path, swap: str) -> None:
+def test_show_refuses_a_desired_file_that_apply_would_refuse(tmp_path: Path, swap: str) -> None:
     fleet = Fleet(tmp_path, 2).write()
     plan = tmp_path / "plan.json"
     saved = _run(["plan", "-f", str(fleet.desired), "--out", str(plan)], tmp_path)
@@ -55,7 +64,7 @@ def test_show_refuses_a_desired_file_that_is_not_a_regular_file(tmp_path: Path, 
     lines = shown.stderr.strip().splitlines()
     assert len(lines) == 1, shown.stderr
     assert str(fleet.desired) in lines[0]
-    assert "not a regular file" in lines[0]
+    assert WHY.get(swap, "not a regular file") in lines[0]
 
 
 def _run(args: list[str], folder: Path) -> subprocess.CompletedProcess[str]:
