@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from reconciler.sandbox import Sandbox
 
@@ -80,3 +82,34 @@ def test_a_live_value_round_trips_through_an_import_in_place(tmp_path: Path, nam
         _put(sandbox, _live(CHARACTERS[name]))
         _import(desired, env)
         assert _client_calls(desired, env) == []
+
+
+AWKWARD = st.text(
+    alphabet=st.one_of(
+        st.sampled_from("\x85\u2028\u2029\t\r\n $'\"\\#:-{}[],&*!|>%@`~?\ufeff\xa0"),
+        st.characters(min_codepoint=0x01, max_codepoint=0x9F),
+        st.characters(blacklist_categories=("Cs",)),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+def test_any_live_text_round_trips_through_import_and_plan(tmp_path: Path) -> None:
+    """Generated text (every C0 and C1 control, Unicode line breaks, YAML's syntax
+    characters, any other character) on the live client: import, then plan, makes no call."""
+    sandbox = Sandbox(api_key=API_KEY, rate_limit=0)
+    with sandbox.running_in_thread() as base_url:
+        env = environment(base_url)
+        files = iter(range(10**6))
+
+        @settings(max_examples=60, deadline=None)
+        @given(AWKWARD)
+        def round_trips(value: str) -> None:
+            assume("\x00" not in value)
+            _put(sandbox, {"city": value, "observations": f"x{value}y"})
+            desired = tmp_path / f"state-{next(files)}.yaml"
+            _import(desired, env)
+            assert _client_calls(desired, env) == [], repr(value)
+
+        round_trips()
