@@ -21,7 +21,7 @@ from pydantic import SecretStr
 from reconciler.core.redaction import Redactor
 from reconciler.errors import SettingsError
 from reconciler.settings import load_api_settings, load_tool_settings
-from reconciler.storage.conninfo import spellings
+from reconciler.storage.conninfo import passwords
 
 _META_KEY = "reconciler.secrets-in-play"
 
@@ -99,4 +99,4 @@ def database_passwords(url: str | SecretStr | None) -> set[str]:
     """Every spelling of the passwords a known-state database URL holds (none for None)."""
     if isinstance(url, SecretStr):
         url = url.get_secret_value()
-    return set() if url is None else spellings(url)
+    return set() if url is None else passwords(url)

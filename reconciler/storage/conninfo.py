@@ -67,16 +67,24 @@ def ambiguity(url: str) -> str | None:
     return None
 
 
-def spellings(conninfo: str) -> set[str]:
-    """Every form in which a password of ``conninfo`` may come back in a driver's message: as
-    written, percent-decoded, and its pieces between URL delimiters (which is what libpq reads
-    when a delimiter was left unencoded)."""
-    found: set[str] = set()
-    for password in read(conninfo).passwords:
-        for form in (password, unquote(password), _unescaped(password)):
-            found.add(form)
-            found.update(p for p in _PIECES.split(form) if len(p) >= _SHORTEST_PIECE)
+def passwords(conninfo: str) -> set[str]:
+    """Each password of ``conninfo`` as written, percent-decoded and unescaped."""
+    found = {
+        form
+        for password in read(conninfo).passwords
+        for form in (password, unquote(password), _unescaped(password))
+    }
     return {form for form in found if form and form != REDACTED}
+
+
+def spellings(conninfo: str) -> set[str]:
+    """Every form in which a password of ``conninfo`` may come back in a driver's message:
+    ``passwords``, and their pieces between URL delimiters (what libpq reads of one whose
+    delimiters were left unencoded)."""
+    found = passwords(conninfo)
+    for form in list(found):
+        found.update(p for p in _PIECES.split(form) if len(p) >= _SHORTEST_PIECE)
+    return found
 
 
 def scrubbed(text: str, conninfo: str) -> str:

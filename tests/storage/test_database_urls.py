@@ -18,6 +18,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from reconciler.cli.redaction import redacting
 from reconciler.errors import SettingsError, StateFileError
 from reconciler.storage.database import UNREADABLE, check_url, connect, redacted, scrubbed
 from tests.reliability.conftest import Fleet, environment, run_cli
@@ -178,3 +179,14 @@ def test_a_connection_string_is_refused_without_showing_its_password(
     assert len(stderr.strip().splitlines()) == 1, stderr
     assert "postgresql:// URL" in stderr and "password=***" in stderr, stderr
     assert "cret" not in stderr and "Pieces" not in stderr and "Parts" not in stderr, stderr
+
+
+def test_every_message_of_a_command_is_redacted_of_the_database_password(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last redaction, which every error and log record of a command passes through,
+    knows the password of ``RECONCILER_STATE_URL``, raw and percent-decoded."""
+    monkeypatch.setenv("RECONCILER_STATE_URL", "postgresql://app:Sekr3t%3Fpw@db/known")
+    with redacting(tmp_path / ".env") as secrets:
+        shown = secrets.redactor("a driver said Sekr3t?pw and Sekr3t%3Fpw")
+    assert "Sekr3t" not in shown, shown
