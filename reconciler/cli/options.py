@@ -8,8 +8,28 @@ from typing import Any, ParamSpec, TypeVar
 
 import click
 
+from reconciler.desired.loader.limits import MAX_NUMBER_DIGITS
+from reconciler.desired.loader.source import shorten
+
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+def an_id(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    """An id given on the command line (an option's callback): decimal digits, positive and
+    below 2^63, as in the file; one too long to be real is refused by its length, never
+    converted."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()) or text[0] == "0":
+        raise click.BadParameter(f"{shorten(text)!r} is not an id (a positive whole number)")
+    if len(text) > MAX_NUMBER_DIGITS or int(text) >= 2**63:
+        raise click.BadParameter(
+            f"{shorten(text)!r} is too large ({len(text)} digits; ids are below 2^63)"
+        )
+    return int(text)
+
 
 FILE_OPTION = click.option(
     "-f",

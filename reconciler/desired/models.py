@@ -27,6 +27,7 @@ from pydantic import (
     field_validator,
 )
 
+from reconciler.desired.loader.limits import MAX_NUMBER_DIGITS
 from reconciler.desired.loader.scalars import LongNumber
 from reconciler.desired.loader.source import shorten
 
@@ -34,8 +35,6 @@ from reconciler.desired.loader.source import shorten
 # for editors uses the same patterns.
 AT_USERNAME = re.compile(r"^[0-9]{9}/[0-9]+$")
 PT_POSTAL_CODE = re.compile(r"^[0-9]{4}-[0-9]{3}$")
-MAX_NUMBER_DIGITS = 19
-"""The most digits a whole number in the file may have: an id is below 2^63 (64 bits)."""
 DECIMAL = re.compile(f"0|[1-9][0-9]{{0,{MAX_NUMBER_DIGITS - 1}}}")
 """Plain decimal digits: the one reading of a whole number (matched whole)."""
 PORTUGAL = "1"

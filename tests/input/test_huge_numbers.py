@@ -71,3 +71,33 @@ def test_a_huge_shard_on_the_command_line_is_one_line_naming_the_flag(tmp_path: 
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: --shard "), result.stderr
     assert "at most 6 digits" in lines[0] and HUGE not in lines[0]
+
+
+@pytest.mark.parametrize("digits", [HUGE, LONG, "9223372036854775808"])
+def test_an_account_id_too_large_to_be_real_is_refused_naming_the_flag(
+    tmp_path: Path, digits: str
+) -> None:
+    desired = tmp_path / "state.yaml"
+    result = CliRunner().invoke(
+        main,
+        ["import", "-f", str(desired), "--account-id", digits],
+        env={"INVOICEXPRESS_API_KEY": "k", "INVOICEXPRESS_BASE_URL": "http://127.0.0.1:9"},
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 1, result.output
+    assert "Invalid value for '--account-id'" in result.stderr
+    assert "too large" in result.stderr and HUGE not in result.stderr
+    assert not desired.exists()
+
+
+def test_a_target_too_long_to_be_real_is_not_echoed_whole(tmp_path: Path) -> None:
+    desired = tmp_path / "state.yaml"
+    desired.write_text((ROOT / "state.example.yaml").read_text("utf-8"), "utf-8")
+    result = CliRunner().invoke(
+        main,
+        ["plan", "-f", str(desired), "--target", f"client:{HUGE}"],
+        env={"INVOICEXPRESS_API_KEY": "k", "AT_PASSWORD": "a-password"},
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 1, result.output
+    assert "unknown target 'client:999" in result.stderr and HUGE not in result.stderr
