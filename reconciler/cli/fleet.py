@@ -32,7 +32,6 @@ from reconciler.render.drift import render_refresh, render_verification
 from reconciler.render.json import render_fleet_json
 from reconciler.render.markdown import render_fleet_markdown
 from reconciler.render.text import describe, render_report, summary_line
-from reconciler.settings import load_tool_settings
 from reconciler.workflows.fleet import (
     Account,
     AccountRun,
@@ -71,6 +70,7 @@ def open_fleet(files: Sequence[Path], shard: str | None, template: Target) -> Fl
         raise SettingsError("--state names one file: a fleet keeps one known state per account")
     chosen = None if shard is None else Shard.parse(shard)
     accounts = fleet_accounts(files, chosen, template)
+    at_once = template.tool_settings().accounts_at_once
     if not accounts:
         click.echo(f"note: shard {shard} holds none of the fleet's accounts", err=True)
     loaded = load_fleet(accounts)
@@ -82,7 +82,7 @@ def open_fleet(files: Sequence[Path], shard: str | None, template: Target) -> Fl
             secrets.add(run.account.target.tool_settings().digest_key)
         if run.result is not None and run.result.desired is not None:
             secrets.add(*desired_secrets(run.result.desired))
-    return Fleet(loaded, load_tool_settings(template.env_file).accounts_at_once)
+    return Fleet(loaded, at_once)
 
 
 def _heading(account: Account) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -64,7 +63,7 @@ def target_of(params: dict[str, Any]) -> Target:
         params["file"],
         state,
         params.get("sandbox", False),
-        params.get("env_file", Path(".env")),
+        params.get("env_file"),
         None if url is None else SecretStr(url),
     )
 

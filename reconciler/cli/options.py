@@ -88,9 +88,13 @@ SANDBOX_OPTION = click.option(
 ENV_FILE_OPTION = click.option(
     "--env-file",
     type=click.Path(path_type=Path, dir_okay=False),
-    default=Path(".env"),
-    show_default=True,
-    help="Settings file read after the environment.",
+    default=None,
+    envvar="RECONCILER_ENV_FILE",
+    show_envvar=True,
+    metavar="PATH",
+    help="Settings file read after the environment [default: none: no file is read unless "
+    "named here or by $RECONCILER_ENV_FILE]. Inside the repository being planned it may not "
+    "set the base URL, the account or the state URL.",
 )
 SHOW_REQUESTS_OPTION = click.option(
     "--show-requests", is_flag=True, help="Also show each HTTP request and body."

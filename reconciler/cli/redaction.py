@@ -86,11 +86,10 @@ def _configured(env_file: Path | None) -> Redactor:
     """A redactor of the secrets the settings hold; settings that fail to load hold none
     (the command reports them itself)."""
     redactor = Redactor()
-    env = env_file or Path(".env")
     with contextlib.suppress(SettingsError):
-        redactor = redactor.with_secrets(load_api_settings(env).api_key)
+        redactor = redactor.with_secrets(load_api_settings(env_file).api_key)
     with contextlib.suppress(SettingsError):
-        tool = load_tool_settings(env)
+        tool = load_tool_settings(env_file)
         redactor = redactor.with_secrets(tool.digest_key, *database_passwords(tool.state_url))
     return redactor
 

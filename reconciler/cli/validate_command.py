@@ -18,6 +18,7 @@ from reconciler.desired.document import load_desired
 from reconciler.errors import Problem, ValidationFailed
 from reconciler.render.json import render_document
 from reconciler.workflows.fleet import Shard, fleet_files
+from reconciler.workflows.repository import check_desired_path
 
 # What envexpand reports for ${NAME} with NAME unset; --allow-unset-env lets it pass.
 _UNSET = re.compile(r"environment variable \w+ is not set")
@@ -67,6 +68,7 @@ def validate(
 
 
 def _check(path: Path, allow_unset_env: bool) -> Checked:
+    check_desired_path(path)
     try:
         state = load_desired(path, os.environ).state
     except ValidationFailed as failed:

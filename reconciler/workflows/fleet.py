@@ -67,7 +67,8 @@ def is_fleet(paths: Sequence[Path], shard: Shard | None) -> bool:
 
 def fleet_files(paths: Sequence[Path]) -> list[Path]:
     """The desired files a fleet is made of: each file given, and every ``*.yaml`` of each
-    folder given, sorted; two files naming one account are refused."""
+    folder given, sorted; two files whose names map to one settings suffix (one account's
+    settings: ``porto-2`` and ``porto_2``) are refused, naming both."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -79,9 +80,13 @@ def fleet_files(paths: Sequence[Path]) -> list[Path]:
             files.append(path)
     seen: dict[str, Path] = {}
     for file in files:
-        if file.stem in seen:
-            raise InputError(f"{seen[file.stem]} and {file} both name the account {file.stem!r}")
-        seen[file.stem] = file
+        suffix = account_suffix(file.stem)
+        if suffix in seen:
+            raise InputError(
+                f"{seen[suffix]} and {file} both name the account whose settings end "
+                f"_{suffix}: rename one, so each file is an account of its own"
+            )
+        seen[suffix] = file
     return files
 
 

@@ -30,6 +30,7 @@ from reconciler.storage.drift_log import log_drift
 from reconciler.storage.saved_plans import SavedPlan, load_plan
 from reconciler.workflows.collector import collector_paused
 from reconciler.workflows.prepare import Prepared, needs_api, prepare
+from reconciler.workflows.repository import check_desired_path
 from reconciler.workflows.target import Target, with_state_url
 
 SANDBOX_API_KEY = "sandbox"
@@ -61,6 +62,7 @@ def load_inputs(target: Target, *, plan_file: Path | None = None, desired: bool 
         target = Target(
             Path(bound.desired_file), state, bound.sandbox, target.env_file, target.state_url
         )
+    check_desired_path(target.file)
     target.tool_settings()
     target = with_state_url(target)
     with collector_paused():

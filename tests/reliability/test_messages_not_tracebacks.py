@@ -120,7 +120,7 @@ def test_a_fifo_as_the_state_file_is_refused_without_blocking(fleet: Fleet) -> N
 
 def test_a_fifo_as_the_settings_file_is_refused_without_blocking(fleet: Fleet) -> None:
     os.mkfifo(fleet.folder / ".env")
-    ran = _run(["plan", "-f", str(fleet.desired)], OFFLINE, fleet.folder)
+    ran = _run(["plan", "-f", str(fleet.desired), "--env-file", ".env"], OFFLINE, fleet.folder)
     assert "not a regular file" in _one_line(ran, ".env")
 
 

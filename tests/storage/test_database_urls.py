@@ -187,6 +187,6 @@ def test_every_message_of_a_command_is_redacted_of_the_database_password(
     """The last redaction, which every error and log record of a command passes through,
     knows the password of ``RECONCILER_STATE_URL``, raw and percent-decoded."""
     monkeypatch.setenv("RECONCILER_STATE_URL", "postgresql://app:Sekr3t%3Fpw@db/known")
-    with redacting(tmp_path / ".env") as secrets:
+    with redacting(None) as secrets:
         shown = secrets.redactor("a driver said Sekr3t?pw and Sekr3t%3Fpw")
     assert "Sekr3t" not in shown, shown
