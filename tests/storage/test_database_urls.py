@@ -9,6 +9,7 @@ driver's own messages are checked through psycopg and a real (refused) connectio
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -190,3 +191,25 @@ def test_every_message_of_a_command_is_redacted_of_the_database_password(
     with redacting(None) as secrets:
         shown = secrets.redactor("a driver said Sekr3t?pw and Sekr3t%3Fpw")
     assert "Sekr3t" not in shown, shown
+
+
+URL_SPELLINGS = [name for name, (template, _) in SPELLINGS.items() if "://" in template]
+_DELIMITERS = "@/&=?#: "
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(URL_SPELLINGS), PASSWORDS.filter(lambda p: len(p) >= 8))
+def test_a_failed_connection_never_shows_the_password(spelling: str, password: str) -> None:
+    """Each generated URL, refused by ``check_url`` or handed to psycopg (which fails to
+    reach 127.0.0.1:1): the message shows neither the password nor a long piece of it."""
+    template, spell = SPELLINGS[spelling]
+    url = template.replace("db.example:5432", "127.0.0.1:1").replace("db.example", "127.0.0.1:1")
+    url = url.replace(MARK, spell(password))
+    pieces = [password, *(p for p in re.split(f"[{re.escape(_DELIMITERS)}]", password))]
+    pieces = [p for p in pieces if len(p) >= 6]
+    assume(not any(p in template for p in pieces))
+    with pytest.raises((SettingsError, StateFileError)) as failed:
+        connect(url, "a test").close()
+    message = str(failed.value)
+    for piece in pieces:
+        assert piece not in message, (url, message)
