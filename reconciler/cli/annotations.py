@@ -14,7 +14,9 @@ from typing import Any, TypeVar
 
 import click
 
+from reconciler.cli.redaction import in_play
 from reconciler.errors import Problem, ReconcilerError, ValidationFailed
+from reconciler.render.escape import workflow_data, workflow_property
 
 R = TypeVar("R")
 
@@ -28,26 +30,18 @@ ERROR_FORMAT_OPTION = click.option(
 )
 
 
-def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _property(text: str) -> str:
-    return _data(text).replace(":", "%3A").replace(",", "%2C")
-
-
 def github_annotation(problem: Problem) -> str:
     """One problem as ``::error file=…,line=…,col=…,title=…::message``."""
     title = f"reconciler: {problem.path}" if problem.path else "reconciler"
     return (
-        f"::error file={_property(problem.file)},line={problem.line},col={problem.column},"
-        f"title={_property(title)}::{_data(problem.message)}"
+        f"::error file={workflow_property(problem.file)},line={problem.line},"
+        f"col={problem.column},title={workflow_property(title)}::{workflow_data(problem.message)}"
     )
 
 
 def github_error(message: str, title: str = "reconciler") -> str:
     """An error not tied to a place in a file, as ``::error title=…::message``."""
-    return f"::error title={_property(title)}::{_data(message)}"
+    return f"::error title={workflow_property(title)}::{workflow_data(message)}"
 
 
 def annotations_of(error: ReconcilerError, message: str, title: str = "reconciler") -> list[str]:
@@ -70,7 +64,7 @@ def annotated(error_format: str) -> Iterator[None]:
         raise
     except ReconcilerError as error:
         if error_format == "github":
-            click.echo(f"::error title=reconciler::{_data(str(error))}", err=True)
+            click.echo(github_error(in_play().redactor(str(error))), err=True)
         raise
 
 

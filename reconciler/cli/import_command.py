@@ -14,6 +14,7 @@ from reconciler.cli.options import (
     an_id,
     target_options,
 )
+from reconciler.render.escape import terminal
 from reconciler.workflows.importing import import_account
 from reconciler.workflows.session import Inputs
 
@@ -45,11 +46,12 @@ def import_(
     imported = import_account(inputs.target, account_id)
     out = console()
     for note in imported.notes:
-        out.print(f"  note: {note}")
+        out.print(f"  note: {terminal(note)}")
     verb = "Updated" if imported.updated else "Wrote"
     out.print(
-        f"{verb} {file}: account {imported.account_id}, {imported.clients_read} clients on the "
-        f"live account ({imported.clients_added} added, {imported.fields_updated} fields "
-        f"updated). Known state recorded ({imported.resources_recorded} resources).",
+        f"{verb} {terminal(str(file))}: account {imported.account_id}, "
+        f"{imported.clients_read} clients on the live account ({imported.clients_added} added, "
+        f"{imported.fields_updated} fields updated). Known state recorded "
+        f"({imported.resources_recorded} resources).",
         style="bold",
     )

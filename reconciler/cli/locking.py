@@ -12,6 +12,7 @@ from pydantic import SecretStr
 
 from reconciler.cli.redaction import database_passwords, in_play
 from reconciler.errors import SettingsError
+from reconciler.render.escape import terminal
 from reconciler.storage.lock import Owner
 from reconciler.workflows.locking import state_lock
 from reconciler.workflows.session import desired_secrets, load_inputs
@@ -43,7 +44,7 @@ def with_inputs(
             timeout = kwargs.get("lock_timeout", 0.0)
             with state_lock(inputs.target, name, timeout) as left_behind:
                 if left_behind is not None:
-                    click.echo(f"note: {lock_left_behind(left_behind)}", err=True)
+                    click.echo(f"note: {terminal(lock_left_behind(left_behind))}", err=True)
                 return command(*args, inputs=inputs, **kwargs)
 
         return wrapper
