@@ -101,3 +101,10 @@ def test_a_target_too_long_to_be_real_is_not_echoed_whole(tmp_path: Path) -> Non
     )
     assert result.exit_code == 1, result.output
     assert "unknown target 'client:999" in result.stderr and HUGE not in result.stderr
+
+
+def test_a_key_too_long_to_be_a_number_is_refused_as_a_number_key(tmp_path: Path) -> None:
+    explicit_key = f"id: 12345\n  ? {HUGE}\n  : x\n  #"
+    code, output, desired = _validate(tmp_path, "id: 12345 ", explicit_key)
+    assert code == 1, output
+    assert f"{desired}:19:5: account: key 9999" in output and "must be text: quote it" in output
