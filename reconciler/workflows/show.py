@@ -14,6 +14,7 @@ from pathlib import Path
 from reconciler.core.plan import Plan
 from reconciler.core.plan_reading import plan_from_document
 from reconciler.storage.saved_plans import SavedPlan, file_sha256, load_plan
+from reconciler.workflows.repository import check_desired_path
 from reconciler.workflows.target import Target, with_state_url
 
 
@@ -46,12 +47,14 @@ def show_saved_plan(path: Path, target: Target) -> Shown:
 
 def _stale_reasons(saved: SavedPlan, target: Target) -> list[str]:
     bound, reasons = saved.binding, []
-    # A file that is gone makes the plan stale; one that can't be read (a FIFO, a device, a
-    # directory, too large) is refused as ``apply`` refuses it (``PlanFileError``).
+    # A file that is gone makes the plan stale; one that ``apply`` would not read (a symlink
+    # leading out of its folder, a FIFO, a device, a directory, too large) is refused alike.
     if not os.path.lexists(target.file):
         reasons.append(f"{target.file} no longer exists")
-    elif file_sha256(target.file) != bound.desired_sha256:
-        reasons.append(f"{target.file} changed since the plan was saved")
+    else:
+        check_desired_path(target.file)
+        if file_sha256(target.file) != bound.desired_sha256:
+            reasons.append(f"{target.file} changed since the plan was saved")
     store = target.store()
     now: tuple[str | None, int]
     if store.exists():

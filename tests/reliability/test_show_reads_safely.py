@@ -34,6 +34,12 @@ def _make_directory(path: Path) -> None:
     path.mkdir()
 
 
+def _make_outward_symlink(path: Path) -> None:
+    outside = path.parent.parent / f"{path.parent.name}-outside.yaml"
+    outside.write_text("account:\n  id: 1\n", "utf-8")
+    path.symlink_to(outside)
+
+
 def _make_too_large(path: Path) -> None:
     with path.open("wb") as handle:  # sparse: its size is all that is read
         handle.truncate(MAX_FILE_BYTES + 1)
@@ -44,8 +50,14 @@ SWAPS: dict[str, Callable[[Path], None]] = {
     "/dev/zero": _make_device,
     "a directory": _make_directory,
     "a file over the size limit": _make_too_large,
+    "a symlink out of its folder": _make_outward_symlink,
 }
-WHY = {"a file over the size limit": "is larger than 40 MiB"}
+WHY = {
+    "a file over the size limit": "is larger than 40 MiB",
+    "a symlink out of its folder": "a symlink leading outside the folder it is in",
+}
+# The device is reached through a symlink, which apply follows only when the operator allows it.
+ALLOW_SYMLINKS = {"/dev/zero": {"RECONCILER_ALLOW_SYMLINKS": "1"}}
 
 
 @pytest.mark.parametrize("swap", SWAPS)
@@ -57,7 +69,7 @@ def test_show_refuses_a_desired_file_that_apply_would_refuse(tmp_path: Path, swa
     fleet.desired.unlink()
     SWAPS[swap](fleet.desired)
 
-    shown = _run(["show", str(plan)], tmp_path)
+    shown = _run(["show", str(plan)], tmp_path, ALLOW_SYMLINKS.get(swap, {}))
 
     assert "Traceback" not in shown.stderr, shown.stderr
     assert shown.returncode == 1, shown.stdout + shown.stderr
@@ -65,12 +77,18 @@ def test_show_refuses_a_desired_file_that_apply_would_refuse(tmp_path: Path, swa
     assert len(lines) == 1, shown.stderr
     assert str(fleet.desired) in lines[0]
     assert WHY.get(swap, "not a regular file") in lines[0]
+    # apply refuses the plan's desired file for the same reason.
+    applied = _run(["apply", str(plan), "--auto-approve"], tmp_path, ALLOW_SYMLINKS.get(swap, {}))
+    assert applied.returncode == 1, applied.stderr
+    assert WHY.get(swap, "not a regular file") in applied.stderr
 
 
-def _run(args: list[str], folder: Path) -> subprocess.CompletedProcess[str]:
+def _run(
+    args: list[str], folder: Path, extra: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "reconciler", *args],
-        env={**os.environ, **OFFLINE},
+        env={**os.environ, **OFFLINE, **(extra or {})},
         cwd=folder,
         capture_output=True,
         text=True,
