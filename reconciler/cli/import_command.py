@@ -11,6 +11,7 @@ from reconciler.cli.group import main
 from reconciler.cli.locking import with_inputs
 from reconciler.cli.options import (
     LOCK_TIMEOUT_OPTION,
+    an_id,
     target_options,
 )
 from reconciler.render.escape import terminal
@@ -23,7 +24,8 @@ from reconciler.workflows.session import Inputs
 @LOCK_TIMEOUT_OPTION
 @click.option(
     "--account-id",
-    type=click.IntRange(min=1),
+    callback=an_id,
+    metavar="ID",
     default=None,
     help="The :account-id to import [default: account.id of the existing --file].",
 )

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import click
 from pydantic import SecretStr
 
-from reconciler.cli.redaction import in_play
+from reconciler.cli.redaction import database_passwords, in_play
 from reconciler.errors import SettingsError
 from reconciler.render.escape import terminal
 from reconciler.storage.lock import Owner
@@ -58,6 +58,8 @@ def target_of(params: dict[str, Any]) -> Target:
     state, url = params.get("state"), params.get("state_url")
     if state is not None and url is not None:
         raise SettingsError("--state names a file and --state-url a database: give one of them")
+    if url is not None:
+        in_play().add(*database_passwords(url))
     return Target(
         params["file"],
         state,

@@ -21,6 +21,7 @@ from reconciler.desired.envexpand import expand_partial
 from reconciler.desired.loader import (
     Document,
     ImplicitScalar,
+    LongNumber,
     SourceMap,
     YamlPath,
     format_path,
@@ -261,6 +262,8 @@ def _as_sequence(value: Any) -> int | str | None:
     """An unquoted number is a sequence id, quoted text a serie: they never collide."""
     if isinstance(value, ImplicitScalar):
         return _as_id(value)
+    if isinstance(value, LongNumber):  # an id too long to be one: the models report it
+        return None
     return f"serie {value.strip()!r}" if isinstance(value, str) and value.strip() else None
 
 

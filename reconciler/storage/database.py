@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import socket
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit, urlunsplit
 
 from reconciler.errors import SettingsError, StateFileError
+from reconciler.storage.conninfo import UNREADABLE, ambiguity, read, scheme_of, scrubbed
+
+__all__ = ["UNREADABLE", "check_url", "connect", "errors_of", "redacted", "scrubbed"]
 
 if TYPE_CHECKING:
     from psycopg import Connection
@@ -36,43 +37,23 @@ TCP_USER_TIMEOUT_MS = 60_000
 """Milliseconds data sent may stay unacknowledged before the connection is dropped (libpq 12
 and later)."""
 SCHEMES = ("postgresql", "postgres")
-_PASSWORD_PARAMETER = re.compile(r"(?i)(password=)[^&]*")
 
 
 def check_url(url: str) -> None:
-    """Refuse anything but a ``postgresql://`` URL (the message never shows a password)."""
-    if urlsplit(url).scheme not in SCHEMES:
+    """Refuse anything but a ``postgresql://`` URL that libpq reads as written (the message
+    never shows a password)."""
+    if scheme_of(url) not in SCHEMES:
         raise SettingsError(
             f"the known-state database must be a postgresql:// URL, not {redacted(url)!r}"
         )
+    problem = ambiguity(url)
+    if problem is not None:
+        raise SettingsError(f"the known-state database URL {redacted(url)!r} holds {problem}")
 
 
 def redacted(url: str) -> str:
-    """``url`` with its password, if any, shown as ``***``."""
-    try:
-        parts = urlsplit(url)
-        password = parts.password
-    except ValueError:
-        return "<an unreadable URL>"
-    netloc = parts.netloc
-    if password is not None:
-        user, host = netloc.rsplit("@", 1)
-        netloc = f"{user.split(':', 1)[0]}:***@{host}"
-    query = _PASSWORD_PARAMETER.sub(r"\1***", parts.query)
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-
-
-def scrubbed(text: str, url: str) -> str:
-    """``text`` (a driver's message) with every form of the URL's password replaced."""
-    secrets: set[str] = set()
-    with contextlib.suppress(ValueError):
-        parts = urlsplit(url)
-        values = [parts.password or ""]
-        values += re.findall(r"(?i)password=([^&]*)", parts.query)
-        secrets = {form for value in values if value for form in (value, unquote(value))}
-    for secret in sorted(secrets, key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return text
+    """``url`` (a URL or ``key=value`` pairs) with every password shown as ``***``."""
+    return read(url).shown
 
 
 def connect(url: str, purpose: str, *, statement_timeout: float = 0) -> Connection[TupleRow]:

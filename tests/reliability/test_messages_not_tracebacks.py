@@ -87,7 +87,7 @@ def test_a_number_too_long_to_convert_is_a_problem_at_its_place(tmp_path: Path) 
     ran = _run(["validate", "-f", str(desired)], OFFLINE, tmp_path)
     assert ran.code == 1, ran.stderr
     assert "Traceback" not in ran.stderr
-    assert f"{desired}:2:7: account.id: is too large (4301 digits)" in ran.stderr
+    assert f"{desired}:2:7: account.id: is too large (4301 digits; at most 19)" in ran.stderr
 
 
 @pytest.mark.parametrize("escape", ["\\ud800", "\\udfff", "\\ud83d\\ude00", "\\U0000d800"])
