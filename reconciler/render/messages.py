@@ -14,7 +14,9 @@ def problem_line(problem: Problem, redact: Callable[[str], str]) -> str:
     where = f"{terminal(redact(problem.file))}:{problem.line}:{problem.column}"
     message = terminal(redact(problem.message))
     return (
-        f"{where}: {terminal(problem.path)}: {message}" if problem.path else f"{where}: {message}"
+        f"{where}: {terminal(redact(problem.path))}: {message}"
+        if problem.path
+        else f"{where}: {message}"
     )
 
 

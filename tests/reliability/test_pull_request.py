@@ -91,6 +91,7 @@ def test_a_hostile_pull_request_reaches_no_other_host_and_prints_no_secret(
     repository = tmp_path / "repo"
     monkeypatch.chdir(repository)  # CI runs from the checkout, where the `.env` lies
     outputs: list[str] = []
+    stdouts: list[str] = []
     with serving(accounts) as env:
         env["GITHUB_TOKEN"] = GITHUB_TOKEN
         hostile = accounts[2]
@@ -106,6 +107,7 @@ def test_a_hostile_pull_request_reaches_no_other_host_and_prints_no_secret(
         ):
             result = run_cli(args, env)
             outputs.append(result.stdout + result.stderr)
+            stdouts.append(result.stdout)
             assert result.exit_code == 1, result.output  # lisboa's references are refused
         explicit = run_cli(["plan", "-f", "accounts", "--env-file", ".env"], env)
     assert seen.requests == []
@@ -117,18 +119,19 @@ def test_a_hostile_pull_request_reaches_no_other_host_and_prints_no_secret(
         for secret in _secrets(accounts):
             assert secret not in output
         assert "\x1b" not in output and "\x07" not in output
-    plan_text, _, markdown, annotations = outputs
+    plan_text, _, _, annotations = outputs
+    markdown = stdouts[2]
     for field in ("account.city", "clients[0].city", "clients[1].city"):
         assert field in plan_text, plan_text
+    # The only HTML is the plan's own collapsed sections; the file name is never markup.
     tokens = MarkdownIt("commonmark").parse(markdown)
-    assert not [t for t in tokens if t.type in ("html_block", "html_inline")]
-    assert not [
-        child
-        for t in tokens
-        if t.children
-        for child in t.children
-        if child.type in ("html_inline", "html_block")
-    ]
+    inline = [child for t in tokens if t.children for child in t.children]
+    html = [t.content for t in [*tokens, *inline] if t.type in ("html_block", "html_inline")]
+    assert html, markdown
+    for content in html:
+        assert re.fullmatch(r"(<details><summary>[^<>]*</summary>|</details>)\s*", content), content
+    headings = [t for t in inline if "APPROVED" in t.content]
+    assert headings and all(t.type == "code_inline" for t in headings), markdown
     commands = [line for line in annotations.splitlines() if "::" in line]
     assert commands, annotations
     assert all(re.match(r"::(error|warning|notice) [^\n]*::", line) for line in commands)
