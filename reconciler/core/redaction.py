@@ -1,10 +1,11 @@
 """The one redaction point for text that is shown: a server's messages, exceptions, logs.
 
-A ``Redactor`` knows the secret values in play (the API key, the desired state's passwords)
-and replaces each, in every form it may travel in, by ``(sensitive)``: raw, percent-encoded
-(``quote``, ``quote_plus``), and Base64 (standard and URL-safe, with and without padding; the AT
-password travels Base64-encoded), the percent-encoded forms of those, and each of these
-JSON-escaped as common encoders write a string (see ``json_escaped``).
+A ``Redactor`` knows the secret values in play (the API key, the desired state's passwords,
+the environment's tokens, keys and passwords: ``desired.secrets_in_play``) and replaces each,
+in every form it may travel in, by ``(sensitive)``: raw, percent-encoded (``quote``,
+``quote_plus``), and Base64 (standard and URL-safe, with and without padding; the AT password
+travels Base64-encoded), the percent-encoded forms of those, and each of these JSON-escaped as
+common encoders write a string (see ``json_escaped``).
 ``shown`` also cuts a server's text to a length fit for a terminal and makes control
 characters visible, so that no answer can flood or drive the terminal.
 """
@@ -22,12 +23,10 @@ from pydantic import SecretStr
 
 from reconciler.core.secrets import REDACTED
 from reconciler.desired.models import SECRET_FIELDS
+from reconciler.desired.secrets_in_play import MIN_SECRET_LENGTH
 
 MESSAGE_LIMIT = 500
 """The most characters of a server's text that are shown."""
-
-MIN_SECRET_LENGTH = 4
-"""Shorter values are not treated as secrets: replacing them everywhere would mangle text."""
 
 # The characters a URL encoder may leave as they are: none, '/', or all a query allows.
 _URL_SAFE = ("", "/", "/?:@!$'()*,;")
@@ -130,7 +129,8 @@ class Redactor:
     def with_secrets(self, *secrets: str | SecretStr | None) -> Redactor:
         """This redactor with more secrets (``None`` and empty values are ignored)."""
         values = (s.get_secret_value() if isinstance(s, SecretStr) else s for s in secrets)
-        return Redactor(self._secrets | {v for v in values if v})
+        more = {v for v in values if v is not None and len(v) >= MIN_SECRET_LENGTH} - self._secrets
+        return Redactor(self._secrets | more) if more else self
 
     def __call__(self, text: str) -> str:
         """``text`` with every form of every secret replaced by ``(sensitive)``."""

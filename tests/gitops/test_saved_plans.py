@@ -106,9 +106,9 @@ def test_a_plan_is_stale_once_the_desired_file_changed(env: Env) -> None:
 
 
 def test_a_plan_is_stale_when_the_environment_changes_the_calls(env: Env) -> None:
-    env.edit("city: Porto", "city: ${CITY}")
-    path = _save(env, environ={"CITY": "Porto"})
-    result = env.run("apply", str(path), env={"CITY": "Braga"})
+    env.edit("city: Porto", "city: ${RECONCILER_VAR_CITY}")
+    path = _save(env, environ={"RECONCILER_VAR_CITY": "Porto"})
+    result = env.run("apply", str(path), env={"RECONCILER_VAR_CITY": "Braga"})
     assert result.exit_code == 1
     assert "PUT /clients/43.json now sends a different body" in result.stderr
     assert env.calls() == []

@@ -289,3 +289,42 @@ def test_positions_are_worked_out_when_asked() -> None:
         assert fast.source.locate(path) == careful.source.locate(path)
         assert fast.source.key_position(path) == careful.source.key_position(path)
     assert repr(fast.source) == "SourceMap(7 values, 4 keys)"
+
+
+_BLOCK_HEADERS = ["|", "|-", "|+", ">", ">-", ">+", "|2", ">2", "|2-", "|+2"]
+_BLOCK_LINES = ["Porto", "Rua  do Ouro", "  more indented", "", "   ", "a: b", "x # y", "é"]
+
+
+@st.composite
+def block_scalar_documents(draw: st.DrawFn) -> str:
+    """A block scalar with any chomping or indentation indicator, holding blank and
+    more-indented lines, ending the file (with or without its last line break, or with blank
+    lines after it) or followed by another key."""
+    header = draw(st.sampled_from(_BLOCK_HEADERS))
+    first = draw(st.sampled_from(["Porto", "x"] + (["  led by spaces"] if "2" in header else [])))
+    rest = draw(st.lists(st.sampled_from(_BLOCK_LINES), max_size=4))
+    body = "\n".join("  " + line if line.strip() else line for line in [first, *rest])
+    end = draw(st.sampled_from(["", "\n", "\n\n", "\n  \n", "\nnext: 1\n", "\nnext: 1"]))
+    return f"id: 7\ncity: {header}\n{body}{end}"
+
+
+@FUZZ
+@given(block_scalar_documents())
+def test_block_scalars_read_as_yaml_says_on_both_paths(text: str) -> None:
+    """Every chomping and indentation indicator, at the end of the file with or without a
+    final line break: the value read (fast path or careful) is YAML 1.2's, as ruamel.yaml
+    reads it on its own."""
+    expected = YAML(typ="safe", pure=True).load(io.StringIO(text))
+    agree(text)
+    read = parse_yaml(text, "f.yaml").data
+    assert str(read["city"]) == expected["city"]
+    assert typed(build(text, "f.yaml").document.data)["city"] == ("str", expected["city"])
+
+
+@pytest.mark.parametrize("header", ["|", ">", "|2", ">2"])
+def test_a_block_scalar_ending_the_file_without_a_line_break_keeps_no_line_break(
+    header: str,
+) -> None:
+    text = f"account:\n  city: {header}\n    Porto"
+    assert parse_yaml(text, "f.yaml").data["account"]["city"] == "Porto"
+    assert parse_yaml(text.encode(), "f.yaml").data["account"]["city"] == "Porto"
