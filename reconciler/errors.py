@@ -11,7 +11,9 @@ messages.
     │       │                      or `plan --out` names a file that is not a saved plan
     │       └── StalePlan          the desired file, known state or calls changed since it was saved
     ├── StateWriteError            a file could not be written (disk full, too large, no
-    │                              permission, read-only): exit 3 once an apply made calls, else 1
+    │   │                          permission, read-only): exit 3 once an apply made calls, else 1
+    │   └── LockLost               the known-state lock, or the connection holding it, was lost:
+    │                              the run stopped before its next call (exit 3 once it made one)
     ├── LockHeld                   another apply holds the known-state lock (exit 1)
     ├── UnsafePlan                 the safety guard refuses the plan without --force (exit 1)
     ├── ApiError                   the API answered a call with an error status
@@ -99,6 +101,35 @@ class StateWriteError(ReconcilerError):
         self.consequence = consequence
         message = f"{path}: cannot write: {reason}"
         super().__init__(f"{message}. {consequence}" if consequence else message)
+
+
+class LockLost(StateWriteError):
+    """This run can no longer prove it holds the known-state lock (its connection was ended,
+    or the lock is not granted to it): it made no further call. ``made`` and ``recorded``
+    count the apply's calls sent and successes recorded, once the apply knows them."""
+
+    def __init__(self, where: str, reason: str, made: int = 0, recorded: int = 0) -> None:
+        self.where = where
+        self.made = made
+        self.recorded = recorded
+        super().__init__(where, reason)
+        stop = f"{where}: lost the known-state lock ({reason}): stopped before the next call"
+        self.args = (stop,)
+
+    def counted(self, made: int, recorded: int) -> LockLost:
+        """The same loss, with the apply's counts."""
+        return LockLost(self.where, self.reason, made, recorded)
+
+    def counts(self) -> str:
+        """The apply's counts, as the line that follows the message."""
+        noun = "call" if self.made == 1 else "calls"
+        return (
+            f"Apply: {self.made} {noun} made, {self.recorded} recorded; the next apply plans "
+            "again from what is recorded."
+        )
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 class LockHeld(ReconcilerError):

@@ -1,7 +1,8 @@
 """Ctrl-C and SIGTERM end a run the same way: as ``KeyboardInterrupt``, so that every context
 manager on the way out (the lock and its owner record, open files) is left properly.
 
-SIGTERM is passed to whatever handles SIGINT at that moment (Python's, which raises
+Both are handled whatever the parent process left them as (ignored, in a script's background
+job). SIGTERM is passed to whatever handles SIGINT at that moment (Python's, which raises
 ``KeyboardInterrupt``, or asyncio's, which cancels the running task first); ``exit_code``
 then says which signal it was. This module imports nothing else of the package.
 """
@@ -17,8 +18,11 @@ _received: list[int] = []
 
 
 def install() -> None:
-    """Make SIGTERM interrupt the run as Ctrl-C does, and an interrupt that Python could only
-    report as "ignored" (raised inside a callback while a module loads) interrupt it after all."""
+    """Make Ctrl-C raise ``KeyboardInterrupt`` and SIGTERM interrupt the run as Ctrl-C does,
+    even when the parent ignored them (a background job of a script starts with SIGINT
+    ignored), and an interrupt that Python could only report as "ignored" (raised inside a
+    callback while a module loads) interrupt it after all."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGALRM, _redeliver)
     sys.unraisablehook = _unraisable

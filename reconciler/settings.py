@@ -1,13 +1,20 @@
-"""Settings from the environment or a ``.env`` file (pydantic-settings).
+"""Settings from the environment, and from a settings file only when the operator names one
+(pydantic-settings).
 
 The API key and account name never come from the desired-state file. ``INVOICEXPRESS_*``
 variables say which account to talk to; ``RECONCILER_*`` variables tune the tool itself. In a
 fleet, each account's settings come first from the same variables suffixed with the account's
 name (``INVOICEXPRESS_API_KEY_LISBOA``), then from the unsuffixed ones.
+
+Where the API key and the known state go is the operator's to say: a settings file inside the
+repository being planned may not set the base URL, the account or the state URL (unless the
+operator trusts it), the trust settings come from the process environment only, and the base
+URL must be an InvoiceXpress account host, a loopback address or a host the operator allowed.
 """
 
 from __future__ import annotations
 
+import io
 import ipaddress
 import os
 import re
@@ -16,6 +23,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
+from dotenv.parser import parse_stream
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -24,6 +32,24 @@ from reconciler.fileio import UnreadableFile, read_regular
 
 _S = TypeVar("_S", bound=BaseSettings)
 _NOT_ALPHANUMERIC = re.compile(r"[^A-Za-z0-9]")
+
+ENV_FILE = "RECONCILER_ENV_FILE"
+"""Names the settings file when ``--env-file`` doesn't; no file is read otherwise."""
+TRUST_ENV_FILE = "RECONCILER_TRUST_ENV_FILE"
+ALLOWED_HOSTS = "RECONCILER_ALLOWED_HOSTS"
+ALLOWED_VARS = "RECONCILER_ALLOWED_VARS"
+ALLOW_SYMLINKS = "RECONCILER_ALLOW_SYMLINKS"
+TRUST_SETTINGS = (ALLOWED_HOSTS, ALLOWED_VARS, TRUST_ENV_FILE, ALLOW_SYMLINKS)
+"""Read from the process environment only: never from a settings file."""
+_DESTINATIONS = re.compile(
+    r"(invoicexpress_base_url|invoicexpress_account|reconciler_state_url)(_[a-z0-9_]*)?", re.ASCII
+)
+"""The variables (with or without an account's suffix) that say where the key and state go."""
+_ACCOUNT_HOST = re.compile(
+    r"([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)\.app\.invoicexpress\.com", re.ASCII
+)
+_ACCOUNT_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?", re.ASCII)
+_TRUE = frozenset({"1", "true", "yes", "on"})
 
 
 class ApiSettings(BaseSettings):
@@ -78,9 +104,22 @@ def account_suffix(name: str) -> str:
     return _NOT_ALPHANUMERIC.sub("_", name).upper()
 
 
+def operator_flag(name: str) -> bool:
+    """Whether the process environment turns ``name`` on (``1``, ``true``, ``yes``, ``on``);
+    for the trust settings, which no file may set."""
+    return os.environ.get(name, "").strip().lower() in _TRUE
+
+
+def allowed_hosts() -> frozenset[str]:
+    """The hosts besides InvoiceXpress's and loopback the API key may be sent to: the
+    comma-separated ``RECONCILER_ALLOWED_HOSTS`` of the process environment, lower-cased."""
+    listed = os.environ.get(ALLOWED_HOSTS, "").split(",")
+    return frozenset(host.strip().lower() for host in listed if host.strip())
+
+
 def _suffixed(cls: type[_S], env_file: Path | None, suffix: str) -> dict[str, str]:
     """The fields of ``cls`` set by a variable suffixed ``_<suffix>``, from the environment,
-    then the ``.env`` file."""
+    then the settings file."""
     prefix = str(cls.model_config.get("env_prefix", ""))
     from_file = dotenv_values(env_file) if env_file is not None else {}
     found: dict[str, str] = {}
@@ -95,16 +134,17 @@ def _suffixed(cls: type[_S], env_file: Path | None, suffix: str) -> dict[str, st
 MAX_ENV_FILE_BYTES = 1024 * 1024
 
 
-def _check_env_file(env_file: Path) -> None:
-    """Refuse a settings file that is not a regular file or not UTF-8, naming it."""
+def _read_env_file(env_file: Path) -> str:
+    """The text of the settings file the operator named; refuse one that is missing, not a
+    regular file or not UTF-8, naming it."""
     try:
         data = read_regular(env_file, MAX_ENV_FILE_BYTES)
     except FileNotFoundError:
-        return
+        raise SettingsError(f"{env_file}: no such settings file") from None
     except UnreadableFile as exc:
         raise SettingsError(f"{env_file}: {exc}") from None
     try:
-        data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise SettingsError(
@@ -112,9 +152,46 @@ def _check_env_file(env_file: Path) -> None:
         ) from None
 
 
-def _load(cls: type[_S], env_file: Path | None, suffix: str | None) -> _S:
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` lies in ``folder``, as written or with its symlinks resolved."""
+    paths = (Path(os.path.abspath(path)), path.resolve())
+    folders = (Path(os.path.abspath(folder)), folder.resolve())
+    return any(p.is_relative_to(f) for p in paths for f in folders)
+
+
+def screen_env_file(env_file: Path, text: str, repository: Path | None) -> None:
+    """Refuse a settings file that sets a trust setting, or, lying inside ``repository``
+    (unless the operator trusts it), a variable saying where the key or the known state
+    goes; the error names the file, lines and variables, never a value."""
+    inside = repository is not None and _inside(env_file, repository)
+    screened = inside and not operator_flag(TRUST_ENV_FILE)
+    trust, destinations = [], []
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.key is None:
+            continue
+        name, line = binding.key.lower(), binding.original.line
+        if name.upper() in TRUST_SETTINGS:
+            trust.append(f"{env_file}:{line}: {name.upper()}")
+        elif screened and _DESTINATIONS.fullmatch(name):
+            destinations.append(f"{env_file}:{line}: {name.upper()}")
+    problems = []
+    if destinations:
+        problems.append(
+            f"{', '.join(destinations)}: a settings file inside the repository being planned "
+            "may not say where the API key or the known state goes (the operator may allow it "
+            f"with {TRUST_ENV_FILE}=1 in the environment)"
+        )
+    if trust:
+        problems.append(
+            f"{', '.join(trust)}: read only from the process environment, never from a file"
+        )
+    if problems:
+        raise SettingsError("; ".join(problems))
+
+
+def _load(cls: type[_S], env_file: Path | None, suffix: str | None, repository: Path | None) -> _S:
     if env_file is not None:
-        _check_env_file(env_file)
+        screen_env_file(env_file, _read_env_file(env_file), repository)
     own: dict[str, Any] = dict(_suffixed(cls, env_file, suffix)) if suffix else {}
     try:
         return cls(_env_file=env_file, **own)
@@ -132,33 +209,40 @@ def _load(cls: type[_S], env_file: Path | None, suffix: str | None) -> _S:
 
 
 def load_api_settings(
-    env_file: Path | None = Path(".env"), suffix: str | None = None
+    env_file: Path | None = None, suffix: str | None = None, *, repository: Path | None = None
 ) -> ApiSettings:
-    """API settings from the environment, then the ``.env`` file if it exists; with
-    ``suffix``, a variable ending ``_<suffix>`` first."""
-    return _load(ApiSettings, env_file if env_file and env_file.exists() else None, suffix)
+    """API settings from the environment, then ``env_file`` (when the operator names one),
+    screened against ``repository``; with ``suffix``, a variable ending ``_<suffix>`` first."""
+    return _load(ApiSettings, env_file, suffix, repository)
 
 
 def load_tool_settings(
-    env_file: Path | None = Path(".env"), suffix: str | None = None
+    env_file: Path | None = None, suffix: str | None = None, *, repository: Path | None = None
 ) -> ToolSettings:
-    """Tool settings from the environment, then the ``.env`` file if it exists; with
-    ``suffix``, a variable ending ``_<suffix>`` first."""
-    return _load(ToolSettings, env_file if env_file and env_file.exists() else None, suffix)
+    """Tool settings from the environment, then ``env_file`` (when the operator names one),
+    screened against ``repository``; with ``suffix``, a variable ending ``_<suffix>`` first."""
+    return _load(ToolSettings, env_file, suffix, repository)
 
 
 def resolve_base_url(settings: ApiSettings) -> str:
-    """The API's base URL: explicit, or ``https://{account}.app.invoicexpress.com``."""
+    """The API's base URL: explicit, or ``https://{account}.app.invoicexpress.com``; either
+    way one the API key may be sent to (``check_url_is_safe``)."""
+    account = settings.account
+    if account is not None and not _ACCOUNT_NAME.fullmatch(account):
+        raise SettingsError(
+            "INVOICEXPRESS_ACCOUNT is not an account name: one DNS label of letters, digits "
+            "and hyphens"
+        )
     if settings.base_url:
         url = settings.base_url.rstrip("/")
-    elif settings.account:
-        url = f"https://{settings.account}.app.invoicexpress.com"
+    elif account:
+        url = f"https://{account}.app.invoicexpress.com"
     else:
         raise SettingsError(
             "no account configured: set INVOICEXPRESS_ACCOUNT (or INVOICEXPRESS_BASE_URL), "
             "or use --sandbox to run against the bundled sandbox"
         )
-    check_url_is_safe(url)
+    check_url_is_safe(url, account)
     return url
 
 
@@ -169,17 +253,42 @@ def require_api_key(settings: ApiSettings) -> SecretStr:
     return settings.api_key
 
 
-def check_url_is_safe(url: str) -> None:
-    """HTTPS always; plain HTTP only to a loopback address (the local sandbox)."""
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
+def check_url_is_safe(url: str, account: str | None = None) -> None:
+    """Where the API key may go: ``https://<account>.app.invoicexpress.com`` (that account's,
+    when ``account`` is given), a loopback address (``http`` too: the sandbox), or a host in
+    ``RECONCILER_ALLOWED_HOSTS``; HTTPS to any but loopback, and no user or password."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        raise SettingsError("refusing base URL: it is not a URL") from None
+    loopback = bool(host) and _is_loopback(host)
+    if not (parts.scheme == "https" and host) and not (parts.scheme == "http" and loopback):
+        raise SettingsError(
+            f"refusing base URL {parts.scheme}://{_shown(host)}: "
+            "use https:// (plain http:// is allowed only to a loopback address)"
+        )
+    if parts.username is not None or parts.password is not None:
+        raise SettingsError("refusing base URL: it holds a user name or password")
+    if loopback or host in allowed_hosts():
         return
-    if parts.scheme == "http" and parts.hostname and _is_loopback(parts.hostname):
-        return
-    raise SettingsError(
-        f"refusing base URL {parts.scheme}://{parts.hostname or ''}: "
-        "use https:// (plain http:// is allowed only to a loopback address)"
-    )
+    found = _ACCOUNT_HOST.fullmatch(host)
+    if found is None:
+        raise SettingsError(
+            f"refusing base URL host {_shown(host)}: the API key is sent only to "
+            "https://<account>.app.invoicexpress.com or a loopback address; to send it there, "
+            f"set {ALLOWED_HOSTS}={_shown(host)} in the environment"
+        )
+    if account is not None and found[1] != account.lower():
+        raise SettingsError(
+            f"refusing base URL host {_shown(host)}: it is not the host of the account "
+            f"INVOICEXPRESS_ACCOUNT names ({account.lower()}.app.invoicexpress.com)"
+        )
+
+
+def _shown(host: str) -> str:
+    """A host as it may be printed: as it is when plain printable ASCII, else escaped."""
+    return host if re.fullmatch(r"[!-~]*", host, re.ASCII) else ascii(host)
 
 
 def _is_loopback(host: str) -> bool:

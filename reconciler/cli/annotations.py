@@ -3,6 +3,8 @@
 Each problem becomes an annotation on the line and column it points at; the runner shows it on
 the pull request's diff. Annotations go to stderr (the runner reads workflow commands there
 too), so stdout stays the plan; the human message follows them and the exit code is unchanged.
+Like every message, an annotation shows no secret in play: each part is redacted before it is
+escaped for the runner.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from typing import Any, TypeVar
 
 import click
 
+from reconciler.cli.redaction import in_play
 from reconciler.errors import Problem, ReconcilerError, ValidationFailed
+from reconciler.render.escape import workflow_data, workflow_property
 
 R = TypeVar("R")
 
@@ -28,26 +32,21 @@ ERROR_FORMAT_OPTION = click.option(
 )
 
 
-def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _property(text: str) -> str:
-    return _data(text).replace(":", "%3A").replace(",", "%2C")
-
-
 def github_annotation(problem: Problem) -> str:
     """One problem as ``::error file=…,line=…,col=…,title=…::message``."""
-    title = f"reconciler: {problem.path}" if problem.path else "reconciler"
+    redact = in_play().redactor
+    title = f"reconciler: {redact(problem.path)}" if problem.path else "reconciler"
     return (
-        f"::error file={_property(problem.file)},line={problem.line},col={problem.column},"
-        f"title={_property(title)}::{_data(problem.message)}"
+        f"::error file={workflow_property(redact(problem.file))},line={problem.line},"
+        f"col={problem.column},title={workflow_property(title)}"
+        f"::{workflow_data(redact(problem.message))}"
     )
 
 
 def github_error(message: str, title: str = "reconciler") -> str:
     """An error not tied to a place in a file, as ``::error title=…::message``."""
-    return f"::error title={_property(title)}::{_data(message)}"
+    redact = in_play().redactor
+    return f"::error title={workflow_property(redact(title))}::{workflow_data(redact(message))}"
 
 
 def annotations_of(error: ReconcilerError, message: str, title: str = "reconciler") -> list[str]:
@@ -70,7 +69,7 @@ def annotated(error_format: str) -> Iterator[None]:
         raise
     except ReconcilerError as error:
         if error_format == "github":
-            click.echo(f"::error title=reconciler::{_data(str(error))}", err=True)
+            click.echo(github_error(str(error)), err=True)
         raise
 
 

@@ -25,13 +25,21 @@ from reconciler.cli.locking import target_of, with_inputs
 from reconciler.cli.options import planning_options
 from reconciler.cli.printing import announced, print_plan, print_read_side
 from reconciler.cli.progress import Tally, progress, reading_live, shows_failures
+from reconciler.cli.redaction import in_play
 from reconciler.core.guard import check_plan_is_safe
 from reconciler.core.report import ApplyReport
 from reconciler.core.run_documents import apply_document
 from reconciler.core.verification import Verification
-from reconciler.errors import PlanFileError, ReconcilerError, SettingsError, StateWriteError
+from reconciler.errors import (
+    LockLost,
+    PlanFileError,
+    ReconcilerError,
+    SettingsError,
+    StateWriteError,
+)
 from reconciler.render.drift import render_verification
 from reconciler.render.json import render_document
+from reconciler.render.messages import error_message
 from reconciler.render.text import render_report, summary_line
 from reconciler.workflows.apply import apply_and_verify, forget_unmanaged, save_applied
 from reconciler.workflows.fleet_steps import PlanOptions
@@ -181,8 +189,12 @@ def _apply_one(
         pace_note = report.pace.note() if report.pace is not None else None
         if pace_note is not None:
             click.echo(f"note: {pace_note}", err=True)
-    except StateWriteError as error:  # only ever raised once a call has succeeded
+    except LockLost as error:  # the lock or its connection lost: exit 3 once a call was made
         click.echo(f"error: {error}", err=True)
+        click.echo(error.counts(), err=True)
+        sys.exit(EXIT_APPLY_FAILED if error.made else EXIT_ERROR)
+    except StateWriteError as error:  # only ever raised once a call has succeeded
+        click.echo(f"error: {error_message(error, in_play().redactor)}", err=True)
         sys.exit(EXIT_APPLY_FAILED)
     if not report.ok or (verification is not None and not verification.ok):
         sys.exit(EXIT_APPLY_FAILED)

@@ -16,6 +16,7 @@ from reconciler import interrupts
 from reconciler.cli.group import colour_refused
 from reconciler.cli.redaction import redacting
 from reconciler.errors import ReconcilerError
+from reconciler.render.messages import error_message
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_APPLY_FAILED = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT; 143 (128 + SIGTERM) after a SIGTERM
@@ -34,9 +35,10 @@ R = TypeVar("R")
 
 
 def console(*, stderr: bool = False) -> Console:
-    """A console for output: colour only on a terminal, never with NO_COLOR set or --no-color."""
+    """A console for output: colour only on a terminal, never with NO_COLOR set or --no-color;
+    text printed is shown as written (no rich markup: ``[bold]`` in a name stays text)."""
     no_color = bool(os.environ.get("NO_COLOR")) or colour_refused() or None
-    return Console(stderr=stderr, highlight=False, no_color=no_color, soft_wrap=True)
+    return Console(stderr=stderr, highlight=False, markup=False, no_color=no_color, soft_wrap=True)
 
 
 def exits_cleanly(command: Callable[P, R]) -> Callable[P, R]:
@@ -53,7 +55,7 @@ def exits_cleanly(command: Callable[P, R]) -> Callable[P, R]:
             try:
                 return command(*args, **kwargs)
             except ReconcilerError as error:
-                click.echo(f"error: {secrets.redactor(str(error))}", err=True)
+                click.echo(f"error: {error_message(error, secrets.redactor)}", err=True)
                 sys.exit(EXIT_ERROR)
             except KeyboardInterrupt:
                 interrupts.leave("interrupted")

@@ -27,12 +27,13 @@ from reconciler.cli.printing import print_plan
 from reconciler.cli.redaction import in_play
 from reconciler.core.fleet_document import FleetEntry
 from reconciler.core.report import Outcome, OutcomeListener
-from reconciler.errors import ReconcilerError, SettingsError, StateWriteError
+from reconciler.errors import SettingsError
 from reconciler.render.drift import render_refresh, render_verification
+from reconciler.render.escape import terminal
 from reconciler.render.json import render_fleet_json
 from reconciler.render.markdown import render_fleet_markdown
-from reconciler.render.text import describe, render_report, summary_line
-from reconciler.settings import load_tool_settings
+from reconciler.render.messages import error_message
+from reconciler.render.text import account_heading, describe, render_report, summary_line
 from reconciler.workflows.fleet import (
     Account,
     AccountRun,
@@ -71,8 +72,11 @@ def open_fleet(files: Sequence[Path], shard: str | None, template: Target) -> Fl
         raise SettingsError("--state names one file: a fleet keeps one known state per account")
     chosen = None if shard is None else Shard.parse(shard)
     accounts = fleet_accounts(files, chosen, template)
+    at_once = template.tool_settings().accounts_at_once
     if not accounts:
-        click.echo(f"note: shard {shard} holds none of the fleet's accounts", err=True)
+        click.echo(
+            f"note: shard {terminal(str(shard))} holds none of the fleet's accounts", err=True
+        )
     loaded = load_fleet(accounts)
     secrets = in_play()
     for run in loaded:
@@ -82,15 +86,22 @@ def open_fleet(files: Sequence[Path], shard: str | None, template: Target) -> Fl
             secrets.add(run.account.target.tool_settings().digest_key)
         if run.result is not None and run.result.desired is not None:
             secrets.add(*desired_secrets(run.result.desired))
-    return Fleet(loaded, load_tool_settings(template.env_file).accounts_at_once)
+    return Fleet(loaded, at_once)
 
 
 def _heading(account: Account) -> str:
-    return f"== {account.name} ({account.target.file}) =="
+    return account_heading(account.name, str(account.target.file))
 
 
 def _error(run: AccountRun[T]) -> str:
+    """The account's error, redacted, as the JSON and Markdown documents hold it."""
     return in_play().redactor(str(run.error))
+
+
+def _shown_error(run: AccountRun[T]) -> str:
+    """The account's error as stderr shows it: redacted, nothing a terminal would act on."""
+    assert run.error is not None
+    return error_message(run.error, in_play().redactor)
 
 
 def _report_errors(runs: Sequence[AccountRun[T]], error_format: str = "text") -> None:
@@ -101,7 +112,7 @@ def _report_errors(runs: Sequence[AccountRun[T]], error_format: str = "text") ->
         if error_format == "github":
             for line in annotations_of(run.error, _error(run), f"reconciler: {run.account.name}"):
                 click.echo(line, err=True)
-        click.echo(f"error: {run.account.name}: {_error(run)}", err=True)
+        click.echo(f"error: {terminal(run.account.name)}: {_shown_error(run)}", err=True)
 
 
 def _drifted(session: Session) -> bool:
@@ -183,7 +194,8 @@ class _Lines:
             if self._quiet:
                 return
             with self._lock:
-                click.echo(f"{account.name}: {outcome.status}: {describe(outcome.call)}", err=True)
+                line = f"{terminal(account.name)}: {outcome.status}: {describe(outcome.call)}"
+                click.echo(line, err=True)
 
         return show
 
@@ -254,7 +266,7 @@ def _print_applied(runs: Sequence[AccountRun[Applied]], *, show_requests: bool, 
             continue
         if applied.left_behind is not None:
             note = lock_left_behind(applied.left_behind)
-            click.echo(f"note: {run.account.name}: {note}", err=True)
+            click.echo(f"note: {terminal(run.account.name)}: {terminal(note)}", err=True)
         if not quiet:
             print_plan(out, applied.session.plan, show_requests=show_requests)
         if applied.report is not None:
@@ -262,7 +274,8 @@ def _print_applied(runs: Sequence[AccountRun[Applied]], *, show_requests: bool, 
         elif quiet:
             out.print(summary_line(applied.session.plan))
         if applied.write_failed is not None:
-            click.echo(f"error: {run.account.name}: {_redacted(applied.write_failed)}", err=True)
+            name = terminal(run.account.name)
+            click.echo(f"error: {name}: {error_message(applied.write_failed, _redact)}", err=True)
         if applied.verification is not None:
             out.print(render_verification(applied.verification))
         codes.append(EXIT_OK if applied.ok else EXIT_APPLY_FAILED)
@@ -271,8 +284,8 @@ def _print_applied(runs: Sequence[AccountRun[Applied]], *, show_requests: bool, 
     return worst_exit(codes)
 
 
-def _redacted(error: StateWriteError | ReconcilerError) -> str:
-    return in_play().redactor(str(error))
+def _redact(text: str) -> str:
+    return in_play().redactor(text)
 
 
 def refresh_fleet(fleet: Fleet, *, lock_timeout: float, detailed_exitcode: bool) -> int:

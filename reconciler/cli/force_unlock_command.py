@@ -12,6 +12,7 @@ from reconciler.cli.locking import target_of
 from reconciler.cli.options import (
     target_options,
 )
+from reconciler.render.escape import terminal_lines
 from reconciler.workflows.locking import force_unlock as unlock
 from reconciler.workflows.target import with_state_url
 
@@ -29,4 +30,4 @@ def force_unlock(
     """
     params = {"file": file, "state": state, "state_url": state_url, "sandbox": sandbox}
     target = with_state_url(target_of({**params, "env_file": env_file}))
-    click.echo(unlock(target))
+    click.echo(terminal_lines(unlock(target)))

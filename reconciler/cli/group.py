@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import io
 import logging
 import re
 import sys
@@ -12,6 +13,7 @@ from typing import Any
 import click
 
 from reconciler import __version__, interrupts
+from reconciler.render.escape import terminal_lines
 from reconciler.workflows.collector import collector_paused
 
 USAGE_ERROR_EXIT = 1
@@ -34,6 +36,14 @@ COMMAND_MODULES = {
     "state": "state_records_command",
     "validate": "validate_command",
 }
+
+
+class TerminalSafeFormatter(logging.Formatter):
+    """Log records as lines a terminal only shows: a record's text (a server's, a file's) can't
+    move the cursor, change colours or start a workflow command."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return terminal_lines(super().format(record))
 
 
 class ReconcilerGroup(click.Group):
@@ -59,7 +69,7 @@ class ReconcilerGroup(click.Group):
             typed = one_dash_word(sys.argv[1:] if argv is None else argv)
             if typed is not None:  # click names only its first letter: "-o" of "-out"
                 error = click.NoSuchOption(typed.partition("=")[0], ctx=error.ctx)
-            error.show()
+            show_usage_error(error)
             if typed is not None:
                 name = typed.removeprefix("-").partition("=")[0]
                 click.echo(
@@ -68,7 +78,7 @@ class ReconcilerGroup(click.Group):
                 )
             sys.exit(USAGE_ERROR_EXIT)
         except click.ClickException as error:
-            error.show()
+            show_usage_error(error)
             sys.exit(USAGE_ERROR_EXIT)
         except click.Abort as abort:
             if isinstance(abort.__cause__, KeyboardInterrupt):
@@ -76,6 +86,13 @@ class ReconcilerGroup(click.Group):
             click.echo("Aborted!", err=True)
             sys.exit(USAGE_ERROR_EXIT)
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def show_usage_error(error: click.ClickException) -> None:
+    """Print a usage error as click does, on stderr, with what was typed shown escaped."""
+    shown = io.StringIO()
+    error.show(file=shown)
+    click.echo(terminal_lines(shown.getvalue()), err=True, nl=False)
 
 
 def one_dash_word(argv: Sequence[str]) -> str | None:
@@ -99,11 +116,10 @@ def one_dash_word(argv: Sequence[str]) -> str | None:
 )
 def main(verbose: bool, no_color: bool) -> None:
     """Declarative configuration for InvoiceXpress accounts: validate, plan, apply."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(TerminalSafeFormatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-        force=True,
+        level=logging.DEBUG if verbose else logging.WARNING, handlers=[handler], force=True
     )
 
 

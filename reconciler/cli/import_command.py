@@ -11,8 +11,10 @@ from reconciler.cli.group import main
 from reconciler.cli.locking import with_inputs
 from reconciler.cli.options import (
     LOCK_TIMEOUT_OPTION,
+    an_id,
     target_options,
 )
+from reconciler.render.escape import terminal
 from reconciler.workflows.importing import import_account
 from reconciler.workflows.session import Inputs
 
@@ -22,7 +24,8 @@ from reconciler.workflows.session import Inputs
 @LOCK_TIMEOUT_OPTION
 @click.option(
     "--account-id",
-    type=click.IntRange(min=1),
+    callback=an_id,
+    metavar="ID",
     default=None,
     help="The :account-id to import [default: account.id of the existing --file].",
 )
@@ -43,11 +46,12 @@ def import_(
     imported = import_account(inputs.target, account_id)
     out = console()
     for note in imported.notes:
-        out.print(f"  note: {note}")
+        out.print(f"  note: {terminal(note)}")
     verb = "Updated" if imported.updated else "Wrote"
     out.print(
-        f"{verb} {file}: account {imported.account_id}, {imported.clients_read} clients on the "
-        f"live account ({imported.clients_added} added, {imported.fields_updated} fields "
-        f"updated). Known state recorded ({imported.resources_recorded} resources).",
+        f"{verb} {terminal(str(file))}: account {imported.account_id}, "
+        f"{imported.clients_read} clients on the live account ({imported.clients_added} added, "
+        f"{imported.fields_updated} fields updated). Known state recorded "
+        f"({imported.resources_recorded} resources).",
         style="bold",
     )

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 from pydantic import SecretStr
 
-from reconciler.cli.redaction import in_play
+from reconciler.cli.redaction import database_passwords, in_play
 from reconciler.errors import SettingsError
+from reconciler.render.escape import terminal
 from reconciler.storage.lock import Owner
 from reconciler.workflows.locking import state_lock
 from reconciler.workflows.session import desired_secrets, load_inputs
@@ -44,7 +44,7 @@ def with_inputs(
             timeout = kwargs.get("lock_timeout", 0.0)
             with state_lock(inputs.target, name, timeout) as left_behind:
                 if left_behind is not None:
-                    click.echo(f"note: {lock_left_behind(left_behind)}", err=True)
+                    click.echo(f"note: {terminal(lock_left_behind(left_behind))}", err=True)
                 return command(*args, inputs=inputs, **kwargs)
 
         return wrapper
@@ -58,11 +58,13 @@ def target_of(params: dict[str, Any]) -> Target:
     state, url = params.get("state"), params.get("state_url")
     if state is not None and url is not None:
         raise SettingsError("--state names a file and --state-url a database: give one of them")
+    if url is not None:
+        in_play().add(*database_passwords(url))
     return Target(
         params["file"],
         state,
         params.get("sandbox", False),
-        params.get("env_file", Path(".env")),
+        params.get("env_file"),
         None if url is None else SecretStr(url),
     )
 

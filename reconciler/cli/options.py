@@ -8,8 +8,28 @@ from typing import Any, ParamSpec, TypeVar
 
 import click
 
+from reconciler.desired.loader.limits import MAX_NUMBER_DIGITS
+from reconciler.desired.loader.source import shorten
+
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+def an_id(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    """An id given on the command line (an option's callback): decimal digits, positive and
+    below 2^63, as in the file; one too long to be real is refused by its length, never
+    converted."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()) or text[0] == "0":
+        raise click.BadParameter(f"{shorten(text)!r} is not an id (a positive whole number)")
+    if len(text) > MAX_NUMBER_DIGITS or int(text) >= 2**63:
+        raise click.BadParameter(
+            f"{shorten(text)!r} is too large ({len(text)} digits; ids are below 2^63)"
+        )
+    return int(text)
+
 
 FILE_OPTION = click.option(
     "-f",
@@ -49,7 +69,8 @@ STATE_URL_OPTION = click.option(
     default=None,
     metavar="URL",
     help="Keep the known state in this PostgreSQL database (postgresql://...), under the "
-    "desired file's name [default: $RECONCILER_STATE_URL, unless --state is given].",
+    "desired file's name [default: $RECONCILER_STATE_URL, unless --state is given]. Prefer the "
+    "variable: a password given here is visible to every user in the process list.",
 )
 LOCK_TIMEOUT_OPTION = click.option(
     "--lock-timeout",
@@ -67,9 +88,13 @@ SANDBOX_OPTION = click.option(
 ENV_FILE_OPTION = click.option(
     "--env-file",
     type=click.Path(path_type=Path, dir_okay=False),
-    default=Path(".env"),
-    show_default=True,
-    help="Settings file read after the environment.",
+    default=None,
+    envvar="RECONCILER_ENV_FILE",
+    show_envvar=True,
+    metavar="PATH",
+    help="Settings file read after the environment [default: none: no file is read unless "
+    "named here or by $RECONCILER_ENV_FILE]. Inside the repository being planned it may not "
+    "set the base URL, the account or the state URL.",
 )
 SHOW_REQUESTS_OPTION = click.option(
     "--show-requests", is_flag=True, help="Also show each HTTP request and body."

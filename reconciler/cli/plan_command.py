@@ -20,6 +20,7 @@ from reconciler.cli.options import planning_options
 from reconciler.cli.printing import announced, print_plan, print_read_side
 from reconciler.cli.progress import reading_live
 from reconciler.core.guard import unsafe_reasons
+from reconciler.render.escape import terminal
 from reconciler.render.json import render_json
 from reconciler.render.links import source_links
 from reconciler.render.markdown import render_markdown
@@ -115,13 +116,15 @@ def _plan_one(
     session = announced(targeted(chosen, targets))
     if out is not None:
         save_plan(out, session.plan, binding(session, inputs.target, targets))
-        click.echo(f"Saved the plan to {out}; apply it with: reconciler apply {out}", err=True)
+        saved = terminal(str(out))
+        click.echo(f"Saved the plan to {saved}; apply it with: reconciler apply {saved}", err=True)
     # What reading the live account found goes to stderr when stdout carries JSON or markdown.
     drifted = print_read_side(session, stderr=output_format != "text", quiet=quiet)
     for reason in unsafe_reasons(
         session.plan, session.known, max_fraction=session.tool.max_change_fraction
     ):
-        click.echo(f"warning: apply will refuse this plan without --force: {reason}", err=True)
+        warning = f"warning: apply will refuse this plan without --force: {terminal(reason)}"
+        click.echo(warning, err=True)
     if output_format == "json":
         click.echo(render_json(session.plan), nl=False)
     elif output_format == "markdown":

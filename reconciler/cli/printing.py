@@ -8,6 +8,7 @@ from rich.console import Console
 from reconciler.cli.exits import console
 from reconciler.core.plan import Plan
 from reconciler.render.drift import render_refresh, render_resolution
+from reconciler.render.escape import terminal
 from reconciler.render.plain import plain_plan
 from reconciler.render.text import render_plan
 from reconciler.workflows.plan import Targeted
@@ -47,8 +48,8 @@ def announced(chosen: Targeted) -> Session:
     """The targeted session, after saying on stderr what the targets pulled in."""
     for resource in chosen.pulled_in:
         click.echo(
-            f"note: {resource} is planned too: a targeted call depends on it and it has a "
-            "call pending",
+            f"note: {terminal(resource)} is planned too: a targeted call depends on it and it "
+            "has a call pending",
             err=True,
         )
     return chosen.session

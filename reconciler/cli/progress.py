@@ -17,12 +17,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from reconciler.core.report import Outcome, OutcomeListener, Status
+from reconciler.render.escape import terminal
 from reconciler.render.text import describe
 
 
 def _what(outcome: Outcome, *, detail: bool = True) -> str:
     shown = outcome.detail and (detail or outcome.status is Status.SUCCEEDED)
-    return f"{outcome.status}: {describe(outcome.call)}{f': {outcome.detail}' if shown else ''}"
+    said = f": {terminal(outcome.detail)}" if shown else ""
+    return f"{outcome.status}: {describe(outcome.call)}{said}"
 
 
 def shows_failures(console: Console, *, quiet: bool) -> bool:

@@ -1,7 +1,9 @@
 """The secrets in play during one command: the last redaction before anything is shown.
 
-``exits_cleanly`` starts the set with what the settings configure (the API key, the digest
-key) and ``with_inputs`` adds the desired state's secrets once it has read them. The set lives
+``exits_cleanly`` starts the set with the environment's secrets (every token, key and password
+``desired.secrets_in_play`` finds) and what the settings configure (the API key, the digest
+key, the password of ``RECONCILER_STATE_URL``), the commands add that of ``--state-url``, and
+``with_inputs`` adds the desired state's secrets once it has read them. The set lives
 in the click context of the command, so one invocation never sees another's. Every error
 message ``exits_cleanly`` prints, and every log record (through a filter on the log
 handlers), passes through it.
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,8 +21,10 @@ import click
 from pydantic import SecretStr
 
 from reconciler.core.redaction import Redactor
+from reconciler.desired.secrets_in_play import environment_secrets
 from reconciler.errors import SettingsError
 from reconciler.settings import load_api_settings, load_tool_settings
+from reconciler.storage.conninfo import passwords
 
 _META_KEY = "reconciler.secrets-in-play"
 
@@ -81,12 +86,19 @@ def redacting(env_file: Path | None) -> Iterator[InPlay]:
 
 
 def _configured(env_file: Path | None) -> Redactor:
-    """A redactor of the secrets the settings hold; settings that fail to load hold none
-    (the command reports them itself)."""
-    redactor = Redactor()
-    env = env_file or Path(".env")
+    """A redactor of the environment's secrets and those the settings hold; settings that fail
+    to load hold none (the command reports them itself)."""
+    redactor = Redactor(environment_secrets(os.environ))
     with contextlib.suppress(SettingsError):
-        redactor = redactor.with_secrets(load_api_settings(env).api_key)
+        redactor = redactor.with_secrets(load_api_settings(env_file).api_key)
     with contextlib.suppress(SettingsError):
-        redactor = redactor.with_secrets(load_tool_settings(env).digest_key)
+        tool = load_tool_settings(env_file)
+        redactor = redactor.with_secrets(tool.digest_key, *database_passwords(tool.state_url))
     return redactor
+
+
+def database_passwords(url: str | SecretStr | None) -> set[str]:
+    """Every spelling of the passwords a known-state database URL holds (none for None)."""
+    if isinstance(url, SecretStr):
+        url = url.get_secret_value()
+    return set() if url is None else passwords(url)

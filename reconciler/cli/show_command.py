@@ -12,6 +12,7 @@ from reconciler.cli.group import main
 from reconciler.cli.locking import target_of
 from reconciler.cli.options import ENV_FILE_OPTION, STATE_URL_OPTION
 from reconciler.cli.printing import print_plan
+from reconciler.render.escape import json_text, terminal
 from reconciler.render.markdown import render_markdown
 from reconciler.workflows.show import Shown, show_saved_plan
 
@@ -43,12 +44,12 @@ def show(
     params = {"file": plan_file, "state_url": state_url, "env_file": env_file}
     shown = show_saved_plan(plan_file, target_of(params))
     if output_format == "json":
-        click.echo(json.dumps(shown.saved.document, indent=2, ensure_ascii=False))
+        click.echo(json_text(json.dumps(shown.saved.document, indent=2, ensure_ascii=False)))
     elif output_format == "markdown":
         click.echo(render_markdown(shown.plan), nl=False)
     else:
         print_plan(console(), shown.plan, show_requests=show_requests)
-    click.echo(freshness(shown), err=output_format != "text")
+    click.echo(terminal(freshness(shown)), err=output_format != "text")
 
 
 def freshness(shown: Shown) -> str:

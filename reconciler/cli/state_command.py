@@ -13,6 +13,8 @@ from reconciler.cli.options import (
     LOCK_TIMEOUT_OPTION,
     target_options,
 )
+from reconciler.cli.redaction import database_passwords, in_play
+from reconciler.render.escape import terminal
 from reconciler.workflows.moving import Destination, move_state
 from reconciler.workflows.target import Target, with_state_url
 
@@ -46,13 +48,14 @@ def move(
     -f) and the database (--state-url), holding both locks. The source is retired afterwards:
     the file renamed <name>.moved, or the account's rows deleted. A destination that records
     another history is never overwritten."""
+    in_play().add(*database_passwords(state_url))
     url = None if state_url is None else SecretStr(state_url)
     target = Target(file, state, sandbox, env_file, url)
     moved = move_state(with_state_url(target, unless_state_file=False), to, lock_timeout)
     known = moved.state
     console().print(
         f"Moved the known state (lineage {known.lineage}, serial {known.serial}, "
-        f"{len(known.resources)} resources) from {moved.source} to {moved.destination}; "
-        f"{moved.retired}.",
+        f"{len(known.resources)} resources) from {terminal(str(moved.source))} to "
+        f"{terminal(str(moved.destination))}; {terminal(moved.retired)}.",
         style="bold",
     )

@@ -15,6 +15,7 @@ from reconciler.cli.options import (
 )
 from reconciler.cli.state_command import state_group
 from reconciler.core import resources as res
+from reconciler.render.escape import json_text, terminal
 from reconciler.workflows.state_records import find_keys, read_state, remove_records, shown_record
 from reconciler.workflows.target import Target, with_state_url
 
@@ -41,7 +42,7 @@ def list_(
     """List the resources the known state records, one a line: resource, then when applied."""
     known = read_state(_target(file, state, state_url, sandbox, env_file))
     for key in sorted(known.resources):
-        click.echo(f"{key}\t{known.resources[key].applied_at}")
+        click.echo(f"{terminal(key)}\t{terminal(known.resources[key].applied_at)}")
 
 
 @state_group.command("show")
@@ -60,7 +61,8 @@ def show(
     JSON."""
     known = read_state(_target(file, state, state_url, sandbox, env_file))
     for key in find_keys(known, (resource,)):
-        click.echo(json.dumps(shown_record(known, key), indent=2, ensure_ascii=False))
+        record = json.dumps(shown_record(known, key), indent=2, ensure_ascii=False)
+        click.echo(json_text(record))
 
 
 @state_group.command("rm")
@@ -81,7 +83,7 @@ def rm(
     on the account; the next plan treats them as never applied."""
     target = _target(file, state, state_url, sandbox, env_file)
     removed = remove_records(target, resources, lock_timeout)
-    names = ", ".join(res.describe(key) for key in removed.keys)
+    names = terminal(", ".join(res.describe(key) for key in removed.keys))
     kept = f"; the previous file is kept as {removed.backup}" if removed.backup else ""
     console().print(
         f"Removed {names} from the known state (serial {removed.state.serial}){kept}. "

@@ -16,8 +16,10 @@ from reconciler.cli.options import FILES_OPTION, SHARD_OPTION
 from reconciler.core.run_documents import Checked, validate_document
 from reconciler.desired.document import load_desired
 from reconciler.errors import Problem, ValidationFailed
+from reconciler.render.escape import terminal
 from reconciler.render.json import render_document
 from reconciler.workflows.fleet import Shard, fleet_files
+from reconciler.workflows.repository import check_desired_path
 
 # What envexpand reports for ${NAME} with NAME unset; --allow-unset-env lets it pass.
 _UNSET = re.compile(r"environment variable \w+ is not set")
@@ -57,9 +59,9 @@ def validate(
     else:
         for item in checked:
             if item.declares is not None:
-                click.echo(f"{item.path}: valid ({_declares(item.declares)})")
+                click.echo(f"{terminal(item.path)}: valid ({_declares(item.declares)})")
             elif not item.problems:
-                click.echo(f"{item.path}: valid, apart from unset environment variables")
+                click.echo(f"{terminal(item.path)}: valid, apart from unset environment variables")
     problems: list[Problem] = [problem for item in checked for problem in item.problems]
     if problems:
         with annotated(error_format):
@@ -67,6 +69,7 @@ def validate(
 
 
 def _check(path: Path, allow_unset_env: bool) -> Checked:
+    check_desired_path(path)
     try:
         state = load_desired(path, os.environ).state
     except ValidationFailed as failed:

@@ -34,7 +34,8 @@ def unsafe_reasons(
         for call in plan.calls
         if call.action is Action.UPDATE_CLIENT and known.get(call.resource) is not None
     )
-    if managed >= MIN_MANAGED and updated > max_fraction * managed:
+    # A ratio of two whole numbers, not a product: 0.7 * 90 is 62.99999999999999, 63 / 90 is 0.7.
+    if managed >= MIN_MANAGED and updated / managed > max_fraction:
         reasons.append(
             f"it updates {updated} of the {managed} clients under management "
             f"({updated / managed:.0%}, more than the {max_fraction:.0%} allowed)"

@@ -144,9 +144,13 @@ def build_plan(
     account_call: Call | None = None
     if state.account is not None:
         problems.extend(_account_problems(desired, state.account, known))
-        where = _where(desired, ("account",))
-        account_call = _account_call(state.account, known, key, secrets_comparable, where)
-        _collect(account_call, f"{res.ACCOUNT}:{state.account.id}", calls, in_sync)
+        resource = f"{res.ACCOUNT}:{state.account.id}"
+        if res.declared_fields(state.account):
+            where = _where(desired, ("account",))
+            account_call = _account_call(state.account, known, key, secrets_comparable, where)
+            _collect(account_call, resource, calls, in_sync)
+        else:  # an update with an empty body would change nothing
+            in_sync.append(InSync(resource, "nothing declared beyond its id"))
     if state.sequences is not None:
         problems.extend(_unresolved_series(desired, state.sequences))
         depends = (account_call.resource,) if account_call else ()

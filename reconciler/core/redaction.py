@@ -1,9 +1,11 @@
 """The one redaction point for text that is shown: a server's messages, exceptions, logs.
 
-A ``Redactor`` knows the secret values in play (the API key, the desired state's passwords)
-and replaces each, in every form it may travel in, by ``(sensitive)``: raw, percent-encoded
-(``quote``, ``quote_plus``), JSON-escaped, and Base64 (standard and URL-safe, with and without
-padding; the AT password travels Base64-encoded), and the percent-encoded forms of those.
+A ``Redactor`` knows the secret values in play (the API key, the desired state's passwords,
+the environment's tokens, keys and passwords: ``desired.secrets_in_play``) and replaces each,
+in every form it may travel in, by ``(sensitive)``: raw, percent-encoded (``quote``,
+``quote_plus``), and Base64 (standard and URL-safe, with and without padding; the AT password
+travels Base64-encoded), the percent-encoded forms of those, and each of these JSON-escaped as
+common encoders write a string (see ``json_escaped``).
 ``shown`` also cuts a server's text to a length fit for a terminal and makes control
 characters visible, so that no answer can flood or drive the terminal.
 """
@@ -11,7 +13,7 @@ characters visible, so that no answer can flood or drive the terminal.
 from __future__ import annotations
 
 import base64
-import json
+import itertools
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -21,12 +23,10 @@ from pydantic import SecretStr
 
 from reconciler.core.secrets import REDACTED
 from reconciler.desired.models import SECRET_FIELDS
+from reconciler.desired.secrets_in_play import MIN_SECRET_LENGTH
 
 MESSAGE_LIMIT = 500
 """The most characters of a server's text that are shown."""
-
-MIN_SECRET_LENGTH = 4
-"""Shorter values are not treated as secrets: replacing them everywhere would mangle text."""
 
 # The characters a URL encoder may leave as they are: none, '/', or all a query allows.
 _URL_SAFE = ("", "/", "/?:@!$'()*,;")
@@ -46,8 +46,64 @@ def forms(secret: str) -> set[str]:
     for value in encoded:
         for safe in _URL_SAFE:
             found |= {quote(value, safe=safe), quote_plus(value, safe=safe)}
-        found |= {json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]}
+    found |= {
+        json_escaped(value, upper=upper, ascii_only=ascii_only, slash=slash, html=html)
+        for value in found
+        for upper, ascii_only, slash, html in _JSON_STYLES
+    }
     return {form for form in found if len(form) >= MIN_SECRET_LENGTH}
+
+
+# The ways encoders differ when they write a string into JSON: hex digits in lower case
+# (Python, PHP, Go, Ruby) or upper case (.NET, Jackson); non-ASCII escaped (Python, PHP) or
+# not (Ruby, Go, Rails); '/' as '\/' (PHP); HTML-sensitive characters as '\uXXXX': '<>&' (Go,
+# Rails), also '\'"+`' (.NET). Every combination of (upper, ascii_only, slash, html) is tried.
+_JSON_STYLES = tuple(
+    itertools.product((False, True), (True, False), (False, True), ("", "<>&", "<>&'\"+`"))
+)
+_JSON_SHORT = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+}
+_LINE_SEPARATORS = "\u2028\u2029"
+_JSON_PLAIN = re.compile(r"[ !#-%(-*,-.0-;=?-\[\]-_a-z{-~]*")
+"""Text that every style writes as it is: printable ASCII but '"&'+/<>\\`'."""
+
+
+def json_escaped(
+    value: str, *, upper: bool = False, ascii_only: bool = True, slash: bool = False, html: str = ""
+) -> str:
+    """``value`` as a JSON string's content (no quotes), written by one style of encoder.
+
+    The defaults write what ``json.dumps`` writes; ``ascii_only=False`` what it writes with
+    ``ensure_ascii=False``. ``html`` names the characters written as ``\\uXXXX`` (an encoder
+    that escapes them escapes U+2028 and U+2029 too).
+    """
+    if _JSON_PLAIN.fullmatch(value):
+        return value
+    hex_format = "\\u{:04X}" if upper else "\\u{:04x}"
+    out: list[str] = []
+    for character in value:
+        code = ord(character)
+        if character in html or (html and character in _LINE_SEPARATORS):
+            out.append(hex_format.format(code))
+        elif character in _JSON_SHORT:
+            out.append(_JSON_SHORT[character])
+        elif character == "/" and slash:
+            out.append("\\/")
+        elif code < 0x20 or (ascii_only and 0x7F <= code <= 0xFFFF):
+            out.append(hex_format.format(code))
+        elif ascii_only and code > 0xFFFF:
+            high, low = divmod(code - 0x10000, 0x400)
+            out.append(hex_format.format(0xD800 + high) + hex_format.format(0xDC00 + low))
+        else:
+            out.append(character)
+    return "".join(out)
 
 
 class Redactor:
@@ -73,7 +129,8 @@ class Redactor:
     def with_secrets(self, *secrets: str | SecretStr | None) -> Redactor:
         """This redactor with more secrets (``None`` and empty values are ignored)."""
         values = (s.get_secret_value() if isinstance(s, SecretStr) else s for s in secrets)
-        return Redactor(self._secrets | {v for v in values if v})
+        more = {v for v in values if v is not None and len(v) >= MIN_SECRET_LENGTH} - self._secrets
+        return Redactor(self._secrets | more) if more else self
 
     def __call__(self, text: str) -> str:
         """``text`` with every form of every secret replaced by ``(sensitive)``."""

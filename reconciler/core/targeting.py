@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from reconciler.core import resources as res
 from reconciler.core.plan import Plan
+from reconciler.desired.loader.source import shorten
 from reconciler.errors import TargetError
 
 FORMS = "account, account:<id>, sequences, default_sequence, registration:<id>, client:<id>"
@@ -46,7 +47,8 @@ def parse_target(text: str) -> Target:
     cleaned = text.strip().lower()
     if cleaned in ("account", "sequences", res.DEFAULT_SEQUENCE) or _WITH_ID.fullmatch(cleaned):
         return Target(cleaned)
-    raise TargetError(f"unknown target {text!r}: use {FORMS} (repeat --target for several)")
+    shown = shorten(text)
+    raise TargetError(f"unknown target {shown!r}: use {FORMS} (repeat --target for several)")
 
 
 def select(plan: Plan, targets: Iterable[Target]) -> Targeted:

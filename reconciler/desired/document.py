@@ -21,6 +21,7 @@ from reconciler.desired.envexpand import expand_partial
 from reconciler.desired.loader import (
     Document,
     ImplicitScalar,
+    LongNumber,
     SourceMap,
     YamlPath,
     format_path,
@@ -35,6 +36,7 @@ from reconciler.desired.models import (
     DesiredState,
     fiscal_id_problems,
 )
+from reconciler.desired.secret_screen import refuse_secrets
 from reconciler.errors import Problem, ValidationFailed
 
 _SECRET_KEYS = frozenset(part for field in SECRET_FIELDS for part in field.split("."))
@@ -52,18 +54,21 @@ class Desired:
 
 
 def load_desired(path: Path, environ: Mapping[str, str]) -> Desired:
-    """Load, expand, validate and cross-check; raise ``ValidationFailed`` with every problem."""
+    """Load, expand, refuse secrets outside secret fields, validate and cross-check; raise
+    ``ValidationFailed`` with every problem. ``environ`` is the process environment: it says
+    which variables the file may read and which secrets are in play."""
     loaded = load_yaml_partial(path)
     if loaded.document is None:
         raise ValidationFailed(loaded.problems)
     expanded = expand_partial(loaded.document, environ)
     document = expanded.document or loaded.document
-    spoiled = loaded.spoiled | expanded.spoiled
+    refused = refuse_secrets(document, environ, loaded.spoiled | expanded.spoiled)
+    spoiled = loaded.spoiled | expanded.spoiled | refused.spoiled
     state, model_problems = _validate(document)
     model_problems += _fiscal_problems(document, state)
     cross_problems = _cross_checks(document, spoiled)
     repeats_found = any(where[:2] == ("sequences", "register") for where, _ in cross_problems)
-    problems = [*loaded.problems, *expanded.problems]
+    problems = [*loaded.problems, *expanded.problems, *refused.problems]
     for where, problem in [*model_problems, *cross_problems]:
         if any(where[:end] in spoiled for end in range(len(where) + 1)):
             continue
@@ -257,6 +262,8 @@ def _as_sequence(value: Any) -> int | str | None:
     """An unquoted number is a sequence id, quoted text a serie: they never collide."""
     if isinstance(value, ImplicitScalar):
         return _as_id(value)
+    if isinstance(value, LongNumber):  # an id too long to be one: the models report it
+        return None
     return f"serie {value.strip()!r}" if isinstance(value, str) and value.strip() else None
 
 

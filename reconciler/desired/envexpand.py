@@ -1,8 +1,10 @@
 """``${NAME}``, ``${NAME:-default}`` and ``$$`` in a document's strings, from the environment.
 
-Keys are left alone, and so is a ``$`` followed by anything else. A reference to an unset
-variable, or a malformed one, is a Problem at the value that holds it; messages name the
-variable but never show a value, since values are often secrets.
+Keys are left alone, and so is a ``$`` followed by anything else. A secret field (the
+passwords) reads any variable; every other field only one the operator allowed
+(``secrets_in_play.allows``). A reference to a variable not allowed there, to an unset one, or
+a malformed one, is a Problem at the value that holds it; messages name the variable but never
+show a value, since values are often secrets.
 """
 
 from __future__ import annotations
@@ -12,7 +14,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from reconciler.desired.loader import Document, ImplicitScalar, Partial, YamlPath, format_path
+from reconciler.desired.models import SECRET_FIELDS
+from reconciler.desired.secrets_in_play import NOT_ALLOWED, allows
 from reconciler.errors import Problem, ValidationFailed
+
+SECRET_PATHS = frozenset(("account", *field.split(".")) for field in SECRET_FIELDS)
+"""Where the secret fields are written in a desired file."""
 
 _REFERENCE = re.compile(r"\$(?:(\$)|\{([^}]*)(\}?))")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -68,7 +75,7 @@ def _walk(value: Any, path: YamlPath, environ: Mapping[str, str], report: _Repor
 
 def _expand(value: Any, path: YamlPath, environ: Mapping[str, str], report: _Report) -> Any:
     if isinstance(value, str) and not isinstance(value, ImplicitScalar) and "$" in value:
-        expanded, errors = expand_text(value, environ)
+        expanded, errors = expand_text(value, environ, any_variable=path in SECRET_PATHS)
         for message in errors:
             report(path, message)
         return value if errors else expanded
@@ -85,8 +92,11 @@ def has_reference(text: str) -> bool:
     return any(match.group(1) is None for match in _REFERENCE.finditer(text))
 
 
-def expand_text(text: str, environ: Mapping[str, str]) -> tuple[str, list[str]]:
-    """``text`` expanded, and a message for each reference that could not be."""
+def expand_text(
+    text: str, environ: Mapping[str, str], *, any_variable: bool = False
+) -> tuple[str, list[str]]:
+    """``text`` expanded, and a message for each reference that could not be; only variables
+    the operator allowed are read, unless ``any_variable`` (a secret field's text)."""
     errors: list[str] = []
 
     def substitute(match: re.Match[str]) -> str:
@@ -99,6 +109,9 @@ def expand_text(text: str, environ: Mapping[str, str]) -> tuple[str, list[str]]:
         name, has_default, default = body.partition(":-")
         if not _NAME.fullmatch(name):
             errors.append("malformed reference: use ${NAME} or ${NAME:-default} ('$$' for '$')")
+            return match.group(0)
+        if not (any_variable or allows(name, environ)):
+            errors.append(NOT_ALLOWED.format(name=name))
             return match.group(0)
         found = environ.get(name)
         if has_default and not found:

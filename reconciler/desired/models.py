@@ -27,13 +27,15 @@ from pydantic import (
     field_validator,
 )
 
+from reconciler.desired.loader.limits import MAX_NUMBER_DIGITS
+from reconciler.desired.loader.scalars import LongNumber
 from reconciler.desired.loader.source import shorten
 
 # ASCII digits only ('\d' would take any script's digits, which the API refuses); the schema
 # for editors uses the same patterns.
 AT_USERNAME = re.compile(r"^[0-9]{9}/[0-9]+$")
 PT_POSTAL_CODE = re.compile(r"^[0-9]{4}-[0-9]{3}$")
-DECIMAL = re.compile(r"0|[1-9][0-9]{0,29}")
+DECIMAL = re.compile(f"0|[1-9][0-9]{{0,{MAX_NUMBER_DIGITS - 1}}}")
 """Plain decimal digits: the one reading of a whole number (matched whole)."""
 PORTUGAL = "1"
 PORTUGAL_NAME = "Portugal"
@@ -176,10 +178,14 @@ def _whole_number(value: object) -> int:
     if DECIMAL.fullmatch(value):
         return int(value)
     if value.isascii() and value.isdigit() and value[0] != "0":
-        raise ValueError(f"is too large ({len(value)} digits)")
+        raise ValueError(_too_long(value))
     spelled = " in decimal digits (no sign, '_', '.', exponent, leading 0 or 0x)"
     spelled = spelled if any(c.isdigit() for c in value) else ""
     raise ValueError(f"expected a whole number{spelled}, got '{shorten(value)}'")
+
+
+def _too_long(digits: str) -> str:
+    return f"is too large ({len(digits)} digits; at most {MAX_NUMBER_DIGITS})"
 
 
 WholeNumber = BeforeValidator(_whole_number)
@@ -389,6 +395,8 @@ class Client(Model):
 
 def _sequence_ref(value: Any) -> Any:
     """An unquoted number is a sequence id; quoted text names a serie (e.g. ``"2025"``)."""
+    if isinstance(value, LongNumber):  # unquoted: an id, too long to be one
+        raise ValueError(_too_long(value))
     native = getattr(value, "value", value)  # an unquoted YAML scalar keeps its native value
     if isinstance(native, int) and not isinstance(native, bool):
         native = _whole_number(value)

@@ -7,6 +7,7 @@ from rich.text import Text
 from reconciler.core.fold import Refreshed
 from reconciler.core.references import Resolution
 from reconciler.core.verification import Verification
+from reconciler.render.escape import terminal
 from reconciler.render.text import describe
 from reconciler.render.values import shown
 
@@ -21,21 +22,22 @@ def render_refresh(refreshed: Refreshed) -> Text:
         out.append("Drift: the live account differs from what was last applied\n", style="bold")
     for drift in refreshed.drift:
         out.append("  ! ", style="bold magenta")
-        out.append(drift.resource, style="bold")
+        out.append(terminal(drift.resource), style="bold")
         if drift.gone:
             out.append("  (not found on the live account)", style="dim")
         out.append("\n")
         for change in drift.changes:
-            out.append(f"      {change.path}: ")
+            out.append(f"      {terminal(change.path)}: ")
             out.append(shown(change.before), style="red")
             out.append(" → ")
             out.append(shown(change.after), style="magenta")
             out.append("  (applied → live)\n", style="dim")
     if refreshed.unreadable:
-        fields = ", ".join(refreshed.unreadable)
+        fields = terminal(", ".join(refreshed.unreadable))
         out.append(f"{UNREADABLE_NOTE.format(fields)}\n", style="dim")
     if refreshed.unchecked_secrets:
-        out.append(SECRETS_NOTE.format(", ".join(refreshed.unchecked_secrets)) + "\n", style="dim")
+        secrets = terminal(", ".join(refreshed.unchecked_secrets))
+        out.append(SECRETS_NOTE.format(secrets) + "\n", style="dim")
     drifted = len(refreshed.drift)
     recorded = len(refreshed.recorded)
     line = f"Refresh: {refreshed.read} declared resources read; "
@@ -63,7 +65,7 @@ def render_verification(verification: Verification) -> Text:
     out = Text()
     for item in verification.not_converged:
         out.append("  not converged: ", style="bold red")
-        out.append(f"{describe(item.call)}: {item.field}: sent ")
+        out.append(f"{describe(item.call)}: {terminal(item.field)}: sent ")
         out.append(shown(item.sent), style="green")
         out.append(", live ")
         out.append(shown(item.live), style="red")

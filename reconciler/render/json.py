@@ -10,6 +10,7 @@ from typing import Any
 from reconciler.core.fleet_document import FleetEntry, fleet_document
 from reconciler.core.plan import Plan
 from reconciler.core.plan_document import plan_document
+from reconciler.render.escape import json_text
 
 
 def render_json(plan: Plan) -> str:
@@ -23,5 +24,6 @@ def render_fleet_json(entries: Sequence[FleetEntry]) -> str:
 
 
 def render_document(document: dict[str, Any]) -> str:
-    """Any of the documents as indented JSON text, ending in a newline."""
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    """Any of the documents as indented JSON text, ending in a newline; nothing in it a
+    terminal would act on (``json_text``)."""
+    return json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"

@@ -44,7 +44,11 @@ class SourceLinks:
         if not relative.parts or relative.parts[0] == ".." or relative.is_absolute():
             return None
         path = PurePosixPath(*relative.parts)
-        return f"{self.base.rstrip('/')}/{quote(str(path))}#L{source.line}"
+        try:  # an undecodable byte of the name is that byte again
+            quoted = quote(str(path), errors="surrogateescape")
+        except UnicodeEncodeError:  # a surrogate no byte stands for: no address to link to
+            return None
+        return f"{self.base.rstrip('/')}/{quoted}#L{source.line}"
 
 
 def source_links(environ: Mapping[str, str], cwd: Path) -> SourceLinks | None:

@@ -2,7 +2,9 @@
 
 GitHub refuses comments over 65,536 characters, so the text is capped (``LIMIT``): calls that
 don't fit are left out and a closing line says how many, and how to see them all. Values are
-shown JSON-encoded inside fenced blocks, so nothing a user wrote can break the layout.
+shown JSON-encoded inside fenced blocks; every other piece of text a user or a server wrote
+(file, account and resource names, error messages) goes through ``render.escape``, so it stays
+text inside the block it was put in: it never becomes markup, HTML or a control character.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Sequence
 from reconciler.core.fleet_document import FleetEntry
 from reconciler.core.plan import Action, Call, Plan
 from reconciler.core.secrets import REDACTED
+from reconciler.render.escape import code_span, fenced, terminal, terminal_lines
 from reconciler.render.links import SourceLinks
 from reconciler.render.text import UNMANAGED_NOTE, describe, summary_line
 from reconciler.render.values import shown
@@ -24,32 +27,11 @@ _HEADING = "### reconciler plan"
 _RESERVE = 400
 
 
-def _longest_backticks(text: str) -> int:
-    longest, run = 0, 0
-    for char in text:
-        run = run + 1 if char == "`" else 0
-        longest = max(longest, run)
-    return longest
-
-
-def _fence(text: str) -> str:
-    """A code fence longer than any run of backticks in ``text``."""
-    return "`" * max(3, _longest_backticks(text) + 1)
-
-
-def _code(text: str) -> str:
-    """Inline code that shows ``text`` as it is, whatever backticks it holds."""
-    if "`" not in text:
-        return f"`{text}`"
-    fence = "`" * (_longest_backticks(text) + 1)
-    return f"{fence} {text} {fence}"
-
-
 def _declared_at(call: Call, links: SourceLinks | None) -> str:
     """Where the call was declared: a link to the line when ``links`` can make one."""
     if call.source is None:
         return ""
-    shown = _code(str(call.source).replace("\r", " ").replace("\n", " "))
+    shown = code_span(str(call.source))
     url = links.url(call.source) if links is not None else None
     return f"declared at [{shown}]({url})\n" if url else f"declared at {shown}\n"
 
@@ -59,19 +41,18 @@ def _call_block(call: Call, links: SourceLinks | None = None) -> str:
     each field change."""
     lines = [
         f"{call.reason.symbol} {describe(call)} ({call.reason})",
-        f"  {call.method} {call.path}",
+        f"  {terminal(f'{call.method} {call.path}')}",
     ]
-    lines.extend(f"  after: {dependency}" for dependency in call.depends_on)
+    lines.extend(f"  after: {terminal(dependency)}" for dependency in call.depends_on)
     for change in call.changes:
+        path = terminal(change.path)
         if change.sensitive:
-            lines.append(f"~ {change.path}: {REDACTED}")
+            lines.append(f"~ {path}: {REDACTED}")
             continue
         if change.before is not None:
-            lines.append(f"- {change.path}: {shown(change.before, json_all=True)}")
-        lines.append(f"+ {change.path}: {shown(change.after, json_all=True)}")
-    body = "\n".join(line.replace("\r", " ") for line in lines)
-    fence = _fence(body)
-    return f"{_declared_at(call, links)}{fence}diff\n{body}\n{fence}\n"
+            lines.append(f"- {path}: {shown(change.before, json_all=True)}")
+        lines.append(f"+ {path}: {shown(change.after, json_all=True)}")
+    return _declared_at(call, links) + fenced("\n".join(lines), "diff")
 
 
 def _summary(plan: Plan) -> str:
@@ -134,7 +115,7 @@ def _unmanaged_section(resources: tuple[str, ...], room: int) -> str:
     lines: list[str] = []
     size = len(opening) + len(closing) + 120
     for resource in resources:
-        line = f"- `{resource}`: {UNMANAGED_NOTE}\n"
+        line = f"- {code_span(resource)}: {UNMANAGED_NOTE}\n"
         if size + len(line) > room:
             lines.append(f"- … and {len(resources) - len(lines):,} more\n")
             break
@@ -157,11 +138,10 @@ def render_fleet_markdown(entries: Sequence[FleetEntry], *, limit: int = LIMIT) 
     share = max(_RESERVE * 2, (limit - len(head)) // max(1, len(entries)) - 100)
     parts = [head]
     for entry in entries:
-        parts.append(f"\n## Account `{entry.account}`\n\n")
+        parts.append(f"\n## Account {code_span(entry.account)}\n\n")
         if entry.plan is None:
-            error = (entry.error or "failed")[: share - 50]
-            fence = _fence(error)
-            parts.append(f"**failed**\n\n{fence}\n{error}\n{fence}\n")
+            error = terminal_lines(entry.error or "failed")[: share - 50]
+            parts.append(f"**failed**\n\n{fenced(error)}")
         else:
             parts.append(render_markdown(entry.plan, limit=share))
     return "".join(parts)

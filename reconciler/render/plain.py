@@ -4,17 +4,18 @@ of MiB to print)."""
 
 from __future__ import annotations
 
-import json
-
 from reconciler.core.diff import FieldChange
 from reconciler.core.plan import Call, Plan
-from reconciler.core.secrets import REDACTED, redacted
-from reconciler.render.text import describe, summary_line, unmanaged_line
+from reconciler.core.secrets import REDACTED
+from reconciler.render.escape import terminal
+from reconciler.render.text import (
+    describe,
+    request_body,
+    request_line,
+    summary_line,
+    unmanaged_line,
+)
 from reconciler.render.values import shown
-
-# The control codes a console drops from text it prints (bell, backspace, vertical tab, form
-# feed, carriage return), as rich does.
-_DROPPED = dict.fromkeys((7, 8, 11, 12, 13))
 
 
 def plain_plan(plan: Plan, *, show_requests: bool = False) -> str:
@@ -29,29 +30,26 @@ def plain_plan(plan: Plan, *, show_requests: bool = False) -> str:
         parts.append("\n")
     parts.append(summary_line(plan))
     parts.append("\n")
-    text = "".join(parts)
-    if any(chr(code) in text for code in _DROPPED):
-        text = text.translate(_DROPPED)
-    return text
+    return "".join(parts)
 
 
 def _call(parts: list[str], call: Call, show_requests: bool) -> None:
     parts.append(f"  {call.reason.symbol} {describe(call)}  ({call.reason})")
     if call.source is not None:
-        parts.append(f"  {call.source}")
+        parts.append(f"  {terminal(str(call.source))}")
     for dependency in call.depends_on:
-        parts.append(f"\n      after: {dependency}")
+        parts.append(f"\n      after: {terminal(dependency)}")
     for change in call.changes:
         parts.append("\n" + _change_line(change))
     if show_requests:
-        parts.append(f"\n      {call.method} {call.path}?api_key={REDACTED}")
+        parts.append(f"\n      {request_line(call)}")
         if call.body is not None:
-            body = json.dumps(redacted(call.body), ensure_ascii=False, indent=2)
+            body = request_body(call.body)
             parts.append("\n" + "\n".join("      " + line for line in body.splitlines()))
 
 
 def _change_line(change: FieldChange) -> str:
-    line = f"      {change.path}: "
+    line = f"      {terminal(change.path)}: "
     if change.sensitive:
         return line + REDACTED
     if change.before is not None:

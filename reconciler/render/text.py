@@ -11,11 +11,12 @@ from reconciler.core.diff import FieldChange
 from reconciler.core.plan import Call, Plan
 from reconciler.core.report import ApplyReport, Outcome, Status
 from reconciler.core.secrets import REDACTED, redacted
+from reconciler.render.escape import terminal, terminal_lines
 from reconciler.render.values import mark, shown
 
 
 def _change_line(change: FieldChange) -> Text:
-    line = Text(f"      {change.path}: ")
+    line = Text(f"      {terminal(change.path)}: ")
     if change.sensitive:
         line.append(REDACTED, style="magenta")
         return line
@@ -28,7 +29,7 @@ def _change_line(change: FieldChange) -> Text:
 
 def describe(call: Call) -> str:
     """A call's one-line name, e.g. ``update client 42`` or ``create client 'C-9'``."""
-    return f"{call.action} {call.subject}"
+    return f"{call.action} {terminal(call.subject)}"
 
 
 def render_call(call: Call, *, show_requests: bool) -> Text:
@@ -39,20 +40,35 @@ def render_call(call: Call, *, show_requests: bool) -> Text:
     block.append(describe(call), style="bold")
     block.append(f"  ({call.reason})", style="dim")
     if call.source is not None:
-        block.append(f"  {call.source}", style="dim")
+        block.append(f"  {terminal(str(call.source))}", style="dim")
     for dependency in call.depends_on:
-        block.append(f"\n      after: {dependency}", style="dim")
+        block.append(f"\n      after: {terminal(dependency)}", style="dim")
     for change in call.changes:
         block.append("\n")
         block.append(_change_line(change))
     if show_requests:
-        block.append(f"\n      {call.method} {call.path}?api_key={REDACTED}", style="cyan")
+        block.append(f"\n      {request_line(call)}", style="cyan")
         if call.body is not None:
-            body = json.dumps(redacted(call.body), ensure_ascii=False, indent=2)
+            body = request_body(call.body)
             block.append(
                 "\n" + "\n".join("      " + line for line in body.splitlines()), style="cyan"
             )
     return block
+
+
+def request_line(call: Call) -> str:
+    """The call's method and path as ``--show-requests`` shows them, the API key redacted."""
+    return terminal(f"{call.method} {call.path}?api_key={REDACTED}")
+
+
+def request_body(body: object) -> str:
+    """A request's body as indented JSON, every secret redacted, every line safe to print."""
+    return terminal_lines(json.dumps(redacted(body), ensure_ascii=False, indent=2))
+
+
+def account_heading(name: str, file: str) -> str:
+    """A fleet account's heading in text output: ``== name (file) ==``."""
+    return f"== {terminal(name)} ({terminal(file)}) =="
 
 
 UNMANAGED_NOTE = "nothing is deleted on the account"
@@ -60,7 +76,7 @@ UNMANAGED_NOTE = "nothing is deleted on the account"
 
 def unmanaged_line(resource: str) -> str:
     """One resource the desired state no longer declares, as the plan shows it."""
-    return f"no longer managed: {res.describe(resource)} — {UNMANAGED_NOTE}"
+    return f"no longer managed: {terminal(res.describe(resource))} — {UNMANAGED_NOTE}"
 
 
 def summary_line(plan: Plan) -> str:
@@ -132,11 +148,11 @@ def render_report(report: ApplyReport, *, list_failures: bool = True) -> Text:
             continue
         out.append(f"  {outcome.status}: ", style=f"bold {style}")
         out.append(describe(outcome.call))
-        out.append(f": {outcome.detail}\n")
+        out.append(f": {terminal(outcome.detail)}\n")
     for reason, count in report.not_attempted().items():
         noun = "call" if count == 1 else "calls"
         out.append("  not attempted: ", style="bold red")
-        out.append(f"{count} {noun}: {reason}\n")
+        out.append(f"{count} {noun}: {terminal(reason)}\n")
     counts = [
         f"{len(report.with_status(Status.SUCCEEDED))} succeeded",
         f"{len(report.with_status(Status.FAILED))} failed",

@@ -1,5 +1,6 @@
 """How a value is shown in every rendering: text as JSON (quotes and escapes make blanks and
-control characters visible), ``(none)`` for nothing, anything else as Python prints it."""
+control characters visible, C1 controls and line separators included), ``(none)`` for nothing,
+anything else as Python prints it."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 from typing import Any
 
 from reconciler.core.plan import Reason
+from reconciler.render.escape import json_text, terminal
 
 NONE = "(none)"
 STYLES = {"+": "green", "~": "yellow"}
@@ -19,8 +21,8 @@ def shown(value: Any, *, json_all: bool = False) -> str:
     if value is None:
         return NONE
     if isinstance(value, str) or json_all:
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+        return json_text(json.dumps(value, ensure_ascii=False))
+    return terminal(str(value))
 
 
 def mark(reason: Reason) -> tuple[str, str]:

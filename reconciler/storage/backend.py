@@ -33,3 +33,7 @@ class StateBackend(Protocol):
 
     def settle(self, state: KnownState) -> None:
         """Fold successes left by an interrupted run into the stored state."""
+
+    def prove_lock(self) -> None:
+        """``LockLost`` unless this run still holds the known-state lock; called before each
+        batch of calls, so it must cost no more than one round trip."""

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import socket
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlsplit, urlunsplit
+from typing import TYPE_CHECKING, Any
 
 from reconciler.errors import SettingsError, StateFileError
+from reconciler.storage.conninfo import UNREADABLE, ambiguity, read, scheme_of, scrubbed
+
+__all__ = ["UNREADABLE", "check_url", "connect", "errors_of", "redacted", "scrubbed"]
 
 if TYPE_CHECKING:
     from psycopg import Connection
@@ -23,52 +24,45 @@ if TYPE_CHECKING:
 
 CONNECT_TIMEOUT = 10
 """Seconds a connection may take to open."""
+KEEPALIVES = {
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+}
+"""TCP keepalives asked for on every connection (libpq's options): a probe after 30 idle
+seconds, then every 10, the peer given up after 3 unanswered, so a connection that sits idle
+between batches is neither dropped silently by a firewall nor kept to a server that is gone."""
+TCP_USER_TIMEOUT_MS = 60_000
+"""Milliseconds data sent may stay unacknowledged before the connection is dropped (libpq 12
+and later)."""
 SCHEMES = ("postgresql", "postgres")
-_PASSWORD_PARAMETER = re.compile(r"(?i)(password=)[^&]*")
 
 
 def check_url(url: str) -> None:
-    """Refuse anything but a ``postgresql://`` URL (the message never shows a password)."""
-    if urlsplit(url).scheme not in SCHEMES:
+    """Refuse anything but a ``postgresql://`` URL that libpq reads as written (the message
+    never shows a password)."""
+    if scheme_of(url) not in SCHEMES:
         raise SettingsError(
             f"the known-state database must be a postgresql:// URL, not {redacted(url)!r}"
         )
+    problem = ambiguity(url)
+    if problem is not None:
+        raise SettingsError(f"the known-state database URL {redacted(url)!r} holds {problem}")
 
 
 def redacted(url: str) -> str:
-    """``url`` with its password, if any, shown as ``***``."""
-    try:
-        parts = urlsplit(url)
-        password = parts.password
-    except ValueError:
-        return "<an unreadable URL>"
-    netloc = parts.netloc
-    if password is not None:
-        user, host = netloc.rsplit("@", 1)
-        netloc = f"{user.split(':', 1)[0]}:***@{host}"
-    query = _PASSWORD_PARAMETER.sub(r"\1***", parts.query)
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-
-
-def scrubbed(text: str, url: str) -> str:
-    """``text`` (a driver's message) with every form of the URL's password replaced."""
-    secrets: set[str] = set()
-    with contextlib.suppress(ValueError):
-        parts = urlsplit(url)
-        values = [parts.password or ""]
-        values += re.findall(r"(?i)password=([^&]*)", parts.query)
-        secrets = {form for value in values if value for form in (value, unquote(value))}
-    for secret in sorted(secrets, key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return text
+    """``url`` (a URL or ``key=value`` pairs) with every password shown as ``***``."""
+    return read(url).shown
 
 
 def connect(url: str, purpose: str, *, statement_timeout: float = 0) -> Connection[TupleRow]:
     """An autocommit connection to ``url``, named after this process and ``purpose`` (shown in
     ``pg_stat_activity.application_name``, and so in a message naming a lock's holder).
 
-    TCP keepalives find a server that went away within about a minute; ``statement_timeout``
-    (seconds, 0 for none) bounds each statement on the server."""
+    TCP keepalives (``KEEPALIVES``, and ``tcp_user_timeout`` where libpq has it) find a server
+    that went away within about a minute; an option the URL sets itself is kept.
+    ``statement_timeout`` (seconds, 0 for none) bounds each statement on the server."""
     check_url(url)
     require_driver()
     import psycopg
@@ -81,10 +75,7 @@ def connect(url: str, purpose: str, *, statement_timeout: float = 0) -> Connecti
             autocommit=True,
             connect_timeout=CONNECT_TIMEOUT,
             application_name=name,
-            keepalives=1,
-            keepalives_idle=30,
-            keepalives_interval=10,
-            keepalives_count=3,
+            **keepalives_unless_set(url),
         )
         if statement_timeout > 0:
             milliseconds = f"{max(1, round(statement_timeout * 1000))}ms"
@@ -96,6 +87,18 @@ def connect(url: str, purpose: str, *, statement_timeout: float = 0) -> Connecti
                 connection.close()
                 raise
         return connection
+
+
+def keepalives_unless_set(url: str) -> dict[str, Any]:
+    """The keepalive options ``url`` does not set itself."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
+    given = conninfo_to_dict(url)
+    wanted: dict[str, int] = dict(KEEPALIVES)
+    if psycopg.pq.version() >= 120000:
+        wanted["tcp_user_timeout"] = TCP_USER_TIMEOUT_MS
+    return {option: value for option, value in wanted.items() if option not in given}
 
 
 def require_driver() -> None:
@@ -131,3 +134,8 @@ def errors_of(url: str, doing: str) -> Iterator[None]:
 def _first_line(error: Exception, url: str) -> str:
     lines = str(error).strip().splitlines()
     return scrubbed(lines[0] if lines else type(error).__name__, url).rstrip(".")
+
+
+def first_line(error: Exception, url: str) -> str:
+    """The first line of a driver's message, with the URL's password replaced."""
+    return _first_line(error, url)

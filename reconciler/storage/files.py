@@ -2,8 +2,8 @@
 
 Atomic: a temporary file in the same folder, fsynced, renamed over the target, the folder
 fsynced, so a reader sees the old or the new file, never a mix. Durable append: written and
-fsynced before returning. Files are created with mode 0600 and folders with 0700: they hold
-the history of an account.
+fsynced before returning, and the folder fsynced when the append created the file. Files are
+created with mode 0600 and folders with 0700: they hold the history of an account.
 
 An ``OSError`` while writing (disk full, file too large, no permission, read-only filesystem)
 becomes ``StateWriteError`` naming the file, here and nowhere else; a failed append leaves the
@@ -78,14 +78,15 @@ def stage_atomically(path: Path, text: str, *, mode: int = FILE_MODE, tag: str =
 
 
 def append_durably(path: Path, text: str) -> None:
-    """Append ``text`` to ``path`` (created 0600 if absent) and fsync it before returning.
+    """Append ``text`` to ``path`` (created 0600 if absent) and fsync it before returning; a
+    file it creates has its folder fsynced too, so that the new name is as durable as its lines.
 
     When the write fails part way, what it wrote is cut off again (as far as the system lets),
     so the file does not end in half a line.
     """
     with writing(path):
         make_folder(path.parent)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
+        fd, created = _open_to_append(path)
         try:
             size = os.fstat(fd).st_size
             try:
@@ -100,6 +101,19 @@ def append_durably(path: Path, text: str) -> None:
                 raise
         finally:
             os.close(fd)
+        if created:
+            fsync_directory(path.parent)
+
+
+def _open_to_append(path: Path) -> tuple[int, bool]:
+    """A descriptor appending to ``path``, and whether this call created the file."""
+    flags = os.O_WRONLY | os.O_APPEND
+    with contextlib.suppress(FileNotFoundError):
+        return os.open(path, flags), False
+    try:
+        return os.open(path, flags | os.O_CREAT | os.O_EXCL, FILE_MODE), True
+    except FileExistsError:  # created by another writer in between
+        return os.open(path, flags), False
 
 
 @contextlib.contextmanager

@@ -11,18 +11,25 @@ serial (successes completed together share one transaction), so there is no jour
 killed at any moment has recorded everything reported as succeeded. A write is refused when
 the stored lineage is another one, or when the
 stored serial is not older than the one written (another run wrote since this one loaded).
+
+While this process holds the account's lock (``DatabaseLock.held``), the store uses the lock's
+own connection: a success is committed only by the connection that holds the lock, and when
+that connection is lost every use of the store raises ``LockLost`` rather than reconnecting
+without the lock. Otherwise (reading for a plan) it opens a connection of its own.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from reconciler.core.known import KnownState, Record
 from reconciler.errors import StateFileError
 from reconciler.storage.database import connect, errors_of, redacted
+from reconciler.storage.postgres_lock import HeldLock, held_lock
 
 if TYPE_CHECKING:
     from psycopg import Connection
@@ -57,6 +64,7 @@ class PostgresStore:
         self.account = account
         self._connection: Connection[TupleRow] | None = None
         self._has_tables = False
+        self._adopted: HeldLock | None = None
 
     @property
     def where(self) -> str:
@@ -69,8 +77,7 @@ class PostgresStore:
 
     def exists(self) -> bool:
         """Whether anything was ever recorded for this account."""
-        with errors_of(self._url, "read the known state"):
-            db = self._db(create=False)
+        with self._using("read the known state", create=False) as db:
             if db is None:
                 return False
             row = db.execute("SELECT 1 FROM reconciler_states WHERE account = %s", (self.account,))
@@ -78,8 +85,7 @@ class PostgresStore:
 
     def load(self) -> KnownState:
         """The account's known state (a new, empty one when nothing was recorded)."""
-        with errors_of(self._url, "read the known state"):
-            db = self._db(create=False)
+        with self._using("read the known state", create=False) as db:
             if db is None:
                 return KnownState.new()
             with db.transaction():
@@ -113,8 +119,8 @@ class PostgresStore:
             (self.account, key, json.dumps(state.resources[key].to_json(), ensure_ascii=False))
             for state, key in successes
         ]
-        with errors_of(self._url, "record a success in the known state"):
-            db = self._tables()
+        with self._using("record a success in the known state", create=True) as db:
+            assert db is not None  # created
             with db.transaction():
                 self._write_head(db, successes[-1][0], allow_same_serial=False)
                 with db.cursor() as cursor:
@@ -128,8 +134,8 @@ class PostgresStore:
     def save(self, state: KnownState) -> None:
         """Store the whole state in one transaction; refuse one from another history or older
         than what is stored."""
-        with errors_of(self._url, "save the known state"):
-            db = self._tables()
+        with self._using("save the known state", create=True) as db:
+            assert db is not None  # created
             with db.transaction():
                 self._write_head(db, state, allow_same_serial=True)
                 db.execute("DELETE FROM reconciler_records WHERE account = %s", (self.account,))
@@ -142,12 +148,18 @@ class PostgresStore:
     def settle(self, state: KnownState) -> None:
         """Nothing to fold: every success was committed in full as it happened."""
 
+    def prove_lock(self) -> None:
+        """``LockLost`` unless this run still holds the account's lock (one round trip on the
+        lock's connection); nothing to prove for a store used without the lock."""
+        held = held_lock(self._url, self.account)
+        if held is not None:
+            held.prove()
+
     def delete(self) -> None:
         """Remove everything recorded for this account."""
-        with errors_of(self._url, "delete the known state"):
-            self._tables().execute(
-                "DELETE FROM reconciler_states WHERE account = %s", (self.account,)
-            )
+        with self._using("delete the known state", create=True) as db:
+            assert db is not None  # created
+            db.execute("DELETE FROM reconciler_states WHERE account = %s", (self.account,))
 
     def close(self) -> None:
         if self._connection is not None:
@@ -196,15 +208,50 @@ class PostgresStore:
                 f"(serial {serial}, this run has {state.serial}); it was not overwritten"
             )
 
-    def _tables(self) -> Connection[TupleRow]:
-        """The connection, with the tables created if the database has none yet."""
-        db = self._db(create=True)
-        assert db is not None  # created
-        return db
+    @contextlib.contextmanager
+    def _using(self, doing: str, *, create: bool) -> Iterator[Connection[TupleRow] | None]:
+        """The connection for ``doing`` (None when the tables are not there and ``create`` is
+        false): the held lock's, used by one thread at a time, whose loss is ``LockLost``; else
+        the store's own. psycopg's errors become the package's."""
+        held = held_lock(self._url, self.account)
+        if held is None:
+            with errors_of(self._url, doing):
+                yield self._db(create=create)
+            return
+        from psycopg import OperationalError
+
+        with held.busy:
+            try:
+                with errors_of(self._url, doing):
+                    try:
+                        yield self._on_lock(held, create=create)
+                    except OperationalError as error:
+                        raise held.lost(error) from None
+            except StateFileError:
+                if held.connection.closed:  # a statement failed as the connection was lost
+                    raise held.lost(ConnectionError("the connection is closed")) from None
+                raise
+
+    def _on_lock(self, held: HeldLock, *, create: bool) -> Connection[TupleRow] | None:
+        """The lock's connection, set up for this store the first time it is used."""
+        if self._adopted is not held:
+            if self._connection is not None:  # one connection per account while it is locked
+                self._connection.close()
+                self._connection = None
+            milliseconds = f"{round(STATEMENT_TIMEOUT * 1000)}ms"
+            held.connection.execute(
+                "SELECT set_config('statement_timeout', %s, false)", (milliseconds,)
+            )
+            self._adopted, self._has_tables = held, False
+        if not self._has_tables:
+            self._has_tables = ensure_schema(held.connection, self._url, create=create)
+        return held.connection if self._has_tables else None
 
     def _db(self, *, create: bool) -> Connection[TupleRow] | None:
         """The connection once the tables are known to be there; without ``create``, None
         when they are not (reading a database never writes to it)."""
+        if self._adopted is not None:  # the lock was released: back to a connection of its own
+            self._adopted, self._has_tables = None, False
         if self._connection is None or self._connection.closed:
             self._connection = connect(
                 self._url, "reconciler known state", statement_timeout=STATEMENT_TIMEOUT

@@ -1,8 +1,12 @@
 """One writer at a time per account in the database: a PostgreSQL session advisory lock.
 
-The lock is held by a connection of its own, open for the whole command. The server releases a
-session lock when its connection ends, however it ends: a runner killed, or its connection
-terminated, leaves nothing behind to clean up. The holder is named from ``pg_stat_activity``
+The lock is held on one connection, open for the whole command, and that same connection
+records the account's successes (``PostgresStore`` finds it with ``held_lock``): one
+connection per account in progress, and no success is ever committed by a connection that
+does not hold the lock. The server releases a session lock when its connection ends, however it
+ends: a runner killed, or its connection terminated, leaves nothing behind to clean up. Since
+the lock can be lost that way while the run goes on, a run proves it still holds it
+(``HeldLock.prove``) before each batch of calls. The holder is named from ``pg_stat_activity``
 (each connection's application name says its pid, host and command).
 """
 
@@ -10,12 +14,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from reconciler.errors import LockHeld
-from reconciler.storage.database import connect, errors_of, redacted
+from reconciler.errors import LockHeld, LockLost
+from reconciler.storage.database import connect, errors_of, first_line, redacted
 
 if TYPE_CHECKING:
     from psycopg import Connection
@@ -27,6 +32,13 @@ _HOLDER = (
     " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
     " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
     " AND l.classid::bigint = %s AND l.objid::bigint = %s"
+)
+
+# This backend's own locks are all in its database: no need to name it.
+_GRANTED = (
+    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+    " AND pid = pg_backend_pid() AND objsubid = 1"
+    " AND classid::bigint = %s AND objid::bigint = %s)"
 )
 
 
@@ -49,6 +61,53 @@ def lock_key(account: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
+def _halves(key: int) -> tuple[int, int]:
+    """The key as ``pg_locks`` shows it: ``classid`` (high 32 bits) and ``objid`` (low)."""
+    return (key >> 32) & 0xFFFFFFFF, key & 0xFFFFFFFF
+
+
+class HeldLock:
+    """A lock this process holds: its connection, shared with the store that records the
+    account's successes, and the proof that it is still held.
+
+    psycopg lets one connection be used from several threads, but a transaction must not take
+    in another thread's statement: whoever uses the connection holds ``busy``."""
+
+    def __init__(self, connection: Connection[TupleRow], url: str, key: int, where: str) -> None:
+        self.connection = connection
+        self.url = url
+        self.key = key
+        self.where = where
+        self.busy = threading.Lock()
+
+    def prove(self) -> None:
+        """One round trip: ``LockLost`` unless the connection is alive and the server still
+        grants the lock to its backend."""
+        from psycopg import Error
+
+        with self.busy:
+            try:
+                row = self.connection.execute(_GRANTED, _halves(self.key)).fetchone()
+            except Error as error:
+                raise self.lost(error) from None
+        if not (row and row[0]):
+            raise LockLost(self.where, "the server no longer grants it to this run's connection")
+
+    def lost(self, error: Exception) -> LockLost:
+        """The loss that ``error``, raised on the lock's connection, means."""
+        return LockLost(self.where, f"its connection failed: {first_line(error, self.url)}")
+
+
+_held: dict[tuple[str, str], HeldLock] = {}
+_held_guard = threading.Lock()
+
+
+def held_lock(url: str, account: str) -> HeldLock | None:
+    """The lock this process holds on ``account`` in the database at ``url``, if any."""
+    with _held_guard:
+        return _held.get((url, account))
+
+
 class DatabaseLock:
     """The lock of one account's known state in the database at ``url``."""
 
@@ -66,14 +125,20 @@ class DatabaseLock:
         """Hold the lock while the block runs. ``LockHeld`` naming the holder when another
         run holds it, at once or after waiting ``timeout`` seconds."""
         db = connect(self._url, command)
+        name = (self._url, self.account)
         try:
             with errors_of(self._url, "take the known-state lock"):
                 acquired = self._acquire(db, timeout)
                 holder = None if acquired else self._holder(db)
             if not acquired:
                 raise LockHeld(self._held_message(holder, timeout))
+            with _held_guard:
+                _held[name] = HeldLock(db, self._url, self.key, self.where)
             yield
         finally:
+            with _held_guard:
+                if name in _held and _held[name].connection is db:
+                    del _held[name]
             db.close()  # the server releases the session's lock with it
 
     def force_unlock(self) -> str:
@@ -109,8 +174,7 @@ class DatabaseLock:
         return True
 
     def _holder(self, db: Connection[TupleRow]) -> Holder | None:
-        high, low = (self.key >> 32) & 0xFFFFFFFF, self.key & 0xFFFFFFFF
-        row = db.execute(_HOLDER, (high, low)).fetchone()
+        row = db.execute(_HOLDER, _halves(self.key)).fetchone()
         return None if row is None else Holder(int(row[0]), row[1] or "", str(row[2]))
 
     def _held_message(self, holder: Holder | None, timeout: float) -> str:

@@ -28,6 +28,7 @@ from typing import Any
 from reconciler.core.known import now
 from reconciler.core.plan import Plan
 from reconciler.core.plan_document import plan_document
+from reconciler.desired.loader.limits import MAX_FILE_BYTES
 from reconciler.errors import PlanFileError, StalePlan, StateWriteError
 from reconciler.fileio import UnreadableFile, parse_json, read_regular
 from reconciler.storage.envelope import format_version, sealed_text, unsealed
@@ -71,11 +72,14 @@ class SavedPlan:
 
 
 def file_sha256(path: Path) -> str:
-    """The sha256 of a file's bytes, as hex."""
+    """The sha256 of the desired file's bytes, as hex, read as the loader reads it: a regular
+    file of at most ``MAX_FILE_BYTES`` (a FIFO, device or directory is refused unopened)."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError as exc:
-        raise PlanFileError(f"{path}: cannot read: {exc.strerror}") from None
+        return hashlib.sha256(read_regular(path, MAX_FILE_BYTES)).hexdigest()
+    except FileNotFoundError:
+        raise PlanFileError(f"{path}: cannot read the desired file: no such file") from None
+    except UnreadableFile as exc:
+        raise PlanFileError(f"{path}: cannot read the desired file: {exc}") from None
 
 
 def _request(call: dict[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,11 @@ everything reported as succeeded, and at most one success per slot is lost.
 
 When a success can't be recorded (disk full, ...), the apply stops at once: the calls still
 running are cancelled, no later success is recorded, and ``StateWriteError`` says what is.
+
+Before each batch of calls the run proves it still holds the known-state lock (``LockProof``).
+When it can't (the database connection holding the lock was ended), or when a success can't be
+recorded because that connection is gone, it sends no further call: the calls in flight finish
+and are recorded if they can be, and ``LockLost`` says how many calls were made and recorded.
 """
 
 from __future__ import annotations
@@ -31,9 +36,10 @@ from reconciler.core.plan import Action, Call, Plan
 from reconciler.core.report import ApplyReport, Outcome, OutcomeListener, Status
 from reconciler.core.secrets import is_digest
 from reconciler.core.verification import Verification
-from reconciler.errors import ApiError, StateWriteError
+from reconciler.errors import ApiError, LockLost, StateWriteError
 from reconciler.storage.backend import StateBackend
 from reconciler.workflows.create_missing import created_resource, send
+from reconciler.workflows.lock_proof import LockProof
 from reconciler.workflows.session import Session, redactor_for
 from reconciler.workflows.slow_start import SlowStart
 from reconciler.workflows.verify import verify
@@ -43,6 +49,8 @@ log = logging.getLogger(__name__)
 # 409 answers to a registration that mean "nothing left to do": 005 all registered,
 # 008 already being registered. Either way the sequence must not be registered again.
 REGISTRATION_CONVERGED_CODES = frozenset({"005", "008"})
+LOCK_LOST = "the known-state lock was lost"
+NOT_RECORDED = "made, but not recorded: the known-state lock was lost"
 
 
 class _Recorder:
@@ -57,8 +65,10 @@ class _Recorder:
 
     def __init__(self, state: KnownState, store: StateBackend, key_id: str) -> None:
         self.state = state
+        self.made = 0
         self.recorded = 0
         self.failed: Exception | None = None
+        self.lost: LockLost | None = None
         self._folded = state
         self._store = store
         self._key_id = key_id
@@ -94,6 +104,10 @@ class _Recorder:
             successes = [(queued.state, queued.key) for queued in group]
             try:
                 await asyncio.shield(asyncio.to_thread(self._store.append_all, successes))
+            except LockLost as error:
+                self.lose(error)
+                self._stop(error, group)
+                return
             except StateWriteError as error:
                 self._stop(self._stopped(error, [queued.call for queued in group]), group)
                 return
@@ -104,6 +118,11 @@ class _Recorder:
             self.recorded += len(group)
             for queued in group:
                 _settle(queued.durable, None)
+
+    def lose(self, error: LockLost) -> None:
+        """The lock is lost: no further call is sent (the first loss is the one reported)."""
+        if self.lost is None:
+            self.lost = error
 
     def _stop(self, error: Exception, group: list[_Queued]) -> None:
         self.failed = error
@@ -169,6 +188,7 @@ async def apply_plan(
 ) -> ApplyReport:
     """Make the plan's calls; return every outcome and the known state they produced."""
     recorder = _Recorder(known, store, plan.key_id)
+    proof = LockProof(store)
     breaker = Breaker()
     semaphore = SlowStart(concurrency)
     done: dict[str, asyncio.Future[Status]] = {
@@ -176,7 +196,9 @@ async def apply_plan(
     }
 
     async def run(call: Call) -> Outcome:
-        outcome = await _run_after_dependencies(call, done, semaphore, client, recorder, breaker)
+        outcome = await _run_after_dependencies(
+            call, done, semaphore, client, recorder, proof, breaker
+        )
         finished = done[call.resource]
         if not finished.done():  # a dependent cancelled while awaiting it cancels it too
             finished.set_result(outcome.status)
@@ -194,6 +216,8 @@ async def apply_plan(
         raise
     finally:
         await recorder.finish()
+    if recorder.lost is not None:
+        raise recorder.lost.counted(recorder.made, recorder.recorded)
     return ApplyReport(tuple(outcomes), recorder.state.without(plan.unmanaged), plan.unmanaged)
 
 
@@ -207,6 +231,13 @@ def save_applied(store: StateBackend, state: KnownState) -> None:
     is still in the journal."""
     try:
         store.save(state)
+    except LockLost as error:  # after the last call: every success was committed as it came
+        raise StateWriteError(
+            error.where,
+            f"lost the known-state lock ({error.reason})",
+            "Every success of this apply was committed as it happened; the next apply plans "
+            "from them",
+        ) from None
     except StateWriteError as error:
         raise StateWriteError(
             error.path,
@@ -222,17 +253,26 @@ async def _run_after_dependencies(
     semaphore: SlowStart,
     client: ApiClient,
     recorder: _Recorder,
+    proof: LockProof,
     breaker: Breaker,
 ) -> Outcome:
     for dependency in call.depends_on:
         if dependency in done and await done[dependency] is not Status.SUCCEEDED:
             return Outcome(call, Status.SKIPPED, f"needs {dependency}, which did not succeed")
     async with semaphore:
-        if recorder.failed is not None:  # the apply is stopping: make no further call
-            raise recorder.failed
+        if recorder.failed is not None and recorder.lost is None:
+            raise recorder.failed  # the apply is stopping: make no further call
         refusal = breaker.refusal(call)
         if refusal is not None:
             return Outcome(call, Status.NOT_ATTEMPTED, refusal)
+        if recorder.lost is None:
+            try:
+                await proof.ready()
+            except LockLost as error:
+                recorder.lose(error)
+        if recorder.lost is not None:
+            return Outcome(call, Status.NOT_ATTEMPTED, LOCK_LOST)
+        recorder.made += 1
         try:
             answer = await send(client, call)
             created = created_resource(call, answer)
@@ -240,12 +280,27 @@ async def _run_after_dependencies(
             if not _registration_converged(call, error):
                 breaker.failed(call, error)
                 return Outcome(call, Status.FAILED, str(error), cause=error.cause)
-            await recorder.record(call, {"conflict": error.code, "message": error.message})
+            answered = {"conflict": error.code, "message": error.message}
+            if not await _recorded(recorder, call, answered):
+                return Outcome(call, Status.FAILED, NOT_RECORDED)
             return Outcome(call, Status.SUCCEEDED, f"already registered: {error.message}")
         # Recorded while the slot is held: at most one success per slot is not yet durable.
-        await recorder.record(call, _answer_worth_keeping(call, answer), created)
+        if not await _recorded(recorder, call, _answer_worth_keeping(call, answer), created):
+            return Outcome(call, Status.FAILED, NOT_RECORDED)
     detail = f"created as {created}" if created else ""
     return Outcome(call, Status.SUCCEEDED, detail)
+
+
+async def _recorded(
+    recorder: _Recorder, call: Call, answer: Mapping[str, Any] | None, resource: str | None = None
+) -> bool:
+    """Record a success; False when it can't be, the lock being lost (the run stops)."""
+    try:
+        await recorder.record(call, answer, resource)
+    except LockLost as error:
+        recorder.lose(error)
+        return False
+    return True
 
 
 def _registration_converged(call: Call, error: ApiError) -> bool:

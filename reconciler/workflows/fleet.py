@@ -17,6 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import Generic, TypeVar
 
+from reconciler.desired.loader import shorten
 from reconciler.errors import InputError, ReconcilerError, SettingsError
 from reconciler.settings import account_suffix
 from reconciler.workflows.session import Inputs, load_inputs
@@ -26,6 +27,8 @@ R = TypeVar("R")
 S = TypeVar("S")
 
 _SHARD = re.compile(r"([0-9]+)/([0-9]+)")
+SHARD_DIGITS = 6
+"""The most digits of K and N in ``--shard K/N``: up to 999,999 shares."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,11 @@ class Shard:
         """``K/N`` with ``1 <= K <= N``, in decimal digits."""
         found = _SHARD.fullmatch(text)
         if found is None:
-            raise SettingsError(f"--shard {text!r}: give K/N, e.g. 1/4")
+            raise SettingsError(f"--shard {shorten(text)!r}: give K/N, e.g. 1/4")
+        if max(len(found[1]), len(found[2])) > SHARD_DIGITS:
+            raise SettingsError(
+                f"--shard {shorten(text)}: K and N have at most {SHARD_DIGITS} digits each"
+            )
         index, count = int(found[1]), int(found[2])
         if not 1 <= index <= count:
             raise SettingsError(f"--shard {text}: K must be between 1 and N")
@@ -60,7 +67,8 @@ def is_fleet(paths: Sequence[Path], shard: Shard | None) -> bool:
 
 def fleet_files(paths: Sequence[Path]) -> list[Path]:
     """The desired files a fleet is made of: each file given, and every ``*.yaml`` of each
-    folder given, sorted; two files naming one account are refused."""
+    folder given, sorted; two files whose names map to one settings suffix (one account's
+    settings: ``porto-2`` and ``porto_2``) are refused, naming both."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -72,9 +80,13 @@ def fleet_files(paths: Sequence[Path]) -> list[Path]:
             files.append(path)
     seen: dict[str, Path] = {}
     for file in files:
-        if file.stem in seen:
-            raise InputError(f"{seen[file.stem]} and {file} both name the account {file.stem!r}")
-        seen[file.stem] = file
+        suffix = account_suffix(file.stem)
+        if suffix in seen:
+            raise InputError(
+                f"{seen[suffix]} and {file} both name the account whose settings end "
+                f"_{suffix}: rename one, so each file is an account of its own"
+            )
+        seen[suffix] = file
     return files
 
 

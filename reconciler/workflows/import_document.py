@@ -9,8 +9,9 @@ account leaves empty. Secrets are never written: the AT password becomes ``${AT_
 a value written as a ``${...}`` reference is left as written (a note says when it differs).
 
 Every string written is escaped for the loader that reads it back (``$`` → ``$$``), so a live
-``${NAME}`` stays text and never becomes a lookup in the environment; existing values are
-compared by what they mean once expanded.
+``${NAME}`` stays text and never becomes a lookup in the environment, and one holding a
+character that does not print (NEL, LS, PS, a control character, a tab) is double-quoted with
+escapes; existing values are compared by what they mean once expanded.
 """
 
 from __future__ import annotations
@@ -76,7 +77,18 @@ def _written(name: str, value: Any) -> Any:
         return names[int(value) - 1] if 0 < int(value) <= len(names) else escaped(value)
     if name in ("terms", "marketing") and value in ("0", "1"):
         return int(value)
-    return escaped(value) if isinstance(value, str) else value
+    return _quoted_if_needed(escaped(value)) if isinstance(value, str) else value
+
+
+def _quoted_if_needed(text: str) -> str:
+    """``text`` double-quoted when it holds a character that does not print (spaces print):
+    there each is written as an escape (``\\N``, ``\\L``, ``\\t``, ``\\x9B``). Left to
+    itself the writer puts NEL, LS and PS raw in single quotes, where a reader folds NEL into
+    a space."""
+    if text.isprintable():
+        return text
+    quoted: str = DoubleQuotedScalarString(text)
+    return quoted
 
 
 def account_section(view: Mapping[str, Any]) -> CommentedMap:
@@ -213,6 +225,8 @@ def _comparable(value: Any) -> Any:
 
 def _styled(old: Any, new: Any) -> Any:
     """``new`` written in the quoting style of the value it replaces."""
+    if isinstance(new, DoubleQuotedScalarString):
+        return new
     if isinstance(old, ScalarString) and isinstance(new, str):
         return type(old)(new)
     return new

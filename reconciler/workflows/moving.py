@@ -45,7 +45,7 @@ def move_state(target: Target, to: Destination, timeout: float = 0.0) -> Moved:
     nothing; one of the same lineage only when it is not newer."""
     if target.state_url is None:
         raise SettingsError(
-            "which database? pass --state-url postgresql://... (or set RECONCILER_STATE_URL)"
+            "which database? set RECONCILER_STATE_URL=postgresql://... (or pass --state-url)"
         )
     url = target.state_url.get_secret_value()
     command = f"reconciler state move --to {to} -f {target.file}"

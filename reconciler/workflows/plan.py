@@ -58,8 +58,9 @@ def check_plan_out(out: Path, target: Target) -> None:
         lock.info_path: "the known state's lock owner",
         drift_log_path(state): "the drift log",
         target.sandbox_data_path: "the sandbox's data",
-        target.env_file: "the settings file",
     }
+    if target.env_file is not None:
+        protected[target.env_file] = "the settings file"
     refuse_overwrite(out, protected)
 
 

@@ -19,6 +19,7 @@ from reconciler.core.redaction import Redactor, secret_values
 from reconciler.core.references import pending
 from reconciler.core.secrets import DigestKey
 from reconciler.desired.document import Desired, load_desired
+from reconciler.desired.secrets_in_play import secrets_in_play
 from reconciler.errors import InputError, SettingsError
 from reconciler.settings import (
     ToolSettings,
@@ -30,6 +31,7 @@ from reconciler.storage.drift_log import log_drift
 from reconciler.storage.saved_plans import SavedPlan, load_plan
 from reconciler.workflows.collector import collector_paused
 from reconciler.workflows.prepare import Prepared, needs_api, prepare
+from reconciler.workflows.repository import check_desired_path
 from reconciler.workflows.target import Target, with_state_url
 
 SANDBOX_API_KEY = "sandbox"
@@ -61,6 +63,7 @@ def load_inputs(target: Target, *, plan_file: Path | None = None, desired: bool 
         target = Target(
             Path(bound.desired_file), state, bound.sandbox, target.env_file, target.state_url
         )
+    check_desired_path(target.file)
     target.tool_settings()
     target = with_state_url(target)
     with collector_paused():
@@ -180,9 +183,11 @@ async def with_client(
 
 
 def desired_secrets(desired: Desired) -> list[str]:
-    """The secret values the desired state declares: the account's passwords."""
+    """The secrets in play: the account's passwords the desired state declares, and the
+    environment's (every account's API key, tokens, passwords)."""
     account = desired.state.account
-    return secret_values(account) if account is not None else []
+    declared = secret_values(account) if account is not None else []
+    return sorted(secrets_in_play(os.environ, declared))
 
 
 def redactor_for(desired: Desired) -> Redactor:

@@ -7,13 +7,14 @@ plan fresh here can still be refused there (an environment variable or secret ch
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.core.plan import Plan
 from reconciler.core.plan_reading import plan_from_document
-from reconciler.errors import PlanFileError
 from reconciler.storage.saved_plans import SavedPlan, file_sha256, load_plan
+from reconciler.workflows.repository import check_desired_path
 from reconciler.workflows.target import Target, with_state_url
 
 
@@ -46,11 +47,14 @@ def show_saved_plan(path: Path, target: Target) -> Shown:
 
 def _stale_reasons(saved: SavedPlan, target: Target) -> list[str]:
     bound, reasons = saved.binding, []
-    try:
+    # A file that is gone makes the plan stale; one that ``apply`` would not read (a symlink
+    # leading out of its folder, a FIFO, a device, a directory, too large) is refused alike.
+    if not os.path.lexists(target.file):
+        reasons.append(f"{target.file} no longer exists")
+    else:
+        check_desired_path(target.file)
         if file_sha256(target.file) != bound.desired_sha256:
             reasons.append(f"{target.file} changed since the plan was saved")
-    except PlanFileError as error:
-        reasons.append(str(error))
     store = target.store()
     now: tuple[str | None, int]
     if store.exists():

@@ -13,28 +13,35 @@ from reconciler.storage.database import check_url
 from reconciler.storage.paths import sandbox_data_path, state_path
 from reconciler.storage.postgres import PostgresStore
 from reconciler.storage.state_file import StateStore
+from reconciler.workflows.repository import repository_root
 
 
 @dataclass(frozen=True)
 class Target:
-    """The desired file, the explicit known-state path (if any), sandbox or live, settings file,
-    the database keeping the known state instead of a file (if any), and the suffix of the
-    account's own settings variables (in a fleet)."""
+    """The desired file, the explicit known-state path (if any), sandbox or live, the settings
+    file the operator named (if any), the database keeping the known state instead of a file
+    (if any), and the suffix of the account's own settings variables (in a fleet)."""
 
     file: Path
     state: Path | None
     sandbox: bool
-    env_file: Path
+    env_file: Path | None
     state_url: SecretStr | None = None
     settings_suffix: str | None = None
 
     def api_settings(self) -> ApiSettings:
         """Which account to talk to, and how: the account's own variables first."""
-        return load_api_settings(self.env_file, self.settings_suffix)
+        return load_api_settings(self.env_file, self.settings_suffix, repository=self.repository)
 
     def tool_settings(self) -> ToolSettings:
         """The tool's settings for this account: the account's own variables first."""
-        return load_tool_settings(self.env_file, self.settings_suffix)
+        return load_tool_settings(self.env_file, self.settings_suffix, repository=self.repository)
+
+    @property
+    def repository(self) -> Path:
+        """The top of the repository the desired file is in: a settings file inside it may
+        not say where the API key or the known state goes."""
+        return repository_root(self.file)
 
     @property
     def state_path(self) -> Path:

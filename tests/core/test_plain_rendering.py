@@ -55,7 +55,7 @@ def test_the_plain_renderer_prints_what_rich_prints_without_colour(
         assert plain.encode("utf-8") == _as_rich_prints(plan, show_requests=show_requests).encode()
 
 
-def test_control_codes_a_console_drops_are_dropped_alike() -> None:
+def test_control_codes_are_shown_as_escapes_alike() -> None:
     with tempfile.TemporaryDirectory() as folder:
         document = {"clients": [{"id": 7, "code": "P0", "name": "A"}]}
         plan = _plan(Path(folder), document, KnownState.new())
@@ -64,4 +64,5 @@ def test_control_codes_a_console_drops_are_dropped_alike() -> None:
     plan = replace(plan, calls=(call,))
     plain = plain_plan(plan, show_requests=True)
     assert plain == _as_rich_prints(plan, show_requests=True)
-    assert "\r" not in plain and "\x1b[1m" in plain
+    assert "\r" not in plain and "\x1b" not in plain
+    assert "name\\r\\x07\\x08\\x0b\\x0c\\x1b[1m" in plain and "after: client:\\r9" in plain

@@ -86,13 +86,13 @@ def test_reimport_matches_clients_by_code_and_keeps_references(env: Env) -> None
     write(
         env,
         "# my clients\nclients:\n  - code: C-0043  # by code\n    name: Cliente Exemplo, S.A.\n"
-        "    city: ${CITY}\n    email: old@exemplo.pt\n",
+        "    city: ${RECONCILER_VAR_CITY}\n    email: old@exemplo.pt\n",
     )
-    output = _import(env, "--account-id", "12345", environ={"CITY": "Lisboa"})
+    output = _import(env, "--account-id", "12345", environ={"RECONCILER_VAR_CITY": "Lisboa"})
     text = env.desired.read_text()
     assert text.startswith("# my clients\nclients:\n  - code: C-0043  # by code\n")
     assert "    email: geral@exemplo.pt\n" in text
-    assert "    city: ${CITY}\n" in text
+    assert "    city: ${RECONCILER_VAR_CITY}\n" in text
     assert "clients[0].city is written as a reference; the live value is 'Porto'" in output
     recorded = json.loads(env.state_file.read_text())["resources"]
     assert recorded["client:43"]["applied"]["code"] == "C-0043"

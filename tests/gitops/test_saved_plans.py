@@ -106,9 +106,9 @@ def test_a_plan_is_stale_once_the_desired_file_changed(env: Env) -> None:
 
 
 def test_a_plan_is_stale_when_the_environment_changes_the_calls(env: Env) -> None:
-    env.edit("city: Porto", "city: ${CITY}")
-    path = _save(env, environ={"CITY": "Porto"})
-    result = env.run("apply", str(path), env={"CITY": "Braga"})
+    env.edit("city: Porto", "city: ${RECONCILER_VAR_CITY}")
+    path = _save(env, environ={"RECONCILER_VAR_CITY": "Porto"})
+    result = env.run("apply", str(path), env={"RECONCILER_VAR_CITY": "Braga"})
     assert result.exit_code == 1
     assert "PUT /clients/43.json now sends a different body" in result.stderr
     assert env.calls() == []
@@ -121,6 +121,18 @@ def test_a_tampered_plan_is_refused(env: Env) -> None:
         document["plan"]["calls"][3]["path"] = "/clients/44.json"
 
     _rewrite(path, retarget, fix_checksum=False)
+    result = env.run("apply", str(path))
+    assert result.exit_code == 1
+    assert "checksum mismatch" in result.stderr
+    assert env.calls() == []
+
+
+def test_a_plan_whose_checksum_was_removed_is_refused(env: Env) -> None:
+    path = _save(env)
+    document = json.loads(path.read_text())
+    del document["checksum"]
+    document["plan"]["calls"][3]["path"] = "/clients/44.json"
+    path.write_text(json.dumps(document))
     result = env.run("apply", str(path))
     assert result.exit_code == 1
     assert "checksum mismatch" in result.stderr

@@ -64,7 +64,11 @@ def test_unquoted_numbers_in_text_fields_are_accepted_as_the_loader_does(
 ) -> None:
     path = tmp_path / "s.yaml"
     path.write_text("clients:\n  - {id: 1, code: 0042, name: Ana, phone: 0213456789}\n")
-    jsonschema.validate(_as_an_editor_reads(path), schema)
+    [client] = load_desired(path, {}).state.clients
+    assert (client.code, client.phone) == ("0042", "0213456789")  # the loader keeps the text
+    read = _as_an_editor_reads(path)
+    assert read["clients"][0]["code"] == 42  # an editor reads a number, which must pass too
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(read)) == []
 
 
 @pytest.mark.parametrize(
@@ -194,7 +198,13 @@ def test_a_real_validator_flags_each_bad_document_reconciler_refuses(
 def test_a_foreign_accounts_postal_code_is_free_in_the_schema_too(
     schema: dict[str, Any], tmp_path: Path
 ) -> None:
+    validator = jsonschema.Draft202012Validator(schema)
     path = tmp_path / "s.yaml"
     path.write_text("account:\n  id: 1\n  tax_country: Spain\n  postal_code: '28001'\n")
-    load_desired(path, {})
-    jsonschema.validate(_as_an_editor_reads(path), schema)
+    assert load_desired(path, {}).state.account.postal_code == "28001"
+    assert list(validator.iter_errors(_as_an_editor_reads(path))) == []
+    # The same code in Portugal (the default country) is refused, by the file and the schema.
+    path.write_text("account:\n  id: 1\n  postal_code: '28001'\n")
+    with pytest.raises(ValidationFailed, match="postal_code"):
+        load_desired(path, {})
+    assert list(validator.iter_errors(_as_an_editor_reads(path))) != []

@@ -88,3 +88,11 @@ def test_show_refuses_a_saved_plan_whose_calls_are_unreadable(env: Env) -> None:
     shown = env.run("show", str(path))
     assert shown.exit_code == 1
     assert "the saved plan's calls are not readable" in shown.stderr
+
+
+def test_show_says_a_plan_is_stale_once_the_desired_file_is_gone(env: Env) -> None:
+    path = _save(env)
+    env.desired.unlink()
+    shown = env.run("show", str(path))
+    assert shown.exit_code == 0, shown.output
+    assert f"Stale: {env.desired} no longer exists" in shown.stdout

@@ -29,7 +29,7 @@ def test_unset_variables_fail_unless_allowed(env: Env, tmp_path: Path) -> None:
     assert allowed.exit_code == 0, allowed.output
     assert "valid, apart from unset environment variables" in allowed.stdout
     broken = tmp_path / "broken.yaml"
-    broken.write_text("account:\n  id: 1\n  city: ${CITY}\n  language: xx\n")
+    broken.write_text("account:\n  id: 1\n  city: ${RECONCILER_VAR_CITY}\n  language: xx\n")
     still = env.run("validate", "--allow-unset-env", str(broken))
     assert still.exit_code == 1
     assert "account.language" in still.stderr and "CITY" not in still.stderr

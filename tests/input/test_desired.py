@@ -272,18 +272,19 @@ def test_all_problems_at_once(problems: Problems) -> None:
 
 
 def test_problems_of_every_stage_are_gathered(problems: Problems) -> None:
-    text = "account:\n  id: 1\n  id: 2\n  city: ${CITY}\n  language: xx\n"
+    text = "account:\n  id: 1\n  id: 2\n  city: ${RECONCILER_VAR_CITY}\n  language: xx\n"
     found = problems(text)
     assert [(p.line, p.message) for p in found] == [
         (3, "duplicate key 'id' (first written at line 2)"),
-        (4, "environment variable CITY is not set"),
+        (4, "environment variable RECONCILER_VAR_CITY is not set"),
         (5, "must be 'pt', 'en' or 'es', got 'xx'"),
     ]
 
 
 def test_unexpanded_value_is_not_reported_twice(one_problem: OneProblem) -> None:
-    problem = one_problem("clients:\n  - id: 1\n    code: c\n    name: n\n    email: ${EMAIL}\n")
-    assert problem.message == "environment variable EMAIL is not set"
+    text = "clients:\n  - id: 1\n    code: c\n    name: n\n    email: ${RECONCILER_VAR_EMAIL}\n"
+    problem = one_problem(text)
+    assert problem.message == "environment variable RECONCILER_VAR_EMAIL is not set"
 
 
 @pytest.mark.parametrize(

@@ -46,7 +46,8 @@ CONTENTS: dict[str, str | bytes] = {
     "unclosed quote": 'account:\n  city: "Lisboa\n',
     "tabs": "account:\n\tid: 1\n",
     "two documents": "a: 1\n---\nb: 2\n",
-    "missing variable": "account:\n  id: 1\n  city: ${NOT_SET_ANYWHERE}\n",
+    "missing variable": "account:\n  id: 1\n  city: ${RECONCILER_VAR_NOT_SET_ANYWHERE}\n",
+    "variable not allowed": "account:\n  id: 1\n  city: ${HOME}\n",
     "nul byte": "account:\n  id: 1\n  city: a\x00b\n",
 }
 COMMANDS = {

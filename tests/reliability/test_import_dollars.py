@@ -100,17 +100,17 @@ def test_reimport_in_place_escapes_new_values_and_compares_what_they_mean(
         '    address: "US$$$$5"  # the meaning equals live: left as written\n'
         "    city: old city\n"
         "    observations: old\n"
-        "    fax: ${FAX}\n",
+        "    fax: ${RECONCILER_VAR_FAX}\n",
         encoding="utf-8",
     )
     with hostile_sandbox.running_in_thread() as base_url:
-        env = environment(base_url, FAX="$5")
+        env = environment(base_url, RECONCILER_VAR_FAX="$5")
         output = _run(["import", "-f", str(desired), "--account-id", "12345"], env)
         text = desired.read_text()
         assert '    address: "US$$$$5"  # the meaning' in text
         assert "    city: pay in $$\n" in text
         assert "    observations: ref $${INVOICEXPRESS_API_KEY}\n" in text
-        assert "    fax: ${FAX}\n" in text  # a reference, and it means the live value
+        assert "    fax: ${RECONCILER_VAR_FAX}\n" in text  # a reference meaning the live value
         assert "is written as a reference" not in output
         hostile_sandbox.clear_requests()
         plan = _run(["plan", "-f", str(desired), "--target", f"client:{CLIENT}"], env)

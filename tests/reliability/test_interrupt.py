@@ -3,11 +3,16 @@ interrupted; both exit 130."""
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from reconciler.sandbox import Faults, Sandbox
 
@@ -62,3 +67,37 @@ def test_ctrl_c_during_plan_says_only_that_it_was_interrupted(tmp_path: Path) ->
     output = out.read_text()
     assert output.splitlines()[-1] == "interrupted"
     assert "recorded" not in output and "Traceback" not in output
+
+
+def _ignoring_both() -> None:
+    """What a script's background job gets from its shell: SIGINT (and here SIGTERM) ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_run_started_with_the_signals_ignored_is_still_interrupted(
+    tmp_path: Path, signum: int
+) -> None:
+    (tmp_path / "state.yaml").write_text("clients:\n  - code: A1\n    name: A\n")
+    out = tmp_path / "child.out"
+    with socket.socket() as silent, out.open("wb") as sink:  # accepts, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        env = environment(f"http://127.0.0.1:{silent.getsockname()[1]}")
+        child = subprocess.Popen(
+            [sys.executable, "-m", "reconciler", "plan", "-f", str(tmp_path / "state.yaml")],
+            env={**os.environ, **env},
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            cwd=tmp_path,
+            preexec_fn=_ignoring_both,
+        )
+        deadline = time.monotonic() + 120
+        while "Reading the live account" not in out.read_text():
+            assert child.poll() is None, out.read_text()
+            assert time.monotonic() < deadline, "the plan never started reading"
+            time.sleep(0.01)
+        child.send_signal(signum)
+        assert child.wait(timeout=120) == 128 + signum, out.read_text()
+    assert out.read_text().splitlines()[-1] == "interrupted"

@@ -6,6 +6,7 @@ last line. Only a last line with no ``\\n`` can be the write in flight when a pr
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -44,6 +45,19 @@ def test_one_flipped_byte_in_a_complete_line_is_refused(
     lines = store.journal_path.read_bytes().splitlines(keepends=True)
     target = lines[line]
     lines[line] = _flip(target, offset % (len(target) - 1))  # never the final newline
+    store.journal_path.write_bytes(b"".join(lines))
+    with pytest.raises(StateFileError) as raised:
+        store.load()
+    assert f"{store.journal_path}:{line + 1}: {DAMAGED}" == str(raised.value)
+
+
+@pytest.mark.parametrize("line", [0, 2], ids=["first line", "last line"])
+def test_a_line_without_its_checksum_is_refused(tmp_path: Path, line: int) -> None:
+    store = _journaled(tmp_path, 3)
+    lines = store.journal_path.read_bytes().splitlines(keepends=True)
+    entry = json.loads(lines[line])
+    del entry["checksum"]
+    lines[line] = json.dumps(entry).encode() + b"\n"
     store.journal_path.write_bytes(b"".join(lines))
     with pytest.raises(StateFileError) as raised:
         store.load()

@@ -87,7 +87,7 @@ def test_a_number_too_long_to_convert_is_a_problem_at_its_place(tmp_path: Path) 
     ran = _run(["validate", "-f", str(desired)], OFFLINE, tmp_path)
     assert ran.code == 1, ran.stderr
     assert "Traceback" not in ran.stderr
-    assert f"{desired}:2:7: account.id: is too large (4301 digits)" in ran.stderr
+    assert f"{desired}:2:7: account.id: is too large (4301 digits; at most 19)" in ran.stderr
 
 
 @pytest.mark.parametrize("escape", ["\\ud800", "\\udfff", "\\ud83d\\ude00", "\\U0000d800"])
@@ -120,7 +120,7 @@ def test_a_fifo_as_the_state_file_is_refused_without_blocking(fleet: Fleet) -> N
 
 def test_a_fifo_as_the_settings_file_is_refused_without_blocking(fleet: Fleet) -> None:
     os.mkfifo(fleet.folder / ".env")
-    ran = _run(["plan", "-f", str(fleet.desired)], OFFLINE, fleet.folder)
+    ran = _run(["plan", "-f", str(fleet.desired), "--env-file", ".env"], OFFLINE, fleet.folder)
     assert "not a regular file" in _one_line(ran, ".env")
 
 

@@ -48,6 +48,12 @@ def _future(path: Path) -> None:
     path.write_text(json.dumps({**document, "format_version": 99}))
 
 
+def _unchecked(path: Path) -> None:
+    document = json.loads(path.read_text())
+    del document["checksum"]
+    path.write_text(json.dumps(document))
+
+
 def _garbage(path: Path) -> None:
     path.write_bytes(b"\x00\xff\xfe garbage")
 
@@ -61,6 +67,7 @@ DAMAGE: dict[str, tuple[Callable[[Path], None], str]] = {
     "truncated": (_truncate, "not valid JSON"),
     "edited by hand": (_hand_edit, "checksum mismatch"),
     "future format version": (_future, "written by a newer reconciler"),
+    "checksum removed": (_unchecked, "checksum mismatch"),
     "binary garbage": (_garbage, "not valid JSON"),
     "mangled journal": (_mangle_journal, "damaged journal entry"),
 }

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -108,3 +109,16 @@ def _holds_nan(value: Any) -> bool:
     if isinstance(value, list):
         return any(_holds_nan(v) for v in value)
     return False
+
+
+@pytest.mark.parametrize("parsed_by_orjson", [False, True])
+@pytest.mark.parametrize("stated", ["missing", None, "", 0, "sha256:"])
+def test_a_document_without_a_checksum_is_refused(parsed_by_orjson: bool, stated: Any) -> None:
+    """The checksum is what makes a document trusted: removing it is damage, not a way around."""
+    document = sealed({"format_version": FORMAT_VERSION, "lineage": "l", "serial": 1})
+    assert unsealed(dict(document), parsed_by_orjson=parsed_by_orjson) is not None
+    if stated == "missing":
+        del document["checksum"]
+    else:
+        document["checksum"] = stated
+    assert unsealed(document, parsed_by_orjson=parsed_by_orjson) is None

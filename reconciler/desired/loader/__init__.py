@@ -23,7 +23,7 @@ from reconciler.desired.loader.limits import (
     MAX_SCALAR_CHARS,
 )
 from reconciler.desired.loader.outline import Outline
-from reconciler.desired.loader.scalars import ImplicitScalar
+from reconciler.desired.loader.scalars import ImplicitScalar, LongNumber
 from reconciler.desired.loader.source import (
     START,
     Document,
@@ -47,6 +47,7 @@ __all__ = [
     "START",
     "Document",
     "ImplicitScalar",
+    "LongNumber",
     "Partial",
     "Position",
     "SourceMap",

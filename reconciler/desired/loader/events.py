@@ -25,7 +25,7 @@ from ruamel.yaml.events import (
 )
 
 from reconciler.desired.loader.limits import MAX_ALIAS_NODES, MAX_DEPTH, MAX_SCALAR_CHARS
-from reconciler.desired.loader.scalars import ImplicitScalar, implicit
+from reconciler.desired.loader.scalars import ImplicitScalar, LongNumber, implicit
 from reconciler.desired.loader.source import (
     Document,
     Partial,
@@ -202,7 +202,7 @@ class _Builder:
         if parent.path is None:
             return
         if type(key) is not str:
-            if isinstance(key, ImplicitScalar):
+            if isinstance(key, (ImplicitScalar, LongNumber)):
                 message = f"key {shorten(key)} must be text: quote it ('{shorten(key)}')"
             elif key is None:
                 message = "a key is empty; keys must be text"

@@ -13,3 +13,6 @@ MAX_FILE_BYTES = 40 * 1024 * 1024
 MAX_DEPTH = 50
 MAX_ALIAS_NODES = 100_000
 MAX_SCALAR_CHARS = 100_000
+MAX_NUMBER_DIGITS = 19
+"""The most digits of a whole number (an id, a sequence id) in the file or on the command line:
+an id is below 2^63 (64 bits); a longer number is refused by its length, never converted."""

@@ -32,6 +32,17 @@ class ImplicitScalar(str):
         return f"ImplicitScalar({str.__repr__(self)})"
 
 
+class LongNumber(str):
+    """An unquoted whole number too long to convert (more than ``MAX_DIGITS`` digits): text,
+    but marked as written unquoted, so that it is refused as a number rather than read as a
+    name (an unquoted ``sequences.default`` is an id, never a serie)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"LongNumber({len(self)} characters)"
+
+
 def implicit(text: str) -> str | ImplicitScalar | None:
     """Resolve an unquoted scalar as YAML 1.2 would, keeping numbers' and booleans' text."""
     if text in NULLS:
@@ -40,8 +51,8 @@ def implicit(text: str) -> str | ImplicitScalar | None:
     if first in "tTfF" and _BOOL.fullmatch(text):
         return ImplicitScalar(text)
     if first in "0123456789" and text.isascii() and text.isdigit():
-        # The common case, decimal digits only; one too long to convert stays text, as in native.
-        return ImplicitScalar(text) if len(text) <= MAX_DIGITS else text
+        # The common case, decimal digits only; one too long to convert stays text, marked.
+        return ImplicitScalar(text) if len(text) <= MAX_DIGITS else LongNumber(text)
     if first in "-+0123456789.":
         if _INT.fullmatch(text):
             return native(text, "int")
@@ -51,10 +62,11 @@ def implicit(text: str) -> str | ImplicitScalar | None:
 
 
 def native(text: str, kind: str) -> str | ImplicitScalar:
-    """``text`` with its value as ``kind`` (int or float); plain text if it isn't one."""
+    """``text`` with its value as ``kind`` (int or float); plain text if it isn't one (an
+    integer too long to convert is a ``LongNumber``)."""
     value = _number(text, kind)
     if value is None:
-        return text
+        return LongNumber(text) if kind == "int" else text
     scalar = ImplicitScalar(text)
     scalar.value = value
     return scalar

@@ -1,0 +1,89 @@
+"""The safety guard's boundaries: exactly the floor of managed clients, exactly the fraction."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reconciler.core import resources as res
+from reconciler.core.diff import FieldChange
+from reconciler.core.guard import DEFAULT_MAX_FRACTION, MIN_MANAGED, unsafe_reasons
+from reconciler.core.known import KnownState, Record
+from reconciler.core.plan import Action, Call, Plan, Reason
+
+
+def _known(managed: int) -> KnownState:
+    records = {
+        res.client_key(i): Record(applied={"city": "Lisboa"}, applied_at="2025-01-01T00:00:00Z")
+        for i in range(managed)
+    }
+    return KnownState(lineage="guard", resources=records)
+
+
+def _updating(count: int) -> Plan:
+    calls = tuple(
+        Call(
+            sort_key=(3, i),
+            action=Action.UPDATE_CLIENT,
+            resource=res.client_key(i),
+            target_id=i,
+            method="PUT",
+            path=f"/clients/{i}.json",
+            body={"client": {"city": "Faro"}},
+            changes=(FieldChange("city", "Lisboa", "Faro"),),
+            reason=Reason.CHANGED,
+        )
+        for i in range(count)
+    )
+    return Plan(calls=calls, in_sync=(), lineage="guard", serial=0, key_id="k")
+
+
+def test_the_floor_and_the_default_fraction_are_the_documented_ones() -> None:
+    assert (MIN_MANAGED, DEFAULT_MAX_FRACTION) == (10, 0.3)
+
+
+@pytest.mark.parametrize(
+    ("managed", "updated", "refused"),
+    [
+        (9, 9, False),  # below the floor a fraction means nothing: all nine may change
+        (10, 4, True),  # exactly at the floor the guard applies: 40 % is refused
+        (10, 3, False),  # exactly 30 % is not "more than 30 %"
+        (20, 6, False),  # exactly 30 % again, on a bigger account
+        (20, 7, True),  # 35 %
+    ],
+)
+def test_the_guard_counts_the_floor_and_the_fraction_inclusively(
+    managed: int, updated: int, refused: bool
+) -> None:
+    reasons = unsafe_reasons(_updating(updated), _known(managed))
+    expected = [f"it updates {updated} of the {managed} clients under management"]
+    assert [r.split(" (")[0] for r in reasons] == (expected if refused else [])
+
+
+def test_an_exact_configured_fraction_goes_ahead_and_one_more_is_refused() -> None:
+    known = _known(12)
+    assert unsafe_reasons(_updating(6), known, max_fraction=0.5) == []
+    assert len(unsafe_reasons(_updating(7), known, max_fraction=0.5)) == 1
+
+
+@pytest.mark.parametrize(("managed", "fraction"), [(90, 0.7), (170, 0.7), (330, 0.7)])
+def test_exactly_the_fraction_goes_ahead_where_floating_point_would_round_it_down(
+    managed: int, fraction: float
+) -> None:
+    exact = round(managed * fraction)
+    assert fraction * managed < exact  # 0.7 * 90 is 62.99999999999999
+    known = _known(managed)
+    assert unsafe_reasons(_updating(exact), known, max_fraction=fraction) == []
+    assert len(unsafe_reasons(_updating(exact + 1), known, max_fraction=fraction)) == 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(MIN_MANAGED, 400), st.integers(1, 99))
+def test_more_than_the_fraction_and_never_exactly_it_is_refused(managed: int, percent: int) -> None:
+    fraction = percent / 100
+    known = _known(managed)
+    allowed = percent * managed // 100  # the most updates within the fraction, exactly
+    assert unsafe_reasons(_updating(allowed), known, max_fraction=fraction) == []
+    if allowed < managed:
+        assert unsafe_reasons(_updating(allowed + 1), known, max_fraction=fraction) != []
