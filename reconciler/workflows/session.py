@@ -29,6 +29,7 @@ from reconciler.settings import (
 from reconciler.storage.backend import StateBackend
 from reconciler.storage.drift_log import log_drift
 from reconciler.storage.saved_plans import SavedPlan, load_plan
+from reconciler.workflows.backend_choice import check_backend
 from reconciler.workflows.collector import collector_paused
 from reconciler.workflows.prepare import Prepared, needs_api, prepare
 from reconciler.workflows.repository import check_desired_path
@@ -66,6 +67,7 @@ def load_inputs(target: Target, *, plan_file: Path | None = None, desired: bool 
     check_desired_path(target.file)
     target.tool_settings()
     target = with_state_url(target)
+    check_backend(target)
     with collector_paused():
         loaded = load_desired(target.file, os.environ) if desired else None
     api = target.api_settings()
