@@ -33,6 +33,7 @@ from reconciler.workflows.backend_choice import check_backend
 from reconciler.workflows.collector import collector_paused
 from reconciler.workflows.prepare import Prepared, needs_api, prepare
 from reconciler.workflows.repository import check_desired_path
+from reconciler.workflows.saved_backend import bound_target
 from reconciler.workflows.target import Target, with_state_url
 
 SANDBOX_API_KEY = "sandbox"
@@ -53,20 +54,17 @@ class Inputs:
 def load_inputs(target: Target, *, plan_file: Path | None = None, desired: bool = True) -> Inputs:
     """Read and check everything a command needs before it takes a lock or reaches the API.
 
-    With ``plan_file``, the target is the one the saved plan was made for (in the database
-    given now, if any: the plan's lineage and serial say whether it is the same known state).
+    With ``plan_file``, the target is the one the saved plan was made for, with the known state
+    it records (``saved_backend.bound_target``).
     """
     saved = None
     if plan_file is not None:
         saved = load_plan(plan_file)
-        bound = saved.binding
-        state = None if bound.state_file is None else Path(bound.state_file)
-        target = Target(
-            Path(bound.desired_file), state, bound.sandbox, target.env_file, target.state_url
-        )
+        target = bound_target(saved, target)
     check_desired_path(target.file)
     target.tool_settings()
-    target = with_state_url(target)
+    if saved is None:
+        target = with_state_url(target)
     check_backend(target)
     with collector_paused():
         loaded = load_desired(target.file, os.environ) if desired else None
