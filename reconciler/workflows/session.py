@@ -138,9 +138,12 @@ def read_side(
     refresh: bool,
     create_missing: bool,
     reading: Reading = contextlib.nullcontext,
+    *,
+    save: bool = True,
 ) -> Prepared:
     """Resolve references and refresh, reaching the API only when that needs it. A refresh
-    saves the known state it produced and logs the drift it found."""
+    saves the known state it produced and logs the drift it found (unless ``save`` is off:
+    the caller writes it once approved)."""
 
     redactor = redactor_for(desired)
     todo = pending(desired.state, known)
@@ -164,7 +167,7 @@ def read_side(
     except SettingsError as error:
         why = "a refresh reads" if refresh else "clients without id and series are resolved on"
         raise SettingsError(f"{why} the live account: {error}") from None
-    if prepared.refreshed is not None:
+    if prepared.refreshed is not None and save:
         store.save(prepared.known)
         log_drift(target.state_path, prepared.refreshed)
     return prepared

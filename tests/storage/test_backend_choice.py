@@ -26,7 +26,7 @@ def test_a_database_run_beside_a_state_file_is_refused_until_moved(
         first = run_cli(["apply", "-f", str(fleet.desired), "--auto-approve"], env)
         assert first.exit_code == 0, first.output
         made = len(sandbox.requests)
-        for command in (["plan"], ["apply", "--auto-approve"]):
+        for command in (["plan"], ["apply", "--auto-approve"], ["refresh", "--auto-approve"]):
             args = [*command, "-f", str(fleet.desired), "--state-url", postgres_url]
             refused = run_cli(args, env)
             assert refused.exit_code == 1, (command, refused.output)
