@@ -57,7 +57,8 @@ def move(
     console().print(
         f"Moved the known state (lineage {known.lineage}, serial {known.serial}, "
         f"{len(known.resources)} resources) from {terminal(str(moved.source))} to "
-        f"{terminal(str(moved.destination))}; {terminal(moved.retired)}.",
+        f"{terminal(str(moved.destination))}; {terminal(moved.retired)}"
+        f"{'' if moved.replaced is None else '; ' + terminal(moved.replaced)}.",
         style="bold",
     )
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from reconciler.core.known import KnownState, Record
 from reconciler.sandbox import Sandbox
 from reconciler.storage.postgres import PostgresStore
+from reconciler.storage.state_file import StateStore
 from tests.reliability.conftest import API_KEY, Fleet, environment, run_cli
 
 
@@ -87,3 +89,43 @@ def test_a_file_run_after_a_move_to_the_database_is_refused(
         assert "--state-url" in refused.stderr and "RECONCILER_STATE_URL" in refused.stderr
         assert len(sandbox.requests) == made
         assert not fleet.state_file.exists(), "no new history is started in the file"
+
+
+def test_state_move_never_overwrites_a_newer_record_of_the_same_history(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    fleet = Fleet(tmp_path, 1).write()
+    older = KnownState.new().applied("client:1", _record("Lisboa"))
+    newer = older.applied("client:1", _record("Porto"))
+    move = ["state", "move", "-f", str(fleet.desired), "--state-url", postgres_url]
+    for to, source, destination in (
+        ("database", StateStore(fleet.state_file), PostgresStore(postgres_url, "state")),
+        ("file", PostgresStore(postgres_url, "state"), StateStore(fleet.state_file)),
+    ):
+        source.save(older)
+        destination.save(newer)
+        refused = run_cli([*move, "--to", to], {})
+        assert refused.exit_code == 1, refused.output
+        assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+        assert source.load() == older and destination.load() == newer
+        fleet.state_file.unlink()
+        PostgresStore(postgres_url, "state").delete()
+
+
+def _record(city: str) -> Record:
+    return Record(applied={"city": city}, applied_at="2026-01-01T00:00:00+00:00")
+
+
+def test_state_move_says_when_it_replaces_an_empty_history(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    fleet = Fleet(tmp_path, 1).write()
+    kept = KnownState.new().applied("client:1", _record("Lisboa"))
+    StateStore(fleet.state_file).save(kept)
+    empty = KnownState.new()
+    PostgresStore(postgres_url, "state").save(empty)
+    move = ["state", "move", "-f", str(fleet.desired), "--state-url", postgres_url]
+    moved = run_cli([*move, "--to", "database"], {})
+    assert moved.exit_code == 0, moved.output
+    assert f"replaced an empty known state (lineage {empty.lineage})" in moved.stdout
+    assert PostgresStore(postgres_url, "state").load() == kept
