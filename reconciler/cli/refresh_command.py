@@ -28,9 +28,9 @@ from reconciler.core.run_documents import refresh_document
 from reconciler.render.drift import render_refresh
 from reconciler.render.escape import terminal
 from reconciler.render.json import render_document
+from reconciler.workflows.backend_choice import known_state_where
 from reconciler.workflows.refresh import ReadRefresh, read_refresh, write_refresh
 from reconciler.workflows.session import Inputs
-from reconciler.workflows.target import Target
 
 
 @main.command()
@@ -88,7 +88,7 @@ def _refresh_one(
     if not as_json:
         console().print(render_refresh(read.refreshed))
         if read.changed:
-            click.echo(terminal(would_write(read, _where(target))))
+            click.echo(terminal(would_write(read, known_state_where(target))))
     write = bool(read.changed) and _approved(auto_approve, asks=not as_json)
     written = write_refresh(target, read) if write else None
     if as_json:
@@ -107,12 +107,6 @@ def would_write(read: ReadRefresh, where: str) -> str:
         f"Refresh would write the live values of {len(read.changed)} resources into the known "
         f"state ({where}): {', '.join(read.changed)}."
     )
-
-
-def _where(target: Target) -> str:
-    if target.state_url is None:
-        return str(target.state_path)
-    return target.database_store().where
 
 
 def _approved(auto_approve: bool, *, asks: bool) -> bool:

@@ -20,6 +20,7 @@ from reconciler.core import resources as res
 from reconciler.core.known import KnownState
 from reconciler.render.escape import json_text, terminal
 from reconciler.render.json import render_document
+from reconciler.workflows.backend_choice import known_state_where
 from reconciler.workflows.state_records import find_keys, read_state, remove_records, shown_record
 from reconciler.workflows.target import Target, with_state_url
 
@@ -53,17 +54,10 @@ def list_(
     target = _target(file, state, state_url, sandbox, env_file)
     known = read_state(target)
     if output_format == "json":
-        click.echo(render_document(state_list_document(known, where(target))), nl=False)
+        click.echo(render_document(state_list_document(known, known_state_where(target))), nl=False)
         return
     for key in sorted(known.resources):
         click.echo(f"{terminal(key)}\t{terminal(known.resources[key].applied_at)}")
-
-
-def where(target: Target) -> str:
-    """The known state's file, or its database (password hidden) and account."""
-    if target.state_url is None:
-        return str(target.state_path)
-    return target.database_store().where
 
 
 def state_list_document(known: KnownState, known_state: str) -> dict[str, Any]:

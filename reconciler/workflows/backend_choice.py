@@ -16,6 +16,14 @@ from reconciler.errors import SettingsError
 from reconciler.workflows.target import Target
 
 
+def known_state_where(target: Target) -> str:
+    """Where the target's known state is kept, as messages name it: its file, or the database
+    (password hidden) and account."""
+    if target.state_url is None:
+        return str(target.state_path)
+    return target.database_store().where
+
+
 def check_backend(target: Target) -> None:
     """Raise ``SettingsError`` when the known state this run would use is empty while the
     account's history is kept in the other backend."""

@@ -14,6 +14,7 @@ from pathlib import Path
 from reconciler.core.plan import Plan
 from reconciler.core.plan_reading import plan_from_document
 from reconciler.storage.saved_plans import SavedPlan, file_sha256, load_plan
+from reconciler.workflows.backend_choice import known_state_where
 from reconciler.workflows.repository import check_desired_path
 from reconciler.workflows.saved_backend import bound_target
 from reconciler.workflows.target import Target
@@ -37,13 +38,7 @@ def show_saved_plan(path: Path, target: Target) -> Shown:
     saved = load_plan(path)
     target = bound_target(saved, target)
     plan = plan_from_document(saved.document, where=str(path))
-    return Shown(saved, plan, tuple(_stale_reasons(saved, target)), _where(target))
-
-
-def _where(target: Target) -> str:
-    if target.state_url is None:
-        return str(target.state_path)
-    return target.database_store().where
+    return Shown(saved, plan, tuple(_stale_reasons(saved, target)), known_state_where(target))
 
 
 def _stale_reasons(saved: SavedPlan, target: Target) -> list[str]:

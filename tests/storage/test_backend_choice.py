@@ -12,6 +12,8 @@ from reconciler.storage.postgres import PostgresStore
 from reconciler.storage.state_file import StateStore
 from tests.reliability.conftest import API_KEY, Fleet, environment, run_cli
 
+PG_PASSWORD = "SENTINEL-pg-pw-9182"
+
 
 def _applied_to_the_file(tmp_path: Path) -> tuple[Fleet, Sandbox]:
     fleet = Fleet(tmp_path, 2).write()
@@ -28,15 +30,19 @@ def test_a_database_run_beside_a_state_file_is_refused_until_moved(
         first = run_cli(["apply", "-f", str(fleet.desired), "--auto-approve"], env)
         assert first.exit_code == 0, first.output
         made = len(sandbox.requests)
+        with_password = postgres_url.replace("postgres@", f"postgres:{PG_PASSWORD}@")
         for command in (["plan"], ["apply", "--auto-approve"], ["refresh", "--auto-approve"]):
-            args = [*command, "-f", str(fleet.desired), "--state-url", postgres_url]
+            args = [*command, "-f", str(fleet.desired), "--state-url", with_password]
             refused = run_cli(args, env)
             assert refused.exit_code == 1, (command, refused.output)
             message = refused.stderr
             assert str(fleet.state_file) in message, message
-            assert "postgresql://postgres@127.0.0.1" in message and "(account 'state')" in message
+            assert (
+                "postgresql://postgres:***@127.0.0.1" in message and "(account 'state')" in message
+            )
             assert f"reconciler state move -f {fleet.desired} --to database" in message
             assert len(message.strip().splitlines()) == 1, message
+            assert PG_PASSWORD not in refused.output
         assert len(sandbox.requests) == made, "no call is made before the refusal"
         assert not PostgresStore(postgres_url, "state").exists(), "no empty history is started"
         move = ["state", "move", "-f", str(fleet.desired), "--state-url", postgres_url]
