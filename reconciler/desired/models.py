@@ -11,6 +11,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Annotated, Any, Literal
@@ -311,7 +312,9 @@ class Account(Model):
     @field_validator("postal_code")
     @classmethod
     def _postal_code_format(cls, value: str | None, info: ValidationInfo) -> str | None:
-        portuguese = info.data.get("tax_country") in (None, PORTUGAL)
+        if "tax_country" not in info.data:  # itself a problem: it can't say which country
+            return value
+        portuguese = info.data["tax_country"] in (None, PORTUGAL)
         if value is not None and portuguese and not PT_POSTAL_CODE.fullmatch(value):
             raise ValueError("Postal Code must have the following format DDDD-DDD")
         return value
@@ -464,26 +467,35 @@ class DesiredState(Model):
     """The clients managed; clients not listed are left as they are."""
 
 
+@dataclass(frozen=True)
+class FiscalId:
+    """A fiscal id declared at ``path``, and whether it is Portuguese (``None``: the field
+    saying so is itself a problem)."""
+
+    path: tuple[str | int, ...]
+    value: str | None
+    portuguese: bool | None
+
+
+def client_in_portugal(country: str | None, portuguese_account: bool | None) -> bool | None:
+    """A client is in Portugal when its ``country`` says so, or, left unset, when the account
+    is Portuguese."""
+    return portuguese_account if country is None else country == PORTUGAL_NAME
+
+
 def fiscal_id_problems(
-    account: Account | None, clients: Iterable[tuple[int, Client]]
+    fiscal_ids: Iterable[FiscalId],
 ) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """Portuguese fiscal ids (NIF) whose check digit is wrong, by python-stdnum, as (path,
-    message): the account's when it is Portuguese, and each client's (with its index in the
-    file) whose ``country`` is Portugal, or unset on a Portuguese account. An empty value
-    (clearing the field) is not checked. Given valid models, as these span several fields."""
-    # Imported here: python-stdnum loads ssl, which a file without fiscal ids never needs.
-    from stdnum.pt import nif
-
-    portuguese = account is not None and account.is_portuguese
+    message): the account's when it is Portuguese, and each client's whose ``country`` is
+    Portugal, or unset on a Portuguese account. An empty value (clearing the field) is not
+    checked."""
     message = "{} is not a valid Portuguese NIF (its check digit is wrong)"
-    if (
-        account is not None
-        and portuguese
-        and account.fiscal_id
-        and not nif.is_valid(account.fiscal_id)
-    ):
-        yield ("account", "fiscal_id"), message.format(account.fiscal_id)
-    for index, client in clients:
-        in_portugal = client.country == PORTUGAL_NAME or (client.country is None and portuguese)
-        if in_portugal and client.fiscal_id and not nif.is_valid(client.fiscal_id):
-            yield ("clients", index, "fiscal_id"), message.format(client.fiscal_id)
+    for fiscal_id in fiscal_ids:
+        value = fiscal_id.value
+        if fiscal_id.portuguese and value:
+            # Imported here: python-stdnum loads ssl, which a file without NIFs never needs.
+            from stdnum.pt import nif
+
+            if not nif.is_valid(value):
+                yield fiscal_id.path, message.format(value)
