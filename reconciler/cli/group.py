@@ -80,11 +80,8 @@ class ReconcilerGroup(click.Group):
         except click.ClickException as error:
             show_usage_error(error)
             sys.exit(USAGE_ERROR_EXIT)
-        except click.Abort as abort:
-            if isinstance(abort.__cause__, KeyboardInterrupt):
-                interrupts.leave()
-            click.echo("Aborted!", err=True)
-            sys.exit(USAGE_ERROR_EXIT)
+        except click.Abort:  # Ctrl-C or the end of input at a prompt: an interrupt
+            interrupts.leave()
         sys.exit(result if isinstance(result, int) else 0)
 
 
