@@ -33,7 +33,7 @@ from reconciler.desired.loader.scalars import LongNumber
 from reconciler.desired.loader.source import shorten
 
 # ASCII digits only ('\d' would take any script's digits, which the API refuses); the schema
-# for editors uses the same patterns.
+# for editors uses the same patterns (``desired.editor_rules``).
 AT_USERNAME = re.compile(r"^[0-9]{9}/[0-9]+$")
 PT_POSTAL_CODE = re.compile(r"^[0-9]{4}-[0-9]{3}$")
 DECIMAL = re.compile(f"0|[1-9][0-9]{{0,{MAX_NUMBER_DIGITS - 1}}}")
@@ -200,17 +200,6 @@ def _client_countries_schema(schema: dict[str, Any]) -> None:
     schema["enum"] = [*countries(), *CLIENT_ONLY_COUNTRIES]
 
 
-def _tax_country_schema(schema: dict[str, Any]) -> None:
-    """A country's name, or its number in the list (1-based), as a number or digits."""
-    for key in ("type", "maxLength"):
-        schema.pop(key, None)
-    schema["anyOf"] = [
-        {"enum": list(countries())},
-        {"type": "integer", "minimum": 1, "maximum": len(countries())},
-        {"type": "string", "pattern": "^[0-9]+$"},
-    ]
-
-
 Country = Annotated[
     Text, AfterValidator(_client_country), Field(json_schema_extra=_client_countries_schema)
 ]
@@ -236,7 +225,7 @@ class Model(BaseModel):
 class Credentials(Model):
     """Tax Authority (AT) credentials; the password is sent Base64-encoded as the API requires."""
 
-    username: Annotated[Text, Field(json_schema_extra={"pattern": AT_USERNAME.pattern})]
+    username: Text
     """The AT sub-user: the company's NIF, a slash and the user number, e.g. ``123456789/1``."""
     password: SecretStr
     """The AT sub-user's password, 8 to 14 characters; write ``${AT_PASSWORD}``, never the
@@ -264,8 +253,6 @@ class Credentials(Model):
 class Account(Model):
     """The account's details, as in ``PUT /api/accounts/:account-id/update.json``."""
 
-    model_config = ConfigDict(json_schema_extra=lambda schema: _portuguese_postal_code(schema))
-
     id: Id
     """The account's id (the ``:account-id`` of the API's account paths)."""
     organization_name: Text | None = None
@@ -283,10 +270,7 @@ class Account(Model):
     fiscal_id: Text | None = None
     """The company's VAT number (NIF); the API refuses to change it once set."""
     # tax_country comes before postal_code: the postal code rule depends on it.
-    tax_country: (
-        Annotated[str, BeforeValidator(_tax_country), Field(json_schema_extra=_tax_country_schema)]
-        | None
-    ) = None
+    tax_country: Annotated[str, BeforeValidator(_tax_country)] | None = None
     """The country the company pays taxes in: its name as listed, or its number in that list
     (1 is Portugal, the default)."""
     address: Text | None = None
@@ -318,27 +302,6 @@ class Account(Model):
         if value is not None and portuguese and not PT_POSTAL_CODE.fullmatch(value):
             raise ValueError("Postal Code must have the following format DDDD-DDD")
         return value
-
-
-def _portuguese_postal_code(schema: dict[str, Any]) -> None:
-    """In the schema: a Portuguese account's postal code is ``DDDD-DDD`` (no tax country, or
-    Portugal's number or name, means Portugal; other spellings are left unchecked there)."""
-    portugal = {"enum": [None, int(PORTUGAL), PORTUGAL, PORTUGAL_NAME]}
-    schema["allOf"] = [
-        {
-            "if": {
-                "anyOf": [
-                    {"not": {"required": ["tax_country"]}},
-                    {"properties": {"tax_country": portugal}, "required": ["tax_country"]},
-                ]
-            },
-            "then": {
-                "properties": {
-                    "postal_code": {"type": ["string", "null"], "pattern": PT_POSTAL_CODE.pattern}
-                }
-            },
-        }
-    ]
 
 
 class PreferredContact(Model):
