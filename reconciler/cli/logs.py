@@ -32,6 +32,21 @@ class TerminalSafeFormatter(logging.Formatter):
         return terminal_lines(super().format(record))
 
 
+class _LogFileHandler(logging.StreamHandler[TextIO]):
+    """Writes records to a log file it owns, and closes the file with itself."""
+
+    def close(self) -> None:
+        try:
+            self.acquire()
+            try:
+                self.flush()
+                self.stream.close()
+            finally:
+                self.release()
+        finally:
+            super().close()
+
+
 def chosen_level(verbose: bool) -> int | None:
     """The level ``-v`` (debug) or ``RECONCILER_LOG`` chooses; ``None`` when neither does."""
     if verbose:
@@ -58,7 +73,7 @@ def configure_logging(*, verbose: bool, log_file: Path | None) -> None:
         stderr.setLevel(level if level is not None else logging.WARNING)
     else:
         stderr.setLevel(logging.WARNING)
-        to_file = logging.StreamHandler(open_log_file(log_file))
+        to_file = _LogFileHandler(open_log_file(log_file))
         to_file.setFormatter(TerminalSafeFormatter("%(asctime)s " + _FORMAT))
         to_file.setLevel(level if level is not None else logging.DEBUG)
         handlers.append(to_file)
