@@ -56,7 +56,7 @@ def chosen_level(verbose: bool) -> int | None:
         return None
     level = LEVELS.get(name.lower())
     if level is None:
-        raise click.UsageError(
+        raise click.ClickException(
             f"{LOG_LEVEL_VARIABLE}={terminal(name[:40])!r} is not a log level: "
             "expected debug, info or warning"
         )
