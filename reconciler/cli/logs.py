@@ -87,18 +87,18 @@ def open_log_file(path: Path) -> TextIO:
     shown = terminal(str(path))
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
-            raise click.BadParameter(f"{shown}: not a regular file", param_hint="'--log-file'")
+            raise click.ClickException(f"{shown}: not a regular file (--log-file)")
     except FileNotFoundError:
         pass
     except OSError as error:
-        raise click.BadParameter(f"{shown}: {error.strerror}", param_hint="'--log-file'") from None
+        raise click.ClickException(f"{shown}: {error.strerror} (--log-file)") from None
     flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NONBLOCK | os.O_CLOEXEC
     try:
         descriptor = os.open(path, flags, 0o600)
     except OSError as error:
-        raise click.BadParameter(f"{shown}: {error.strerror}", param_hint="'--log-file'") from None
+        raise click.ClickException(f"{shown}: {error.strerror} (--log-file)") from None
     if not stat.S_ISREG(os.fstat(descriptor).st_mode):  # replaced since it was looked at
         os.close(descriptor)
-        raise click.BadParameter(f"{shown}: not a regular file", param_hint="'--log-file'")
+        raise click.ClickException(f"{shown}: not a regular file (--log-file)")
     os.set_blocking(descriptor, True)
     return os.fdopen(descriptor, "a", encoding="utf-8", errors="backslashreplace")
