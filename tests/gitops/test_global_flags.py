@@ -175,3 +175,16 @@ def test_accounts_at_once_sets_the_fleets_parallel_accounts(env: Env) -> None:
     result = env.run("plan", "-f", str(accounts), "--accounts-at-once", "1", env=out_of_range)
     assert "RECONCILER_ACCOUNTS_AT_ONCE" not in result.stderr, result.output
     assert "== lisboa" in result.stdout and "== porto" in result.stdout
+
+
+def test_parallelism_wins_over_an_accounts_own_variable(env: Env) -> None:
+    accounts = env.folder / "accounts"
+    accounts.mkdir()
+    for name in ("lisboa", "porto"):
+        shutil.copy(ROOT / "examples" / "minimal.yaml", accounts / f"{name}.yaml")
+    own = {"RECONCILER_CONCURRENCY_LISBOA": "0"}
+    refused = env.run("plan", "-f", str(accounts), env=own)
+    assert "RECONCILER_CONCURRENCY_LISBOA" in refused.stderr, refused.output
+    result = env.run("plan", "-f", str(accounts), "--parallelism", "2", env=own)
+    assert "RECONCILER_CONCURRENCY" not in result.stderr, result.output
+    assert "== lisboa" in result.stdout and "== porto" in result.stdout
