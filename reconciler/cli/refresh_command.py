@@ -15,9 +15,11 @@ from reconciler.cli.gitops_options import format_option
 from reconciler.cli.group import main
 from reconciler.cli.locking import target_of, with_inputs
 from reconciler.cli.options import (
+    ACCOUNTS_AT_ONCE_OPTION,
     ENV_FILE_OPTION,
     FILES_OPTION,
     LOCK_TIMEOUT_OPTION,
+    PARALLELISM_OPTION,
     SANDBOX_OPTION,
     SHARD_OPTION,
     STATE_OPTION,
@@ -41,6 +43,8 @@ from reconciler.workflows.session import Inputs
 @SANDBOX_OPTION
 @ENV_FILE_OPTION
 @LOCK_TIMEOUT_OPTION
+@PARALLELISM_OPTION
+@ACCOUNTS_AT_ONCE_OPTION
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when drift was found, 0 when none.")
 @click.option(
     "--auto-approve",
