@@ -157,7 +157,10 @@ class DatabaseLock:
     def claimed(self, command: str) -> Iterator[bool]:
         """Try the lock once, never waiting (``pg_try_advisory_lock``): the block runs with
         ``True`` holding it (released at its end), or with ``False`` when another run holds
-        it. Commands run in the block that take this lock (``held``) run under this hold."""
+        it. Commands run in the block that take this lock (``held``) run under this hold.
+
+        The lock is released before the block ends, so the next runner to try finds it free
+        (closing the connection alone releases it only once the server process has exited)."""
         db = connect(self._url, command)
         try:
             with errors_of(self._url, "take the known-state lock"):
@@ -167,6 +170,8 @@ class DatabaseLock:
                 return
             with self._registered(db, claimed=True):
                 yield True
+            with contextlib.suppress(Exception):  # a lost connection released it already
+                db.execute("SELECT pg_advisory_unlock(%s)", (self.key,))
         finally:
             db.close()
 

@@ -33,7 +33,7 @@ FINISHED = "finished by another runner"
 @contextlib.contextmanager
 def holding(url: str, *names: str) -> Iterator[list[psycopg.Connection[tuple[object, ...]]]]:
     """The locks of ``names`` held as another runner would hold them, one connection each;
-    closing a connection (or leaving the block) releases its lock."""
+    ``release`` (or leaving the block) releases them."""
     connections = []
     try:
         for name in names:
@@ -42,7 +42,15 @@ def holding(url: str, *names: str) -> Iterator[list[psycopg.Connection[tuple[obj
             db.execute("SELECT pg_advisory_lock(%s)", (lock_key(name),))
         yield connections
     finally:
-        for db in connections:
+        release(connections)
+
+
+def release(connections: list[psycopg.Connection[tuple[object, ...]]]) -> None:
+    """Release the locks held on ``connections`` (at once, not whenever their server processes
+    exit) and close them."""
+    for db in connections:
+        if not db.closed:
+            db.execute("SELECT pg_advisory_unlock_all()")
             db.close()
 
 
@@ -89,6 +97,7 @@ def test_an_account_another_runner_holds_is_left_to_it_and_its_settings_never_re
             planned = run_cli(["plan", *auto, "--detailed-exitcode"], env)
             applied = run_cli(["apply", *auto, "--auto-approve"], env)
             refreshed = run_cli(["refresh", *auto], env)
+            asked = run_cli(["apply", *auto], env)
         assert _requests(porto) == 0
         # Once porto is free, this runner takes it, and only then needs its settings.
         taken = run_cli(["plan", *auto], env)
@@ -101,6 +110,8 @@ def test_an_account_another_runner_holds_is_left_to_it_and_its_settings_never_re
     assert refreshed.exit_code == 0, refreshed.output
     for account in others:
         assert account.shape.converged(account.sandbox) == [], account.name
+    assert asked.exit_code == 1, asked.output
+    assert "--shard auto applies each account as it takes it: pass --auto-approve" in asked.stderr
     assert taken.exit_code == 1, taken.output
     assert "error: porto:" in taken.stderr and TAKEN not in taken.stderr, taken.stderr
     assert f"AT_PASSWORD_{account_suffix('porto')}" in taken.stderr, taken.stderr
@@ -143,8 +154,7 @@ def test_accounts_released_while_a_runner_works_are_taken_on_its_next_pass(
         def city(value: object) -> object:
             if connections[0].closed:
                 return value
-            for db in connections:
-                db.close()
+            release(connections)
             other = ["apply", "--auto-approve", "--state-url", postgres_url]
             for account in finished:
                 other += ["-f", str(account.file)]
