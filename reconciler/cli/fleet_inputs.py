@@ -49,5 +49,5 @@ def claimed_fleet(files: Sequence[Path], template: Target) -> Claims[Inputs]:
     def left(account: Account, why: str) -> None:
         click.echo(f"note: {terminal(account.name)}: {why}", err=True)
 
-    command = click.get_current_context().command_path.split()[-1]
+    command = click.get_current_context().info_name or "plan"
     return claims(fleet_accounts(files, None, template), url, command, load, left)

@@ -103,6 +103,7 @@ def test_an_account_another_runner_holds_is_left_to_it_and_its_settings_never_re
         taken = run_cli(["plan", *auto], env)
     for result in (planned, applied, refreshed):
         assert f"note: porto: {TAKEN}" in result.stderr, result.output
+        assert not any(account.api_key in result.output for account in accounts)
         assert "error" not in result.stderr, result.stderr
         assert sorted(headings(result.stdout)) == sorted(a.name for a in others), result.stdout
     assert planned.exit_code == 2, planned.output
