@@ -3,7 +3,6 @@ whole fleet, and the accounts' worst exit code (1 > 3 > 2 > 0)."""
 
 from __future__ import annotations
 
-import contextlib
 import sys
 import threading
 from collections.abc import Sequence
@@ -22,6 +21,7 @@ from reconciler.cli.exits import (
     console,
     worst_exit,
 )
+from reconciler.cli.fleet_inputs import claimed_fleet, keep_secrets
 from reconciler.cli.locking import lock_left_behind
 from reconciler.cli.printing import print_plan
 from reconciler.cli.redaction import in_play
@@ -37,7 +37,6 @@ from reconciler.render.text import account_heading, describe, render_report, sum
 from reconciler.workflows.fleet import (
     Account,
     AccountRun,
-    Shard,
     fleet_accounts,
     load_fleet,
     run_accounts,
@@ -51,7 +50,8 @@ from reconciler.workflows.fleet_steps import (
     plan_held,
     refresh_fleet_account,
 )
-from reconciler.workflows.session import Inputs, Session, desired_secrets
+from reconciler.workflows.session import Inputs, Session
+from reconciler.workflows.shard_auto import AutoShard, Claims, parse_shard
 from reconciler.workflows.target import Target
 
 T = TypeVar("T")
@@ -59,9 +59,10 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Fleet:
-    """The accounts a fleet command works on, their inputs read, and how many run at once."""
+    """The accounts a fleet command works on, their inputs read (or, with ``--shard auto``,
+    read as each is taken), and how many run at once."""
 
-    loaded: list[AccountRun[Inputs]]
+    loaded: list[AccountRun[Inputs]] | Claims[Inputs]
     at_once: int
 
 
@@ -70,9 +71,11 @@ def open_fleet(files: Sequence[Path], shard: str | None, template: Target) -> Fl
     configure added to those redacted from output."""
     if template.state is not None:
         raise SettingsError("--state names one file: a fleet keeps one known state per account")
-    chosen = None if shard is None else Shard.parse(shard)
-    accounts = fleet_accounts(files, chosen, template)
+    chosen = None if shard is None else parse_shard(shard)
     at_once = template.tool_settings().accounts_at_once
+    if isinstance(chosen, AutoShard):
+        return Fleet(claimed_fleet(files, template), at_once)
+    accounts = fleet_accounts(files, chosen, template)
     if not accounts:
         click.echo(
             f"note: shard {terminal(str(shard))} holds none of the fleet's accounts", err=True
@@ -80,12 +83,7 @@ def open_fleet(files: Sequence[Path], shard: str | None, template: Target) -> Fl
     loaded = load_fleet(accounts)
     secrets = in_play()
     for run in loaded:
-        with contextlib.suppress(SettingsError):
-            secrets.add(run.account.target.api_settings().api_key)
-        with contextlib.suppress(SettingsError):
-            secrets.add(run.account.target.tool_settings().digest_key)
-        if run.result is not None and run.result.desired is not None:
-            secrets.add(*desired_secrets(run.result.desired))
+        keep_secrets(secrets, run.account, run.result)
     return Fleet(loaded, at_once)
 
 
@@ -228,6 +226,8 @@ def apply_fleet(
             fleet.at_once,
         )
         return _print_applied(runs, show_requests=show_requests, quiet=quiet)
+    if isinstance(fleet.loaded, Claims):
+        raise SettingsError("--shard auto applies each account as it takes it: pass --auto-approve")
     if not sys.stdin.isatty():
         raise SettingsError("not on a terminal: pass --auto-approve to apply without asking")
     pending = run_accounts(

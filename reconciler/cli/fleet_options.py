@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from reconciler.errors import SettingsError
-from reconciler.workflows.fleet import Shard
 from reconciler.workflows.fleet import is_fleet as _is_fleet
+from reconciler.workflows.shard_auto import parse_shard
 
 
 def is_fleet(files: Sequence[Path], shard: str | None) -> bool:
     """Whether ``-f`` (and ``--shard``) name a fleet rather than one desired file."""
-    return _is_fleet(files, None if shard is None else Shard.parse(shard))
+    return _is_fleet(files, None if shard is None else parse_shard(shard))
 
 
 def refuse_beside_fleet(

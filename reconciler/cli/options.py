@@ -55,9 +55,11 @@ FILES_OPTION = click.option(
 SHARD_OPTION = click.option(
     "--shard",
     default=None,
-    metavar="K/N",
+    metavar="K/N|auto",
     help="Only the K-th of N stable shares of the fleet's accounts (by a hash of each name), "
-    "so N jobs can split a fleet.",
+    "so N jobs can split a fleet; or auto (plan, apply, refresh, with the known state in a "
+    "database): each account whose lock this run gets first, the others left to the runs "
+    "holding them.",
 )
 STATE_OPTION = click.option(
     "--state",

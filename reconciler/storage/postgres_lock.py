@@ -73,12 +73,22 @@ class HeldLock:
     psycopg lets one connection be used from several threads, but a transaction must not take
     in another thread's statement: whoever uses the connection holds ``busy``."""
 
-    def __init__(self, connection: Connection[TupleRow], url: str, key: int, where: str) -> None:
+    def __init__(
+        self,
+        connection: Connection[TupleRow],
+        url: str,
+        key: int,
+        where: str,
+        *,
+        claimed: bool = False,
+    ) -> None:
         self.connection = connection
         self.url = url
         self.key = key
         self.where = where
         self.busy = threading.Lock()
+        self.claimed_by = threading.get_ident() if claimed else None
+        """The thread that took it with ``claimed``: there, ``held`` runs under this hold."""
 
     def prove(self) -> None:
         """One round trip: ``LockLost`` unless the connection is alive and the server still
@@ -123,23 +133,60 @@ class DatabaseLock:
     @contextlib.contextmanager
     def held(self, command: str, timeout: float = 0.0) -> Iterator[None]:
         """Hold the lock while the block runs. ``LockHeld`` naming the holder when another
-        run holds it, at once or after waiting ``timeout`` seconds."""
+        run holds it, at once or after waiting ``timeout`` seconds.
+
+        Within a block where this thread already holds it (``claimed``), the block runs under
+        that hold, on its connection, and leaves it to be released where it was taken."""
+        existing = held_lock(self._url, self.account)
+        if existing is not None and existing.claimed_by == threading.get_ident():
+            yield
+            return
         db = connect(self._url, command)
-        name = (self._url, self.account)
         try:
             with errors_of(self._url, "take the known-state lock"):
                 acquired = self._acquire(db, timeout)
                 holder = None if acquired else self._holder(db)
             if not acquired:
                 raise LockHeld(self._held_message(holder, timeout))
-            with _held_guard:
-                _held[name] = HeldLock(db, self._url, self.key, self.where)
+            with self._registered(db):
+                yield
+        finally:
+            db.close()  # the server releases the session's lock with it
+
+    @contextlib.contextmanager
+    def claimed(self, command: str) -> Iterator[bool]:
+        """Try the lock once, never waiting (``pg_try_advisory_lock``): the block runs with
+        ``True`` holding it (released at its end), or with ``False`` when another run holds
+        it. Commands run in the block that take this lock (``held``) run under this hold.
+
+        The lock is released before the block ends, so the next runner to try finds it free
+        (closing the connection alone releases it only once the server process has exited)."""
+        db = connect(self._url, command)
+        try:
+            with errors_of(self._url, "take the known-state lock"):
+                acquired = self._acquire(db, 0.0)
+            if not acquired:
+                yield False
+                return
+            with self._registered(db, claimed=True):
+                yield True
+            with contextlib.suppress(Exception):  # a lost connection released it already
+                db.execute("SELECT pg_advisory_unlock(%s)", (self.key,))
+        finally:
+            db.close()
+
+    @contextlib.contextmanager
+    def _registered(self, db: Connection[TupleRow], *, claimed: bool = False) -> Iterator[None]:
+        """``db``, which holds the lock, found by ``held_lock`` while the block runs."""
+        name = (self._url, self.account)
+        with _held_guard:
+            _held[name] = HeldLock(db, self._url, self.key, self.where, claimed=claimed)
+        try:
             yield
         finally:
             with _held_guard:
                 if name in _held and _held[name].connection is db:
                     del _held[name]
-            db.close()  # the server releases the session's lock with it
 
     def force_unlock(self) -> str:
         """Say who holds the lock; a live connection's lock cannot be removed, only ended."""

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from reconciler.desired.loader import shorten
 from reconciler.errors import InputError, ReconcilerError, SettingsError
@@ -25,6 +25,8 @@ from reconciler.workflows.target import Target
 
 R = TypeVar("R")
 S = TypeVar("S")
+S_co = TypeVar("S_co", covariant=True)
+T = TypeVar("T")
 
 _SHARD = re.compile(r"([0-9]+)/([0-9]+)")
 SHARD_DIGITS = 6
@@ -43,7 +45,10 @@ class Shard:
         """``K/N`` with ``1 <= K <= N``, in decimal digits."""
         found = _SHARD.fullmatch(text)
         if found is None:
-            raise SettingsError(f"--shard {shorten(text)!r}: give K/N, e.g. 1/4")
+            raise SettingsError(
+                f"--shard {shorten(text)!r}: give K/N, e.g. 1/4 (or auto, with the known state "
+                "in a database: plan, apply and refresh)"
+            )
         if max(len(found[1]), len(found[2])) > SHARD_DIGITS:
             raise SettingsError(
                 f"--shard {shorten(text)}: K and N have at most {SHARD_DIGITS} digits each"
@@ -60,7 +65,7 @@ class Shard:
         return digest % self.count == self.index - 1
 
 
-def is_fleet(paths: Sequence[Path], shard: Shard | None) -> bool:
+def is_fleet(paths: Sequence[Path], shard: object | None) -> bool:
     """Whether the files given make a fleet: several, a folder, or a share of them."""
     return len(paths) != 1 or paths[0].is_dir() or shard is not None
 
@@ -123,12 +128,22 @@ def load_fleet(accounts: Sequence[Account]) -> list[AccountRun[Inputs]]:
     return [_attempt(account, partial(load_inputs, account.target)) for account in accounts]
 
 
+class Claiming(Protocol[S_co]):
+    """A fleet whose accounts are taken as the run goes (``--shard auto``), not read up front:
+    ``run`` reads and runs each account this runner takes."""
+
+    def run(self, step: Callable[[Account, S_co], R], at_once: int) -> list[AccountRun[R]]: ...
+
+
 def run_accounts(
-    runs: Sequence[AccountRun[S]], step: Callable[[Account, S], R], at_once: int
+    runs: Sequence[AccountRun[S]] | Claiming[S], step: Callable[[Account, S], R], at_once: int
 ) -> list[AccountRun[R]]:
     """Run ``step`` for every account whose previous step succeeded, ``at_once`` accounts in
     parallel (a thread each; a step runs its own event loop); the others keep their error.
-    The results come back in the accounts' order."""
+    The results come back in the accounts' order. A ``Claiming`` fleet runs the accounts it
+    takes."""
+    if not isinstance(runs, Sequence):
+        return runs.run(step, at_once)
 
     def one(run: AccountRun[S]) -> AccountRun[R]:
         if run.error is not None or run.result is None:
@@ -136,9 +151,15 @@ def run_accounts(
         given = run.result
         return _attempt(run.account, lambda: step(run.account, given))
 
+    return in_parallel(runs, one, at_once)
+
+
+def in_parallel(items: Sequence[T], work: Callable[[T], R], at_once: int) -> list[R]:
+    """``work`` of each item, ``at_once`` in parallel (a thread each), in the items' order;
+    on Ctrl-C no further item starts, and those running finish."""
     pool = ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="account")
     try:
-        return list(pool.map(one, runs))
+        return list(pool.map(work, items))
     except BaseException:  # Ctrl-C: start no further account; those running finish
         pool.shutdown(wait=True, cancel_futures=True)
         raise

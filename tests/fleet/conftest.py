@@ -54,13 +54,16 @@ class Account:
         return len(StateStore(self.state_file()).load().resources)
 
 
-def make_accounts(folder: Path, names: tuple[str, ...] = NAMES) -> list[Account]:
-    """A desired file per account in ``folder/accounts`` and a sandbox holding its clients."""
+def make_accounts(
+    folder: Path, names: tuple[str, ...] = NAMES, clients: int = CLIENTS
+) -> list[Account]:
+    """A desired file per account in ``folder/accounts`` and a sandbox holding its ``clients``
+    clients."""
     files = folder / "accounts"
     files.mkdir(parents=True, exist_ok=True)
     accounts = []
     for name in names:
-        shape = Fleet(folder / f"shape-{name}", CLIENTS)
+        shape = Fleet(folder / f"shape-{name}", clients)
         shape.folder.mkdir()
         shape.write()
         file = files / f"{name}.yaml"
