@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from reconciler import __version__, interrupts
+from reconciler.cli.exit_help import exit_codes_epilog
 from reconciler.render.escape import terminal_lines
 from reconciler.workflows.collector import collector_paused
 
@@ -48,7 +49,18 @@ class TerminalSafeFormatter(logging.Formatter):
 
 class ReconcilerGroup(click.Group):
     """A click group whose usage errors exit 1, so exit 2 always means "changes pending";
-    its commands are imported when they are asked for."""
+    its commands are imported when they are asked for. Alone, ``reconciler`` prints its help and
+    exits 0; every help ends with the exit codes."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.epilog = self.epilog or exit_codes_epilog("")
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args and self.no_args_is_help and not ctx.resilient_parsing:
+            click.echo(ctx.get_help(), color=ctx.color)
+            ctx.exit(0)
+        return super().parse_args(ctx, args)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(COMMAND_MODULES) | set(self.commands))
@@ -58,7 +70,10 @@ class ReconcilerGroup(click.Group):
             # Modules live as long as the run: no collection needs to scan what they make.
             with collector_paused():
                 importlib.import_module(f"reconciler.cli.{COMMAND_MODULES[cmd_name]}")
-        return super().get_command(ctx, cmd_name)
+        command = super().get_command(ctx, cmd_name)
+        if command is not None and command.epilog is None:
+            command.epilog = exit_codes_epilog(cmd_name)
+        return command
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False

@@ -14,6 +14,7 @@ from reconciler.cli.options import (
     an_id,
     target_options,
 )
+from reconciler.render.counts import counted
 from reconciler.render.escape import terminal
 from reconciler.workflows.importing import import_account
 from reconciler.workflows.session import Inputs
@@ -50,8 +51,8 @@ def import_(
     verb = "Updated" if imported.updated else "Wrote"
     out.print(
         f"{verb} {terminal(str(file))}: account {imported.account_id}, "
-        f"{imported.clients_read} clients on the live account ({imported.clients_added} added, "
-        f"{imported.fields_updated} fields updated). Known state recorded "
-        f"({imported.resources_recorded} resources).",
+        f"{counted(imported.clients_read, 'client')} on the live account "
+        f"({imported.clients_added} added, {counted(imported.fields_updated, 'field')} updated). "
+        f"Known state recorded ({counted(imported.resources_recorded, 'resource')}).",
         style="bold",
     )
