@@ -147,3 +147,26 @@ def test_off_a_terminal_a_failed_call_shows_the_apis_message_redacted(env: Env) 
     ]
     assert API_KEY not in result.output
     assert json.dumps(API_KEY) not in result.output
+
+
+def test_a_key_that_is_a_word_is_redacted_from_the_query_but_not_from_the_sentence(
+    env: Env,
+) -> None:
+    async def refuse(request: web.Request) -> web.Response:
+        await request.read()
+        key = request.query.get("api_key")
+        error = f"The API key is missing or invalid (api_key={key})"
+        return web.json_response({"errors": {"error": error}}, status=401)
+
+    env.desired.write_text(MINIMAL, "utf-8")
+    with serving(refuse) as base_url:
+        result = env.run(
+            "apply",
+            "-f",
+            str(env.desired),
+            "--auto-approve",
+            env={"INVOICEXPRESS_BASE_URL": base_url, "INVOICEXPRESS_API_KEY": "missing"},
+        )
+    assert result.exit_code == 3, result.output
+    assert "The API key is missing or invalid (api_key=(sensitive))" in result.output
+    assert "api_key=missing" not in result.output
