@@ -37,7 +37,7 @@ EXIT_CODES: dict[str, tuple[str, ...]] = {
         _INTERRUPTED,
     ),
 }
-_DEFAULT = ("0  done", _ERROR, _INTERRUPTED)
+_DEFAULT = ("0  done", "1  bad input, settings or known state, or a usage error", _INTERRUPTED)
 
 
 def exit_codes_epilog(command: str) -> str:
