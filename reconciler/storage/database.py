@@ -108,7 +108,8 @@ def require_driver() -> None:
     except ImportError:
         raise SettingsError(
             "a known state in PostgreSQL needs psycopg: "
-            "pip install 'invoicexpress-reconciler[postgres]'"
+            "pip install 'invoicexpress-reconciler[postgres]' "
+            "(in a clone: pip install '.[postgres]')"
         ) from None
 
 
