@@ -48,7 +48,9 @@ def test_the_same_failure_on_every_client_stops_the_clients_only(tmp_path: Path)
     assert len(client_puts) == 3
     assert "not attempted: 27 calls: 3 update client calls failed the same way" in result.output
     assert "Apply: 3 succeeded, 3 failed, 0 skipped, 27 not attempted." in result.output
-    for number in (1000, 1001, 1002):  # each failure reported once, with its message
-        assert result.output.count(f"failed: update client {number}:") == 1
+    for number in (1000, 1001, 1002):  # each failure reported once, with its message, in the
+        # report on stdout and on its progress line on stderr
+        assert result.stdout.count(f"failed: update client {number}:") == 1
+        assert result.stderr.count(f"failed: update client {number}: PUT") == 1
     known = fleet.known()
     assert {"account:12345", "registration:146090", "default_sequence"} <= set(known.resources)
