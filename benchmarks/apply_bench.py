@@ -13,6 +13,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import SecretStr
 
@@ -53,9 +54,12 @@ def bench_apply(
     rate_limit: int,
     concurrency: int = 8,
     server_limit: int | None = None,
+    window: float = WINDOW,
+    sandbox: dict[str, Any] | None = None,
 ) -> ApplyResult:
     """Apply ``clients`` client updates with the client's limit at ``rate_limit`` per minute to
-    a fresh sandbox limited to ``server_limit`` per minute (default: the same)."""
+    a fresh sandbox limited to ``server_limit`` per minute (default: the same); ``window`` is
+    the seconds both count over, ``sandbox`` more options for it (``faults``)."""
     from reconciler.api.client import ApiClient
     from reconciler.core.plan import build_plan
     from reconciler.core.report import Status
@@ -67,7 +71,7 @@ def bench_apply(
 
     scenario = write_scenario(folder, clients, 100)
     key = DigestKey("bench-digest-key")
-    settings = ToolSettings(rate_limit=rate_limit, concurrency=concurrency)
+    settings = ToolSettings(rate_limit=rate_limit, concurrency=concurrency, rate_window=window)
     with tempfile.TemporaryDirectory() as scratch:
         store = StateStore(Path(scratch) / "known.state.json")
         shutil.copy(scenario.known, store.path)
@@ -93,7 +97,8 @@ def bench_apply(
             return len(report.with_status(Status.SUCCEEDED))
 
         limit = rate_limit if server_limit is None else server_limit
-        with sandbox_process(clients, limit) as (base_url, statuses):
+        options: dict[str, Any] = {"rate_window": window, **(sandbox or {})}
+        with sandbox_process(clients, limit, **options) as (base_url, statuses):
             started = time.perf_counter()
             succeeded = asyncio.run(run(base_url))
             seconds = time.perf_counter() - started

@@ -71,10 +71,10 @@ def _write_fleet(folder: Path, accounts: int, clients: int) -> list[str]:
     return names
 
 
-def _sandbox(name: str, clients: int, limit: int) -> Sandbox:
+def _sandbox(name: str, clients: int, limit: int, window: float) -> Sandbox:
     data = demo_data()
     data["clients"] = [new_client(FIRST_CLIENT + index) for index in range(clients)]
-    return Sandbox(api_key=f"key-{name}", data=data, rate_limit=limit)
+    return Sandbox(api_key=f"key-{name}", data=data, rate_limit=limit, rate_window=window)
 
 
 def _accepted(sandboxes: list[Sandbox]) -> int:
@@ -147,17 +147,30 @@ def _database() -> Iterator[str]:
         yield server.create_database()
 
 
-def bench_fleet(backend: str, accounts: int, clients: int, limit: int) -> FleetResult:
-    """Plan, apply and plan again a fleet against its sandboxes, with one backend."""
+def bench_fleet(
+    backend: str,
+    accounts: int,
+    clients: int,
+    limit: int,
+    client_limit: float | None = None,
+    window: float = 60.0,
+) -> FleetResult:
+    """Plan, apply and plan again a fleet against its sandboxes, with one backend. Each sandbox
+    admits ``limit`` requests per ``window`` seconds; the client is told ``client_limit`` per
+    window (default: the same limit). ``per_minute`` and ``limit_sum`` are scaled to a 60 s
+    window."""
+    scale = 60 / window
     with (
         tempfile.TemporaryDirectory(prefix="fleet-bench-") as work,
         contextlib.ExitStack() as stack,
     ):
         folder = Path(work)
         names = _write_fleet(folder, accounts, clients)
-        sandboxes = [_sandbox(name, clients, limit) for name in names]
+        sandboxes = [_sandbox(name, clients, limit, window) for name in names]
+        told = limit if client_limit is None else client_limit
         env = {
-            "RECONCILER_RATE_LIMIT": str(limit),
+            "RECONCILER_RATE_LIMIT": str(round(told * scale)),
+            "RECONCILER_RATE_WINDOW": str(window),
             "RECONCILER_ACCOUNTS_AT_ONCE": str(accounts),
             "RECONCILER_DIGEST_KEY": "bench-digest-key",
             "NO_COLOR": "1",
@@ -194,7 +207,7 @@ def bench_fleet(backend: str, accounts: int, clients: int, limit: int) -> FleetR
             replan_seconds,
             code != 0,
             apply_seconds,
-            calls / span * 60,
+            calls / span * 60 / scale,
             accounts * limit,
             too_many,
             _append_cost(store),

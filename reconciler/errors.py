@@ -153,6 +153,13 @@ class ApiError(ReconcilerError):
         self.code = code
         super().__init__(f"{method} {path}: HTTP {status}: {message}")
 
+    @property
+    def cause(self) -> str:
+        """The failure without the request it befell (``HTTP 401: ...``): the same for every
+        call that failed the same way."""
+        status = f"HTTP {self.status}" if self.status else "no answer"
+        return f"{status}: {self.message}"
+
 
 class RetryableError(ApiError):
     """An error answer worth retrying (429, 5xx); carries the server's Retry-After, if any."""

@@ -18,6 +18,7 @@ import io
 import ipaddress
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -189,12 +190,18 @@ def screen_env_file(env_file: Path, text: str, repository: Path | None) -> None:
         raise SettingsError("; ".join(problems))
 
 
-def _load(cls: type[_S], env_file: Path | None, suffix: str | None, repository: Path | None) -> _S:
+def _load(
+    cls: type[_S],
+    env_file: Path | None,
+    suffix: str | None,
+    repository: Path | None,
+    overrides: Mapping[str, Any] | None = None,
+) -> _S:
     if env_file is not None:
         screen_env_file(env_file, _read_env_file(env_file), repository)
     own: dict[str, Any] = dict(_suffixed(cls, env_file, suffix)) if suffix else {}
     try:
-        return cls(_env_file=env_file, **own)
+        return cls(_env_file=env_file, **{**own, **(overrides or {})})
     except ValidationError as exc:
         prefix = cls.model_config.get("env_prefix", "")
 
@@ -217,11 +224,16 @@ def load_api_settings(
 
 
 def load_tool_settings(
-    env_file: Path | None = None, suffix: str | None = None, *, repository: Path | None = None
+    env_file: Path | None = None,
+    suffix: str | None = None,
+    *,
+    repository: Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
 ) -> ToolSettings:
     """Tool settings from the environment, then ``env_file`` (when the operator names one),
-    screened against ``repository``; with ``suffix``, a variable ending ``_<suffix>`` first."""
-    return _load(ToolSettings, env_file, suffix, repository)
+    screened against ``repository``; with ``suffix``, a variable ending ``_<suffix>`` first;
+    ``overrides`` (the command line's) before all of them."""
+    return _load(ToolSettings, env_file, suffix, repository, overrides)
 
 
 def resolve_base_url(settings: ApiSettings) -> str:

@@ -219,7 +219,7 @@ class ApiClient:
             if raw.status == 429:
                 pacer.refused(generation, raw.retry_after)
             else:
-                pacer.answered()
+                pacer.answered(generation)
         if raw.redirect_to is not None:
             # Never followed: it would resend the key and the body to wherever it points.
             message = f"redirect to {raw.redirect_to}, which is never followed"

@@ -2,7 +2,8 @@
 
 The bucket holds one second's worth of requests and drains the rest of the window's rate, so
 that any ``window`` seconds hold at most ``rate`` requests; it waits out a Retry-After for every
-request, not only the one that received it.
+request, not only the one that received it. When the rate is cut, what the bucket holds is cut
+to the new capacity, so that a lower rate never leaves a backlog to drain before the next send.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from reconciler.core.pacing import Pacing
+from reconciler.core.pacing import Pacing, Reaction
 
 log = logging.getLogger(__name__)
 
@@ -42,19 +43,29 @@ class Pacer:
         async with self._turn:
             while True:
                 now = self._clock()
+                self.pacing.climb(now)
                 capacity, drain = self._shape()
-                self._level = max(0.0, self._level - (now - self._last) * drain)
+                level = max(0.0, self._level - (now - self._last) * drain)
+                self._level = min(level, capacity)
                 self._last = now
                 pause = self.pacing.resume_at - now
                 if pause <= 0 and self._level + 1 <= capacity:
                     self._level += 1
                     return self.pacing.generation
-                await asyncio.sleep(max(pause, (self._level + 1 - capacity) / drain))
+                wait = max(pause, (self._level + 1 - capacity) / drain)
+                if self.pacing.rate < self.pacing.target:  # the rate climbs while this waits
+                    wait = max(pause, min(wait, self.pacing.interval))
+                await asyncio.sleep(wait)
 
-    def answered(self) -> None:
-        if self.pacing.answered(self._clock()):
+    def answered(self, generation: int) -> None:
+        if self.pacing.answered(self._clock(), generation):
             log.debug("rate raised to %.0f/min", self.pacing.per_minute)
 
     def refused(self, generation: int, retry_after: float | None) -> None:
-        if self.pacing.refused(self._clock(), generation, retry_after):
-            log.info("429 from the API: rate lowered to %.0f/min", self.pacing.per_minute)
+        reaction = self.pacing.refused(self._clock(), generation, retry_after)
+        if reaction is Reaction.PAUSE:
+            log.info("429 from the API: pausing until its Retry-After ends")
+        elif reaction is not Reaction.SAME_BURST:
+            log.info(
+                "429 from the API (%s): rate now %.0f/min", reaction.value, self.pacing.per_minute
+            )

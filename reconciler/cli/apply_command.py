@@ -218,10 +218,16 @@ def _report(
 
 
 def _approved_or_exit() -> None:
-    """Ask, as terraform does: only ``yes`` applies; anything else cancels with exit 1."""
+    """Ask, as terraform does: only ``yes``, exactly, applies; any other answer cancels with
+    exit 1. Ctrl-C or the end of input here ends the run as an interrupt does (exit 130)."""
     click.echo("\nDo you want to make these calls? Only 'yes' will be accepted to approve.")
-    answer = click.prompt("Enter a value", default="", show_default=False)
-    if answer.strip() != "yes":
+    click.echo("  Enter a value: ", nl=False)
+    try:
+        answer = input()
+    except EOFError:
+        click.echo()
+        interrupts.leave()
+    if answer.rstrip("\r") != "yes":
         click.echo("Apply cancelled; nothing applied.", err=True)
         sys.exit(EXIT_ERROR)
 

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import importlib
 import io
-import logging
 import re
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import click
 
 from reconciler import __version__, interrupts
 from reconciler.cli.exit_help import exit_codes_epilog
+from reconciler.cli.logs import TerminalSafeFormatter as TerminalSafeFormatter
+from reconciler.cli.logs import configure_logging
 from reconciler.render.escape import terminal_lines
 from reconciler.workflows.collector import collector_paused
 
@@ -37,14 +39,6 @@ COMMAND_MODULES = {
     "state": "state_records_command",
     "validate": "validate_command",
 }
-
-
-class TerminalSafeFormatter(logging.Formatter):
-    """Log records as lines a terminal only shows: a record's text (a server's, a file's) can't
-    move the cursor, change colours or start a workflow command."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        return terminal_lines(super().format(record))
 
 
 class ReconcilerGroup(click.Group):
@@ -71,8 +65,10 @@ class ReconcilerGroup(click.Group):
             with collector_paused():
                 importlib.import_module(f"reconciler.cli.{COMMAND_MODULES[cmd_name]}")
         command = super().get_command(ctx, cmd_name)
-        if command is not None and command.epilog is None:
-            command.epilog = exit_codes_epilog(cmd_name)
+        if command is not None:
+            _accept_global_options(command)
+            if command.epilog is None:
+                command.epilog = exit_codes_epilog(cmd_name)
         return command
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
@@ -95,11 +91,8 @@ class ReconcilerGroup(click.Group):
         except click.ClickException as error:
             show_usage_error(error)
             sys.exit(USAGE_ERROR_EXIT)
-        except click.Abort as abort:
-            if isinstance(abort.__cause__, KeyboardInterrupt):
-                interrupts.leave()
-            click.echo("Aborted!", err=True)
-            sys.exit(USAGE_ERROR_EXIT)
+        except click.Abort:  # Ctrl-C or the end of input at a prompt: an interrupt
+            interrupts.leave()
         sys.exit(result if isinstance(result, int) else 0)
 
 
@@ -120,25 +113,80 @@ def one_dash_word(argv: Sequence[str]) -> str | None:
     return None
 
 
+_GIVEN = "reconciler.global-options"
+"""Where the global options given so far (before or after the command) are kept, in the
+context's ``meta``, which every context of one run shares."""
+
+
+def _global_options() -> list[click.Option]:
+    """The options every command takes, before or after its name, as terraform users type them
+    (``plan -v``): their values are kept for the whole run, not passed to the command."""
+    return [
+        click.Option(
+            ["-v", "--verbose"],
+            is_flag=True,
+            expose_value=False,
+            callback=_given,
+            help="Log each request (never the API key): RECONCILER_LOG=debug.",
+        ),
+        click.Option(
+            ["--no-color", "no_color"],
+            is_flag=True,
+            expose_value=False,
+            callback=_given,
+            help="No colour in any output (as NO_COLOR=1 does).",
+        ),
+        click.Option(
+            ["--log-file"],
+            type=click.Path(path_type=Path),
+            metavar="PATH",
+            expose_value=False,
+            callback=_given,
+            help="Write the log records to PATH (created 0600, appended to; secrets redacted), "
+            "from debug unless RECONCILER_LOG says otherwise; stderr keeps the warnings.",
+        ),
+    ]
+
+
+def _given(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """Keep a global option given on the command line, and set the logging up again."""
+    given: dict[str, Any] = ctx.meta.setdefault(_GIVEN, {})
+    if value and param.name is not None:
+        given[param.name] = value
+        if param.name != "no_color" and ctx.parent is not None:  # the group sets up at first
+            _set_up_logging(given)
+
+
+def _set_up_logging(given: dict[str, Any]) -> None:
+    configure_logging(verbose=bool(given.get("verbose")), log_file=given.get("log_file"))
+
+
+def _accept_global_options(command: click.Command) -> None:
+    """Let ``command`` (and, for a group, its commands) take the global options too."""
+    if any(param.name == "log_file" for param in command.params):
+        return
+    command.params.extend(_global_options())
+    if isinstance(command, click.Group):
+        for inner in command.commands.values():
+            _accept_global_options(inner)
+
+
 @click.group(cls=ReconcilerGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="reconciler")
-@click.option("-v", "--verbose", is_flag=True, help="Log each request (never the API key).")
-@click.option(
-    "--no-color",
-    "no_color",
-    is_flag=True,
-    help="No colour in any output (as NO_COLOR=1 does).",
-)
-def main(verbose: bool, no_color: bool) -> None:
-    """Declarative configuration for InvoiceXpress accounts: validate, plan, apply."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(TerminalSafeFormatter("%(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING, handlers=[handler], force=True
-    )
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Declarative configuration for InvoiceXpress accounts: validate, plan, apply.
+
+    -v, --no-color and --log-file go before or after the command; RECONCILER_LOG=debug|info|
+    warning sets the log level.
+    """
+    _set_up_logging(ctx.meta.setdefault(_GIVEN, {}))
+
+
+main.params.extend(_global_options())
 
 
 def colour_refused() -> bool:
-    """Whether this run was given ``--no-color``."""
+    """Whether this run was given ``--no-color`` (before or after the command)."""
     context = click.get_current_context(silent=True)
-    return bool(context is not None and context.find_root().params.get("no_color"))
+    return bool(context is not None and context.meta.get(_GIVEN, {}).get("no_color"))

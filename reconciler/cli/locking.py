@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import click
 from pydantic import SecretStr
 
+from reconciler.cli.options import tuning
 from reconciler.cli.redaction import database_passwords, in_play
 from reconciler.errors import SettingsError
 from reconciler.render.escape import terminal
@@ -66,6 +67,7 @@ def target_of(params: dict[str, Any]) -> Target:
         params.get("sandbox", False),
         params.get("env_file"),
         None if url is None else SecretStr(url),
+        tuning=tuple(sorted(tuning().items())),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -72,14 +73,86 @@ STATE_URL_OPTION = click.option(
     "desired file's name [default: $RECONCILER_STATE_URL, unless --state is given]. Prefer the "
     "variable: a password given here is visible to every user in the process list.",
 )
+_DURATION = re.compile(r"([0-9]{1,9}(?:\.[0-9]{1,9})?)([smh]?)", re.ASCII)
+_UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600}
+MAX_DURATION = 7 * 24 * 3600.0
+"""The longest wait a flag takes: a week (PostgreSQL's lock_timeout holds about 24 days)."""
+
+
+class Duration(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2
+    """A duration: seconds (``30``, ``2.5``) or a number with a unit (``30s``, ``5m``, ``1h``),
+    up to a week."""
+
+    name = "duration"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            seconds = float(value)
+        else:
+            found = _DURATION.fullmatch(str(value).strip().lower())
+            if found is None:
+                self.fail(
+                    f"{shorten(str(value))!r} is not a duration: seconds (600), or with a unit "
+                    "(30s, 5m, 1h)",
+                    param,
+                    ctx,
+                )
+            seconds = float(found[1]) * _UNIT_SECONDS[found[2]]
+        if not 0 <= seconds <= MAX_DURATION:
+            self.fail(f"{shorten(str(value))!r} is not a duration of at most a week", param, ctx)
+        return seconds
+
+
 LOCK_TIMEOUT_OPTION = click.option(
     "--lock-timeout",
-    type=click.FloatRange(min=0),
-    default=0.0,
+    type=Duration(),
+    default="0",
     show_default=True,
-    metavar="SECONDS",
-    help="How long to wait for the known-state lock another run holds (0: fail at once).",
+    metavar="DURATION",
+    help="How long to wait for the known-state lock another run holds: seconds, or 30s, 5m, "
+    "1h (0: fail at once).",
 )
+TUNING = "reconciler.tuning"
+"""Where the tool settings given as flags are kept, in the context's ``meta``."""
+
+
+def _tuning(ctx: click.Context, param: click.Parameter, value: int | None) -> None:
+    if value is not None and param.name is not None:
+        ctx.meta.setdefault(TUNING, {})[param.name] = value
+
+
+PARALLELISM_OPTION = click.option(
+    "--parallelism",
+    "concurrency",
+    type=click.IntRange(1, 64),
+    default=None,
+    expose_value=False,
+    callback=_tuning,
+    metavar="N",
+    help="Calls in flight at once, 1 to 64 [default: $RECONCILER_CONCURRENCY, else 8].",
+)
+ACCOUNTS_AT_ONCE_OPTION = click.option(
+    "--accounts-at-once",
+    "accounts_at_once",
+    type=click.IntRange(1, 64),
+    default=None,
+    expose_value=False,
+    callback=_tuning,
+    metavar="N",
+    help="A fleet's accounts worked on at once, 1 to 64 [default: $RECONCILER_ACCOUNTS_AT_ONCE, "
+    "else 4].",
+)
+
+
+def tuning(ctx: click.Context | None = None) -> dict[str, int]:
+    """The tool settings this run's flags set (``--parallelism``, ``--accounts-at-once``), by
+    their names in ``ToolSettings``; they win over the variables."""
+    ctx = ctx or click.get_current_context(silent=True)
+    return dict(ctx.meta.get(TUNING, {})) if ctx is not None else {}
+
+
 SANDBOX_OPTION = click.option(
     "--sandbox",
     is_flag=True,
@@ -139,6 +212,8 @@ planning_options = _stacked(
         SANDBOX_OPTION,
         ENV_FILE_OPTION,
         LOCK_TIMEOUT_OPTION,
+        PARALLELISM_OPTION,
+        ACCOUNTS_AT_ONCE_OPTION,
         SHOW_REQUESTS_OPTION,
         REFRESH_OPTION,
         CREATE_MISSING_OPTION,

@@ -1,13 +1,15 @@
 """Apply progress: a rich progress bar on a terminal, one plain line per finished call elsewhere.
 
 Progress goes to stderr, so stdout keeps only the plan and the final report. A failure's
-message (the API's words, redacted) is shown as it happens: above the bar on a terminal, else
-on the call's own line, so a CI log that keeps only stderr still says why a call failed.
+message (the API's words, redacted) is shown as it happens: above the bar on a terminal
+(failures alike: the first, then a count when the bar ends), else on the call's own line, so
+a CI log that keeps only stderr still says why each call failed.
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -56,6 +58,7 @@ def progress(total: int, console: Console, *, quiet: bool) -> Iterator[OutcomeLi
         TextColumn("{task.fields[failed]}"),
         TimeElapsedColumn(),
     )
+    alike: Counter[str] = Counter()
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("apply", total=total, failed="")
         failed = 0
@@ -64,11 +67,17 @@ def progress(total: int, console: Console, *, quiet: bool) -> Iterator[OutcomeLi
             nonlocal failed
             if outcome.status is not Status.SUCCEEDED:
                 failed += 1
-            if outcome.status in (Status.FAILED, Status.SKIPPED):
+            if outcome.status is Status.FAILED and outcome.cause:
+                alike[outcome.cause] += 1
+            shown_before = outcome.status is Status.FAILED and alike[outcome.cause] > 1
+            if outcome.status in (Status.FAILED, Status.SKIPPED) and not shown_before:
                 bar.console.print(f"  {_what(outcome)}", markup=False, highlight=False)
             bar.update(task, advance=1, failed=f"[red]{failed} not done" if failed else "")
 
         yield advance
+    for cause, count in alike.items():  # a failure shown once above, and how often it came
+        if count > 1:
+            console.print(f"  failed: {cause} ({count} calls)", markup=False, highlight=False)
 
 
 READING = "Reading the live account (clients by code, sequences by serie, drift)…"

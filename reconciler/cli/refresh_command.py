@@ -8,16 +8,18 @@ from typing import Any
 
 import click
 
-from reconciler.cli.exits import EXIT_CHANGES, console, exits_cleanly
+from reconciler.cli.exits import EXIT_CHANGES, EXIT_ERROR, console, exits_cleanly
 from reconciler.cli.fleet import open_fleet, refresh_fleet
 from reconciler.cli.fleet_options import is_fleet, refuse_beside_fleet
 from reconciler.cli.gitops_options import format_option
 from reconciler.cli.group import main
 from reconciler.cli.locking import target_of, with_inputs
 from reconciler.cli.options import (
+    ACCOUNTS_AT_ONCE_OPTION,
     ENV_FILE_OPTION,
     FILES_OPTION,
     LOCK_TIMEOUT_OPTION,
+    PARALLELISM_OPTION,
     SANDBOX_OPTION,
     SHARD_OPTION,
     STATE_OPTION,
@@ -25,9 +27,12 @@ from reconciler.cli.options import (
 )
 from reconciler.cli.progress import reading_live
 from reconciler.core.run_documents import refresh_document
+from reconciler.render.counts import counted
 from reconciler.render.drift import render_refresh
+from reconciler.render.escape import terminal
 from reconciler.render.json import render_document
-from reconciler.workflows.refresh import refresh_account
+from reconciler.workflows.backend_choice import known_state_where
+from reconciler.workflows.refresh import ReadRefresh, read_refresh, write_refresh
 from reconciler.workflows.session import Inputs
 
 
@@ -39,7 +44,15 @@ from reconciler.workflows.session import Inputs
 @SANDBOX_OPTION
 @ENV_FILE_OPTION
 @LOCK_TIMEOUT_OPTION
+@PARALLELISM_OPTION
+@ACCOUNTS_AT_ONCE_OPTION
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when drift was found, 0 when none.")
+@click.option(
+    "--auto-approve",
+    is_flag=True,
+    help="Write the live values into the known state without asking (off a terminal, "
+    "without it nothing is written).",
+)
 @format_option("the document of schema/refresh.schema.json")
 @exits_cleanly
 def refresh(file: tuple[Path, ...], shard: str | None, **options: Any) -> None:
@@ -67,15 +80,57 @@ def _refresh_one(
     env_file: Path,
     lock_timeout: float,
     detailed_exitcode: bool,
+    auto_approve: bool,
     output_format: str,
     inputs: Inputs,
 ) -> None:
-    """Refresh one account."""
+    """Refresh one account: show the drift and what would be written, then write it when
+    approved (``yes`` on a terminal, or ``--auto-approve``)."""
     assert inputs.desired is not None  # loaded for every refresh
-    refreshed = refresh_account(inputs.target, inputs.desired, reading_live(console(stderr=True)))
-    if output_format == "json":
-        click.echo(render_document(refresh_document(refreshed)), nl=False)
-    else:
-        console().print(render_refresh(refreshed))
-    if detailed_exitcode and refreshed.drifted:
+    target = inputs.target
+    read = read_refresh(target, inputs.desired, reading_live(console(stderr=True)))
+    as_json = output_format == "json"
+    if not as_json:
+        console().print(render_refresh(read.refreshed))
+        if read.changed:
+            click.echo(terminal(would_write(read, known_state_where(target))))
+    write = bool(read.changed) and _approved(auto_approve, asks=not as_json)
+    written = write_refresh(target, read) if write else None
+    if as_json:
+        document = refresh_document(read.refreshed)
+        document.update(written=written is not None, records_changed=list(read.changed))
+        click.echo(render_document(document), nl=False)
+    elif written is not None:
+        console().print(f"Known state updated (serial {written.serial}).", style="bold")
+    if detailed_exitcode and read.refreshed.drifted:
         sys.exit(EXIT_CHANGES)
+
+
+def would_write(read: ReadRefresh, where: str) -> str:
+    """One line: the records the live values would change, and where they are kept."""
+    return (
+        f"Refresh would write the live values of {counted(len(read.changed), 'resource')} into "
+        f"the known state ({where}): {', '.join(read.changed)}."
+    )
+
+
+def _approved(auto_approve: bool, *, asks: bool) -> bool:
+    """Whether to write: ``--auto-approve``, or ``yes`` typed on a terminal (anything else
+    cancels with exit 1); off a terminal, or for a document, nothing is written."""
+    if auto_approve:
+        return True
+    if not asks or not sys.stdin.isatty():
+        click.echo(
+            "note: nothing written to the known state; pass --auto-approve to write the live "
+            "values (or answer yes on a terminal)",
+            err=True,
+        )
+        return False
+    click.echo(
+        "\nDo you want to write these live values into the known state? "
+        "Only 'yes' will be accepted to approve."
+    )
+    if click.prompt("Enter a value", default="", show_default=False).strip() != "yes":
+        click.echo("Refresh cancelled; nothing written.", err=True)
+        sys.exit(EXIT_ERROR)
+    return True

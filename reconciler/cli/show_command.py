@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+import shlex
+import sys
 from pathlib import Path
 
 import click
 
-from reconciler.cli.exits import console, exits_cleanly
+from reconciler.cli.exits import EXIT_CHANGES, console, exits_cleanly
 from reconciler.cli.group import main
 from reconciler.cli.locking import target_of
 from reconciler.cli.options import ENV_FILE_OPTION, STATE_URL_OPTION
 from reconciler.cli.printing import print_plan
 from reconciler.render.escape import json_text, terminal
 from reconciler.render.markdown import render_markdown
+from reconciler.storage.saved_plans import SavedBackend
 from reconciler.workflows.show import Shown, show_saved_plan
 
 
@@ -28,6 +31,11 @@ from reconciler.workflows.show import Shown, show_saved_plan
     help="text for people, json (the plan document) for tools, markdown for a pull request.",
 )
 @click.option("--show-requests", is_flag=True, help="Also show each HTTP request and body.")
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 2 when the plan is stale, 0 when it is fresh (1: it could not be read).",
+)
 @STATE_URL_OPTION
 @ENV_FILE_OPTION
 @exits_cleanly
@@ -35,12 +43,14 @@ def show(
     plan_file: Path,
     output_format: str,
     show_requests: bool,
+    detailed_exitcode: bool,
     state_url: str | None,
     env_file: Path,
 ) -> None:
     """Show a saved plan (from `reconciler plan --out`) and whether the desired file and known
     state still match it, without reaching the API. Freshness goes to stderr with --format
-    json or markdown, so stdout is the plan alone."""
+    json or markdown, so stdout is the plan alone. The plan is judged against the known state
+    it was made with (the database it records, or the file)."""
     params = {"file": plan_file, "state_url": state_url, "env_file": env_file}
     shown = show_saved_plan(plan_file, target_of(params))
     if output_format == "json":
@@ -49,15 +59,30 @@ def show(
         click.echo(render_markdown(shown.plan), nl=False)
     else:
         print_plan(console(), shown.plan, show_requests=show_requests)
-    click.echo(terminal(freshness(shown)), err=output_format != "text")
+    click.echo(terminal(freshness(shown, env_file)), err=output_format != "text")
+    if detailed_exitcode and shown.stale:
+        sys.exit(EXIT_CHANGES)
 
 
-def freshness(shown: Shown) -> str:
-    """One line: whether ``apply PLANFILE`` would accept the plan's inputs, and why not."""
+def freshness(shown: Shown, env_file: Path | None = None) -> str:
+    """One line: whether ``apply PLANFILE`` would accept the plan's inputs, and why not; when
+    it would, the whole command that applies it, and where its known state is."""
     bound = shown.saved.binding
-    if not shown.stale:
-        return (
-            f"Fresh: {bound.desired_file} and the known state are as they were when the plan "
-            f"was saved; apply it with: reconciler apply {shown.saved.path}"
-        )
-    return "Stale: " + "; ".join(shown.stale) + "; make a new one with `reconciler plan --out`"
+    if shown.stale:
+        return "Stale: " + "; ".join(shown.stale) + "; make a new one with `reconciler plan --out`"
+    command = f"reconciler apply {shlex.quote(str(shown.saved.path))}"
+    if env_file is not None:
+        command += f" --env-file {shlex.quote(str(env_file))}"
+    return (
+        f"Fresh: {bound.desired_file} and the known state ({shown.state_where}) are as they "
+        f"were when the plan was saved; apply it with: {command}{_needs(bound.backend)}"
+    )
+
+
+def _needs(backend: SavedBackend | None) -> str:
+    """What the apply command needs from the environment besides the plan."""
+    if backend is None:
+        return " (with the same --state-url or RECONCILER_STATE_URL, if the plan used one)"
+    if backend.variable is not None:
+        return f" ({backend.variable} set as now, for the database's password)"
+    return ""

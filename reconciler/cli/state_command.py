@@ -14,6 +14,7 @@ from reconciler.cli.options import (
     target_options,
 )
 from reconciler.cli.redaction import database_passwords, in_play
+from reconciler.errors import InputError
 from reconciler.render.counts import counted
 from reconciler.render.escape import terminal
 from reconciler.workflows.moving import Destination, move_state
@@ -57,6 +58,23 @@ def move(
     console().print(
         f"Moved the known state (lineage {known.lineage}, serial {known.serial}, "
         f"{counted(len(known.resources), 'resource')}) from {terminal(str(moved.source))} to "
-        f"{terminal(str(moved.destination))}; {terminal(moved.retired)}.",
+        f"{terminal(str(moved.destination))}; {terminal(moved.retired)}"
+        f"{'' if moved.replaced is None else '; ' + terminal(moved.replaced)}.",
         style="bold",
+    )
+
+
+@state_group.command(
+    "mv",
+    hidden=True,
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+)
+@exits_cleanly
+def mv() -> None:
+    """Refused: records are addressed by the API's ids, so there is nothing to rename."""
+    raise InputError(
+        "there is no `state mv`: a record's address is the API's id (client:42), so it can't "
+        "be renamed. `reconciler state move --to database|file` moves this account's whole "
+        "known state between its file and a database; `reconciler state rm ADDRESS` forgets "
+        "a record (the next plan treats it as never applied)"
     )

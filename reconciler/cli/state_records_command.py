@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
 from reconciler.cli.exits import console, exits_cleanly
+from reconciler.cli.gitops_options import format_option
 from reconciler.cli.locking import target_of
 from reconciler.cli.options import (
     LOCK_TIMEOUT_OPTION,
@@ -15,7 +17,10 @@ from reconciler.cli.options import (
 )
 from reconciler.cli.state_command import state_group
 from reconciler.core import resources as res
+from reconciler.core.known import KnownState
 from reconciler.render.escape import json_text, terminal
+from reconciler.render.json import render_document
+from reconciler.workflows.backend_choice import known_state_where
 from reconciler.workflows.state_records import find_keys, read_state, remove_records, shown_record
 from reconciler.workflows.target import Target, with_state_url
 
@@ -35,14 +40,39 @@ def _target(
 
 @state_group.command("list")
 @target_options
+@format_option("the document of schema/state-list.schema.json")
 @exits_cleanly
 def list_(
-    file: Path, state: Path | None, state_url: str | None, sandbox: bool, env_file: Path
+    file: Path,
+    state: Path | None,
+    state_url: str | None,
+    sandbox: bool,
+    env_file: Path,
+    output_format: str,
 ) -> None:
     """List the resources the known state records, one a line: resource, then when applied."""
-    known = read_state(_target(file, state, state_url, sandbox, env_file))
+    target = _target(file, state, state_url, sandbox, env_file)
+    known = read_state(target)
+    if output_format == "json":
+        click.echo(render_document(state_list_document(known, known_state_where(target))), nl=False)
+        return
     for key in sorted(known.resources):
         click.echo(f"{terminal(key)}\t{terminal(known.resources[key].applied_at)}")
+
+
+def state_list_document(known: KnownState, known_state: str) -> dict[str, Any]:
+    """The records the known state holds, for tools: no record's content, so no secret."""
+    return {
+        "format_version": 1,
+        "kind": "state-list",
+        "known_state": known_state,
+        "lineage": known.lineage,
+        "serial": known.serial,
+        "resources": [
+            {"resource": key, "applied_at": known.resources[key].applied_at}
+            for key in sorted(known.resources)
+        ],
+    }
 
 
 @state_group.command("show")

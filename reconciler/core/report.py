@@ -28,6 +28,8 @@ class Outcome:
     call: Call
     status: Status
     detail: str = ""
+    cause: str = ""
+    """A failure's cause without the call (``HTTP 401: ...``): failures alike share it."""
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,12 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, get_args, get_origin
+from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from reconciler.desired.cross_fields import fiscal_ids, fiscal_ids_of_fields
 from reconciler.desired.envexpand import expand_partial
 from reconciler.desired.loader import (
     Document,
@@ -28,19 +29,11 @@ from reconciler.desired.loader import (
     load_yaml_partial,
     shorten,
 )
-from reconciler.desired.models import (
-    DECIMAL,
-    SECRET_FIELDS,
-    Account,
-    Client,
-    DesiredState,
-    fiscal_id_problems,
-)
+from reconciler.desired.models import DECIMAL, SECRET_FIELDS, DesiredState, fiscal_id_problems
 from reconciler.desired.secret_screen import refuse_secrets
 from reconciler.errors import Problem, ValidationFailed
 
 _SECRET_KEYS = frozenset(part for field in SECRET_FIELDS for part in field.split("."))
-M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -65,7 +58,7 @@ def load_desired(path: Path, environ: Mapping[str, str]) -> Desired:
     refused = refuse_secrets(document, environ, loaded.spoiled | expanded.spoiled)
     spoiled = loaded.spoiled | expanded.spoiled | refused.spoiled
     state, model_problems = _validate(document)
-    model_problems += _fiscal_problems(document, state)
+    model_problems += _fiscal_problems(document, state, spoiled)
     cross_problems = _cross_checks(document, spoiled)
     repeats_found = any(where[:2] == ("sequences", "register") for where, _ in cross_problems)
     problems = [*loaded.problems, *expanded.problems, *refused.problems]
@@ -101,30 +94,12 @@ def _validate(document: Document) -> tuple[DesiredState | None, list[tuple[YamlP
 
 
 def _fiscal_problems(
-    document: Document, state: DesiredState | None
+    document: Document, state: DesiredState | None, spoiled: frozenset[YamlPath]
 ) -> list[tuple[YamlPath, Problem]]:
     """Fiscal-id check digits, over the valid state or, when the file has other problems, over
-    the account and the clients that are valid on their own, so every problem shows at once."""
-    if state is not None:
-        account, clients = state.account, list(enumerate(state.clients))
-    else:
-        data = document.data if isinstance(document.data, dict) else {}
-        account = _valid_or_none(Account, data.get("account"))
-        items = data.get("clients")
-        found = enumerate(items if isinstance(items, list) else [])
-        valid = ((index, _valid_or_none(Client, item)) for index, item in found)
-        clients = [(index, client) for index, client in valid if client is not None]
-    return [
-        (where, _at(document, where, message))
-        for where, message in fiscal_id_problems(account, clients)
-    ]
-
-
-def _valid_or_none(model: type[M], data: Any) -> M | None:
-    try:
-        return model.model_validate(data) if data is not None else None
-    except ValidationError:
-        return None
+    each fiscal id and the country it depends on, where those are valid on their own."""
+    found = fiscal_ids(state) if state is not None else fiscal_ids_of_fields(document.data, spoiled)
+    return [(where, _at(document, where, message)) for where, message in fiscal_id_problems(found)]
 
 
 def _model_problem(document: Document, error: ErrorDetails) -> tuple[YamlPath, Problem]:

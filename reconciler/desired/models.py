@@ -10,10 +10,10 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from importlib import resources
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from pydantic import (
@@ -32,7 +32,7 @@ from reconciler.desired.loader.scalars import LongNumber
 from reconciler.desired.loader.source import shorten
 
 # ASCII digits only ('\d' would take any script's digits, which the API refuses); the schema
-# for editors uses the same patterns.
+# for editors uses the same patterns (``desired.editor_rules``).
 AT_USERNAME = re.compile(r"^[0-9]{9}/[0-9]+$")
 PT_POSTAL_CODE = re.compile(r"^[0-9]{4}-[0-9]{3}$")
 DECIMAL = re.compile(f"0|[1-9][0-9]{{0,{MAX_NUMBER_DIGITS - 1}}}")
@@ -199,17 +199,6 @@ def _client_countries_schema(schema: dict[str, Any]) -> None:
     schema["enum"] = [*countries(), *CLIENT_ONLY_COUNTRIES]
 
 
-def _tax_country_schema(schema: dict[str, Any]) -> None:
-    """A country's name, or its number in the list (1-based), as a number or digits."""
-    for key in ("type", "maxLength"):
-        schema.pop(key, None)
-    schema["anyOf"] = [
-        {"enum": list(countries())},
-        {"type": "integer", "minimum": 1, "maximum": len(countries())},
-        {"type": "string", "pattern": "^[0-9]+$"},
-    ]
-
-
 Country = Annotated[
     Text, AfterValidator(_client_country), Field(json_schema_extra=_client_countries_schema)
 ]
@@ -235,7 +224,7 @@ class Model(BaseModel):
 class Credentials(Model):
     """Tax Authority (AT) credentials; the password is sent Base64-encoded as the API requires."""
 
-    username: Annotated[Text, Field(json_schema_extra={"pattern": AT_USERNAME.pattern})]
+    username: Text
     """The AT sub-user: the company's NIF, a slash and the user number, e.g. ``123456789/1``."""
     password: SecretStr
     """The AT sub-user's password, 8 to 14 characters; write ``${AT_PASSWORD}``, never the
@@ -263,8 +252,6 @@ class Credentials(Model):
 class Account(Model):
     """The account's details, as in ``PUT /api/accounts/:account-id/update.json``."""
 
-    model_config = ConfigDict(json_schema_extra=lambda schema: _portuguese_postal_code(schema))
-
     id: Id
     """The account's id (the ``:account-id`` of the API's account paths)."""
     organization_name: Text | None = None
@@ -282,10 +269,7 @@ class Account(Model):
     fiscal_id: Text | None = None
     """The company's VAT number (NIF); the API refuses to change it once set."""
     # tax_country comes before postal_code: the postal code rule depends on it.
-    tax_country: (
-        Annotated[str, BeforeValidator(_tax_country), Field(json_schema_extra=_tax_country_schema)]
-        | None
-    ) = None
+    tax_country: Annotated[str, BeforeValidator(_tax_country)] | None = None
     """The country the company pays taxes in: its name as listed, or its number in that list
     (1 is Portugal, the default)."""
     address: Text | None = None
@@ -311,31 +295,12 @@ class Account(Model):
     @field_validator("postal_code")
     @classmethod
     def _postal_code_format(cls, value: str | None, info: ValidationInfo) -> str | None:
-        portuguese = info.data.get("tax_country") in (None, PORTUGAL)
+        if "tax_country" not in info.data:  # itself a problem: it can't say which country
+            return value
+        portuguese = info.data["tax_country"] in (None, PORTUGAL)
         if value is not None and portuguese and not PT_POSTAL_CODE.fullmatch(value):
             raise ValueError("Postal Code must have the following format DDDD-DDD")
         return value
-
-
-def _portuguese_postal_code(schema: dict[str, Any]) -> None:
-    """In the schema: a Portuguese account's postal code is ``DDDD-DDD`` (no tax country, or
-    Portugal's number or name, means Portugal; other spellings are left unchecked there)."""
-    portugal = {"enum": [None, int(PORTUGAL), PORTUGAL, PORTUGAL_NAME]}
-    schema["allOf"] = [
-        {
-            "if": {
-                "anyOf": [
-                    {"not": {"required": ["tax_country"]}},
-                    {"properties": {"tax_country": portugal}, "required": ["tax_country"]},
-                ]
-            },
-            "then": {
-                "properties": {
-                    "postal_code": {"type": ["string", "null"], "pattern": PT_POSTAL_CODE.pattern}
-                }
-            },
-        }
-    ]
 
 
 class PreferredContact(Model):
@@ -464,26 +429,37 @@ class DesiredState(Model):
     """The clients managed; clients not listed are left as they are."""
 
 
+class FiscalId(NamedTuple):
+    """A fiscal id declared at ``path``, and whether it is Portuguese (``None``: the field
+    saying so is itself a problem). A tuple: a file may declare 100,000 of them."""
+
+    path: tuple[str | int, ...]
+    value: str | None
+    portuguese: bool | None
+
+
+def client_in_portugal(country: str | None, portuguese_account: bool | None) -> bool | None:
+    """A client is in Portugal when its ``country`` says so, or, left unset, when the account
+    is Portuguese."""
+    return portuguese_account if country is None else country == PORTUGAL_NAME
+
+
 def fiscal_id_problems(
-    account: Account | None, clients: Iterable[tuple[int, Client]]
+    fiscal_ids: Iterable[FiscalId],
 ) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """Portuguese fiscal ids (NIF) whose check digit is wrong, by python-stdnum, as (path,
-    message): the account's when it is Portuguese, and each client's (with its index in the
-    file) whose ``country`` is Portugal, or unset on a Portuguese account. An empty value
-    (clearing the field) is not checked. Given valid models, as these span several fields."""
-    # Imported here: python-stdnum loads ssl, which a file without fiscal ids never needs.
-    from stdnum.pt import nif
-
-    portuguese = account is not None and account.is_portuguese
+    message): the account's when it is Portuguese, and each client's whose ``country`` is
+    Portugal, or unset on a Portuguese account. An empty value (clearing the field) is not
+    checked."""
     message = "{} is not a valid Portuguese NIF (its check digit is wrong)"
-    if (
-        account is not None
-        and portuguese
-        and account.fiscal_id
-        and not nif.is_valid(account.fiscal_id)
-    ):
-        yield ("account", "fiscal_id"), message.format(account.fiscal_id)
-    for index, client in clients:
-        in_portugal = client.country == PORTUGAL_NAME or (client.country is None and portuguese)
-        if in_portugal and client.fiscal_id and not nif.is_valid(client.fiscal_id):
-            yield ("clients", index, "fiscal_id"), message.format(client.fiscal_id)
+    is_valid: Callable[[str], bool] | None = None
+    for path, value, portuguese in fiscal_ids:
+        if not (portuguese and value):
+            continue
+        if is_valid is None:
+            # Imported here: python-stdnum loads ssl, which a file without NIFs never needs.
+            from stdnum.pt import nif
+
+            is_valid = nif.is_valid
+        if not is_valid(value):
+            yield path, message.format(value)

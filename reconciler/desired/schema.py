@@ -2,7 +2,8 @@
 
 It describes the file as a YAML editor sees it: an unquoted ``0213456789`` or ``true`` is a
 number or a boolean to the editor, but the loader keeps what was written as text, so every text
-field also accepts numbers and booleans. ``schema/desired-state.schema.json`` is a copy kept in
+field also accepts numbers and booleans, and each rule of ``editor_rules`` says what an editor
+can check of a field beyond its type. ``schema/desired-state.schema.json`` is a copy kept in
 the repository (``reconciler schema > schema/desired-state.schema.json`` refreshes it).
 """
 
@@ -17,6 +18,7 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
 from reconciler.desired import models
+from reconciler.desired.editor_rules import apply_editor_rules
 from reconciler.desired.models import DesiredState, Model
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -85,6 +87,7 @@ def _describe_fields(schema: dict[str, Any]) -> None:
 def desired_state_schema() -> dict[str, Any]:
     """The schema as data: field names as written in the file (``sequences.register``)."""
     generated = DesiredState.model_json_schema(by_alias=True, schema_generator=_YamlSchema)
+    generated = apply_editor_rules(generated)
     _describe_fields(generated)
     generated = _markdown_descriptions(generated)
     return {

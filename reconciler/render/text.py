@@ -9,7 +9,7 @@ from rich.text import Text
 from reconciler.core import resources as res
 from reconciler.core.diff import FieldChange
 from reconciler.core.plan import Call, Plan
-from reconciler.core.report import ApplyReport, Status
+from reconciler.core.report import ApplyReport, Outcome, Status
 from reconciler.core.secrets import REDACTED, redacted
 from reconciler.render.counts import counted
 from reconciler.render.escape import terminal, terminal_lines
@@ -112,15 +112,41 @@ def render_plan(plan: Plan, *, show_requests: bool = False) -> Text:
     return out
 
 
+def _failures_alike(report: ApplyReport) -> dict[str, list[Outcome]]:
+    """The failed outcomes by their cause (a call's failure without the call)."""
+    alike: dict[str, list[Outcome]] = {}
+    for outcome in report.with_status(Status.FAILED):
+        if outcome.cause:
+            alike.setdefault(outcome.cause, []).append(outcome)
+    return alike
+
+
+def _names(group: list[Outcome], shown: int = 3) -> str:
+    """``update client 1, update client 2 and update client 3``, or ``... and 5 more``."""
+    names = [describe(outcome.call) for outcome in group]
+    if len(names) <= shown:
+        return f"{', '.join(names[:-1])} and {names[-1]}"
+    return f"{', '.join(names[: shown - 1])} and {len(names) - shown + 1} more"
+
+
 def render_report(report: ApplyReport, *, list_failures: bool = True) -> Text:
     """What failed (with the API's message) and what was skipped, and why; calls not attempted
     counted once per reason; then the summary line. ``list_failures`` False leaves out the
     failures a terminal's progress output already showed."""
     out = Text()
+    alike = _failures_alike(report)
     for outcome in report.outcomes:
         if outcome.status in (Status.SUCCEEDED, Status.NOT_ATTEMPTED) or not list_failures:
             continue
         style = "red" if outcome.status is Status.FAILED else "yellow"
+        group = alike.get(outcome.cause, []) if outcome.status is Status.FAILED else []
+        if len(group) > 1:
+            if outcome is not group[0]:
+                continue  # shown with the first of its kind
+            out.append(f"  {outcome.status}: ", style=f"bold {style}")
+            out.append(_names(group))
+            out.append(f": {outcome.cause} ({len(group)} calls)\n")
+            continue
         out.append(f"  {outcome.status}: ", style=f"bold {style}")
         out.append(describe(outcome.call))
         out.append(f": {terminal(outcome.detail)}\n")

@@ -10,9 +10,12 @@ each key at most once, e.g. ``error=0.2,drop=0.1,lost=0.05,latency=0.01,burst429
     latency=S           seconds added before every answer
     burst429=P          probability that a request starts a burst of 429 answers
     burst429_length=N   how many consecutive requests a burst answers with 429 (default 5)
+    burst429_at=N       the N-th request to reach the faults (from 1) starts a burst, whatever
+                        the probabilities: a 429 at a known moment
     seed=N              random seed, for reproducible runs
 
-Probabilities are in [0, 1]; the empty spec means no faults.
+Probabilities are in [0, 1]; the empty spec means no faults. A 429 of a burst, and a 503,
+carry ``Retry-After: 1``.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ class Faults:
     latency: float = 0
     burst429_rate: float = 0
     burst429_length: int = 5
+    burst429_at: int | None = None
     seed: int | None = None
 
 
@@ -44,6 +48,7 @@ _SPEC_KEYS = {
     "latency": "latency",
     "burst429": "burst429_rate",
     "burst429_length": "burst429_length",
+    "burst429_at": "burst429_at",
     "seed": "seed",
 }
 _RATES = {"error_rate", "drop_rate", "lost_rate", "burst429_rate"}
@@ -70,13 +75,15 @@ def parse_faults(spec: str) -> Faults:
 
 
 def _parse_value(attribute: str, key: str, raw: str) -> float | int:
-    if attribute in ("seed", "burst429_length"):
+    if attribute in ("seed", "burst429_length", "burst429_at"):
         try:
             number = int(raw)
         except ValueError:
             raise ValueError(f"fault {key}={raw!r}: expected a whole number") from None
         if attribute == "burst429_length" and number < 1:
             raise ValueError(f"fault {key}={raw!r}: a burst is at least 1 request long")
+        if attribute == "burst429_at" and number < 1:
+            raise ValueError(f"fault {key}={raw!r}: requests are counted from 1, at least 1")
         return number
     try:
         value = float(raw)
@@ -118,6 +125,7 @@ class FaultInjector:
         self._seeded_with = (id(self._faults), self._faults.seed)
         self._random = random.Random(self._faults.seed)
         self._burst_left = 0
+        self._counted = 0
 
     def _roll(self, rate: float) -> bool:
         return rate > 0 and self._random.random() < rate
@@ -128,10 +136,11 @@ class FaultInjector:
             faults = self._faults
             if self._seeded_with != (id(faults), faults.seed):
                 self._reseed()
+            self._counted += 1
             if self._burst_left > 0:
                 self._burst_left -= 1
                 return Fault.BURST_429
-            if self._roll(faults.burst429_rate):
+            if self._counted == faults.burst429_at or self._roll(faults.burst429_rate):
                 self._burst_left = max(1, faults.burst429_length) - 1
                 return Fault.BURST_429
             if self._roll(faults.drop_rate):

@@ -11,6 +11,10 @@ Format 2 records the desired file and an explicit known-state file relative to t
 folder, so ``apply plan.json`` works from any folder and with the folder moved as a whole.
 Format 1 plans recorded them as given on the command line (relative to the folder ``plan``
 ran in, or absolute); they are still read that way, so apply them from that same folder.
+
+Format 3 adds ``backend``: where the known state was kept (a database URL without its
+password, and the variable that named it), so ``show`` and ``apply`` use the same one. Plans of
+formats 1 and 2 have none and use the known state the command is given now, as before.
 """
 
 from __future__ import annotations
@@ -34,9 +38,11 @@ from reconciler.fileio import UnreadableFile, parse_json, read_regular
 from reconciler.storage.envelope import format_version, sealed_text, unsealed
 from reconciler.storage.files import MAX_READ_BYTES, write_atomically
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 PATHS_RELATIVE_FROM = 2
 """The first format whose paths are relative to the plan file's folder."""
+BACKEND_FROM = 3
+"""The first format that records where the known state is kept."""
 KIND = "reconciler saved plan"
 _AGAIN = "make a new one with `reconciler plan --out FILE`"
 # How every saved plan starts (``json.dumps`` of its document, format version then kind);
@@ -46,8 +52,18 @@ _HEAD_BYTES = 4096
 
 
 @dataclass(frozen=True)
+class SavedBackend:
+    """Where a plan's known state is kept: ``state_url`` is the database's URL without its
+    password (None: the file), ``variable`` the setting that named it (None: ``--state-url``)."""
+
+    state_url: str | None
+    variable: str | None
+
+
+@dataclass(frozen=True)
 class Binding:
-    """What a plan was made from. ``lineage`` is None when no known state existed yet."""
+    """What a plan was made from. ``lineage`` is None when no known state existed yet;
+    ``backend`` is None for a plan saved before plans recorded it."""
 
     desired_file: str
     desired_sha256: str
@@ -56,6 +72,7 @@ class Binding:
     targets: tuple[str, ...]
     lineage: str | None
     serial: int
+    backend: SavedBackend | None = None
 
 
 @dataclass(frozen=True)
@@ -193,6 +210,7 @@ def load_plan(path: Path) -> SavedPlan:
             targets=tuple(str(t) for t in document["targets"]),
             lineage=None if document["lineage"] is None else str(document["lineage"]),
             serial=int(document["serial"]),
+            backend=_backend(document["backend"]) if version >= BACKEND_FROM else None,
         )
         plan = document["plan"]
         for call in plan["calls"]:
@@ -200,6 +218,15 @@ def load_plan(path: Path) -> SavedPlan:
     except (KeyError, TypeError, ValueError) as exc:
         raise PlanFileError(f"{path}: saved plan is incomplete ({exc}); {_AGAIN}") from None
     return SavedPlan(path, binding, plan)
+
+
+def _backend(recorded: Any) -> SavedBackend:
+    if not isinstance(recorded, dict):
+        raise TypeError("backend is not an object")
+    url, variable = recorded["state_url"], recorded["variable"]
+    if not all(value is None or isinstance(value, str) for value in (url, variable)):
+        raise TypeError("backend holds something other than text")
+    return SavedBackend(url, variable)
 
 
 def check_fresh(saved: SavedPlan, current: Binding, plan: Plan) -> None:

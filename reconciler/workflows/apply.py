@@ -1,6 +1,7 @@
 """Runs a plan against the API, recording every success in the known state as it happens.
 
-Calls run concurrently up to a bound, each after the calls it depends on. A failed call does
+Calls run concurrently up to a bound, each after the calls it depends on; the first runs alone
+(``slow_start``), so that an answer dooming every call is met once. A failed call does
 not stop independent ones; the calls that depend on it are skipped and say why. Every success
 is journaled before it is reported (its outcome, the calls that depend on it, the known state
 returned) and before its slot takes another call; successes that complete together share one
@@ -40,6 +41,7 @@ from reconciler.storage.backend import StateBackend
 from reconciler.workflows.create_missing import created_resource, send
 from reconciler.workflows.lock_proof import LockProof
 from reconciler.workflows.session import Session, redactor_for
+from reconciler.workflows.slow_start import SlowStart
 from reconciler.workflows.verify import verify
 
 log = logging.getLogger(__name__)
@@ -188,7 +190,7 @@ async def apply_plan(
     recorder = _Recorder(known, store, plan.key_id)
     proof = LockProof(store)
     breaker = Breaker()
-    semaphore = asyncio.Semaphore(concurrency)
+    semaphore = SlowStart(concurrency)
     done: dict[str, asyncio.Future[Status]] = {
         call.resource: asyncio.get_running_loop().create_future() for call in plan.calls
     }
@@ -248,7 +250,7 @@ def save_applied(store: StateBackend, state: KnownState) -> None:
 async def _run_after_dependencies(
     call: Call,
     done: Mapping[str, asyncio.Future[Status]],
-    semaphore: asyncio.Semaphore,
+    semaphore: SlowStart,
     client: ApiClient,
     recorder: _Recorder,
     proof: LockProof,
@@ -277,7 +279,7 @@ async def _run_after_dependencies(
         except ApiError as error:
             if not _registration_converged(call, error):
                 breaker.failed(call, error)
-                return Outcome(call, Status.FAILED, str(error))
+                return Outcome(call, Status.FAILED, str(error), cause=error.cause)
             answered = {"conflict": error.code, "message": error.message}
             if not await _recorded(recorder, call, answered):
                 return Outcome(call, Status.FAILED, NOT_RECORDED)

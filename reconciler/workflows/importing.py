@@ -9,8 +9,10 @@ once the new text validates; the known state is saved after it.
 from __future__ import annotations
 
 import asyncio
+import difflib
 import os
 import shutil
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,12 +48,16 @@ class Imported:
     fields_updated: int
     resources_recorded: int
     notes: tuple[str, ...]
+    diff: str | None = None
+    """With ``dry_run``: the unified diff of the file the import would write (else None)."""
 
 
-def import_account(target: Target, account_id: int | None) -> Imported:
+def import_account(target: Target, account_id: int | None, *, dry_run: bool = False) -> Imported:
     """Write (or update in place) ``target.file`` from the live account; record the known state.
 
-    The account is ``account_id``, else the ``account.id`` of the existing file.
+    The account is ``account_id``, else the ``account.id`` of the existing file. With
+    ``dry_run`` the new text is checked as the import would check it (in a folder of its own)
+    and returned as a diff; neither the file nor the known state is written.
     """
     file = target.file
     existing = load_desired(file, os.environ) if file.exists() else None
@@ -69,13 +75,19 @@ def import_account(target: Target, account_id: int | None) -> Imported:
         )
     if live.account is None:
         raise SettingsError(f"account {account_id} was not found on the live account")
-    if existing is None:
+    old = None if existing is None else file.read_text("utf-8")
+    if old is None or existing is None:
         document = new_document(live)
     else:
-        document = update_document(file.read_text("utf-8"), existing.state, live)
-    refreshed = write_and_record(file, document.text, known, live, key, os.environ)
-    store.save(refreshed.state)
-    log_drift(target.state_path, refreshed)
+        document = update_document(old, existing.state, live)
+    diff = None
+    if dry_run:
+        refreshed = preview(file, document.text, known, live, key, os.environ)
+        diff = unified_diff(file, old, document.text)
+    else:
+        refreshed = write_and_record(file, document.text, known, live, key, os.environ)
+        store.save(refreshed.state)
+        log_drift(target.state_path, refreshed)
     return Imported(
         account_id=account_id,
         updated=existing is not None,
@@ -84,7 +96,36 @@ def import_account(target: Target, account_id: int | None) -> Imported:
         fields_updated=len(document.fields_updated),
         resources_recorded=len(refreshed.state.resources),
         notes=tuple(document.notes),
+        diff=diff,
     )
+
+
+def unified_diff(file: Path, old: str | None, new: str) -> str:
+    """The unified diff from ``old`` (None: no file yet) to ``new``, as ``diff -u`` shows it."""
+    lines = difflib.unified_diff(
+        [] if old is None else old.splitlines(keepends=True),
+        new.splitlines(keepends=True),
+        fromfile="/dev/null" if old is None else str(file),
+        tofile=str(file),
+    )
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+def preview(
+    path: Path,
+    text: str,
+    known: KnownState,
+    live: LiveState,
+    key: DigestKey,
+    environ: Mapping[str, str],
+) -> Refreshed:
+    """Check ``text`` as ``write_and_record`` does, from a temporary folder of its own, and
+    return the known state it would record; nothing beside ``path`` is written."""
+    with tempfile.TemporaryDirectory(prefix="reconciler-import-") as folder:
+        staged = Path(folder) / path.name
+        staged.write_text(text, encoding="utf-8")
+        desired = load_desired(staged, {"AT_PASSWORD": PLACEHOLDER_PASSWORD, **environ})
+        return _recorded(desired, known, live, key)
 
 
 def write_and_record(

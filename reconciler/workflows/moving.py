@@ -22,12 +22,14 @@ Destination = Literal["database", "file"]
 
 @dataclass(frozen=True)
 class Moved:
-    """What a move did: from where to where, the state moved, what became of the source."""
+    """What a move did: from where to where, the state moved, what became of the source, and
+    the empty history of another lineage it replaced at the destination (if any)."""
 
     source: str
     destination: str
     state: KnownState
     retired: str
+    replaced: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ def _move(source: _End, destination: _End) -> Moved:
     if not source.store.exists():
         raise StateFileError(f"{source.name}: no known state recorded here; nothing to move")
     state = source.store.load()
+    replaced = None
     if destination.store.exists():
         there = destination.store.load()
         if there.lineage != state.lineage:
@@ -79,8 +82,11 @@ def _move(source: _End, destination: _End) -> Moved:
                     "Move it aside first if it is not needed."
                 )
             destination.clear()
+            replaced = (
+                f"replaced an empty known state (lineage {there.lineage}) that recorded nothing"
+            )
     destination.store.save(state)
-    return Moved(source.name, destination.name, state, source.clear())
+    return Moved(source.name, destination.name, state, source.clear(), replaced)
 
 
 def _set_aside(file: StateStore) -> str:

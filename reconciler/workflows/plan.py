@@ -11,6 +11,7 @@ from reconciler.storage.drift_log import drift_log_path
 from reconciler.storage.lock import StateLock
 from reconciler.storage.saved_plans import Binding, check_fresh, file_sha256, refuse_overwrite
 from reconciler.storage.state_file import StateStore
+from reconciler.workflows.saved_backend import saved_backend
 from reconciler.workflows.session import Inputs, Reading, Session, open_session
 from reconciler.workflows.target import Target
 
@@ -41,6 +42,7 @@ def binding(session: Session, target: Target, targets: tuple[str, ...]) -> Bindi
         targets=tuple(sorted(parse_target(t).text for t in targets)),
         lineage=session.known.lineage if session.store.exists() else None,
         serial=session.stored_serial,
+        backend=saved_backend(target),
     )
 
 

@@ -29,9 +29,11 @@ from reconciler.settings import (
 from reconciler.storage.backend import StateBackend
 from reconciler.storage.drift_log import log_drift
 from reconciler.storage.saved_plans import SavedPlan, load_plan
+from reconciler.workflows.backend_choice import check_backend
 from reconciler.workflows.collector import collector_paused
 from reconciler.workflows.prepare import Prepared, needs_api, prepare
 from reconciler.workflows.repository import check_desired_path
+from reconciler.workflows.saved_backend import bound_target
 from reconciler.workflows.target import Target, with_state_url
 
 SANDBOX_API_KEY = "sandbox"
@@ -52,20 +54,18 @@ class Inputs:
 def load_inputs(target: Target, *, plan_file: Path | None = None, desired: bool = True) -> Inputs:
     """Read and check everything a command needs before it takes a lock or reaches the API.
 
-    With ``plan_file``, the target is the one the saved plan was made for (in the database
-    given now, if any: the plan's lineage and serial say whether it is the same known state).
+    With ``plan_file``, the target is the one the saved plan was made for, with the known state
+    it records (``saved_backend.bound_target``).
     """
     saved = None
     if plan_file is not None:
         saved = load_plan(plan_file)
-        bound = saved.binding
-        state = None if bound.state_file is None else Path(bound.state_file)
-        target = Target(
-            Path(bound.desired_file), state, bound.sandbox, target.env_file, target.state_url
-        )
+        target = bound_target(saved, target)
     check_desired_path(target.file)
     target.tool_settings()
-    target = with_state_url(target)
+    if saved is None:
+        target = with_state_url(target)
+    check_backend(target)
     with collector_paused():
         loaded = load_desired(target.file, os.environ) if desired else None
     api = target.api_settings()
@@ -138,9 +138,12 @@ def read_side(
     refresh: bool,
     create_missing: bool,
     reading: Reading = contextlib.nullcontext,
+    *,
+    save: bool = True,
 ) -> Prepared:
     """Resolve references and refresh, reaching the API only when that needs it. A refresh
-    saves the known state it produced and logs the drift it found."""
+    saves the known state it produced and logs the drift it found (unless ``save`` is off:
+    the caller writes it once approved)."""
 
     redactor = redactor_for(desired)
     todo = pending(desired.state, known)
@@ -164,7 +167,7 @@ def read_side(
     except SettingsError as error:
         why = "a refresh reads" if refresh else "clients without id and series are resolved on"
         raise SettingsError(f"{why} the live account: {error}") from None
-    if prepared.refreshed is not None:
+    if prepared.refreshed is not None and save:
         store.save(prepared.known)
         log_drift(target.state_path, prepared.refreshed)
     return prepared

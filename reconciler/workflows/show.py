@@ -14,35 +14,31 @@ from pathlib import Path
 from reconciler.core.plan import Plan
 from reconciler.core.plan_reading import plan_from_document
 from reconciler.storage.saved_plans import SavedPlan, file_sha256, load_plan
+from reconciler.workflows.backend_choice import known_state_where
 from reconciler.workflows.repository import check_desired_path
-from reconciler.workflows.target import Target, with_state_url
+from reconciler.workflows.saved_backend import bound_target
+from reconciler.workflows.target import Target
 
 
 @dataclass(frozen=True)
 class Shown:
-    """A saved plan, the plan it holds, and why it is stale (empty when it is fresh)."""
+    """A saved plan, the plan it holds, why it is stale (empty when it is fresh), and where
+    its known state is (the file, or the database with its password hidden)."""
 
     saved: SavedPlan
     plan: Plan
     stale: tuple[str, ...]
+    state_where: str = ""
 
 
 def show_saved_plan(path: Path, target: Target) -> Shown:
-    """Read the saved plan at ``path`` and judge its freshness; ``target`` gives only the
-    settings file and database (the plan names its own files)."""
+    """Read the saved plan at ``path`` and judge its freshness against the known state it
+    records; ``target`` gives only the settings file and a database URL given now (the plan
+    names its own files)."""
     saved = load_plan(path)
-    bound = saved.binding
-    target = with_state_url(
-        Target(
-            Path(bound.desired_file),
-            None if bound.state_file is None else Path(bound.state_file),
-            bound.sandbox,
-            target.env_file,
-            target.state_url,
-        )
-    )
+    target = bound_target(saved, target)
     plan = plan_from_document(saved.document, where=str(path))
-    return Shown(saved, plan, tuple(_stale_reasons(saved, target)))
+    return Shown(saved, plan, tuple(_stale_reasons(saved, target)), known_state_where(target))
 
 
 def _stale_reasons(saved: SavedPlan, target: Target) -> list[str]:

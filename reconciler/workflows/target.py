@@ -20,7 +20,8 @@ from reconciler.workflows.repository import repository_root
 class Target:
     """The desired file, the explicit known-state path (if any), sandbox or live, the settings
     file the operator named (if any), the database keeping the known state instead of a file
-    (if any), and the suffix of the account's own settings variables (in a fleet)."""
+    (if any), the suffix of the account's own settings variables (in a fleet), and the tool
+    settings the command line gives."""
 
     file: Path
     state: Path | None
@@ -28,6 +29,8 @@ class Target:
     env_file: Path | None
     state_url: SecretStr | None = None
     settings_suffix: str | None = None
+    tuning: tuple[tuple[str, int], ...] = ()
+    """Tool settings given on the command line (``--parallelism``): they win over variables."""
 
     def api_settings(self) -> ApiSettings:
         """Which account to talk to, and how: the account's own variables first."""
@@ -35,7 +38,12 @@ class Target:
 
     def tool_settings(self) -> ToolSettings:
         """The tool's settings for this account: the account's own variables first."""
-        return load_tool_settings(self.env_file, self.settings_suffix, repository=self.repository)
+        return load_tool_settings(
+            self.env_file,
+            self.settings_suffix,
+            repository=self.repository,
+            overrides=dict(self.tuning),
+        )
 
     @property
     def repository(self) -> Path:

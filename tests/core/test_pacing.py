@@ -1,15 +1,19 @@
-"""The adaptive pace (AIMD) on its own: cuts once per burst to what the server admitted,
-honours Retry-After, grows back slowly, and stays within its floor and ceiling."""
+"""The adaptive pace on its own, on a fake clock: a short Retry-After is a pause, a full window
+sets the rate to what it admitted (per window, not per second so far), a cut climbs back in
+equal steps within about 30 s, and a sliding-window server never answers two 429s in a row."""
 
 from __future__ import annotations
 
+import math
+import random
 from collections import deque
+from dataclasses import dataclass, field
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reconciler.core.pacing import Pacing
+from reconciler.core.pacing import Pacing, Reaction
 
 
 def test_a_pace_starts_at_the_configured_rate() -> None:
@@ -18,102 +22,204 @@ def test_a_pace_starts_at_the_configured_rate() -> None:
     assert Pacing(ceiling=13, window=1).per_minute == 780
 
 
-def test_a_burst_cuts_once_to_what_the_server_admitted_and_sets_the_pause() -> None:
+@pytest.mark.parametrize("retry_after", [None, 1.0, 5.0])
+def test_a_429_on_the_second_request_is_a_pause_not_a_ceiling(retry_after: float | None) -> None:
+    pacing = Pacing(ceiling=780)
+    pacing.answered(0.05, pacing.generation)
+    reaction = pacing.refused(0.1, pacing.generation, retry_after)
+    assert reaction is Reaction.PAUSE
+    assert pacing.rate == 780 and pacing.limit == 780
+    assert pacing.resume_at == pytest.approx(0.1 + (retry_after or 1.0))
+
+
+def test_a_full_window_sets_the_rate_to_what_it_admitted_per_window() -> None:
     pacing = Pacing(ceiling=780)
     for n in range(100):
-        pacing.answered(n * 0.07)  # 100 admitted in 7 s, then the window is full
-    sent_before_the_burst = pacing.generation
-    assert pacing.refused(7.0, sent_before_the_burst, retry_after=53)
-    assert pacing.rate == pytest.approx(85)  # 0.85 × 100 admitted in the window
-    assert pacing.resume_at == 60.0
-    # The other requests of the same burst, sent before the cut, don't cut again.
-    for _ in range(7):
-        assert not pacing.refused(7.01, sent_before_the_burst, retry_after=53)
-    assert pacing.rate == pytest.approx(85) and pacing.cuts == 1 and pacing.throttled == 8
-
-
-def test_a_429_without_retry_after_pauses_one_second() -> None:
-    pacing = Pacing(ceiling=100)
-    pacing.answered(0.0)
-    pacing.refused(5.0, pacing.generation, retry_after=None)
-    assert pacing.resume_at == 6.0
-
-
-def test_a_new_burst_after_a_cut_cuts_again_never_below_the_floor() -> None:
-    pacing = Pacing(ceiling=100, floor=2)
+        pacing.answered(n * 0.077, pacing.generation)  # 100 admitted in 7.6 s, at 780/min
+    sent_before = pacing.generation
+    # A sliding window's Retry-After: the first of the 100 leaves it 60 s after it came.
+    assert pacing.refused(7.7, sent_before, retry_after=53) is Reaction.WINDOW
+    assert pacing.rate == 100 and pacing.limit == 100  # per 60 s, not 100 per 7.7 s
+    assert pacing.resume_at == pytest.approx(60.7)
+    # Requests sent before the 429 and answered after it were admitted in that window too.
+    for at in (7.71, 7.72):
+        assert pacing.answered(at, sent_before)
+    assert pacing.rate == 102
+    # The rest of the same burst changes nothing.
     for _ in range(5):
-        pacing.refused(0.0, pacing.generation, retry_after=1)  # nothing admitted at all
-    assert pacing.rate == 2 and pacing.cuts == 5
+        assert pacing.refused(7.73, sent_before, retry_after=53) is Reaction.SAME_BURST
+    assert pacing.rate == 102 and pacing.throttled == 6
+    # A limit the server showed is kept: clean answers never raise the rate past it.
+    for n in range(1000):
+        pacing.answered(61 + n * 0.6, pacing.generation)
+    assert pacing.rate == 102
 
 
-def test_clean_windows_raise_the_rate_slowly_up_to_the_ceiling() -> None:
-    pacing = Pacing(ceiling=100, window=60)
-    pacing.answered(0.0)
-    pacing.refused(0.0, pacing.generation, retry_after=60)  # one admitted: cut to the floor
-    assert pacing.rate == 1
-    pacing = Pacing(ceiling=100, window=60)
-    for n in range(90):
-        pacing.answered(n * 0.5)
-    pacing.refused(45.0, pacing.generation, retry_after=15)
-    cut = pacing.rate
-    assert cut == pytest.approx(0.85 * 90)
-    assert not pacing.answered(100.0)  # less than a window since the cut
-    assert pacing.answered(105.0) and pacing.rate == pytest.approx(cut * 1.02)
-    raised = [pacing.answered(105.0 + 60 * n) for n in range(1, 200)]
-    assert pacing.rate == 100 and not raised[-1]
+def test_a_long_retry_after_on_a_young_window_is_a_pause() -> None:
+    pacing = Pacing(ceiling=780)
+    pacing.answered(0.0, pacing.generation)
+    # The window's only request leaves it at 60 s: a 20 s Retry-After is not the window.
+    assert pacing.refused(0.1, pacing.generation, retry_after=20) is Reaction.PAUSE
+    assert pacing.rate == 780 and pacing.resume_at == pytest.approx(20.1)
 
 
-def _simulate(limit: int, ceiling: float, seconds: float) -> tuple[Pacing, list[float]]:
-    """A client sending as fast as its pace allows (evenly) against a sliding-window server of
-    ``limit`` per 60 s; returns the pace and the times of the 429s."""
-    pacing = Pacing(ceiling=ceiling)
-    window: deque[float] = deque()
-    refusals: list[float] = []
+def test_a_429_before_anything_was_admitted_teaches_nothing_about_the_window() -> None:
+    pacing = Pacing(ceiling=780)
+    # Another client filled the window: wait, but there is no count of ours to learn from.
+    assert pacing.refused(0.1, pacing.generation, retry_after=59) is Reaction.PAUSE
+    assert pacing.rate == 780 and pacing.resume_at == pytest.approx(59.1)
+
+
+def test_a_pause_that_did_not_help_cuts_then_climbs_back_in_equal_steps_within_30_s() -> None:
+    pacing = Pacing(ceiling=780)
+    for n in range(300):
+        pacing.answered(n * 0.1, pacing.generation)  # 300 admitted in the last 30 s
+    assert pacing.refused(30.0, pacing.generation, 1) is Reaction.PAUSE
+    # The next request, sent after the pause, is refused too: the rate is halved.
+    assert pacing.refused(31.0, pacing.generation, 1) is Reaction.CUT
+    assert pacing.rate == 300 and pacing.target == 780  # 300 admitted < 780 / 2
+    assert not pacing.climb(31.9)  # less than a clean interval
+    curve = []
+    for second in range(1, 31):
+        pacing.answered(31.0 + second, pacing.generation)
+        curve.append(pacing.rate)
+    assert curve == pytest.approx([300 + 16 * step for step in range(1, 31)])
+    assert pacing.rate == pytest.approx(780)  # back to the previous rate 30 s after the cut
+    pacing.answered(100.0, pacing.generation)
+    assert pacing.rate == pytest.approx(780)
+
+
+def test_a_pause_that_did_not_help_climbs_while_nothing_is_answered() -> None:
+    pacing = Pacing(ceiling=120)
+    pacing.refused(0.0, pacing.generation, 1)
+    assert pacing.refused(1.0, pacing.generation, 1) is Reaction.CUT
+    assert pacing.rate == 1  # nothing admitted: the floor
+    assert pacing.climb(16.0) and pacing.rate == pytest.approx(1 + 15 * 119 / 30)
+    assert pacing.climb(31.0) and pacing.rate == pytest.approx(120)
+
+
+def test_a_clean_answer_between_two_429s_makes_the_second_a_pause_again() -> None:
+    pacing = Pacing(ceiling=780)
+    for n in range(50):
+        pacing.answered(n * 0.1, pacing.generation)
+    assert pacing.refused(5.0, pacing.generation, 1) is Reaction.PAUSE
+    pacing.answered(6.1, pacing.generation)
+    assert pacing.refused(6.2, pacing.generation, 1) is Reaction.PAUSE
+    assert pacing.rate == 780
+
+
+def test_without_retry_after_a_second_429_in_a_row_waits_for_the_window() -> None:
+    pacing = Pacing(ceiling=780)
+    for n in range(100):
+        pacing.answered(n * 0.077, pacing.generation)
+    assert pacing.refused(7.7, pacing.generation, None) is Reaction.PAUSE
+    assert pacing.refused(8.8, pacing.generation, None) is Reaction.WINDOW
+    assert pacing.rate == 100
+    assert pacing.resume_at == pytest.approx(60.0)  # when the window's first request leaves
+
+
+@dataclass
+class SlidingWindow:
+    """A server admitting ``limit`` requests in any ``window`` seconds; its Retry-After is the
+    whole seconds until a slot frees (``None`` when ``says_when`` is off)."""
+
+    limit: int
+    window: float = 60.0
+    says_when: bool = True
+    admitted: deque[float] = field(default_factory=deque)
+
+    def answer(self, now: float) -> tuple[bool, float | None]:
+        """Whether the request is admitted, and the Retry-After when it is not."""
+        while self.admitted and self.admitted[0] <= now - self.window:
+            self.admitted.popleft()
+        if len(self.admitted) < self.limit:
+            self.admitted.append(now)
+            return True, None
+        wait = math.ceil(self.admitted[0] + self.window - now)
+        return False, wait if self.says_when else None
+
+
+def _run(server: SlidingWindow, pacing: Pacing, seconds: float) -> list[tuple[float, bool]]:
+    """A client sending evenly at its pace, never before ``resume_at``: (time, admitted)."""
+    sent: list[tuple[float, bool]] = []
     now = 0.0
     while now < seconds:
-        now = max(now + 60 / pacing.rate * (1 + 1e-9), pacing.resume_at)
-        while window and window[0] <= now - 60:
-            window.popleft()
-        if len(window) < limit:
-            window.append(now)
-            pacing.answered(now)
+        pacing.climb(now)
+        now = max(now + pacing.window / pacing.rate * (1 + 1e-9), pacing.resume_at)
+        generation = pacing.generation
+        admitted, retry_after = server.answer(now)
+        if admitted:
+            pacing.answered(now, generation)
         else:
-            refusals.append(now)
-            pacing.refused(now, pacing.generation, window[0] + 60 - now)
-    return pacing, refusals
+            pacing.refused(now, generation, retry_after)
+        sent.append((now, admitted))
+    return sent
 
 
 @pytest.mark.parametrize("limit", [30, 100, 500])
-def test_against_a_lower_limit_the_pace_settles_below_it_after_one_burst(limit: int) -> None:
-    pacing, refusals = _simulate(limit, ceiling=780, seconds=300)
-    assert len(refusals) == 1 and pacing.cuts == 1
-    assert 0.8 * limit <= pacing.per_minute < limit
+def test_against_a_lower_limit_one_429_then_exactly_the_limit(limit: int) -> None:
+    pacing = Pacing(ceiling=780)
+    sent = _run(SlidingWindow(limit), pacing, seconds=300)
+    assert [ok for _, ok in sent].count(False) == 1
+    assert pacing.per_minute == limit
+    # After the 429's pause, the server admits at its limit: 0.97 or more of it over 5 minutes.
+    assert sum(ok for _, ok in sent) >= 0.97 * limit * 5
+
+
+def test_against_a_limit_without_retry_after_never_three_429s() -> None:
+    pacing = Pacing(ceiling=780)
+    sent = _run(SlidingWindow(100, says_when=False), pacing, seconds=300)
+    assert [ok for _, ok in sent].count(False) == 2  # a pause, then the window it was
+    assert pacing.per_minute == 100
 
 
 def test_against_the_configured_limit_nothing_is_refused() -> None:
-    pacing, refusals = _simulate(780, ceiling=780, seconds=300)
-    assert refusals == [] and pacing.rate == 780
+    pacing = Pacing(ceiling=780)
+    assert all(ok for _, ok in _run(SlidingWindow(780), pacing, seconds=300))
+    assert pacing.rate == 780
+
+
+def test_random_short_429s_are_pauses_and_the_rate_comes_back() -> None:
+    """5 % of answers a 429 with Retry-After 1, as a flaky server sends: never a ceiling."""
+    pacing = Pacing(ceiling=780)
+    draw = random.Random(7)
+    now, refused, sent = 0.0, 0, 0
+    while now < 600:
+        pacing.climb(now)
+        now = max(now + 60 / pacing.rate, pacing.resume_at)
+        sent += 1
+        if draw.random() < 0.05:
+            pacing.refused(now, pacing.generation, 1)
+            refused += 1
+        else:
+            pacing.answered(now, pacing.generation)
+    assert refused > 100 and pacing.limit == 780
+    # Each 429 stops sending for its second, and two in a row halve the rate for a while:
+    # still about half the configured rate over the ten minutes, never a crawl.
+    assert sent >= 0.45 * 780 * 10
 
 
 @given(
     ceiling=st.floats(1, 10_000),
     events=st.lists(
-        st.tuples(st.booleans(), st.floats(0, 5), st.none() | st.floats(0, 120)), max_size=200
+        st.tuples(st.booleans(), st.floats(0, 5), st.none() | st.floats(0, 120), st.booleans()),
+        max_size=200,
     ),
 )
 def test_the_rate_stays_between_floor_and_ceiling(
-    ceiling: float, events: list[tuple[bool, float, float | None]]
+    ceiling: float, events: list[tuple[bool, float, float | None, bool]]
 ) -> None:
     pacing = Pacing(ceiling=ceiling)
     now = 0.0
-    for refused, step, retry_after in events:
+    for refused, step, retry_after, stale in events:
         now += step
+        sent_in = max(0, pacing.generation - 1) if stale else pacing.generation
         before = pacing.rate
         if refused:
-            lowered = pacing.refused(now, pacing.generation, retry_after)
-            assert pacing.rate <= before if lowered else pacing.rate == before
+            reaction = pacing.refused(now, sent_in, retry_after)
+            if reaction in (Reaction.SAME_BURST, Reaction.PAUSE):
+                assert pacing.rate == before
             assert pacing.resume_at >= now
         else:
-            pacing.answered(now)
-            assert pacing.rate >= before
-        assert pacing.floor <= pacing.rate <= ceiling
+            pacing.answered(now, sent_in)
+        assert pacing.floor <= pacing.rate <= pacing.target <= pacing.limit <= ceiling

@@ -33,7 +33,7 @@ def test_hand_edit_shows_as_drift_and_exits_2(env: Env) -> None:
 def test_refresh_reads_only_and_logs_drift(env: Env) -> None:
     applied(env)
     env.sandbox.edit(lambda data: data["account"].update(city="Porto"))
-    result = env.run("refresh", "-f", str(env.desired), "--detailed-exitcode")
+    result = env.run("refresh", "-f", str(env.desired), "--detailed-exitcode", "--auto-approve")
     assert result.exit_code == 2, result.output
     assert "account:12345" in result.output and 'city: "Lisbon" → "Porto"' in result.output
     assert all(method == "GET" for method, _ in env.calls())

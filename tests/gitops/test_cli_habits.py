@@ -81,4 +81,4 @@ def test_every_command_that_takes_the_lock_offers_lock_timeout(
 ) -> None:
     result = env.run(*command, "--help")
     assert result.exit_code == 0, result.output
-    assert "--lock-timeout SECONDS" in result.stdout
+    assert "--lock-timeout DURATION" in result.stdout

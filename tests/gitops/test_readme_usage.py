@@ -5,8 +5,9 @@ there that stops working as written fails this test. Each line runs in README or
 folder, as a new user would type them, as the installed ``reconciler`` with a terminal on its
 standard input (``yes`` typed for the lines that ask), and against a sandbox on loopback whose
 address and key are the only settings given. The lines whose comment says the known state is
-in PostgreSQL run with ``RECONCILER_STATE_URL`` naming a new database of a real server (the only
-lines left out when the run skips PostgreSQL). The one
+in PostgreSQL set ``RECONCILER_STATE_URL`` to one new database of a real server, kept for the
+lines after them as a variable exported in the same shell would be (they are the only lines
+left out when the run skips PostgreSQL). The one
 that starts a server (``reconciler sandbox --port 8080``) gets a free port instead, and passes
 once that server answers.
 """
@@ -47,6 +48,8 @@ class Line:
     text: str
     words: tuple[str, ...]
     comment: str
+    assignments: tuple[tuple[str, str], ...] = ()
+    """Variables set for the command alone, as ``NAME=value reconciler ...`` writes them."""
 
     @property
     def needs_database(self) -> bool:
@@ -66,8 +69,12 @@ def usage_lines(readme: str) -> list[Line]:
     for raw in block.group(1).splitlines():
         words = shlex.split(raw, comments=True)
         comment = raw.partition(" #")[2]
+        assignments = []
+        while re.fullmatch(r"[A-Z_][A-Z0-9_]*=.*", words[0]):
+            name, _, value = words.pop(0).partition("=")
+            assignments.append((name, value))
         assert words[0] == "reconciler", raw
-        lines.append(Line(raw, tuple(words[1:]), comment.strip()))
+        lines.append(Line(raw, tuple(words[1:]), comment.strip(), tuple(assignments)))
     return lines
 
 
@@ -164,22 +171,27 @@ def test_every_command_line_of_the_usage_section_works_as_written(
     postgres_server = _database(request)
     folder = _folder(tmp_path)
     sandbox = Sandbox(api_key=API_KEY, rate_limit=0, data=demo_data())
+    database: str | None = None
     with sandbox.running_in_thread() as base_url:
         for line in lines:
-            env = _environment(base_url)
+            env = {**_environment(base_url), **dict(line.assignments)}
             if line.words[0] == "sandbox":
                 _serves(line.words, folder, env)
                 continue
             if line.needs_database:
                 if postgres_server is None:
                     continue
-                env["RECONCILER_STATE_URL"] = postgres_server.create_database()
+                # One database, kept for the lines after, as a variable exported in one shell.
+                database = database or postgres_server.create_database()
+            if database is not None:
+                env["RECONCILER_STATE_URL"] = database
             ran = _run(line.words, folder, env)
             said = f"{line.text}\n--- stdout\n{ran.stdout}\n--- stderr\n{ran.stderr}"
             assert ran.returncode in line.allowed_exits, said
             assert "Traceback" not in ran.stderr, said
             assert API_KEY not in ran.stdout + ran.stderr, said
     assert sandbox.requests, "no line reached the sandbox"
+    assert postgres_server is None or database is not None, "no line used the database"
 
 
 def test_the_usage_section_is_read_line_by_line() -> None:
@@ -189,3 +201,8 @@ def test_the_usage_section_is_read_line_by_line() -> None:
     assert first.comment == "check the file only"
     assert sum(line.needs_database for line in lines) == 2
     assert any(line.words[0] == "sandbox" for line in lines)
+    assert all(line.words[0] != "reconciler" for line in lines)
+    with_variables = usage_lines("\n## Usage\n```sh\nX_Y=1 reconciler plan  # note\n```\n")
+    assert with_variables == [
+        Line("X_Y=1 reconciler plan  # note", ("plan",), "note", (("X_Y", "1"),))
+    ]

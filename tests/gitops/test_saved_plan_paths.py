@@ -18,7 +18,7 @@ def test_a_plan_saved_with_relative_paths_applies_from_another_folder(
     saved = env.run("plan", "-f", "state.yaml", "--out", "plan.json")
     assert saved.exit_code == 0, saved.output
     document = json.loads((env.folder / "plan.json").read_text())
-    assert document["format_version"] == 2
+    assert document["format_version"] == 3
     assert document["desired_file"] == "state.yaml"
     monkeypatch.chdir(tmp_path_factory.mktemp("elsewhere"))
     result = env.run("apply", str(env.folder / "plan.json"))

@@ -105,8 +105,8 @@ KEYWORDS = frozenset(
         "$schema", "$defs", "$ref", "title", "description", "default", "type", "enum", "const",
         "properties", "additionalProperties", "required", "items", "anyOf", "allOf", "oneOf",
         "not", "if", "then", "else", "minimum", "maximum", "exclusiveMinimum",
-        "exclusiveMaximum", "minLength", "maxLength", "pattern", "minItems", "maxItems", "format",
-        "readOnly", "writeOnly",
+        "exclusiveMaximum", "minLength", "maxLength", "pattern", "minItems", "maxItems",
+        "uniqueItems", "format", "readOnly", "writeOnly",
     }
 )  # fmt: skip
 

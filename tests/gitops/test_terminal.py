@@ -85,6 +85,21 @@ def test_on_a_terminal_progress_is_a_bar_that_reports_failures() -> None:
     assert "[1/2]" not in text  # no plain lines on a terminal
 
 
+def test_on_a_terminal_failures_alike_are_shown_once_then_counted() -> None:
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=200, no_color=True)
+    cause = "HTTP 401: Access denied"
+    with progress(4, console, quiet=False) as listener:
+        for client_id in (42, 43, 44):
+            listener(Outcome(_call(client_id), Status.FAILED, f"PUT ...: {cause}", cause))
+        listener(Outcome(_call(45), Status.FAILED, "HTTP 422: Name taken", "HTTP 422: Name taken"))
+    text = screen.getvalue()
+    assert text.count("failed: update client 42: PUT ...: HTTP 401: Access denied") == 1
+    assert "update client 43:" not in text and "update client 44:" not in text
+    assert "failed: update client 45: HTTP 422: Name taken" in text
+    assert text.count("failed: HTTP 401: Access denied (3 calls)") == 1
+
+
 def test_quiet_progress_shows_nothing() -> None:
     screen = io.StringIO()
     console = Console(file=screen, force_terminal=True, width=100)

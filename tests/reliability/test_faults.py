@@ -59,6 +59,28 @@ def test_apply_through_injected_faults_converges_exactly(tmp_path: Path) -> None
     assert sandbox.requests == []
 
 
+def test_a_flaky_server_answering_short_429s_is_paused_for_not_learned_from(
+    tmp_path: Path,
+) -> None:
+    """15 % errors, 5 % 429s with ``Retry-After: 1``, 10 % lost answers, at the default rate
+    limit: every short 429 is a pause, none a new ceiling, and one apply converges."""
+    fleet = Fleet(tmp_path, 200).write()
+    faults = Faults(error_rate=0.15, burst429_rate=0.05, burst429_length=1, lost_rate=0.1, seed=11)
+    sandbox = Sandbox(api_key=API_KEY, data=fleet.sandbox_data(), rate_limit=0, faults=faults)
+    with sandbox.running_in_thread() as base_url:
+        result = run_cli(
+            ["apply", "-f", str(fleet.desired), "--auto-approve"],
+            environment(base_url, **FAST_RETRIES, RECONCILER_RATE_LIMIT="780"),
+        )
+        statuses = Counter(r.status for r in sandbox.requests)
+        converged = fleet.converged(sandbox)
+
+    assert result.exit_code == 0, result.output
+    assert statuses[429] >= 5 and statuses[500] + statuses[503] >= 20
+    assert converged == []
+    assert len(fleet.done(fleet.known())) == fleet.calls
+
+
 def test_a_registration_whose_answer_was_lost_and_then_answered_409_counts_as_success(
     tmp_path: Path,
 ) -> None:

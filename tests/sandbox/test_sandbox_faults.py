@@ -49,6 +49,7 @@ def test_parse_faults_full_spec() -> None:
         ("latency=inf", "0 or more seconds"),
         ("seed=x", "whole number"),
         ("burst429_length=0", "at least 1"),
+        ("burst429_at=0", "at least 1"),
         ("error=0.1,error=0.2", "more than once"),
     ],
 )
@@ -139,6 +140,13 @@ async def test_burst_of_429_then_success(api: Api, sandbox: Sandbox) -> None:
     statuses = [answer.status for answer in [first, *rest]]
     assert statuses == [429, 429, 429, 200]
     assert all(answer.headers["Retry-After"] == "1" for answer in [first, *rest[:2]])
+
+
+async def test_a_burst_of_429_can_start_at_a_given_request(api: Api, sandbox: Sandbox) -> None:
+    sandbox.faults = parse_faults("burst429_at=2,burst429_length=1")
+    answers = [await api.get("/sequences.json") for _ in range(4)]
+    assert [answer.status for answer in answers] == [200, 429, 200, 200]
+    assert answers[1].headers["Retry-After"] == "1"
 
 
 async def test_faults_spare_unauthenticated_requests(api: Api, sandbox: Sandbox) -> None:

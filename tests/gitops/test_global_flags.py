@@ -1,0 +1,190 @@
+"""Flags as a terraform user types them: global flags after the command too, the log level
+from ``RECONCILER_LOG``, a log file, durations for ``--lock-timeout``, and the parallelism of
+calls and of a fleet's accounts on the command line."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import stat
+from pathlib import Path
+
+import click
+import pytest
+
+from reconciler.cli.logs import configure_logging
+from reconciler.cli.options import Duration
+from reconciler.cli.redaction import redacting
+from tests.gitops.conftest import API_KEY, AT_PASSWORD, ROOT, Env
+
+GET_LINE = "DEBUG reconciler.api.client: GET "
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_verbose_is_accepted_before_or_after_the_command(env: Env, where: str) -> None:
+    command = ["refresh", "-f", str(env.desired)]
+    args = ["-v", *command] if where == "before" else [*command, "-v"]
+    result = env.run(*args)
+    assert result.exit_code == 0, result.output
+    assert GET_LINE in result.stderr
+
+
+def test_no_color_is_accepted_after_the_command(env: Env) -> None:
+    forced = {"NO_COLOR": None, "FORCE_COLOR": "1"}
+    coloured = env.run("plan", "-f", str(env.desired), env=forced)
+    assert "\x1b[32m" in coloured.stdout  # FORCE_COLOR alone colours the plan (green)
+    before = env.run("--no-color", "plan", "-f", str(env.desired), env=forced)
+    after = env.run("plan", "-f", str(env.desired), "--no-color", env=forced)
+    assert after.exit_code == 0, after.output
+    assert "\x1b[32m" not in after.stdout and "update client 42" in after.stdout
+    assert after.stdout == before.stdout
+
+
+def test_a_flag_value_that_looks_like_a_global_flag_stays_the_flags_value(env: Env) -> None:
+    result = env.run("plan", "-f", str(env.desired), "--target", "-v")
+    assert result.exit_code == 1
+    assert "-v" in result.stderr and GET_LINE not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("level", "debug", "info"),
+    [
+        ("debug", True, True),
+        ("DEBUG", True, True),
+        ("info", False, True),
+        ("warning", False, False),
+    ],
+)
+def test_reconciler_log_sets_the_level(env: Env, level: str, debug: bool, info: bool) -> None:
+    result = env.run(
+        "apply",
+        "-f",
+        str(env.desired),
+        "--auto-approve",
+        env={"RECONCILER_LOG": level, "RECONCILER_RATE_LIMIT": "600"},
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        GET_LINE in result.stderr or "DEBUG reconciler.api.client: PUT " in result.stderr
+    ) is debug
+    assert ("INFO reconciler.workflows.apply: request rate" in result.stderr) is info
+
+
+def test_an_unknown_log_level_is_a_one_line_error(env: Env) -> None:
+    result = env.run("plan", "-f", str(env.desired), env={"RECONCILER_LOG": "chatty"})
+    assert result.exit_code == 1
+    assert len(result.stderr.splitlines()) == 1
+    assert "RECONCILER_LOG" in result.stderr and "debug, info or warning" in result.stderr
+    assert "update client 42" not in result.stdout
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_a_log_file_gets_the_debug_records_and_no_secret(env: Env, where: str) -> None:
+    log = env.folder / "run.log"
+    command = ["apply", "-f", str(env.desired), "--auto-approve"]
+    flag = ["--log-file", str(log)]
+    result = env.run(*(flag + command if where == "before" else command + flag))
+    assert result.exit_code == 0, result.output
+    text = log.read_text("utf-8")
+    assert "DEBUG reconciler.api.client: PUT /clients/42.json -> 200" in text
+    assert "DEBUG" not in result.stderr  # the records go to the file, not the terminal
+    assert API_KEY not in text and AT_PASSWORD not in text
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+
+
+def test_a_log_file_record_passes_through_the_redacting_filter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever a record holds, the file gets it as every other log handler does: with every
+    secret in play redacted."""
+    monkeypatch.setenv("INVOICEXPRESS_API_KEY", API_KEY)
+    log = tmp_path / "run.log"
+    with click.Context(click.Command("x")):
+        configure_logging(verbose=False, log_file=log)
+        try:
+            with redacting(None):
+                logging.getLogger("reconciler.test").warning("echoed %s", API_KEY)
+        finally:
+            logging.basicConfig(handlers=[logging.NullHandler()], force=True)
+    text = log.read_text("utf-8")
+    assert "echoed" in text and API_KEY not in text
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+def test_a_log_file_that_is_not_a_regular_file_is_refused(
+    env: Env, tmp_path: Path, kind: str
+) -> None:
+    target = tmp_path / "log"
+    if kind == "folder":
+        target.mkdir()
+    else:
+        os.mkfifo(target)
+    result = env.run("--log-file", str(target), "plan", "-f", str(env.desired))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [f"Error: {target}: not a regular file (--log-file)"]
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("0", 0.0), ("12", 12.0), ("2.5", 2.5), ("30s", 30.0), ("5m", 300.0), ("1h", 3600.0),
+     (" 5M ", 300.0), ("1.5h", 5400.0)],
+)  # fmt: skip
+def test_lock_timeout_takes_durations(text: str, seconds: float) -> None:
+    assert Duration().convert(text, None, None) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "5x", "-1", "m", "5 m", "1e3", "0x10", "٣", "9" * 40, "8d"])
+def test_a_duration_that_cant_be_read_is_refused(text: str) -> None:
+    with pytest.raises(click.BadParameter, match="duration"):
+        Duration().convert(text, None, None)
+
+
+def test_lock_timeout_in_minutes_on_the_command_line(env: Env) -> None:
+    result = env.run("refresh", "-f", str(env.desired), "--lock-timeout", "5m")
+    assert result.exit_code == 0, result.output
+    bad = env.run("refresh", "-f", str(env.desired), "--lock-timeout", "5 parsecs")
+    assert bad.exit_code == 1
+    assert "--lock-timeout" in bad.stderr and "30s, 5m, 1h" in bad.stderr
+
+
+def test_parallelism_sets_the_calls_in_flight_over_the_variable(env: Env) -> None:
+    """The flag wins over ``RECONCILER_CONCURRENCY`` (which is not even read, so a value out of
+    range there is no error)."""
+    out_of_range = {"RECONCILER_CONCURRENCY": "0"}
+    refused = env.run("apply", "-f", str(env.desired), "--auto-approve", env=out_of_range)
+    assert refused.exit_code == 1 and "RECONCILER_CONCURRENCY" in refused.stderr
+    result = env.run(
+        "apply", "-f", str(env.desired), "--auto-approve", "--parallelism", "2", env=out_of_range
+    )
+    assert result.exit_code == 0, result.output
+    assert "Apply: 5 succeeded" in result.stdout
+    too_many = env.run("plan", "-f", str(env.desired), "--parallelism", "65")
+    assert too_many.exit_code == 1 and "--parallelism" in too_many.stderr
+
+
+def test_accounts_at_once_sets_the_fleets_parallel_accounts(env: Env) -> None:
+    accounts = env.folder / "accounts"
+    accounts.mkdir()
+    for name in ("lisboa", "porto"):
+        shutil.copy(ROOT / "examples" / "minimal.yaml", accounts / f"{name}.yaml")
+    out_of_range = {"RECONCILER_ACCOUNTS_AT_ONCE": "0"}
+    refused = env.run("plan", "-f", str(accounts), env=out_of_range)
+    assert refused.exit_code == 1 and "RECONCILER_ACCOUNTS_AT_ONCE" in refused.stderr
+    result = env.run("plan", "-f", str(accounts), "--accounts-at-once", "1", env=out_of_range)
+    assert "RECONCILER_ACCOUNTS_AT_ONCE" not in result.stderr, result.output
+    assert "== lisboa" in result.stdout and "== porto" in result.stdout
+
+
+def test_parallelism_wins_over_an_accounts_own_variable(env: Env) -> None:
+    accounts = env.folder / "accounts"
+    accounts.mkdir()
+    for name in ("lisboa", "porto"):
+        shutil.copy(ROOT / "examples" / "minimal.yaml", accounts / f"{name}.yaml")
+    own = {"RECONCILER_CONCURRENCY_LISBOA": "0"}
+    refused = env.run("plan", "-f", str(accounts), env=own)
+    assert "RECONCILER_CONCURRENCY_LISBOA" in refused.stderr, refused.output
+    result = env.run("plan", "-f", str(accounts), "--parallelism", "2", env=own)
+    assert "RECONCILER_CONCURRENCY" not in result.stderr, result.output
+    assert "== lisboa" in result.stdout and "== porto" in result.stdout
