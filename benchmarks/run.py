@@ -1,5 +1,8 @@
 """Run the benchmarks and write the results table: ``python -m benchmarks.run [--quick]``.
 
+The table goes to a temporary file (its path printed at the end) unless ``--out`` names one;
+``--update-readme`` writes ``benchmarks/RESULTS.md`` and the README's copy.
+
 Generates desired states of 1k, 10k and 100k clients with known states 0 %, 1 % and 100 %
 changed; times ``reconciler plan`` on each (median of several runs) against the floor script
 (``benchmarks/floor.py``: the same comparison in plain Python, its calls checked equal to the
@@ -12,6 +15,7 @@ with a rate limit, measures apply's own ceiling against a trivial server
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import tempfile
@@ -28,6 +32,7 @@ from benchmarks.sandbox_writes import MODES, WriteResult, bench_writes
 
 HERE = Path(__file__).parent
 README = HERE.parent / "README.md"
+RESULTS = HERE / "RESULTS.md"
 PERCENTS = (0.0, 1.0, 100.0)
 START, END = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
 FLEET_MARK = "<!-- fleet-bench -->"
@@ -49,8 +54,16 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--no-apply", action="store_true", help="plan benchmarks only")
     parser.add_argument("--work", type=Path, help="where generated files go [a temp folder]")
-    parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md", help="results file")
-    parser.add_argument("--update-readme", action="store_true", help="copy the table to README")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="results file [benchmarks/RESULTS.md with --update-readme, else a temporary file]",
+    )
+    parser.add_argument(
+        "--update-readme",
+        action="store_true",
+        help="write benchmarks/RESULTS.md (unless --out) and copy the table to the README",
+    )
     return parser.parse_args(argv)
 
 
@@ -185,10 +198,23 @@ def main(argv: list[str] | None = None) -> None:
             )
             sandbox_rows = _sandbox_rows(writes)
     table = _table(describe(), runs, plan_rows, apply_rows, sandbox_rows)
-    arguments.out.write_text(table + _kept_sections(arguments.out), encoding="utf-8")
+    out = _results_file(arguments.out, update_readme=arguments.update_readme)
+    out.write_text(table + _kept_sections(out), encoding="utf-8")
     if arguments.update_readme:
         _update_readme(table)
-    print(f"\nwrote {arguments.out} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    print(f"\nwrote {out} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+
+def _results_file(out: Path | None, *, update_readme: bool) -> Path:
+    """Where the table goes: ``--out``; the committed ``RESULTS.md`` only with
+    ``--update-readme``; else a new temporary file, so a trial run never rewrites the record."""
+    if out is not None:
+        return out
+    if update_readme:
+        return RESULTS
+    handle, name = tempfile.mkstemp(prefix="reconciler-bench-results-", suffix=".md")
+    os.close(handle)
+    return Path(name)
 
 
 def _kept_sections(results: Path) -> str:

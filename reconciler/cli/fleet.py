@@ -28,6 +28,7 @@ from reconciler.cli.redaction import in_play
 from reconciler.core.fleet_document import FleetEntry
 from reconciler.core.report import Outcome, OutcomeListener
 from reconciler.errors import SettingsError
+from reconciler.render.counts import counted
 from reconciler.render.drift import render_refresh, render_verification
 from reconciler.render.escape import terminal
 from reconciler.render.json import render_fleet_json
@@ -175,7 +176,8 @@ def _fleet_line(runs: Sequence[AccountRun[Session]]) -> str:
     changed = sum(1 for plan in planned if not plan.is_empty)
     calls = sum(len(plan.calls) for plan in planned)
     return (
-        f"Fleet: {len(runs)} accounts: {changed} with changes ({calls} calls), "
+        f"Fleet: {counted(len(runs), 'account')}: "
+        f"{changed} with changes ({counted(calls, 'call')}), "
         f"{len(planned) - changed} in sync, {len(runs) - len(planned)} failed."
     )
 
@@ -243,7 +245,7 @@ def apply_fleet(
             print_plan(out, run.result.session.plan, show_requests=show_requests)
     ready = [run.result for run in pending if run.result is not None]
     if any(not p.session.plan.is_empty for p in ready) and not click.confirm(
-        f"Apply these calls to {len(ready)} accounts?", default=False
+        f"Apply these calls to {counted(len(ready), 'account')}?", default=False
     ):
         for held in ready:
             held.held.close()
@@ -280,7 +282,8 @@ def _print_applied(runs: Sequence[AccountRun[Applied]], *, show_requests: bool, 
             out.print(render_verification(applied.verification))
         codes.append(EXIT_OK if applied.ok else EXIT_APPLY_FAILED)
     applied_ok = sum(1 for code in codes if code == EXIT_OK)
-    out.print(f"Fleet: {len(runs)} accounts: {applied_ok} converged, {len(runs) - applied_ok} not.")
+    converged = f"{applied_ok} converged, {len(runs) - applied_ok} not"
+    out.print(f"Fleet: {counted(len(runs), 'account')}: {converged}.")
     return worst_exit(codes)
 
 

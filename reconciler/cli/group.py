@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from reconciler import __version__, interrupts
+from reconciler.cli.exit_help import exit_codes_epilog
 from reconciler.cli.logs import TerminalSafeFormatter as TerminalSafeFormatter
 from reconciler.cli.logs import configure_logging
 from reconciler.render.escape import terminal_lines
@@ -42,7 +43,18 @@ COMMAND_MODULES = {
 
 class ReconcilerGroup(click.Group):
     """A click group whose usage errors exit 1, so exit 2 always means "changes pending";
-    its commands are imported when they are asked for."""
+    its commands are imported when they are asked for. Alone, ``reconciler`` prints its help and
+    exits 0; every help ends with the exit codes."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.epilog = self.epilog or exit_codes_epilog("")
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args and self.no_args_is_help and not ctx.resilient_parsing:
+            click.echo(ctx.get_help(), color=ctx.color)
+            ctx.exit(0)
+        return super().parse_args(ctx, args)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(COMMAND_MODULES) | set(self.commands))
@@ -55,6 +67,8 @@ class ReconcilerGroup(click.Group):
         command = super().get_command(ctx, cmd_name)
         if command is not None:
             _accept_global_options(command)
+            if command.epilog is None:
+                command.epilog = exit_codes_epilog(cmd_name)
         return command
 
     def main(self, *args: Any, **kwargs: Any) -> Any:

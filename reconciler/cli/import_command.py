@@ -18,6 +18,7 @@ from reconciler.cli.options import (
     target_options,
 )
 from reconciler.cli.redaction import in_play
+from reconciler.render.counts import counted
 from reconciler.render.escape import terminal
 from reconciler.render.json import render_document
 from reconciler.workflows.importing import Imported, import_account
@@ -71,14 +72,15 @@ def import_(
     for note in imported.notes:
         out.print(f"  note: {terminal(shown(note))}")
     counts = (
-        f"account {imported.account_id}, {imported.clients_read} clients on the live account "
-        f"({imported.clients_added} added, {imported.fields_updated} fields updated)"
+        f"account {imported.account_id}, {counted(imported.clients_read, 'client')} on the live "
+        f"account ({imported.clients_added} added, "
+        f"{counted(imported.fields_updated, 'field')} updated)"
     )
     if dry_run:
         verb = "updated" if imported.updated else "written"
         out.print(
             f"Dry run: {terminal(str(file))} would be {verb}: {counts}; "
-            f"{imported.resources_recorded} resources would be recorded. "
+            f"{counted(imported.resources_recorded, 'resource')} would be recorded. "
             "Nothing written.",
             style="bold",
         )
@@ -86,7 +88,7 @@ def import_(
     verb = "Updated" if imported.updated else "Wrote"
     out.print(
         f"{verb} {terminal(str(file))}: {counts}. Known state recorded "
-        f"({imported.resources_recorded} resources).",
+        f"({counted(imported.resources_recorded, 'resource')}).",
         style="bold",
     )
 

@@ -1,8 +1,9 @@
 """Apply progress: a rich progress bar on a terminal, one plain line per finished call elsewhere.
 
 Progress goes to stderr, so stdout keeps only the plan and the final report. A failure's
-message is shown once: above the bar on a terminal (failures alike: the first, then a count
-when the bar ends), else in the final report.
+message (the API's words, redacted) is shown as it happens: above the bar on a terminal
+(failures alike: the first, then a count when the bar ends), else on the call's own line, so
+a CI log that keeps only stderr still says why each call failed.
 """
 
 from __future__ import annotations
@@ -17,19 +18,19 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from reconciler.core.report import Outcome, OutcomeListener, Status
+from reconciler.render.counts import counted
 from reconciler.render.escape import terminal
 from reconciler.render.text import describe
 
 
-def _what(outcome: Outcome, *, detail: bool = True) -> str:
-    shown = outcome.detail and (detail or outcome.status is Status.SUCCEEDED)
-    said = f": {terminal(outcome.detail)}" if shown else ""
+def _what(outcome: Outcome) -> str:
+    said = f": {terminal(outcome.detail)}" if outcome.detail else ""
     return f"{outcome.status}: {describe(outcome.call)}{said}"
 
 
 def shows_failures(console: Console, *, quiet: bool) -> bool:
-    """Whether ``progress`` on this console prints each failure with its message (the bar on a
-    terminal does; plain lines leave the message to the final report)."""
+    """Whether ``progress`` on this console shows each failure where the final report would
+    show it again (the bar on a terminal; plain lines go to stderr, apart from the report)."""
     return not quiet and console.is_terminal
 
 
@@ -46,7 +47,7 @@ def progress(total: int, console: Console, *, quiet: bool) -> Iterator[OutcomeLi
             nonlocal done
             done += 1
             if outcome.status is not Status.NOT_ATTEMPTED:  # counted once in the report
-                click.echo(f"[{done}/{total}] {_what(outcome, detail=False)}", err=True)
+                click.echo(f"[{done}/{total}] {_what(outcome)}", err=True)
 
         yield plain
         return
@@ -125,8 +126,8 @@ class Tally:
         recorded = self.succeeded if recorded_now is None else recorded_now
         finished = max(self.finished, recorded)
         if finished >= self.total:  # e.g. during --verify's read-back
-            return f"interrupted after all {self.total} calls; {recorded} recorded"
+            return f"interrupted after all {counted(self.total, 'call')}; {recorded} recorded"
         return (
-            f"interrupted after {finished} of {self.total} calls; {recorded} recorded; apply "
-            "again to make the rest"
+            f"interrupted after {finished} of {counted(self.total, 'call')}; {recorded} recorded; "
+            "apply again to make the rest"
         )

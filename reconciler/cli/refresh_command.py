@@ -27,6 +27,7 @@ from reconciler.cli.options import (
 )
 from reconciler.cli.progress import reading_live
 from reconciler.core.run_documents import refresh_document
+from reconciler.render.counts import counted
 from reconciler.render.drift import render_refresh
 from reconciler.render.escape import terminal
 from reconciler.render.json import render_document
@@ -108,8 +109,8 @@ def _refresh_one(
 def would_write(read: ReadRefresh, where: str) -> str:
     """One line: the records the live values would change, and where they are kept."""
     return (
-        f"Refresh would write the live values of {len(read.changed)} resources into the known "
-        f"state ({where}): {', '.join(read.changed)}."
+        f"Refresh would write the live values of {counted(len(read.changed), 'resource')} into "
+        f"the known state ({where}): {', '.join(read.changed)}."
     )
 
 

@@ -15,6 +15,7 @@ from reconciler.cli.options import (
 )
 from reconciler.cli.redaction import database_passwords, in_play
 from reconciler.errors import InputError
+from reconciler.render.counts import counted
 from reconciler.render.escape import terminal
 from reconciler.workflows.moving import Destination, move_state
 from reconciler.workflows.target import Target, with_state_url
@@ -56,7 +57,7 @@ def move(
     known = moved.state
     console().print(
         f"Moved the known state (lineage {known.lineage}, serial {known.serial}, "
-        f"{len(known.resources)} resources) from {terminal(str(moved.source))} to "
+        f"{counted(len(known.resources), 'resource')}) from {terminal(str(moved.source))} to "
         f"{terminal(str(moved.destination))}; {terminal(moved.retired)}"
         f"{'' if moved.replaced is None else '; ' + terminal(moved.replaced)}.",
         style="bold",

@@ -6,6 +6,13 @@ in every form it may travel in, by ``(sensitive)``: raw, percent-encoded (``quot
 ``quote_plus``), and Base64 (standard and URL-safe, with and without padding; the AT password
 travels Base64-encoded), the percent-encoded forms of those, and each of these JSON-escaped as
 common encoders write a string (see ``json_escaped``).
+A secret that reads as an ordinary word (``word_like``: 4 to 12 ASCII letters, such as an API
+key ``missing`` or the sandbox's ``sandbox``) is redacted only where it stands as a value: after
+``=``, ``:``, a quote or ``/``, before a quote, ``&`` or ``/``, and never inside a longer word.
+Such a key can't be told apart from the words of a server's sentence, so removing it everywhere
+would mangle the very message that says what is wrong (``the API key is missing or invalid``);
+where a server echoes what it was sent (``?api_key=…``, a JSON value) it is always redacted.
+Every other form of it (Base64, ...) is redacted everywhere, as is every other secret.
 ``shown`` also cuts a server's text to a length fit for a terminal and makes control
 characters visible, so that no answer can flood or drive the terminal.
 """
@@ -31,6 +38,15 @@ MESSAGE_LIMIT = 500
 # The characters a URL encoder may leave as they are: none, '/', or all a query allows.
 _URL_SAFE = ("", "/", "/?:@!$'()*,;")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+_WORD = re.compile(r"[A-Za-z][a-z]{3,11}|[A-Z]{4,12}")
+
+
+def word_like(secret: str) -> bool:
+    """Whether ``secret`` reads as an ordinary word: 4 to 12 ASCII letters, in lower case,
+    capitalised or in capitals (``missing``, ``Invalid``, ``DEMO``)."""
+    return _WORD.fullmatch(secret) is not None
 
 
 def forms(secret: str) -> set[str]:
@@ -117,11 +133,16 @@ class Redactor:
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets = frozenset(s for s in secrets if len(s) >= MIN_SECRET_LENGTH)
-        every = {form for secret in self._secrets for form in forms(secret)}
+        words = {secret for secret in self._secrets if word_like(secret)}
+        every = {form for secret in self._secrets for form in forms(secret)} - words
         # Longest first, so that a form containing another is replaced whole.
         ordered = sorted(every, key=lambda form: (-len(form), form))
-        self._pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
-        self._longest = len(ordered[0]) if ordered else 0
+        alternatives = [re.escape(form) for form in ordered]
+        if words:
+            alternatives.append(_as_value(sorted(words, key=lambda word: (-len(word), word))))
+        self._pattern = re.compile("|".join(alternatives)) if alternatives else None
+        # A word's context reaches one character past it.
+        self._longest = max((len(form) for form in every | words), default=0) + 1
 
     def __repr__(self) -> str:
         return f"Redactor({len(self._secrets)} secrets)"
@@ -165,6 +186,20 @@ class Redactor:
 
     def _search(self, text: str, start: int, end: int) -> re.Match[str] | None:
         return None if self._pattern is None else self._pattern.search(text, start, end)
+
+
+# A word-like secret counts where it stands as a value: right after '=', ':', a quote or '/'
+# (or '= '), or right before a quote, '&' or '/'; never inside a longer word.
+_VALUE_BEFORE = r"(?:(?<=[=:\"'`/])|(?<== ))"
+_VALUE_AFTER = r"(?=[\"'`&/])"
+_NOT_WORD_BEFORE = r"(?<![A-Za-z0-9_])"
+_NOT_WORD_AFTER = r"(?![A-Za-z0-9_])"
+
+
+def _as_value(words: list[str]) -> str:
+    """A pattern of ``words`` where each stands as a value, not as a word of a sentence."""
+    any_of = "(?:" + "|".join(map(re.escape, words)) + ")"
+    return f"{_VALUE_BEFORE}{any_of}{_NOT_WORD_AFTER}|{_NOT_WORD_BEFORE}{any_of}{_VALUE_AFTER}"
 
 
 def secret_values(model: Any, paths: Iterable[str] = SECRET_FIELDS) -> list[str]:

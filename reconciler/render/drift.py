@@ -7,6 +7,7 @@ from rich.text import Text
 from reconciler.core.fold import Refreshed
 from reconciler.core.references import Resolution
 from reconciler.core.verification import Verification
+from reconciler.render.counts import counted
 from reconciler.render.escape import terminal
 from reconciler.render.text import describe
 from reconciler.render.values import shown
@@ -40,7 +41,7 @@ def render_refresh(refreshed: Refreshed) -> Text:
         out.append(SECRETS_NOTE.format(secrets) + "\n", style="dim")
     drifted = len(refreshed.drift)
     recorded = len(refreshed.recorded)
-    line = f"Refresh: {refreshed.read} declared resources read; "
+    line = f"Refresh: {counted(refreshed.read, 'declared resource')} read; "
     line += f"{drifted} drifted" if drifted else "no drift"
     if recorded:
         line += f"; {recorded} recorded from the live account"
@@ -71,7 +72,7 @@ def render_verification(verification: Verification) -> Text:
         out.append(shown(item.live), style="red")
         out.append("\n")
     bad = len({id(item.call) for item in verification.not_converged})
-    line = f"Verify: {verification.checked} calls read back; "
+    line = f"Verify: {counted(verification.checked, 'call')} read back; "
     line += f"{bad} applied but not converged." if bad else "all converged."
     out.append(line, style="bold red" if bad else "bold green")
     return out

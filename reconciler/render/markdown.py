@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from reconciler.core.fleet_document import FleetEntry
 from reconciler.core.plan import Action, Call, Plan
 from reconciler.core.secrets import REDACTED
+from reconciler.render.counts import counted
 from reconciler.render.escape import code_span, fenced, terminal, terminal_lines
 from reconciler.render.links import SourceLinks
 from reconciler.render.text import UNMANAGED_NOTE, describe, summary_line
@@ -100,7 +101,8 @@ def render_markdown(plan: Plan, *, limit: int = LIMIT, links: SourceLinks | None
     left_out = len(plan.calls) - calls_shown
     if left_out:
         parts.append(
-            f"\n**{left_out:,} of {len(plan.calls):,} calls not shown** (the comment is capped "
+            f"\n**{left_out:,} of {counted(len(plan.calls), 'call', grouped=True)} not shown** "
+            "(the comment is capped "
             f"at {limit:,} characters); run `reconciler plan` to see them all.\n"
         )
     elif plan.unmanaged:
@@ -131,8 +133,9 @@ def render_fleet_markdown(entries: Sequence[FleetEntry], *, limit: int = LIMIT) 
     calls = sum(len(plan.calls) for plan in planned)
     failed = len(entries) - len(planned)
     head = (
-        f"## reconciler fleet plan\n\n{len(entries)} accounts: "
-        f"{sum(1 for plan in planned if not plan.is_empty)} with changes ({calls:,} calls), "
+        f"## reconciler fleet plan\n\n{counted(len(entries), 'account')}: "
+        f"{sum(1 for plan in planned if not plan.is_empty)} with changes "
+        f"({counted(calls, 'call', grouped=True)}), "
         f"{failed} failed.\n"
     )
     share = max(_RESERVE * 2, (limit - len(head)) // max(1, len(entries)) - 100)

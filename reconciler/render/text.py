@@ -11,6 +11,7 @@ from reconciler.core.diff import FieldChange
 from reconciler.core.plan import Call, Plan
 from reconciler.core.report import ApplyReport, Outcome, Status
 from reconciler.core.secrets import REDACTED, redacted
+from reconciler.render.counts import counted
 from reconciler.render.escape import terminal, terminal_lines
 from reconciler.render.values import mark, shown
 
@@ -82,17 +83,17 @@ def unmanaged_line(resource: str) -> str:
 def summary_line(plan: Plan) -> str:
     """``Plan: N calls (...); K no longer managed; M in sync.``"""
     if plan.is_empty:
-        return f"No changes. {len(plan.in_sync)} declared resources are in sync."
+        verb = "is" if len(plan.in_sync) == 1 else "are"
+        return f"No changes. {counted(len(plan.in_sync), 'declared resource')} {verb} in sync."
     parts = []
     if plan.calls:
         counts = ", ".join(f"{n} {action}" for action, n in plan.counts().items())
-        noun = "call" if len(plan.calls) == 1 else "calls"
-        parts.append(f"{len(plan.calls)} {noun} ({counts})")
+        parts.append(f"{counted(len(plan.calls), 'call')} ({counts})")
     else:
         parts.append("no calls")
     if plan.unmanaged:
         parts.append(f"{len(plan.unmanaged)} no longer managed (records dropped on apply)")
-    parts.append(f"{len(plan.in_sync)} resources in sync")
+    parts.append(f"{counted(len(plan.in_sync), 'resource')} in sync")
     return "Plan: " + "; ".join(parts) + "."
 
 
@@ -150,9 +151,8 @@ def render_report(report: ApplyReport, *, list_failures: bool = True) -> Text:
         out.append(describe(outcome.call))
         out.append(f": {terminal(outcome.detail)}\n")
     for reason, count in report.not_attempted().items():
-        noun = "call" if count == 1 else "calls"
         out.append("  not attempted: ", style="bold red")
-        out.append(f"{count} {noun}: {terminal(reason)}\n")
+        out.append(f"{counted(count, 'call')}: {terminal(reason)}\n")
     counts = [
         f"{len(report.with_status(Status.SUCCEEDED))} succeeded",
         f"{len(report.with_status(Status.FAILED))} failed",

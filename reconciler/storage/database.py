@@ -2,7 +2,7 @@
 its password, one way to connect, and psycopg's errors turned into the package's own.
 
 psycopg is imported only here and only when a database is used, so the file backend needs
-nothing more than the package (``pip install 'reconciler[postgres]'`` adds it).
+nothing more than the package (``pip install 'invoicexpress-reconciler[postgres]'`` adds it).
 """
 
 from __future__ import annotations
@@ -107,7 +107,9 @@ def require_driver() -> None:
         import psycopg  # noqa: F401
     except ImportError:
         raise SettingsError(
-            "a known state in PostgreSQL needs psycopg: pip install 'reconciler[postgres]'"
+            "a known state in PostgreSQL needs psycopg: "
+            "pip install 'invoicexpress-reconciler[postgres]' "
+            "(in a clone: pip install '.[postgres]')"
         ) from None
 
 

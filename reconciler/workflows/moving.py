@@ -9,6 +9,7 @@ from typing import Literal
 
 from reconciler.core.known import KnownState
 from reconciler.errors import SettingsError, StateFileError
+from reconciler.render.counts import counted
 from reconciler.storage.backend import StateBackend
 from reconciler.storage.lock import StateLock
 from reconciler.storage.postgres import PostgresStore
@@ -76,7 +77,8 @@ def _move(source: _End, destination: _End) -> Moved:
             if there.resources:
                 raise StateFileError(
                     f"{destination.name}: holds another history (lineage {there.lineage}, "
-                    f"{len(there.resources)} resources recorded); it was not overwritten. "
+                    f"{counted(len(there.resources), 'resource')} recorded); "
+                    "it was not overwritten. "
                     "Move it aside first if it is not needed."
                 )
             destination.clear()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
+import pytest
+
 from benchmarks.generate import changed_clients, write_scenario
-from benchmarks.run import main
+from benchmarks.run import README, RESULTS, main
 from reconciler.desired.document import load_desired
 from reconciler.storage.state_file import StateStore
 
@@ -50,3 +53,18 @@ def test_a_tiny_run_writes_a_table_with_exact_plans_and_clean_applies(tmp_path: 
     for mode in ("| memory | 20 | 20 |", "| data (file holds every write) | 20 | 20 |"):
         assert mode in table
     assert "| data-sync (file holds every write) | 20 | 20 |" in table
+
+
+def test_a_run_without_out_writes_a_temporary_file_and_leaves_the_committed_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    committed = RESULTS.read_bytes()
+    readme = README.read_bytes()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    main(["--quick", "--sizes", "30", "--runs", "1", "--no-apply", "--work", str(tmp_path / "w")])
+    written = list(tmp_path.glob("reconciler-bench-results-*.md"))
+    assert len(written) == 1
+    assert "| clients |" in written[0].read_text(encoding="utf-8")
+    assert f"wrote {written[0]}" in capsys.readouterr().err
+    assert RESULTS.read_bytes() == committed
+    assert README.read_bytes() == readme

@@ -59,7 +59,7 @@ def test_verify_catches_a_rewritten_field(env: Env) -> None:
     assert (
         'not converged: update client 42: phone: sent "213456700", live "+351 213456700"'
     ) in result.output
-    assert "Verify: 1 calls read back; 1 applied but not converged." in result.output
+    assert "Verify: 1 call read back; 1 applied but not converged." in result.output
 
 
 def test_verify_passes_when_everything_took_and_absorbs_harmless_rewrites(env: Env) -> None:

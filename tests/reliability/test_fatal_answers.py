@@ -64,10 +64,13 @@ def test_the_same_failure_on_every_client_stops_the_clients_only(tmp_path: Path)
     assert len(client_puts) == 3
     assert "not attempted: 27 calls: 3 update client calls failed the same way" in result.output
     assert "Apply: 3 succeeded, 3 failed, 0 skipped, 27 not attempted." in result.output
-    # The three identical failures are reported together, once, with their message.
+    # The three identical failures are reported together, once, with their message ...
     assert (
         "failed: update client 1000, update client 1001 and update client 1002: "
         "HTTP 404: Not found (3 calls)"
-    ) in result.output
+    ) in result.stdout
+    # ... and, off a terminal, each on its progress line on stderr as it happens.
+    for number in (1000, 1001, 1002):
+        assert result.stderr.count(f"failed: update client {number}: PUT") == 1
     known = fleet.known()
     assert {"account:12345", "registration:146090", "default_sequence"} <= set(known.resources)

@@ -361,7 +361,7 @@ def test_without_psycopg_files_work_and_a_database_asks_for_the_extra(tmp_path: 
         [*plan, "--state-url", url], env=env, capture_output=True, text=True, timeout=60
     )
     assert with_database.returncode == 1
-    assert "needs psycopg: pip install 'reconciler[postgres]'" in with_database.stderr
+    assert "needs psycopg: pip install 'invoicexpress-reconciler[postgres]'" in with_database.stderr
 
 
 def test_writers_meeting_an_empty_database_at_once_create_the_tables_once(
