@@ -85,7 +85,7 @@ def open_fleet(files: Sequence[Path], shard: str | None, template: Target) -> Fl
         with contextlib.suppress(SettingsError):
             secrets.add(run.account.target.tool_settings().digest_key)
         if run.result is not None and run.result.desired is not None:
-            secrets.add(*desired_secrets(run.result.desired))
+            secrets.add(*desired_secrets(run.result.desired, run.account.target.variables))
     return Fleet(loaded, at_once)
 
 

@@ -18,7 +18,7 @@ desired file or a settings file, which a pull request may write.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from urllib.parse import parse_qs, unquote, urlsplit
 
 ALLOWED_PREFIX = "RECONCILER_VAR_"
@@ -67,8 +67,45 @@ def url_passwords(value: str) -> set[str]:
     return written | {unquote(password) for password in written}
 
 
+class Snapshot(Mapping[str, str]):
+    """The process environment as one run reads it: taken once, its secrets found once, so
+    that every account of a fleet shares the work."""
+
+    __slots__ = ("_secrets", "_variables")
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._variables = dict(environ)
+        self._secrets: frozenset[str] | None = None
+
+    def __getitem__(self, name: str) -> str:
+        return self._variables[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._variables)
+
+    def __len__(self) -> int:
+        return len(self._variables)
+
+    def __repr__(self) -> str:
+        return f"Snapshot({len(self._variables)} variables)"
+
+    @property
+    def secrets(self) -> frozenset[str]:
+        """``environment_secrets`` of this snapshot, found the first time they are asked for."""
+        if self._secrets is None:
+            self._secrets = _scan(self._variables)
+        return self._secrets
+
+
 def environment_secrets(environ: Mapping[str, str]) -> frozenset[str]:
-    """The secrets the environment holds, each at least ``MIN_SECRET_LENGTH`` long."""
+    """The secrets the environment holds, each at least ``MIN_SECRET_LENGTH`` long (found once
+    for a ``Snapshot``)."""
+    if isinstance(environ, Snapshot):
+        return environ.secrets
+    return _scan(environ)
+
+
+def _scan(environ: Mapping[str, str]) -> frozenset[str]:
     found: set[str] = set()
     for name, value in environ.items():
         if names_a_secret(name):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -61,13 +61,18 @@ def load_inputs(target: Target, *, plan_file: Path | None = None, desired: bool 
         bound = saved.binding
         state = None if bound.state_file is None else Path(bound.state_file)
         target = Target(
-            Path(bound.desired_file), state, bound.sandbox, target.env_file, target.state_url
+            Path(bound.desired_file),
+            state,
+            bound.sandbox,
+            target.env_file,
+            target.state_url,
+            environment=target.environment,
         )
     check_desired_path(target.file)
     target.tool_settings()
     target = with_state_url(target)
     with collector_paused():
-        loaded = load_desired(target.file, os.environ) if desired else None
+        loaded = load_desired(target.file, target.variables) if desired else None
     api = target.api_settings()
     if not target.sandbox and (api.base_url or api.account):
         resolve_base_url(api)
@@ -87,6 +92,8 @@ class Session:
     tool: ToolSettings
     prepared: Prepared | None = None
     stored_serial: int = 0
+    environ: Mapping[str, str] | None = None
+    """The run's snapshot of the environment (``Target.variables``): its secrets are in play."""
 
 
 def digest_key(tool: ToolSettings, target: Target) -> DigestKey:
@@ -125,7 +132,16 @@ def open_session(
         plan = build_plan(prepared.desired, prepared.known, key, creatable=prepared.creatable)
     # A refresh saved what it read; otherwise look-ups are only in memory until an apply.
     stored = prepared.known if prepared.refreshed is not None else known
-    return Session(prepared.desired, store, prepared.known, plan, tool, prepared, stored.serial)
+    return Session(
+        prepared.desired,
+        store,
+        prepared.known,
+        plan,
+        tool,
+        prepared,
+        stored.serial,
+        target.variables,
+    )
 
 
 def read_side(
@@ -142,7 +158,7 @@ def read_side(
     """Resolve references and refresh, reaching the API only when that needs it. A refresh
     saves the known state it produced and logs the drift it found."""
 
-    redactor = redactor_for(desired)
+    redactor = redactor_for(desired, target.variables)
     todo = pending(desired.state, known)
 
     async def run(client: ApiClient | None) -> Prepared:
@@ -182,17 +198,19 @@ async def with_client(
         return await run(client)
 
 
-def desired_secrets(desired: Desired) -> list[str]:
-    """The secrets in play: the account's passwords the desired state declares, and the
-    environment's (every account's API key, tokens, passwords)."""
+def desired_secrets(desired: Desired, environ: Mapping[str, str] | None = None) -> list[str]:
+    """The secrets in play: the account's passwords the desired state declares, and those of
+    ``environ`` (the run's ``Target.variables``; the process environment by default): every
+    account's API key, tokens, passwords."""
     account = desired.state.account
     declared = secret_values(account) if account is not None else []
-    return sorted(secrets_in_play(os.environ, declared))
+    return sorted(secrets_in_play(os.environ if environ is None else environ, declared))
 
 
-def redactor_for(desired: Desired) -> Redactor:
-    """A redactor of the secrets the desired state declares (the client adds the API key)."""
-    return Redactor(desired_secrets(desired))
+def redactor_for(desired: Desired, environ: Mapping[str, str] | None = None) -> Redactor:
+    """A redactor of the secrets the desired state declares and ``environ`` holds (the client
+    adds the API key)."""
+    return Redactor(desired_secrets(desired, environ))
 
 
 def check_api_settings(target: Target) -> None:
