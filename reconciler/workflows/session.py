@@ -28,6 +28,7 @@ from reconciler.settings import (
 )
 from reconciler.storage.backend import StateBackend
 from reconciler.storage.drift_log import log_drift
+from reconciler.storage.postgres import PostgresStore
 from reconciler.storage.saved_plans import SavedPlan, load_plan
 from reconciler.workflows.collector import collector_paused
 from reconciler.workflows.prepare import Prepared, needs_api, prepare
@@ -96,6 +97,13 @@ class Session:
     """The run's snapshot of the environment (``Target.variables``): its secrets are in play."""
 
 
+def release_connection(store: StateBackend) -> None:
+    """Close the connection a database store opened of its own to read (not a held lock's):
+    a planned account holds none while the others are planned; a later use opens another."""
+    if isinstance(store, PostgresStore):
+        store.close()
+
+
 def digest_key(tool: ToolSettings, target: Target) -> DigestKey:
     """The key of the secrets' digests: RECONCILER_DIGEST_KEY, else the API key."""
     if tool.digest_key is not None:
@@ -123,13 +131,16 @@ def open_session(
     held open while the live account is read."""
     tool = target.tool_settings()
     store = target.store()
-    with collector_paused():  # one pause over load → plan
-        known = store.load()
-        key = digest_key(tool, target)
-        prepared = read_side(
-            target, desired, store, known, key, tool, refresh, create_missing, reading
-        )
-        plan = build_plan(prepared.desired, prepared.known, key, creatable=prepared.creatable)
+    try:
+        with collector_paused():  # one pause over load → plan
+            known = store.load()
+            key = digest_key(tool, target)
+            prepared = read_side(
+                target, desired, store, known, key, tool, refresh, create_missing, reading
+            )
+            plan = build_plan(prepared.desired, prepared.known, key, creatable=prepared.creatable)
+    finally:
+        release_connection(store)
     # A refresh saved what it read; otherwise look-ups are only in memory until an apply.
     stored = prepared.known if prepared.refreshed is not None else known
     return Session(
