@@ -143,3 +143,15 @@ def test_the_settings_file_is_read_and_screened_once_per_run(
     # Once for the command's redactor at its start, once for the accounts' shared snapshot.
     assert 0 < counts["screened"] <= 2
     assert 0 < counts["parsed"] <= 2
+
+
+def test_validating_a_fleet_scans_the_environment_for_secrets_once(
+    tmp_path: Path, counts: Counter[str]
+) -> None:
+    env = _fleet(tmp_path)
+    variables = len(os.environ.keys() | env.keys())
+    args = ["validate", "-f", str(tmp_path / "accounts")]
+    result = CliRunner().invoke(main, args, env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count(": valid (") == ACCOUNTS
+    assert 0 < counts["names screened"] <= 2 * variables
