@@ -51,7 +51,7 @@ from reconciler.workflows.fleet_steps import (
     plan_held,
     refresh_fleet_account,
 )
-from reconciler.workflows.session import Inputs, Session, desired_secrets
+from reconciler.workflows.session import Inputs, Session, declared_secrets
 from reconciler.workflows.target import Target
 
 T = TypeVar("T")
@@ -85,7 +85,7 @@ def open_fleet(files: Sequence[Path], shard: str | None, template: Target) -> Fl
         with contextlib.suppress(SettingsError):
             secrets.add(run.account.target.tool_settings().digest_key)
         if run.result is not None and run.result.desired is not None:
-            secrets.add(*desired_secrets(run.result.desired, run.account.target.variables))
+            secrets.add(*declared_secrets(run.result.desired))
     return Fleet(loaded, at_once)
 
 

@@ -19,7 +19,7 @@ from reconciler.core.redaction import Redactor, secret_values
 from reconciler.core.references import pending
 from reconciler.core.secrets import DigestKey
 from reconciler.desired.document import Desired, load_desired
-from reconciler.desired.secrets_in_play import secrets_in_play
+from reconciler.desired.secrets_in_play import Snapshot, secrets_in_play
 from reconciler.errors import InputError, SettingsError
 from reconciler.settings import (
     ToolSettings,
@@ -209,18 +209,26 @@ async def with_client(
         return await run(client)
 
 
+def declared_secrets(desired: Desired) -> list[str]:
+    """The account's passwords the desired state declares."""
+    account = desired.state.account
+    return secret_values(account) if account is not None else []
+
+
 def desired_secrets(desired: Desired, environ: Mapping[str, str] | None = None) -> list[str]:
     """The secrets in play: the account's passwords the desired state declares, and those of
     ``environ`` (the run's ``Target.variables``; the process environment by default): every
     account's API key, tokens, passwords."""
-    account = desired.state.account
-    declared = secret_values(account) if account is not None else []
+    declared = declared_secrets(desired)
     return sorted(secrets_in_play(os.environ if environ is None else environ, declared))
 
 
 def redactor_for(desired: Desired, environ: Mapping[str, str] | None = None) -> Redactor:
     """A redactor of the secrets the desired state declares and ``environ`` holds (the client
-    adds the API key)."""
+    adds the API key); a snapshot's environment part is built once for every account."""
+    if isinstance(environ, Snapshot):
+        shared = environ.once("redactor", lambda: Redactor(environ.secrets))
+        return shared.with_secrets(*declared_secrets(desired))
     return Redactor(desired_secrets(desired, environ))
 
 

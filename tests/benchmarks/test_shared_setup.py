@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from benchmarks.generate import desired_yaml, known_state
 from reconciler.cli import main
@@ -155,3 +157,40 @@ def test_validating_a_fleet_scans_the_environment_for_secrets_once(
     assert result.exit_code == 0, result.output
     assert result.stdout.count(": valid (") == ACCOUNTS
     assert 0 < counts["names screened"] <= 2 * variables
+
+
+def test_a_fleet_builds_one_secret_screen_not_one_per_account(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: Counter[str] = Counter()
+    real = secrets_in_play.SecretScreen.__init__
+
+    def counted(self: secrets_in_play.SecretScreen, secrets: Any) -> None:
+        built["screens"] += 1
+        real(self, secrets)
+
+    monkeypatch.setattr(secrets_in_play.SecretScreen, "__init__", counted)
+    _plan(tmp_path, _fleet(tmp_path))
+    assert 0 < built["screens"] <= 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    secrets=st.lists(st.text(alphabet="ab-1", min_size=4, max_size=12), max_size=40),
+    text=st.text(alphabet="ab-1 ", max_size=80),
+    many=st.integers(min_value=0, max_value=2),
+)
+def test_a_screen_of_many_secrets_finds_exactly_what_one_search_per_secret_finds(
+    secrets: list[str], text: str, many: int
+) -> None:
+    # Padding with secrets that never occur pushes the screen past FEW_SECRETS, where it
+    # passes over the text once instead of searching it once per secret.
+    padding = [f"zz{number:010d}" for number in range(many * secrets_in_play.FEW_SECRETS)]
+    screen = secrets_in_play.SecretScreen([*secrets, *padding])
+    expected = text in {s for s in secrets if len(s) >= 4} or any(
+        secret in text for secret in secrets if len(secret) >= 8
+    )
+    assert screen.holds(text) is expected
+    assert screen.any_holds([text]) is (
+        expected or any(f"\0{s}\0" in f"\0{text}\0" for s in secrets)
+    )
