@@ -117,6 +117,12 @@ class Scale:
         pairs = zip(self.fleet_plans, self.single_plans, strict=True)
         return statistics.median(fleet.seconds / one.seconds for fleet, one in pairs)
 
+    @property
+    def cpu_ratio(self) -> float:
+        """The same for CPU seconds: what the fleet costs, apart from waiting for a core."""
+        pairs = zip(self.fleet_plans, self.single_plans, strict=True)
+        return statistics.median(fleet.cpu_seconds / one.cpu_seconds for fleet, one in pairs)
+
 
 @contextlib.contextmanager
 def fake_api() -> Iterator[str]:
@@ -223,13 +229,15 @@ def write_single(folder: Path, clients: int, url: str | None) -> None:
     store.close()
 
 
-def environment(accounts: int, base_url: str, url: str | None) -> dict[str, str]:
+def environment(
+    accounts: int, base_url: str, url: str | None, at_once: int = AT_ONCE
+) -> dict[str, str]:
     """The child's environment: every account's key and base URL, suffixed by its name."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("RECONCILER_")}
     env.update(
         NO_COLOR="1",
         RECONCILER_RATE_LIMIT="0",
-        RECONCILER_ACCOUNTS_AT_ONCE=str(AT_ONCE),
+        RECONCILER_ACCOUNTS_AT_ONCE=str(at_once),
         RECONCILER_DIGEST_KEY="bench-digest-key",
         INVOICEXPRESS_API_KEY_SINGLE="bench-key-single",
         INVOICEXPRESS_BASE_URL_SINGLE=base_url,
@@ -288,10 +296,16 @@ def run(
 
 
 def bench_scale(
-    accounts: int, backend: str, pairs: int, base_url: str, database_url: str | None = None
+    accounts: int,
+    backend: str,
+    pairs: int,
+    base_url: str,
+    database_url: str | None = None,
+    at_once: int = AT_ONCE,
 ) -> Scale:
-    """Apply, then plan, a fleet of ``accounts``; pair its no-op plan with one account's. The
-    ``database`` backend uses the empty database at ``database_url``, or a throwaway one."""
+    """Apply, then plan, a fleet of ``accounts``, ``at_once`` at a time; pair its no-op plan
+    with one account's. The ``database`` backend uses the empty database at ``database_url``,
+    or a throwaway one."""
     with contextlib.ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="fleet-scale-")))
         url = None
@@ -299,7 +313,7 @@ def bench_scale(
             url = database_url or stack.enter_context(database())
         write_fleet(folder, accounts, url)
         write_single(folder, accounts * CLIENTS, url)
-        env = environment(accounts, base_url, url)
+        env = environment(accounts, base_url, url, at_once)
         common = {"folder": folder, "env": env, "base_url": base_url, "url": url}
         applying = ("apply", backend, accounts, CLIENTS)
         apply_args = ["apply", "-f", "accounts", "--auto-approve", "--quiet"]
@@ -324,11 +338,12 @@ def bench_scale(
 def table(results: Sequence[Scale]) -> str:
     lines = [
         "| known state | accounts | command | calls | wall s | CPU s | CPU ms / account | "
-        "CPU ms / call | peak MiB | peak connections | ÷ one account, same clients |",
+        "CPU ms / call | peak MiB | peak connections | ÷ one account, same clients: wall · CPU |",
         "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for scale in results:
-        for item, ratio in ((scale.apply, "–"), (scale.plan, f"{scale.ratio:.2f}×")):
+        ratios = f"{scale.ratio:.2f}× · {scale.cpu_ratio:.2f}×"
+        for item, ratio in ((scale.apply, "–"), (scale.plan, ratios)):
             per_call = item.cpu_ms_per_call
             lines.append(
                 f"| {item.backend} | {item.accounts:,} | {item.command} | {item.calls:,} | "
