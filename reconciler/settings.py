@@ -58,7 +58,7 @@ _TRUE = frozenset({"1", "true", "yes", "on"})
 class ApiSettings(BaseSettings):
     """Which InvoiceXpress account to talk to, and how to authenticate."""
 
-    model_config = SettingsConfigDict(env_prefix="INVOICEXPRESS_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="INVOICEXPRESS_", extra="ignore", frozen=True)
 
     account: str | None = None
     api_key: SecretStr | None = None
@@ -68,7 +68,7 @@ class ApiSettings(BaseSettings):
 class ToolSettings(BaseSettings):
     """The tool's own knobs: concurrency, limits, timeouts, retries, the digest key."""
 
-    model_config = SettingsConfigDict(env_prefix="RECONCILER_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="RECONCILER_", extra="ignore", frozen=True)
 
     concurrency: int = Field(default=8, ge=1, le=64)
     rate_limit: int = Field(default=780, ge=0, description="requests per minute; 0 turns it off")

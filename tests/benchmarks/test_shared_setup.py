@@ -194,3 +194,24 @@ def test_a_screen_of_many_secrets_finds_exactly_what_one_search_per_secret_finds
     assert screen.any_holds([text]) is (
         expected or any(f"\0{s}\0" in f"\0{text}\0" for s in secrets)
     )
+
+
+def test_an_accounts_settings_are_built_once_per_run_and_cannot_be_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pydantic import ValidationError
+
+    from reconciler.workflows.fleet import fleet_accounts
+    from reconciler.workflows.target import Target
+
+    for name, value in _fleet(tmp_path).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("RECONCILER_RATE_LIMIT_CONTA_1", "120")
+    template = Target(tmp_path / "accounts", None, False, None)
+    accounts = fleet_accounts([tmp_path / "accounts"], None, template)
+    first, second = accounts[0].target, accounts[1].target
+    assert first.environment is second.environment is template.environment
+    assert first.tool_settings() is first.tool_settings()
+    assert (first.tool_settings().rate_limit, second.tool_settings().rate_limit) == (780, 120)
+    with pytest.raises(ValidationError):
+        first.tool_settings().rate_limit = 1
