@@ -118,12 +118,17 @@ def test_redacting_an_error_in_every_account_works_out_each_secret_once(
     assert counts["redaction patterns compiled"] == 1
 
 
-def test_a_redactor_compiles_its_pattern_once_for_all_that_share_its_secrets() -> None:
-    secrets = [f"api-key-of-conta-{number}" for number in range(ACCOUNTS)]
+def test_a_redactor_compiles_its_pattern_once_for_all_that_share_its_secrets(
+    counts: Counter[str],
+) -> None:
+    secrets = [f"api-key-of-conta-{number}-{id(counts)}" for number in range(ACCOUNTS)]
     first, second = redaction.Redactor(secrets), redaction.Redactor(reversed(secrets))
+    assert counts["redaction patterns compiled"] == 0  # nothing redacted yet
     text = f"the key {secrets[2]} leaked"
     assert first(text) == second(text) == "the key (sensitive) leaked"
+    assert counts["redaction patterns compiled"] == 1
     assert first.with_secrets("another-secret")(text) == "the key (sensitive) leaked"
+    assert counts["redaction patterns compiled"] == 2
 
 
 def test_the_settings_file_is_read_and_screened_once_per_run(
