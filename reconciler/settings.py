@@ -14,18 +14,20 @@ URL must be an InvoiceXpress account host, a loopback address or a host the oper
 
 from __future__ import annotations
 
+import functools
 import io
 import ipaddress
 import os
 import re
+import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 from dotenv.parser import parse_stream
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, create_model
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from reconciler.errors import SettingsError
@@ -56,7 +58,7 @@ _TRUE = frozenset({"1", "true", "yes", "on"})
 class ApiSettings(BaseSettings):
     """Which InvoiceXpress account to talk to, and how to authenticate."""
 
-    model_config = SettingsConfigDict(env_prefix="INVOICEXPRESS_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="INVOICEXPRESS_", extra="ignore", frozen=True)
 
     account: str | None = None
     api_key: SecretStr | None = None
@@ -66,7 +68,7 @@ class ApiSettings(BaseSettings):
 class ToolSettings(BaseSettings):
     """The tool's own knobs: concurrency, limits, timeouts, retries, the digest key."""
 
-    model_config = SettingsConfigDict(env_prefix="RECONCILER_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="RECONCILER_", extra="ignore", frozen=True)
 
     concurrency: int = Field(default=8, ge=1, le=64)
     rate_limit: int = Field(default=780, ge=0, description="requests per minute; 0 turns it off")
@@ -116,20 +118,6 @@ def allowed_hosts() -> frozenset[str]:
     comma-separated ``RECONCILER_ALLOWED_HOSTS`` of the process environment, lower-cased."""
     listed = os.environ.get(ALLOWED_HOSTS, "").split(",")
     return frozenset(host.strip().lower() for host in listed if host.strip())
-
-
-def _suffixed(cls: type[_S], env_file: Path | None, suffix: str) -> dict[str, str]:
-    """The fields of ``cls`` set by a variable suffixed ``_<suffix>``, from the environment,
-    then the settings file."""
-    prefix = str(cls.model_config.get("env_prefix", ""))
-    from_file = dotenv_values(env_file) if env_file is not None else {}
-    found: dict[str, str] = {}
-    for field in cls.model_fields:
-        name = f"{prefix}{field}_{suffix}".upper()
-        value = os.environ.get(name, from_file.get(name))
-        if value is not None:
-            found[field] = value
-    return found
 
 
 MAX_ENV_FILE_BYTES = 1024 * 1024
@@ -190,18 +178,93 @@ def screen_env_file(env_file: Path, text: str, repository: Path | None) -> None:
         raise SettingsError("; ".join(problems))
 
 
-def _load(
-    cls: type[_S],
-    env_file: Path | None,
-    suffix: str | None,
-    repository: Path | None,
-    overrides: Mapping[str, Any] | None = None,
-) -> _S:
-    if env_file is not None:
-        screen_env_file(env_file, _read_env_file(env_file), repository)
-    own: dict[str, Any] = dict(_suffixed(cls, env_file, suffix)) if suffix else {}
+class Environment:
+    """The process environment and the settings files as one run reads them, so that what is
+    the same for every account of a fleet is worked out once: the variables are taken once,
+    a settings file is read and screened once, and each account's settings are built once.
+
+    ``variables`` is the run's snapshot of the environment (a copy of the process environment
+    taken now, by default): changing the process environment afterwards changes nothing here.
+    """
+
+    def __init__(self, variables: Mapping[str, str] | None = None) -> None:
+        self.variables: Mapping[str, str] = dict(os.environ) if variables is None else variables
+        self._folded = {name.lower(): value for name, value in self.variables.items()}
+        self._files: dict[tuple[Path, Path | None], dict[str, str]] = {}
+        self._built: dict[tuple[Any, ...], Any]
+        self._built = {}
+        self._lock = threading.Lock()
+
+    def settings(
+        self,
+        cls: type[_S],
+        env_file: Path | None,
+        suffix: str | None,
+        repository: Path | None,
+        overrides: Mapping[str, Any] | None = None,
+    ) -> _S:
+        """``cls`` as the environment, then ``env_file``, set it (a variable ending
+        ``_<suffix>`` first; ``overrides``, the command line's, before all of them), built
+        once per account."""
+        given = tuple(sorted((overrides or {}).items()))
+        key = (cls, env_file, suffix, repository, given)
+        found = self._built.get(key)
+        if found is None:
+            values, own = self._values(cls, env_file, suffix, repository)
+            found = _build(cls, ({**values, **dict(given)}, own - dict(given).keys()), suffix)
+            with self._lock:
+                found = self._built.setdefault(key, found)
+        return found  # type: ignore[no-any-return]
+
+    def _values(
+        self, cls: type[_S], env_file: Path | None, suffix: str | None, repository: Path | None
+    ) -> tuple[dict[str, str], set[str]]:
+        """The values of ``cls``'s fields that are set, and which came from a suffixed
+        variable. Unsuffixed names are read in any case, as pydantic-settings reads them."""
+        from_file = self._file(env_file, repository) if env_file is not None else {}
+        folded_file = {name.lower(): value for name, value in from_file.items()}
+        prefix = str(cls.model_config.get("env_prefix", "")).lower()
+        values: dict[str, str] = {}
+        own: set[str] = set()
+        for field in cls.model_fields:
+            name = f"{prefix}{field}"
+            value = self._folded.get(name, folded_file.get(name))
+            if suffix:
+                exact = f"{name}_{suffix}".upper()
+                mine = self.variables.get(exact, from_file.get(exact))
+                if mine is not None:
+                    value = mine
+                    own.add(field)
+            if value is not None:
+                values[field] = value
+        return values, own
+
+    def _file(self, env_file: Path, repository: Path | None) -> dict[str, str]:
+        """The variables ``env_file`` sets, read and screened against ``repository`` once."""
+        key = (env_file, repository)
+        found = self._files.get(key)
+        if found is None:
+            text = _read_env_file(env_file)
+            screen_env_file(env_file, text, repository)
+            parsed = dotenv_values(stream=io.StringIO(text))
+            found = {name: value for name, value in parsed.items() if value is not None}
+            with self._lock:
+                found = self._files.setdefault(key, found)
+        return found
+
+
+@functools.cache
+def _plain(cls: type[BaseSettings]) -> type[BaseModel]:
+    """A model with ``cls``'s fields and checks that reads nothing of the environment."""
+    fields: Any = {name: (info.annotation, info) for name, info in cls.model_fields.items()}
+    config = ConfigDict(extra="ignore")
+    return create_model(f"{cls.__name__}Values", __config__=config, **fields)
+
+
+def _build(cls: type[_S], found: tuple[dict[str, str], set[str]], suffix: str | None) -> _S:
+    values, own = found
     try:
-        return cls(_env_file=env_file, **{**own, **(overrides or {})})
+        checked = _plain(cls).model_validate(values)
     except ValidationError as exc:
         prefix = cls.model_config.get("env_prefix", "")
 
@@ -213,14 +276,20 @@ def _load(
             f"{variable(e['loc'])}: {e['msg']}" for e in exc.errors(include_input=False)
         )
         raise SettingsError(f"invalid settings: {problems}") from None
+    return cast(_S, cls.model_construct(checked.model_fields_set, **dict(checked)))
 
 
 def load_api_settings(
-    env_file: Path | None = None, suffix: str | None = None, *, repository: Path | None = None
+    env_file: Path | None = None,
+    suffix: str | None = None,
+    *,
+    repository: Path | None = None,
+    environment: Environment | None = None,
 ) -> ApiSettings:
     """API settings from the environment, then ``env_file`` (when the operator names one),
-    screened against ``repository``; with ``suffix``, a variable ending ``_<suffix>`` first."""
-    return _load(ApiSettings, env_file, suffix, repository)
+    screened against ``repository``; with ``suffix``, a variable ending ``_<suffix>`` first.
+    ``environment`` is the run's (a snapshot of the process environment taken now if None)."""
+    return (environment or Environment()).settings(ApiSettings, env_file, suffix, repository)
 
 
 def load_tool_settings(
@@ -228,12 +297,16 @@ def load_tool_settings(
     suffix: str | None = None,
     *,
     repository: Path | None = None,
+    environment: Environment | None = None,
     overrides: Mapping[str, Any] | None = None,
 ) -> ToolSettings:
     """Tool settings from the environment, then ``env_file`` (when the operator names one),
     screened against ``repository``; with ``suffix``, a variable ending ``_<suffix>`` first;
-    ``overrides`` (the command line's) before all of them."""
-    return _load(ToolSettings, env_file, suffix, repository, overrides)
+    ``overrides`` (the command line's) before all of them. ``environment`` is the run's (a
+    snapshot of the process environment taken now if None)."""
+    return (environment or Environment()).settings(
+        ToolSettings, env_file, suffix, repository, overrides
+    )
 
 
 def resolve_base_url(settings: ApiSettings) -> str:

@@ -14,7 +14,7 @@ from reconciler.cli.redaction import InPlay, in_play
 from reconciler.errors import SettingsError
 from reconciler.render.escape import terminal
 from reconciler.workflows.fleet import Account, fleet_accounts
-from reconciler.workflows.session import Inputs, desired_secrets, load_inputs
+from reconciler.workflows.session import Inputs, declared_secrets, load_inputs
 from reconciler.workflows.shard_auto import Claims, claims, shared_database
 from reconciler.workflows.target import Target
 
@@ -26,7 +26,7 @@ def keep_secrets(secrets: InPlay, account: Account, inputs: Inputs | None) -> No
     with contextlib.suppress(SettingsError):
         secrets.add(account.target.tool_settings().digest_key)
     if inputs is not None and inputs.desired is not None:
-        secrets.add(*desired_secrets(inputs.desired))
+        secrets.add(*declared_secrets(inputs.desired))
 
 
 def claimed_fleet(files: Sequence[Path], template: Target) -> Claims[Inputs]:

@@ -39,7 +39,7 @@ def with_inputs(
                 target_of(kwargs), plan_file=kwargs.get("plan_file"), desired=desired
             )
             if inputs.desired is not None:
-                in_play().add(*desired_secrets(inputs.desired))
+                in_play().add(*desired_secrets(inputs.desired, inputs.target.variables))
             if locks is not None and not locks(kwargs):
                 return command(*args, inputs=inputs, **kwargs)
             timeout = kwargs.get("lock_timeout", 0.0)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from reconciler.desired.secrets_in_play import environment_secrets
 from reconciler.errors import SettingsError
 from reconciler.settings import load_api_settings, load_tool_settings
 from reconciler.storage.conninfo import passwords
+from reconciler.workflows.target import run_environment
 
 _META_KEY = "reconciler.secrets-in-play"
 
@@ -72,8 +72,15 @@ def in_play() -> InPlay:
 @contextlib.contextmanager
 def redacting(env_file: Path | None) -> Iterator[InPlay]:
     """Start the command's set of secrets from its settings; redact every log record."""
-    secrets = in_play()
-    secrets.redactor = _configured(env_file)
+    context = click.get_current_context(silent=True)
+    found = None if context is None else context.meta.get(_META_KEY)
+    if isinstance(found, InPlay):
+        found.redactor = _configured(env_file)
+        secrets = found
+    else:  # the first use in this command: the settings are read once, here
+        secrets = InPlay(_configured(env_file))
+        if context is not None:
+            context.meta[_META_KEY] = secrets
     log_filter = RedactingFilter(secrets)
     handlers = list(logging.getLogger().handlers)
     for handler in handlers:
@@ -88,11 +95,13 @@ def redacting(env_file: Path | None) -> Iterator[InPlay]:
 def _configured(env_file: Path | None) -> Redactor:
     """A redactor of the environment's secrets and those the settings hold; settings that fail
     to load hold none (the command reports them itself)."""
-    redactor = Redactor(environment_secrets(os.environ))
+    environment = run_environment()  # one snapshot: the settings file is read once
+    redactor = Redactor(environment_secrets(environment.variables))
     with contextlib.suppress(SettingsError):
-        redactor = redactor.with_secrets(load_api_settings(env_file).api_key)
+        api = load_api_settings(env_file, environment=environment)
+        redactor = redactor.with_secrets(api.api_key)
     with contextlib.suppress(SettingsError):
-        tool = load_tool_settings(env_file)
+        tool = load_tool_settings(env_file, environment=environment)
         redactor = redactor.with_secrets(tool.digest_key, *database_passwords(tool.state_url))
     return redactor
 

@@ -15,6 +15,7 @@ from reconciler.cli.group import main
 from reconciler.cli.options import FILES_OPTION, SHARD_OPTION
 from reconciler.core.run_documents import Checked, validate_document
 from reconciler.desired.document import load_desired
+from reconciler.desired.secrets_in_play import Snapshot
 from reconciler.errors import Problem, ValidationFailed
 from reconciler.render.escape import terminal
 from reconciler.render.json import render_document
@@ -53,7 +54,8 @@ def validate(
     if shard is not None or any(path.is_dir() for path in given):
         chosen = None if shard is None else Shard.parse(shard)
         paths = [path for path in fleet_files(given) if chosen is None or chosen.holds(path.stem)]
-    checked = [_check(path, allow_unset_env) for path in paths]
+    environ = Snapshot(os.environ)  # its secrets found once for every file
+    checked = [_check(path, allow_unset_env, environ) for path in paths]
     if output_format == "json":
         click.echo(render_document(validate_document(checked)), nl=False)
     else:
@@ -68,10 +70,10 @@ def validate(
             raise ValidationFailed(problems)
 
 
-def _check(path: Path, allow_unset_env: bool) -> Checked:
+def _check(path: Path, allow_unset_env: bool, environ: Snapshot) -> Checked:
     check_desired_path(path)
     try:
-        state = load_desired(path, os.environ).state
+        state = load_desired(path, environ).state
     except ValidationFailed as failed:
         found = [p for p in failed.problems if not (allow_unset_env and _UNSET.match(p.message))]
         return Checked(str(path), tuple(found), unset_env=len(found) < len(failed.problems))

@@ -20,8 +20,10 @@ characters visible, so that no answer can flood or drive the terminal.
 from __future__ import annotations
 
 import base64
+import functools
 import itertools
 import re
+import threading
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -122,27 +124,57 @@ def json_escaped(
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=65536)
+def _forms_of(secret: str) -> frozenset[str]:
+    """``forms(secret)``, worked out once per secret in a process."""
+    return frozenset(forms(secret))
+
+
+@functools.lru_cache(maxsize=16)
+def _pattern_of(secrets: frozenset[str]) -> tuple[re.Pattern[str] | None, int]:
+    """The pattern matching every form of ``secrets`` and the longest form's length, compiled
+    once for every redactor of the same secrets (a fleet's accounts share the environment's)."""
+    words = {secret for secret in secrets if word_like(secret)}
+    every = {form for secret in secrets for form in _forms_of(secret)} - words
+    # Longest first, so that a form containing another is replaced whole.
+    ordered = sorted(every, key=lambda form: (-len(form), form))
+    alternatives = [re.escape(form) for form in ordered]
+    if words:
+        alternatives.append(_as_value(sorted(words, key=lambda word: (-len(word), word))))
+    pattern = re.compile("|".join(alternatives)) if alternatives else None
+    # A word's context reaches one character past it.
+    return pattern, max((len(form) for form in every | words), default=0) + 1
+
+
 class Redactor:
     """Replaces every registered secret, in each of its forms, by ``(sensitive)``.
 
-    Immutable: ``with_secrets`` returns a new one. Its repr shows how many secrets it holds,
-    never their values.
+    Immutable: ``with_secrets`` returns a new one. Its pattern is compiled when it first
+    redacts, so a redactor that never has text to redact costs no compile. Its repr shows how
+    many secrets it holds, never their values.
     """
 
-    __slots__ = ("_longest", "_pattern", "_secrets")
+    __slots__ = ("_compiled", "_lock", "_secrets")
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets = frozenset(s for s in secrets if len(s) >= MIN_SECRET_LENGTH)
-        words = {secret for secret in self._secrets if word_like(secret)}
-        every = {form for secret in self._secrets for form in forms(secret)} - words
-        # Longest first, so that a form containing another is replaced whole.
-        ordered = sorted(every, key=lambda form: (-len(form), form))
-        alternatives = [re.escape(form) for form in ordered]
-        if words:
-            alternatives.append(_as_value(sorted(words, key=lambda word: (-len(word), word))))
-        self._pattern = re.compile("|".join(alternatives)) if alternatives else None
-        # A word's context reaches one character past it.
-        self._longest = max((len(form) for form in every | words), default=0) + 1
+        self._compiled: tuple[re.Pattern[str] | None, int] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def _pattern(self) -> re.Pattern[str] | None:
+        return self._built()[0]
+
+    @property
+    def _longest(self) -> int:
+        return self._built()[1]
+
+    def _built(self) -> tuple[re.Pattern[str] | None, int]:
+        if self._compiled is None:
+            with self._lock:
+                if self._compiled is None:
+                    self._compiled = _pattern_of(self._secrets) if self._secrets else (None, 0)
+        return self._compiled
 
     def __repr__(self) -> str:
         return f"Redactor({len(self._secrets)} secrets)"

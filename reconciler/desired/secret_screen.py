@@ -15,7 +15,7 @@ from typing import Any
 
 from reconciler.desired.envexpand import SECRET_PATHS
 from reconciler.desired.loader import Document, Partial, YamlPath, format_path
-from reconciler.desired.secrets_in_play import SecretScreen, secrets_in_play
+from reconciler.desired.secrets_in_play import screen_in_play
 from reconciler.errors import Problem
 
 HOLDS_A_SECRET = (
@@ -36,7 +36,7 @@ def refuse_secrets(
         for path in SECRET_PATHS
         if path not in spoiled and isinstance(value := _at(doc.data, path), str)
     ]
-    screen = SecretScreen(secrets_in_play(environ, declared))
+    screen = screen_in_play(environ, declared)
     ordinary = _without(doc.data, SECRET_PATHS)
     texts: list[str] = []
     if not screen or not screen.any_holds(_texts(ordinary, texts)):

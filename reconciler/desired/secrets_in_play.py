@@ -18,15 +18,21 @@ desired file or a settings file, which a pull request may write.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
+T = TypeVar("T")
 ALLOWED_PREFIX = "RECONCILER_VAR_"
 ALLOWED_LIST = "RECONCILER_ALLOWED_VARS"
 MIN_SECRET_LENGTH = 4
 """Shorter values are not treated as secrets: matching them everywhere would mangle text."""
 MIN_CONTAINED_LENGTH = 8
 """A secret at least this long is found inside other text; a shorter one only as a whole value."""
+FEW_SECRETS = 256
+"""Up to this many long secrets a screen searches text once per secret; with more, it passes
+over the text once, whatever their number (a fleet's environment holds every account's key)."""
 NOT_ALLOWED = (
     "environment variable {name} is not allowed here: the operator allows one by naming it "
     f"{ALLOWED_PREFIX}<NAME> or by listing it in {ALLOWED_LIST}"
@@ -67,8 +73,65 @@ def url_passwords(value: str) -> set[str]:
     return written | {unquote(password) for password in written}
 
 
+class Snapshot(Mapping[str, str]):
+    """The process environment as one run reads it: taken once, its secrets found once, so
+    that every account of a fleet shares the work. A snapshot is equal only to itself."""
+
+    __slots__ = ("_derived", "_lock", "_variables")
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._variables = dict(environ)
+        self._derived: dict[str, object] = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, name: str) -> str:
+        return self._variables[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._variables)
+
+    def __len__(self) -> int:
+        return len(self._variables)
+
+    def __repr__(self) -> str:
+        return f"Snapshot({len(self._variables)} variables)"
+
+    def __eq__(self, other: object) -> bool:
+        return other is self
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def once(self, name: str, build: Callable[[], T]) -> T:
+        """What ``build`` derives from this snapshot, built the first time ``name`` is asked
+        for and shared afterwards."""
+        found = self._derived.get(name)
+        if found is None:
+            built = build()
+            with self._lock:
+                found = self._derived.setdefault(name, built)
+        return found  # type: ignore[return-value]
+
+    @property
+    def secrets(self) -> frozenset[str]:
+        """``environment_secrets`` of this snapshot, found the first time they are asked for."""
+        return self.once("secrets", lambda: _scan(self._variables))
+
+    @property
+    def screen(self) -> SecretScreen:
+        """The screen of this snapshot's secrets, built once."""
+        return self.once("screen", lambda: SecretScreen(self.secrets))
+
+
 def environment_secrets(environ: Mapping[str, str]) -> frozenset[str]:
-    """The secrets the environment holds, each at least ``MIN_SECRET_LENGTH`` long."""
+    """The secrets the environment holds, each at least ``MIN_SECRET_LENGTH`` long (found once
+    for a ``Snapshot``)."""
+    if isinstance(environ, Snapshot):
+        return environ.secrets
+    return _scan(environ)
+
+
+def _scan(environ: Mapping[str, str]) -> frozenset[str]:
     found: set[str] = set()
     for name, value in environ.items():
         if names_a_secret(name):
@@ -84,19 +147,37 @@ def environment_secrets(environ: Mapping[str, str]) -> frozenset[str]:
 
 def secrets_in_play(environ: Mapping[str, str], declared: Iterable[str] = ()) -> frozenset[str]:
     """The environment's secrets and the ``declared`` ones (the secret fields' values)."""
-    kept = (value for value in declared if len(value) >= MIN_SECRET_LENGTH)
-    return environment_secrets(environ) | frozenset(kept)
+    kept = frozenset(value for value in declared if len(value) >= MIN_SECRET_LENGTH)
+    found = environment_secrets(environ)
+    return found if kept <= found else found | kept
+
+
+def screen_in_play(environ: Mapping[str, str], declared: Iterable[str] = ()) -> SecretScreen:
+    """A ``SecretScreen`` of ``secrets_in_play``; a ``Snapshot``'s own, built once, when the
+    declared secrets are among the environment's (a fleet's passwords are its variables)."""
+    if isinstance(environ, Snapshot):
+        kept = frozenset(value for value in declared if len(value) >= MIN_SECRET_LENGTH)
+        if kept <= environ.secrets:
+            return environ.screen
+    return SecretScreen(secrets_in_play(environ, declared))
 
 
 class SecretScreen:
     """Finds the secrets in play in text: a value equal to one, or holding one at least
     ``MIN_CONTAINED_LENGTH`` long. Its repr shows how many it holds, never their values."""
 
-    __slots__ = ("_long", "_whole")
+    __slots__ = ("_long", "_prefixes", "_short", "_whole")
 
     def __init__(self, secrets: Iterable[str]) -> None:
         self._whole = frozenset(s for s in secrets if len(s) >= MIN_SECRET_LENGTH)
         self._long = tuple(sorted(s for s in self._whole if len(s) >= MIN_CONTAINED_LENGTH))
+        self._short = tuple(f"\0{s}\0" for s in self._whole if len(s) < MIN_CONTAINED_LENGTH)
+        self._prefixes: dict[str, tuple[str, ...]] | None = None
+        if len(self._long) > FEW_SECRETS:
+            grouped: dict[str, list[str]] = {}
+            for secret in self._long:
+                grouped.setdefault(secret[:MIN_CONTAINED_LENGTH], []).append(secret)
+            self._prefixes = {prefix: tuple(found) for prefix, found in grouped.items()}
 
     def __repr__(self) -> str:
         return f"SecretScreen({len(self._whole)} secrets)"
@@ -106,7 +187,20 @@ class SecretScreen:
 
     def holds(self, text: str) -> bool:
         """Whether ``text`` is a secret or holds a long one."""
-        return text in self._whole or any(secret in text for secret in self._long)
+        return text in self._whole or self._holds_long(text)
+
+    def _holds_long(self, text: str) -> bool:
+        """Whether ``text`` holds a secret of ``MIN_CONTAINED_LENGTH`` or more: one search per
+        secret, or, with many of them, one pass over the text looking up each position's
+        first characters (the cost of the search then does not grow with the secrets)."""
+        if self._prefixes is None:
+            return any(secret in text for secret in self._long)
+        prefixes, width = self._prefixes, MIN_CONTAINED_LENGTH
+        for start in range(len(text) - width + 1):
+            found = prefixes.get(text[start : start + width])
+            if found is not None and any(text.startswith(s, start) for s in found):
+                return True
+        return False
 
     def any_holds(self, texts: Iterable[str]) -> bool:
         """Whether any of ``texts`` ``holds`` a secret; one search per secret over them all.
@@ -114,5 +208,4 @@ class SecretScreen:
         It may say yes when a text holds the separator (NUL); never no when one holds a secret.
         """
         joined = "\0" + "\0".join(texts) + "\0"
-        short = (f"\0{s}\0" for s in self._whole if len(s) < MIN_CONTAINED_LENGTH)
-        return any(secret in joined for secret in self._long) or any(s in joined for s in short)
+        return self._holds_long(joined) or any(s in joined for s in self._short)

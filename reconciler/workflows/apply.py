@@ -329,7 +329,7 @@ async def apply_and_verify(
     verify_after: bool,
 ) -> tuple[ApplyReport, Verification | None]:
     """Apply the session's plan, then read back what succeeded when asked."""
-    redactor = redactor_for(session.desired)
+    redactor = redactor_for(session.desired, session.environ)
     async with ApiClient(base_url, api_key, session.tool, redactor=redactor) as client:
         report = await apply_plan(
             session.plan,

@@ -39,7 +39,14 @@ def bound_target(saved: SavedPlan, given: Target) -> Target:
     given now (which must name the plan's database)."""
     bound = saved.binding
     state = None if bound.state_file is None else Path(bound.state_file)
-    target = Target(Path(bound.desired_file), state, bound.sandbox, given.env_file, given.state_url)
+    target = Target(
+        Path(bound.desired_file),
+        state,
+        bound.sandbox,
+        given.env_file,
+        given.state_url,
+        environment=given.environment,
+    )
     if bound.backend is None:
         return with_state_url(target)
     recorded = bound.backend.state_url

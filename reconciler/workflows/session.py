@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -19,7 +19,7 @@ from reconciler.core.redaction import Redactor, secret_values
 from reconciler.core.references import pending
 from reconciler.core.secrets import DigestKey
 from reconciler.desired.document import Desired, load_desired
-from reconciler.desired.secrets_in_play import secrets_in_play
+from reconciler.desired.secrets_in_play import Snapshot, secrets_in_play
 from reconciler.errors import InputError, SettingsError
 from reconciler.settings import (
     ToolSettings,
@@ -28,6 +28,7 @@ from reconciler.settings import (
 )
 from reconciler.storage.backend import StateBackend
 from reconciler.storage.drift_log import log_drift
+from reconciler.storage.postgres import PostgresStore
 from reconciler.storage.saved_plans import SavedPlan, load_plan
 from reconciler.workflows.backend_choice import check_backend
 from reconciler.workflows.collector import collector_paused
@@ -67,7 +68,7 @@ def load_inputs(target: Target, *, plan_file: Path | None = None, desired: bool 
         target = with_state_url(target)
     check_backend(target)
     with collector_paused():
-        loaded = load_desired(target.file, os.environ) if desired else None
+        loaded = load_desired(target.file, target.variables) if desired else None
     api = target.api_settings()
     if not target.sandbox and (api.base_url or api.account):
         resolve_base_url(api)
@@ -87,6 +88,15 @@ class Session:
     tool: ToolSettings
     prepared: Prepared | None = None
     stored_serial: int = 0
+    environ: Mapping[str, str] | None = None
+    """The run's snapshot of the environment (``Target.variables``): its secrets are in play."""
+
+
+def release_connection(store: StateBackend) -> None:
+    """Close the connection a database store opened of its own to read (not a held lock's):
+    a planned account holds none while the others are planned; a later use opens another."""
+    if isinstance(store, PostgresStore):
+        store.close()
 
 
 def digest_key(tool: ToolSettings, target: Target) -> DigestKey:
@@ -116,16 +126,28 @@ def open_session(
     held open while the live account is read."""
     tool = target.tool_settings()
     store = target.store()
-    with collector_paused():  # one pause over load → plan
-        known = store.load()
-        key = digest_key(tool, target)
-        prepared = read_side(
-            target, desired, store, known, key, tool, refresh, create_missing, reading
-        )
-        plan = build_plan(prepared.desired, prepared.known, key, creatable=prepared.creatable)
+    try:
+        with collector_paused():  # one pause over load → plan
+            known = store.load()
+            key = digest_key(tool, target)
+            prepared = read_side(
+                target, desired, store, known, key, tool, refresh, create_missing, reading
+            )
+            plan = build_plan(prepared.desired, prepared.known, key, creatable=prepared.creatable)
+    finally:
+        release_connection(store)
     # A refresh saved what it read; otherwise look-ups are only in memory until an apply.
     stored = prepared.known if prepared.refreshed is not None else known
-    return Session(prepared.desired, store, prepared.known, plan, tool, prepared, stored.serial)
+    return Session(
+        prepared.desired,
+        store,
+        prepared.known,
+        plan,
+        tool,
+        prepared,
+        stored.serial,
+        target.variables,
+    )
 
 
 def read_side(
@@ -145,7 +167,7 @@ def read_side(
     saves the known state it produced and logs the drift it found (unless ``save`` is off:
     the caller writes it once approved)."""
 
-    redactor = redactor_for(desired)
+    redactor = redactor_for(desired, target.variables)
     todo = pending(desired.state, known)
 
     async def run(client: ApiClient | None) -> Prepared:
@@ -185,17 +207,27 @@ async def with_client(
         return await run(client)
 
 
-def desired_secrets(desired: Desired) -> list[str]:
-    """The secrets in play: the account's passwords the desired state declares, and the
-    environment's (every account's API key, tokens, passwords)."""
+def declared_secrets(desired: Desired) -> list[str]:
+    """The account's passwords the desired state declares."""
     account = desired.state.account
-    declared = secret_values(account) if account is not None else []
-    return sorted(secrets_in_play(os.environ, declared))
+    return secret_values(account) if account is not None else []
 
 
-def redactor_for(desired: Desired) -> Redactor:
-    """A redactor of the secrets the desired state declares (the client adds the API key)."""
-    return Redactor(desired_secrets(desired))
+def desired_secrets(desired: Desired, environ: Mapping[str, str] | None = None) -> list[str]:
+    """The secrets in play: the account's passwords the desired state declares, and those of
+    ``environ`` (the run's ``Target.variables``; the process environment by default): every
+    account's API key, tokens, passwords."""
+    declared = declared_secrets(desired)
+    return sorted(secrets_in_play(os.environ if environ is None else environ, declared))
+
+
+def redactor_for(desired: Desired, environ: Mapping[str, str] | None = None) -> Redactor:
+    """A redactor of the secrets the desired state declares and ``environ`` holds (the client
+    adds the API key); a snapshot's environment part is built once for every account."""
+    if isinstance(environ, Snapshot):
+        shared = environ.once("redactor", lambda: Redactor(environ.secrets))
+        return shared.with_secrets(*declared_secrets(desired))
+    return Redactor(desired_secrets(desired, environ))
 
 
 def check_api_settings(target: Target) -> None:

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import os
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pydantic import SecretStr
 
-from reconciler.settings import ApiSettings, ToolSettings, load_api_settings, load_tool_settings
+from reconciler.desired.secrets_in_play import Snapshot
+from reconciler.settings import (
+    ApiSettings,
+    Environment,
+    ToolSettings,
+    load_api_settings,
+    load_tool_settings,
+)
 from reconciler.storage.backend import StateBackend
 from reconciler.storage.database import check_url
 from reconciler.storage.paths import sandbox_data_path, state_path
@@ -31,10 +39,20 @@ class Target:
     settings_suffix: str | None = None
     tuning: tuple[tuple[str, int], ...] = ()
     """Tool settings given on the command line (``--parallelism``): they win over variables."""
+    environment: Environment = field(
+        default_factory=lambda: run_environment(), compare=False, repr=False
+    )
+    """The run's reading of the environment: the targets of a fleet's accounts, made from one
+    template, share it, so what is the same for every account is worked out once."""
 
     def api_settings(self) -> ApiSettings:
         """Which account to talk to, and how: the account's own variables first."""
-        return load_api_settings(self.env_file, self.settings_suffix, repository=self.repository)
+        return load_api_settings(
+            self.env_file,
+            self.settings_suffix,
+            repository=self.repository,
+            environment=self.environment,
+        )
 
     def tool_settings(self) -> ToolSettings:
         """The tool's settings for this account: the account's own variables first."""
@@ -43,7 +61,15 @@ class Target:
             self.settings_suffix,
             repository=self.repository,
             overrides=dict(self.tuning),
+            environment=self.environment,
         )
+
+    @property
+    def variables(self) -> Snapshot:
+        """The process environment as this run took it (secrets found once)."""
+        variables = self.environment.variables
+        assert isinstance(variables, Snapshot)
+        return variables
 
     @property
     def repository(self) -> Path:
@@ -80,6 +106,11 @@ class Target:
         if self.state_url is None:
             raise ValueError("this target names no database")
         return PostgresStore(self.state_url.get_secret_value(), self.account)
+
+
+def run_environment() -> Environment:
+    """A snapshot of the process environment for one run."""
+    return Environment(Snapshot(os.environ))
 
 
 def with_state_url(target: Target, *, unless_state_file: bool = True) -> Target:
