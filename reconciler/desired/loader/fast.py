@@ -66,6 +66,8 @@ except ImportError:  # pragma: no cover - rapidyaml is a dependency; without it,
 _BLOCK = re.compile(r"(?:^|[ \t])[|>]([^\n]*)", re.MULTILINE)
 _HEADER = re.compile(r"(?:[1-9][+-]?|[+-][1-9]?)?(?:[ \t]+#.*|[ \t]*)")
 _AWKWARD_CHARACTERS = ("\t", "\x85", "\u2028", "\u2029")
+# An explicit key (``? key``): rapidyaml reads some that YAML refuses (``? a`` then ``:a``).
+_EXPLICIT_KEY = re.compile(r"(?:^|[ \n\[{,])\?(?:[ \n]|$)")
 # \N \L \P \_ and escapes of surrogates (U+D800 to U+DFFF), which only the careful path refuses.
 _AWKWARD_ESCAPES = re.compile(r"\\(?:[NLP_]|u[dD][89a-fA-F]|U0000[dD][89a-fA-F])")
 # The first characters of text whose reading depends on whether it was quoted.
@@ -277,10 +279,12 @@ def _plain_block_headers(text: str) -> bool:
 
 
 def _awkward(text: str) -> bool:
-    """Directives, tabs, Unicode line breaks: rare, and left to the careful path."""
+    """Directives, explicit keys, tabs, Unicode line breaks: rare, and left to the careful
+    path."""
     return bool(
         text.startswith("%")
         or "\n%" in text
+        or ("?" in text and _EXPLICIT_KEY.search(text))
         or any(character in text for character in _AWKWARD_CHARACTERS)
         or ("\\" in text and _AWKWARD_ESCAPES.search(text))
     )
