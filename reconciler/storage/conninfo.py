@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import unquote
+from urllib.parse import unquote, unquote_to_bytes
 
 REDACTED = "***"
 UNREADABLE = "<a connection string that could not be read>"
@@ -64,7 +64,17 @@ def ambiguity(url: str) -> str | None:
         )
     if _BAD_PERCENT.search(url):
         return "a '%' not followed by two hexadecimal digits; write a '%' itself as %25"
+    if scheme is not None and not _utf8(unquote_to_bytes(url)):
+        return "a percent-escape that is not UTF-8 text; write a '%' itself as %25"
     return None
+
+
+def _utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def passwords(conninfo: str) -> set[str]:

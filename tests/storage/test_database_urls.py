@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from reconciler.cli.redaction import redacting
@@ -139,6 +139,8 @@ def test_a_url_libpq_would_read_otherwise_is_refused_before_connecting() -> None
         check_url("postgresql://app:se/cret@127.0.0.1:1/known")
     with pytest.raises(SettingsError, match="%25"):
         check_url("postgresql://app:50%off@127.0.0.1:1/known")
+    with pytest.raises(SettingsError, match="not UTF-8"):  # libpq's bytes, psycopg's UTF-8
+        check_url("postgresql://app:99999%99@127.0.0.1:1/known")
 
 
 BLOCKED = """
@@ -199,6 +201,7 @@ _DELIMITERS = "@/&=?#: "
 
 @settings(max_examples=150, deadline=None)
 @given(st.sampled_from(URL_SPELLINGS), PASSWORDS.filter(lambda p: len(p) >= 8))
+@example("userinfo raw", "99999%99")  # decodes to a byte that is not UTF-8
 def test_a_failed_connection_never_shows_the_password(spelling: str, password: str) -> None:
     """Each generated URL, refused by ``check_url`` or handed to psycopg (which fails to
     reach 127.0.0.1:1): the message shows neither the password nor a long piece of it."""
