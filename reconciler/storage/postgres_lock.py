@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from reconciler.errors import LockHeld, LockLost
-from reconciler.storage.database import connect, errors_of, first_line, redacted
+from reconciler.storage.database import CONNECT_TIMEOUT, connect, errors_of, first_line, redacted
 
 if TYPE_CHECKING:
     from psycopg import Connection
@@ -111,10 +111,11 @@ def held_lock(url: str, account: str) -> HeldLock | None:
 class DatabaseLock:
     """The lock of one account's known state in the database at ``url``."""
 
-    def __init__(self, url: str, account: str) -> None:
+    def __init__(self, url: str, account: str, connect_timeout: float = CONNECT_TIMEOUT) -> None:
         self._url = url
         self.account = account
         self.key = lock_key(account)
+        self._connect_timeout = connect_timeout
 
     @property
     def where(self) -> str:
@@ -124,7 +125,7 @@ class DatabaseLock:
     def held(self, command: str, timeout: float = 0.0) -> Iterator[None]:
         """Hold the lock while the block runs. ``LockHeld`` naming the holder when another
         run holds it, at once or after waiting ``timeout`` seconds."""
-        db = connect(self._url, command)
+        db = connect(self._url, command, connect_timeout=self._connect_timeout)
         name = (self._url, self.account)
         try:
             with errors_of(self._url, "take the known-state lock"):
