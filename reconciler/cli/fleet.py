@@ -13,7 +13,7 @@ import contextlib
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -28,7 +28,7 @@ from reconciler.cli.exits import (
     console,
     worst_exit,
 )
-from reconciler.cli.fleet_output import Failures, not_attempted_line
+from reconciler.cli.fleet_output import Failures, Tally
 from reconciler.cli.locking import lock_left_behind
 from reconciler.cli.printing import print_plan
 from reconciler.cli.redaction import in_play
@@ -115,28 +115,6 @@ def _runs(
     return run_accounts(fleet.loaded, step, fleet.at_once)
 
 
-@dataclass
-class _Tally:
-    """What a fleet keeps of each finished account: its exit code, and what it planned."""
-
-    codes: list[int] = field(default_factory=list)
-    changed: int = 0
-    calls: int = 0
-    in_sync: int = 0
-    skipped: list[str] = field(default_factory=list)
-
-    def failed(self) -> int:
-        return sum(1 for code in self.codes if code == EXIT_ERROR) - len(self.skipped)
-
-    def stopped(self, out: Console) -> None:
-        """The accounts never started, when the fleet stopped early."""
-        if self.skipped:
-            out.print(not_attempted_line(self.skipped))
-
-    def not_attempted(self) -> str:
-        return f", {len(self.skipped)} not attempted" if self.skipped else ""
-
-
 def _drifted(session: Session) -> bool:
     refreshed = session.prepared.refreshed if session.prepared is not None else None
     return refreshed is not None and refreshed.drifted
@@ -154,7 +132,7 @@ def plan_fleet(
 ) -> int:
     """Plan every account; print each one's plan as it ends (text) or the fleet's document;
     the worst exit code."""
-    failures, tally, out = Failures(error_format), _Tally(), console()
+    failures, tally, out = Failures(error_format), Tally(), console()
     order = {run.account.name: index for index, run in enumerate(fleet.loaded)}
     entries: list[tuple[int, FleetEntry]] = []
     for run in _runs(fleet, failures, lambda account, inputs: plan_account(inputs, options)):
@@ -243,7 +221,7 @@ def apply_fleet(
     without its lock, the plans shown, and the question asked once; then each account is
     locked and planned again, and applied only if it gives the calls approved.
     """
-    lines, failures, tally = _Lines(quiet), Failures(), _Tally()
+    lines, failures, tally = _Lines(quiet), Failures(), Tally()
 
     def apply_now(account: Account, inputs: Inputs, approved: str | None = None) -> Applied:
         pending = plan_held(inputs, options, force=force, approved=approved)
@@ -286,7 +264,7 @@ def _plans_shown(
     fleet: Fleet,
     options: PlanOptions,
     failures: Failures,
-    tally: _Tally,
+    tally: Tally,
     *,
     force: bool,
     show_requests: bool,
@@ -325,7 +303,7 @@ def _approved(accounts: int) -> bool:
 
 def _print_applied(
     runs: Iterator[AccountRun[Applied]],
-    tally: _Tally,
+    tally: Tally,
     failures: Failures,
     *,
     show_plan: bool,
@@ -374,7 +352,7 @@ def _applied_section(
     return EXIT_OK if applied.ok else EXIT_APPLY_FAILED
 
 
-def _applied_line(tally: _Tally, failures: Failures) -> int:
+def _applied_line(tally: Tally, failures: Failures) -> int:
     """The fleet's last line and its errors; the worst exit code."""
     failures.print()
     out = console()
@@ -391,7 +369,7 @@ def _applied_line(tally: _Tally, failures: Failures) -> int:
 def refresh_fleet(fleet: Fleet, *, lock_timeout: float, detailed_exitcode: bool) -> int:
     """Refresh every account under its lock; show each one's drift as it ends; the worst exit
     code."""
-    failures, tally, out = Failures(), _Tally(), console()
+    failures, tally, out = Failures(), Tally(), console()
     step = lambda account, inputs: refresh_fleet_account(inputs, lock_timeout)  # noqa: E731
     for run in _runs(fleet, failures, step):
         if not run.attempted:

@@ -1,5 +1,5 @@
 """What a fleet prints besides each account's section: its errors, each distinct one once, and
-the accounts it did not attempt."""
+the accounts it did not attempt; and what it keeps of each finished account."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import click
+from rich.console import Console
 
 from reconciler.cli.annotations import annotations_of
+from reconciler.cli.exits import EXIT_ERROR
 from reconciler.cli.redaction import in_play
 from reconciler.errors import ReconcilerError
 from reconciler.render.escape import terminal
@@ -65,3 +67,25 @@ def _without(message: str, name: str) -> str:
 def not_attempted_line(names: Sequence[str]) -> str:
     """The accounts a fleet that stopped never started, as one line of its text output."""
     return f"not attempted: {', '.join(terminal(name) for name in names)}"
+
+
+@dataclass
+class Tally:
+    """What a fleet keeps of each finished account: its exit code, and what it planned."""
+
+    codes: list[int] = field(default_factory=list)
+    changed: int = 0
+    calls: int = 0
+    in_sync: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+    def failed(self) -> int:
+        return sum(1 for code in self.codes if code == EXIT_ERROR) - len(self.skipped)
+
+    def stopped(self, out: Console) -> None:
+        """The accounts never started, when the fleet stopped early."""
+        if self.skipped:
+            out.print(not_attempted_line(self.skipped))
+
+    def not_attempted(self) -> str:
+        return f", {len(self.skipped)} not attempted" if self.skipped else ""

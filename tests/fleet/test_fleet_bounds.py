@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from reconciler.sandbox import Sandbox
@@ -18,6 +19,7 @@ from tests.support.postgres import PostgresServer, find_bindir
 from ..reliability.conftest import Fleet, environment, run_cli
 from .conftest import headings
 
+ROOT = Path(__file__).resolve().parents[2]
 ACCOUNTS = 60
 AT_ONCE = 4
 
@@ -121,6 +123,8 @@ def test_a_database_that_never_answers_stops_the_fleet_after_one_attempt(
     assert "cannot connect to the known-state database" in errors[0]
     if output_format == "json":
         document = json.loads(result.stdout)
+        schema = json.loads((ROOT / "schema" / "fleet-plan.schema.json").read_text())
+        jsonschema.validate(document, schema)
         assert document["summary"]["not_attempted"] == 50
         assert all(entry["attempted"] is False for entry in document["accounts"])
     elif output_format == "markdown":
@@ -130,11 +134,17 @@ def test_a_database_that_never_answers_stops_the_fleet_after_one_attempt(
         assert "not attempted: account-000, account-001," in result.stdout
 
 
+@pytest.mark.parametrize("fault", ["settings", "file"])
 def test_identical_failures_are_reported_once_with_their_count_and_names(
-    tmp_path: Path,
+    tmp_path: Path, fault: str
 ) -> None:
     _, files = _accounts(tmp_path, 3)
-    env = environment("http://127.0.0.1:9", RECONCILER_STATE_URL="mysql://db/x")
+    env = environment("http://127.0.0.1:9")
+    if fault == "settings":
+        env["RECONCILER_STATE_URL"] = "mysql://db/x"
+    else:  # each file names itself in its message: accounts/account-000.yaml:5:16 ...
+        for file in files.iterdir():
+            file.write_text(file.read_text().replace("postal_code: 1500-555", "postal_code: 15"))
     result = run_cli(["plan", "-f", str(files)], env)
     assert result.exit_code == 1, result.output
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
@@ -142,3 +152,5 @@ def test_identical_failures_are_reported_once_with_their_count_and_names(
     assert errors[0].startswith("error: 3 accounts (account-000, account-001, account-002): "), (
         errors[0]
     )
+    if fault == "file":
+        assert "<account>.yaml" in result.stderr, result.stderr
