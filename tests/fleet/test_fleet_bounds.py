@@ -154,3 +154,29 @@ def test_identical_failures_are_reported_once_with_their_count_and_names(
     )
     if fault == "file":
         assert "<account>.yaml" in result.stderr, result.stderr
+
+
+def test_a_database_going_away_mid_fleet_starts_no_further_account(tmp_path: Path) -> None:
+    bindir = find_bindir()
+    if bindir is None:
+        pytest.skip("PostgreSQL server programs not found")
+    template = os.environ.get("RECONCILER_PG_TEMPLATE")
+    shape, files = _accounts(tmp_path, 5)
+    sandbox = Sandbox(api_key="reliability-test-key", data=shape.sandbox_data(), rate_limit=0)
+    with PostgresServer(bindir, Path(template) if template else None) as server:
+        url = server.create_database()
+
+        def stopping(value: object) -> object:  # the first account's client write
+            server.stop()
+            return value
+
+        sandbox.rewrites = {"client.city": stopping}
+        with sandbox.running_in_thread() as base_url:
+            env = environment(base_url, RECONCILER_STATE_URL=url, RECONCILER_ACCOUNTS_AT_ONCE="1")
+            result = run_cli(["apply", "-f", str(files), "--auto-approve"], env)
+    assert result.exit_code == 1, result.output
+    unreachable = [line for line in result.stderr.splitlines() if "cannot connect" in line]
+    assert len(unreachable) == 1, result.stderr
+    assert unreachable[0].startswith("error: account-001: "), result.stderr
+    assert "not attempted: account-002, account-003, account-004" in result.stdout
+    assert "3 not attempted" in result.stdout
