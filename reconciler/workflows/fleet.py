@@ -202,4 +202,6 @@ def _attempt(account: Account, work: Callable[[], R]) -> AccountRun[R]:
     try:
         return AccountRun(account, work())
     except ReconcilerError as error:
-        return AccountRun(account, None, error)
+        # Without its traceback, the error keeps nothing of the step alive (a store, its
+        # connection) while the fleet goes on.
+        return AccountRun(account, None, error.with_traceback(None))
