@@ -6,6 +6,7 @@ messages.
     │   ├── ValidationFailed       one or more problems, each with file:line:col and field path
     │   ├── SettingsError          missing or invalid settings (API key, base URL, ...)
     │   ├── StateFileError         the known-state file is unreadable, mangled or from the future
+    │   │   └── DatabaseUnreachable  the known-state database refused or never answered a connection
     │   ├── TargetError            a --target names no valid form or no declared resource
     │   └── PlanFileError          a saved plan is unreadable, tampered with or from the future,
     │       │                      or `plan --out` names a file that is not a saved plan
@@ -69,6 +70,11 @@ class SettingsError(InputError):
 
 class StateFileError(InputError):
     """The known-state file cannot be trusted as it is."""
+
+
+class DatabaseUnreachable(StateFileError):
+    """No connection to the known-state database could be opened (refused, or no answer within
+    the connect timeout): every account kept there would fail alike."""
 
 
 class TargetError(InputError):

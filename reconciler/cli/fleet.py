@@ -1,18 +1,24 @@
 """``plan``, ``apply`` and ``refresh`` of a fleet: a heading per account, one question for the
-whole fleet, and the accounts' worst exit code (1 > 3 > 2 > 0)."""
+whole fleet, and the accounts' worst exit code (1 > 3 > 2 > 0).
+
+Text output streams: each account's section is printed as the account ends, in completion
+order, and nothing of it is kept but its exit code and counts. The JSON and Markdown documents
+are printed whole at the end, in the accounts' order. Errors are printed on stderr at the end,
+each distinct one once.
+"""
 
 from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
 import click
+from rich.console import Console
 
-from reconciler.cli.annotations import annotations_of
 from reconciler.cli.exits import (
     EXIT_APPLY_FAILED,
     EXIT_CHANGES,
@@ -22,12 +28,13 @@ from reconciler.cli.exits import (
     worst_exit,
 )
 from reconciler.cli.fleet_inputs import claimed_fleet, keep_secrets
+from reconciler.cli.fleet_output import Failures, Tally
 from reconciler.cli.locking import lock_left_behind
 from reconciler.cli.printing import print_plan
 from reconciler.cli.redaction import in_play
 from reconciler.core.fleet_document import FleetEntry
 from reconciler.core.report import Outcome, OutcomeListener
-from reconciler.errors import SettingsError
+from reconciler.errors import LockLost, SettingsError
 from reconciler.render.counts import counted
 from reconciler.render.drift import render_refresh, render_verification
 from reconciler.render.escape import terminal
@@ -40,22 +47,25 @@ from reconciler.workflows.fleet import (
     AccountRun,
     fleet_accounts,
     load_fleet,
+    reach_databases,
     run_accounts,
+    unattempted,
 )
 from reconciler.workflows.fleet_steps import (
     Applied,
-    Pending,
     PlanOptions,
     apply_held,
+    calls_digest,
     plan_account,
     plan_held,
+    plan_to_approve,
     refresh_fleet_account,
 )
 from reconciler.workflows.session import Inputs, Session
 from reconciler.workflows.shard_auto import AutoShard, Claims, parse_shard
 from reconciler.workflows.target import Target
 
-T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -92,26 +102,19 @@ def _heading(account: Account) -> str:
     return account_heading(account.name, str(account.target.file))
 
 
-def _error(run: AccountRun[T]) -> str:
-    """The account's error, redacted, as the JSON and Markdown documents hold it."""
-    return in_play().redactor(str(run.error))
-
-
-def _shown_error(run: AccountRun[T]) -> str:
-    """The account's error as stderr shows it: redacted, nothing a terminal would act on."""
-    assert run.error is not None
-    return error_message(run.error, in_play().redactor)
-
-
-def _report_errors(runs: Sequence[AccountRun[T]], error_format: str = "text") -> None:
-    """Each account's error on stderr (after its annotations, in github format)."""
-    for run in runs:
-        if run.error is None:
-            continue
-        if error_format == "github":
-            for line in annotations_of(run.error, _error(run), f"reconciler: {run.account.name}"):
-                click.echo(line, err=True)
-        click.echo(f"error: {terminal(run.account.name)}: {_shown_error(run)}", err=True)
+def _runs(
+    fleet: Fleet, failures: Failures, step: Callable[[Account, Inputs], R]
+) -> Iterator[AccountRun[R]]:
+    """Each account's run of ``step``, as it ends: none started when a known-state database
+    can't be reached (one connection tried, one error). Accounts taken as the run goes
+    (``--shard auto``) reach the database as each is taken."""
+    if isinstance(fleet.loaded, Claims):
+        return run_accounts(fleet.loaded, step, fleet.at_once)
+    unreachable = reach_databases(fleet.loaded)
+    if unreachable is not None:
+        failures.add_fleet(unreachable)
+        return iter(unattempted(fleet.loaded))
+    return run_accounts(fleet.loaded, step, fleet.at_once)
 
 
 def _drifted(session: Session) -> bool:
@@ -129,57 +132,62 @@ def plan_fleet(
     detailed_exitcode: bool,
     error_format: str = "text",
 ) -> int:
-    """Plan every account; print the plans grouped by account; the worst exit code."""
-    runs = run_accounts(
-        fleet.loaded, lambda account, inputs: plan_account(inputs, options), fleet.at_once
-    )
-    _report_errors(runs, error_format)
-    entries = [
-        FleetEntry(
-            run.account.name,
-            str(run.account.target.file),
-            run.result.plan if run.result is not None else None,
-            None if run.error is None else _error(run),
-        )
-        for run in runs
-    ]
-    if output_format == "json":
-        click.echo(render_fleet_json(entries), nl=False)
-    elif output_format == "markdown":
-        click.echo(render_fleet_markdown(entries), nl=False)
-    else:
-        out = console()
-        for run in runs:
+    """Plan every account; print each one's plan as it ends (text) or the fleet's document;
+    the worst exit code."""
+    failures, tally, out = Failures(error_format), Tally(), console()
+    listed = [] if isinstance(fleet.loaded, Claims) else fleet.loaded
+    order = {run.account.name: index for index, run in enumerate(listed)}
+    entries: list[tuple[int, str, FleetEntry]] = []
+    for run in _runs(fleet, failures, lambda account, inputs: plan_account(inputs, options)):
+        if run.error is not None:
+            failures.add(run.account.name, run.error)
+        session = run.result
+        error = None if run.error is None else in_play().redactor(str(run.error))
+        plan = session.plan if session is not None else None
+        entry = FleetEntry(run.account.name, str(run.account.target.file), plan, error)
+        if output_format != "text":
+            where = order.get(run.account.name, len(order))
+            entries.append((where, run.account.name, replace(entry, attempted=run.attempted)))
+        elif run.attempted:
             out.print(_heading(run.account))
-            if run.result is None:
-                out.print("failed: see the error above\n")
-            elif quiet:
-                out.print(summary_line(run.result.plan) + "\n")
-            else:
-                if run.result.prepared and run.result.prepared.refreshed:
-                    out.print(render_refresh(run.result.prepared.refreshed))
-                print_plan(out, run.result.plan, show_requests=show_requests)
-        out.print(_fleet_line(runs))
-    codes = []
-    for run in runs:
-        if run.result is None:
-            codes.append(EXIT_ERROR)
-        elif detailed_exitcode and (not run.result.plan.is_empty or _drifted(run.result)):
-            codes.append(EXIT_CHANGES)
-        else:
-            codes.append(EXIT_OK)
-    return worst_exit(codes)
+            _print_planned(out, session, quiet=quiet, show_requests=show_requests)
+        if not run.attempted:
+            tally.skipped.append(run.account.name)
+        if session is None:
+            tally.codes.append(EXIT_ERROR)
+            continue
+        tally.changed += not session.plan.is_empty
+        tally.calls += len(session.plan.calls)
+        tally.in_sync += session.plan.is_empty
+        pending = not session.plan.is_empty or _drifted(session)
+        tally.codes.append(EXIT_CHANGES if detailed_exitcode and pending else EXIT_OK)
+    failures.print()
+    documents = [entry for _, _, entry in sorted(entries, key=lambda item: item[:2])]
+    if output_format == "json":
+        click.echo(render_fleet_json(documents), nl=False)
+    elif output_format == "markdown":
+        click.echo(render_fleet_markdown(documents), nl=False)
+    else:
+        tally.stopped(out)
+        out.print(
+            f"Fleet: {counted(len(tally.codes), 'account')}: {tally.changed} with changes "
+            f"({counted(tally.calls, 'call')}), {tally.in_sync} in sync, {tally.failed()} failed"
+            f"{tally.not_attempted()}."
+        )
+    return worst_exit(tally.codes)
 
 
-def _fleet_line(runs: Sequence[AccountRun[Session]]) -> str:
-    planned = [run.result.plan for run in runs if run.result is not None]
-    changed = sum(1 for plan in planned if not plan.is_empty)
-    calls = sum(len(plan.calls) for plan in planned)
-    return (
-        f"Fleet: {counted(len(runs), 'account')}: "
-        f"{changed} with changes ({counted(calls, 'call')}), "
-        f"{len(planned) - changed} in sync, {len(runs) - len(planned)} failed."
-    )
+def _print_planned(
+    out: Console, session: Session | None, *, quiet: bool, show_requests: bool
+) -> None:
+    if session is None:
+        out.print("failed: see the error on stderr\n")
+    elif quiet:
+        out.print(summary_line(session.plan) + "\n")
+    else:
+        if session.prepared and session.prepared.refreshed:
+            out.print(render_refresh(session.prepared.refreshed))
+        print_plan(out, session.plan, show_requests=show_requests)
 
 
 class _Lines:
@@ -210,103 +218,179 @@ def apply_fleet(
     show_requests: bool,
     quiet: bool,
 ) -> int:
-    """Plan every account under its lock, ask once for the whole fleet (unless
-    ``auto_approve``), apply; print each account's plan and report; the worst exit code.
+    """Apply every account, printing each one's section as it ends; the worst exit code.
 
-    With ``auto_approve`` each account goes from its lock to its last call without waiting
-    for the others, so no run ever holds one account's lock while it waits for another's.
+    With ``auto_approve`` each account goes from its lock to its last call on its own, never
+    holding one account's lock while waiting for another's. Otherwise every account is planned
+    without its lock, the plans shown, and the question asked once; then each account is
+    locked and planned again, and applied only if it gives the calls approved.
     """
-    lines = _Lines(quiet)
+    lines, failures, tally = _Lines(quiet), Failures(), Tally()
 
-    def apply_now(account: Account, pending: Pending) -> Applied:
+    def apply_now(account: Account, inputs: Inputs, approved: str | None = None) -> Applied:
+        pending = plan_held(inputs, options, force=force, approved=approved)
         return apply_held(pending, lines.listener(account), verify_after=verify_after)
 
     if auto_approve:
-        runs = run_accounts(
-            fleet.loaded,
-            lambda account, inputs: apply_now(account, plan_held(inputs, options, force=force)),
-            fleet.at_once,
-        )
-        return _print_applied(runs, show_requests=show_requests, quiet=quiet)
+        runs = _runs(fleet, failures, apply_now)
+        _print_applied(runs, tally, failures, show_plan=not quiet, show_requests=show_requests)
+        return _applied_line(tally, failures)
     if isinstance(fleet.loaded, Claims):
         raise SettingsError("--shard auto applies each account as it takes it: pass --auto-approve")
     if not sys.stdin.isatty():
         raise SettingsError("not on a terminal: pass --auto-approve to apply without asking")
-    pending = run_accounts(
-        fleet.loaded,
-        lambda account, inputs: plan_held(inputs, options, force=force),
-        fleet.at_once,
+    approved = _plans_shown(
+        fleet, options, failures, tally, force=force, show_requests=show_requests
     )
-    _report_errors(pending)
-    out = console()
-    for run in pending:
-        if run.result is not None:
-            out.print(_heading(run.account))
-            print_plan(out, run.result.session.plan, show_requests=show_requests)
-    ready = [run.result for run in pending if run.result is not None]
-    if any(not p.session.plan.is_empty for p in ready) and not click.confirm(
-        f"Apply these calls to {counted(len(ready), 'account')}?", default=False
-    ):
-        for held in ready:
-            held.held.close()
-        click.echo("Nothing applied.")
-        return worst_exit(EXIT_ERROR if run.error else EXIT_OK for run in pending)
-    runs = run_accounts(pending, apply_now, fleet.at_once)
-    return _print_applied(runs, show_requests=show_requests, quiet=True)
+    if not approved or tally.skipped:
+        return _applied_line(tally, failures)
+    if not _approved(len(approved)):
+        failures.print()
+        click.echo("Apply cancelled; nothing applied.", err=True)
+        return EXIT_ERROR
+    inputs = {run.account.name: run.result for run in fleet.loaded}
+    chosen = [AccountRun(run.account, inputs[run.account.name]) for run in approved]
+    digests = {run.account.name: run.result for run in approved}
+
+    def apply_approved(account: Account, given: Inputs | None) -> Applied:
+        assert given is not None
+        return apply_now(account, given, digests[account.name])
+
+    _print_applied(
+        run_accounts(chosen, apply_approved, fleet.at_once),
+        tally,
+        failures,
+        show_plan=False,
+        show_requests=False,
+    )
+    return _applied_line(tally, failures)
 
 
-def _print_applied(runs: Sequence[AccountRun[Applied]], *, show_requests: bool, quiet: bool) -> int:
-    _report_errors(runs)
-    out = console()
-    codes = []
-    for run in runs:
-        out.print(_heading(run.account))
-        applied = run.result
-        if applied is None:
-            out.print("failed: see the error above\n")
-            codes.append(EXIT_ERROR)
+def _plans_shown(
+    fleet: Fleet,
+    options: PlanOptions,
+    failures: Failures,
+    tally: Tally,
+    *,
+    force: bool,
+    show_requests: bool,
+) -> list[AccountRun[str]]:
+    """Plan every account without its lock and show each plan as it ends; the accounts with
+    calls to approve, each with its plan's ``calls_digest`` (the others are tallied done)."""
+    out, approved = console(), []
+    step = lambda account, inputs: plan_to_approve(inputs, options, force=force)  # noqa: E731
+    for run in _runs(fleet, failures, step):
+        if not run.attempted:
+            tally.skipped.append(run.account.name)
+        if run.error is not None:
+            failures.add(run.account.name, run.error)
+        if run.result is None:
+            tally.codes.append(EXIT_ERROR)
             continue
-        if applied.left_behind is not None:
-            note = lock_left_behind(applied.left_behind)
-            click.echo(f"note: {terminal(run.account.name)}: {terminal(note)}", err=True)
-        if not quiet:
-            print_plan(out, applied.session.plan, show_requests=show_requests)
-        if applied.report is not None:
-            out.print(render_report(applied.report))
-        elif quiet:
-            out.print(summary_line(applied.session.plan))
-        if applied.write_failed is not None:
-            name = terminal(run.account.name)
-            click.echo(f"error: {name}: {error_message(applied.write_failed, _redact)}", err=True)
-        if applied.verification is not None:
-            out.print(render_verification(applied.verification))
-        codes.append(EXIT_OK if applied.ok else EXIT_APPLY_FAILED)
-    applied_ok = sum(1 for code in codes if code == EXIT_OK)
-    converged = f"{applied_ok} converged, {len(runs) - applied_ok} not"
-    out.print(f"Fleet: {counted(len(runs), 'account')}: {converged}.")
-    return worst_exit(codes)
+        out.print(_heading(run.account))
+        print_plan(out, run.result.plan, show_requests=show_requests)
+        if run.result.plan.is_empty:
+            tally.codes.append(EXIT_OK)
+        else:
+            approved.append(AccountRun(run.account, calls_digest(run.result.plan)))
+    return approved
 
 
-def _redact(text: str) -> str:
-    return in_play().redactor(text)
+def _approved(accounts: int) -> bool:
+    """Ask once for the whole fleet, as for one account: only ``yes`` applies."""
+    noun = "account" if accounts == 1 else "accounts"
+    click.echo(
+        f"\nDo you want to make these calls to {accounts} {noun}? "
+        "Only 'yes' will be accepted to approve."
+    )
+    answer = click.prompt("Enter a value", default="", show_default=False)
+    return bool(answer.strip() == "yes")
+
+
+def _print_applied(
+    runs: Iterator[AccountRun[Applied]],
+    tally: Tally,
+    failures: Failures,
+    *,
+    show_plan: bool,
+    show_requests: bool,
+) -> None:
+    """Each account's section as it ends; only its exit code is kept."""
+    out = console()
+    for run in runs:
+        if not run.attempted:
+            tally.skipped.append(run.account.name)
+            tally.codes.append(EXIT_ERROR)
+            continue
+        out.print(_heading(run.account))
+        if run.result is None:
+            assert run.error is not None
+            failures.add(run.account.name, run.error)
+            out.print("failed: see the error on stderr\n")
+            tally.codes.append(EXIT_ERROR)
+            continue
+        tally.codes.append(_applied_section(out, run.account, run.result, show_plan, show_requests))
+
+
+def _applied_section(
+    out: Console, account: Account, applied: Applied, show_plan: bool, show_requests: bool
+) -> int:
+    """What applying one account did, as its section shows it; its exit code."""
+    if applied.left_behind is not None:
+        note = lock_left_behind(applied.left_behind)
+        click.echo(f"note: {terminal(account.name)}: {terminal(note)}", err=True)
+    if show_plan:
+        print_plan(out, applied.session.plan, show_requests=show_requests)
+    if applied.report is not None:
+        out.print(render_report(applied.report))
+    elif applied.write_failed is None and not show_plan:
+        out.print(summary_line(applied.session.plan))
+    lost = applied.write_failed
+    if lost is not None:
+        message = error_message(lost, in_play().redactor)
+        click.echo(f"error: {terminal(account.name)}: {message}", err=True)
+        if isinstance(lost, LockLost):
+            out.print(f"error: {message}")
+            out.print(lost.counts())
+            return EXIT_APPLY_FAILED if lost.made else EXIT_ERROR
+    if applied.verification is not None:
+        out.print(render_verification(applied.verification))
+    return EXIT_OK if applied.ok else EXIT_APPLY_FAILED
+
+
+def _applied_line(tally: Tally, failures: Failures) -> int:
+    """The fleet's last line and its errors; the worst exit code."""
+    failures.print()
+    out = console()
+    tally.stopped(out)
+    converged = sum(1 for code in tally.codes if code == EXIT_OK)
+    attempted = len(tally.codes) - len(tally.skipped)
+    out.print(
+        f"Fleet: {counted(len(tally.codes), 'account')}: {converged} converged, "
+        f"{attempted - converged} not{tally.not_attempted()}."
+    )
+    return worst_exit(tally.codes)
 
 
 def refresh_fleet(fleet: Fleet, *, lock_timeout: float, detailed_exitcode: bool) -> int:
-    """Refresh every account under its lock; show each one's drift; the worst exit code."""
-    runs = run_accounts(
-        fleet.loaded,
-        lambda account, inputs: refresh_fleet_account(inputs, lock_timeout),
-        fleet.at_once,
-    )
-    _report_errors(runs)
-    out = console()
-    codes = []
-    for run in runs:
+    """Refresh every account under its lock; show each one's drift as it ends; the worst exit
+    code."""
+    failures, tally, out = Failures(), Tally(), console()
+    step = lambda account, inputs: refresh_fleet_account(inputs, lock_timeout)  # noqa: E731
+    for run in _runs(fleet, failures, step):
+        if not run.attempted:
+            tally.skipped.append(run.account.name)
+            tally.codes.append(EXIT_ERROR)
+            continue
         out.print(_heading(run.account))
         if run.result is None:
-            out.print("failed: see the error above\n")
-            codes.append(EXIT_ERROR)
+            assert run.error is not None
+            failures.add(run.account.name, run.error)
+            out.print("failed: see the error on stderr\n")
+            tally.codes.append(EXIT_ERROR)
             continue
         out.print(render_refresh(run.result))
-        codes.append(EXIT_CHANGES if detailed_exitcode and run.result.drifted else EXIT_OK)
-    return worst_exit(codes)
+        tally.codes.append(EXIT_CHANGES if detailed_exitcode and run.result.drifted else EXIT_OK)
+    failures.print()
+    tally.stopped(out)
+    return worst_exit(tally.codes)

@@ -131,18 +131,21 @@ def render_fleet_markdown(entries: Sequence[FleetEntry], *, limit: int = LIMIT) 
     equal share of ``limit``."""
     planned = [entry.plan for entry in entries if entry.plan is not None]
     calls = sum(len(plan.calls) for plan in planned)
-    failed = len(entries) - len(planned)
+    skipped = sum(1 for entry in entries if not entry.attempted)
+    failed = len(entries) - len(planned) - skipped
     head = (
         f"## reconciler fleet plan\n\n{counted(len(entries), 'account')}: "
         f"{sum(1 for plan in planned if not plan.is_empty)} with changes "
         f"({counted(calls, 'call', grouped=True)}), "
-        f"{failed} failed.\n"
+        f"{failed} failed{f', {skipped} not attempted' if skipped else ''}.\n"
     )
     share = max(_RESERVE * 2, (limit - len(head)) // max(1, len(entries)) - 100)
     parts = [head]
     for entry in entries:
         parts.append(f"\n## Account {code_span(entry.account)}\n\n")
-        if entry.plan is None:
+        if not entry.attempted:
+            parts.append("**not attempted**: the fleet stopped before this account started.\n")
+        elif entry.plan is None:
             error = terminal_lines(entry.error or "failed")[: share - 50]
             parts.append(f"**failed**\n\n{fenced(error)}")
         else:

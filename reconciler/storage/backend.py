@@ -37,3 +37,7 @@ class StateBackend(Protocol):
     def prove_lock(self) -> None:
         """``LockLost`` unless this run still holds the known-state lock; called before each
         batch of calls, so it must cost no more than one round trip."""
+
+    def close(self) -> None:
+        """Let go of what the store holds open (a database connection of its own); it opens
+        again if used afterwards."""

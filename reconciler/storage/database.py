@@ -8,22 +8,24 @@ nothing more than the package (``pip install 'invoicexpress-reconciler[postgres]
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import socket
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from reconciler.errors import SettingsError, StateFileError
+from reconciler.errors import DatabaseUnreachable, SettingsError, StateFileError
 from reconciler.storage.conninfo import UNREADABLE, ambiguity, read, scheme_of, scrubbed
 
-__all__ = ["UNREADABLE", "check_url", "connect", "errors_of", "redacted", "scrubbed"]
+__all__ = ["UNREADABLE", "check_url", "connect", "errors_of", "reach", "redacted", "scrubbed"]
 
 if TYPE_CHECKING:
     from psycopg import Connection
     from psycopg.rows import TupleRow
 
-CONNECT_TIMEOUT = 10
-"""Seconds a connection may take to open."""
+CONNECT_TIMEOUT = 10.0
+"""Seconds a connection may take to open, unless the caller says (``RECONCILER_CONNECT_TIMEOUT``);
+libpq counts whole seconds, at least 2."""
 KEEPALIVES = {
     "keepalives": 1,
     "keepalives_idle": 30,
@@ -56,27 +58,38 @@ def redacted(url: str) -> str:
     return read(url).shown
 
 
-def connect(url: str, purpose: str, *, statement_timeout: float = 0) -> Connection[TupleRow]:
+def connect(
+    url: str,
+    purpose: str,
+    *,
+    statement_timeout: float = 0,
+    connect_timeout: float = CONNECT_TIMEOUT,
+) -> Connection[TupleRow]:
     """An autocommit connection to ``url``, named after this process and ``purpose`` (shown in
     ``pg_stat_activity.application_name``, and so in a message naming a lock's holder).
 
     TCP keepalives (``KEEPALIVES``, and ``tcp_user_timeout`` where libpq has it) find a server
     that went away within about a minute; an option the URL sets itself is kept.
-    ``statement_timeout`` (seconds, 0 for none) bounds each statement on the server."""
+    ``statement_timeout`` (seconds, 0 for none) bounds each statement on the server.
+    ``DatabaseUnreachable`` when no connection opens within ``connect_timeout`` seconds."""
     check_url(url)
     require_driver()
     import psycopg
 
     name = f"pid {os.getpid()} on {socket.gethostname()}: {purpose}"
     name = name.encode("ascii", "replace").decode()[:63]
+    try:
+        with errors_of(url, "connect to the known-state database"):
+            connection = psycopg.connect(
+                url,
+                autocommit=True,
+                connect_timeout=max(2, math.ceil(connect_timeout)),
+                application_name=name,
+                **keepalives_unless_set(url),
+            )
+    except StateFileError as error:
+        raise DatabaseUnreachable(str(error)) from None
     with errors_of(url, "connect to the known-state database"):
-        connection = psycopg.connect(
-            url,
-            autocommit=True,
-            connect_timeout=CONNECT_TIMEOUT,
-            application_name=name,
-            **keepalives_unless_set(url),
-        )
         if statement_timeout > 0:
             milliseconds = f"{max(1, round(statement_timeout * 1000))}ms"
             try:
@@ -87,6 +100,11 @@ def connect(url: str, purpose: str, *, statement_timeout: float = 0) -> Connecti
                 connection.close()
                 raise
         return connection
+
+
+def reach(url: str, connect_timeout: float = CONNECT_TIMEOUT) -> None:
+    """Open one connection to ``url`` and close it: ``DatabaseUnreachable`` when none opens."""
+    connect(url, "reconciler fleet", connect_timeout=connect_timeout).close()
 
 
 def keepalives_unless_set(url: str) -> dict[str, Any]:

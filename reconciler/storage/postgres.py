@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from reconciler.core.known import KnownState, Record
 from reconciler.errors import StateFileError
-from reconciler.storage.database import connect, errors_of, redacted
+from reconciler.storage.database import CONNECT_TIMEOUT, connect, errors_of, redacted
 from reconciler.storage.postgres_lock import HeldLock, held_lock
 
 if TYPE_CHECKING:
@@ -57,11 +57,13 @@ CREATE_TABLES = (
 
 
 class PostgresStore:
-    """Loads, records and saves the known state of ``account`` in the database at ``url``."""
+    """Loads, records and saves the known state of ``account`` in the database at ``url``;
+    ``close`` ends the connection it opened of its own, if any."""
 
-    def __init__(self, url: str, account: str) -> None:
+    def __init__(self, url: str, account: str, connect_timeout: float = CONNECT_TIMEOUT) -> None:
         self._url = url
         self.account = account
+        self._connect_timeout = connect_timeout
         self._connection: Connection[TupleRow] | None = None
         self._has_tables = False
         self._adopted: HeldLock | None = None
@@ -254,7 +256,10 @@ class PostgresStore:
             self._adopted, self._has_tables = None, False
         if self._connection is None or self._connection.closed:
             self._connection = connect(
-                self._url, "reconciler known state", statement_timeout=STATEMENT_TIMEOUT
+                self._url,
+                "reconciler known state",
+                statement_timeout=STATEMENT_TIMEOUT,
+                connect_timeout=self._connect_timeout,
             )
             weakref.finalize(self, self._connection.close)
             self._has_tables = False

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from reconciler.errors import LockHeld, LockLost
-from reconciler.storage.database import connect, errors_of, first_line, redacted
+from reconciler.storage.database import CONNECT_TIMEOUT, connect, errors_of, first_line, redacted
 
 if TYPE_CHECKING:
     from psycopg import Connection
@@ -121,10 +121,11 @@ def held_lock(url: str, account: str) -> HeldLock | None:
 class DatabaseLock:
     """The lock of one account's known state in the database at ``url``."""
 
-    def __init__(self, url: str, account: str) -> None:
+    def __init__(self, url: str, account: str, connect_timeout: float = CONNECT_TIMEOUT) -> None:
         self._url = url
         self.account = account
         self.key = lock_key(account)
+        self._connect_timeout = connect_timeout
 
     @property
     def where(self) -> str:
@@ -141,7 +142,7 @@ class DatabaseLock:
         if existing is not None and existing.claimed_by == threading.get_ident():
             yield
             return
-        db = connect(self._url, command)
+        db = connect(self._url, command, connect_timeout=self._connect_timeout)
         try:
             with errors_of(self._url, "take the known-state lock"):
                 acquired = self._acquire(db, timeout)
@@ -161,7 +162,7 @@ class DatabaseLock:
 
         The lock is released before the block ends, so the next runner to try finds it free
         (closing the connection alone releases it only once the server process has exited)."""
-        db = connect(self._url, command)
+        db = connect(self._url, command, connect_timeout=self._connect_timeout)
         try:
             with errors_of(self._url, "take the known-state lock"):
                 acquired = self._acquire(db, 0.0)

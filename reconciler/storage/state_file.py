@@ -122,6 +122,9 @@ class StateStore:
         if self.journal.exists():
             self.save(state)
 
+    def close(self) -> None:
+        """Nothing held open between uses."""
+
     def prove_lock(self) -> None:
         """Nothing to prove: the kernel holds a file lock for as long as this process lives."""
 

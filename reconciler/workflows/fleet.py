@@ -3,23 +3,27 @@
 An account is named by its file's stem; its settings come from the variables suffixed with
 that name (``settings.account_suffix``), falling back to the unsuffixed ones. Each account has
 its own client (rate limiter, retry budget), lock and known state, so one account's failure
-is its own: the runner reports it and carries on with the others.
+is its own: the runner reports it and carries on with the others, but for a known-state
+database that can't be reached, which every account kept there would meet: the runner starts
+no further account, and those not started are reported as not attempted.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
 from reconciler.desired.loader import shorten
-from reconciler.errors import InputError, ReconcilerError, SettingsError
+from reconciler.errors import DatabaseUnreachable, InputError, ReconcilerError, SettingsError
 from reconciler.settings import account_suffix
+from reconciler.storage.database import reach
 from reconciler.workflows.session import Inputs, load_inputs
 from reconciler.workflows.target import Target
 
@@ -116,11 +120,13 @@ def fleet_accounts(paths: Sequence[Path], shard: Shard | None, template: Target)
 
 @dataclass(frozen=True)
 class AccountRun(Generic[R]):
-    """What a step gave for one account: its result, or the error that ended it."""
+    """What a step gave for one account: its result, or the error that ended it; neither when
+    the fleet stopped before the account was started (``attempted`` false)."""
 
     account: Account
     result: R | None
     error: ReconcilerError | None = None
+    attempted: bool = True
 
 
 def load_fleet(accounts: Sequence[Account]) -> list[AccountRun[Inputs]]:
@@ -133,25 +139,6 @@ class Claiming(Protocol[S_co]):
     ``run`` reads and runs each account this runner takes."""
 
     def run(self, step: Callable[[Account, S_co], R], at_once: int) -> list[AccountRun[R]]: ...
-
-
-def run_accounts(
-    runs: Sequence[AccountRun[S]] | Claiming[S], step: Callable[[Account, S], R], at_once: int
-) -> list[AccountRun[R]]:
-    """Run ``step`` for every account whose previous step succeeded, ``at_once`` accounts in
-    parallel (a thread each; a step runs its own event loop); the others keep their error.
-    The results come back in the accounts' order. A ``Claiming`` fleet runs the accounts it
-    takes."""
-    if not isinstance(runs, Sequence):
-        return runs.run(step, at_once)
-
-    def one(run: AccountRun[S]) -> AccountRun[R]:
-        if run.error is not None or run.result is None:
-            return AccountRun(run.account, None, run.error)
-        given = run.result
-        return _attempt(run.account, lambda: step(run.account, given))
-
-    return in_parallel(runs, one, at_once)
 
 
 def in_parallel(items: Sequence[T], work: Callable[[T], R], at_once: int) -> list[R]:
@@ -167,8 +154,82 @@ def in_parallel(items: Sequence[T], work: Callable[[T], R], at_once: int) -> lis
         pool.shutdown(wait=True)
 
 
+def reach_databases(loaded: Sequence[AccountRun[Inputs]]) -> DatabaseUnreachable | None:
+    """Open, and close, one connection to each known-state database the accounts keep their
+    state in, before any account starts: the first that can't be reached, if any."""
+    tried: set[str] = set()
+    for run in loaded:
+        target = run.result.target if run.result is not None else None
+        if target is None or target.state_url is None:
+            continue
+        url = target.state_url.get_secret_value()
+        if url in tried:
+            continue
+        tried.add(url)
+        try:
+            reach(url, target.tool_settings().connect_timeout)
+        except DatabaseUnreachable as error:
+            return error
+    return None
+
+
+def unattempted(runs: Sequence[AccountRun[S]]) -> list[AccountRun[R]]:
+    """Every account as not attempted, the fleet stopped before starting any (but those that
+    had already failed, which keep their error)."""
+    return [AccountRun(run.account, None, run.error, run.error is not None) for run in runs]
+
+
+def stops_fleet(error: ReconcilerError) -> bool:
+    """Whether an account's error ends the fleet: a database every account would fail to reach."""
+    return isinstance(error, DatabaseUnreachable)
+
+
+def run_accounts(
+    runs: Sequence[AccountRun[S]] | Claiming[S],
+    step: Callable[[Account, S], R],
+    at_once: int,
+    stops: Callable[[ReconcilerError], bool] = stops_fleet,
+) -> Iterator[AccountRun[R]]:
+    """Run ``step`` for every account whose previous step succeeded, ``at_once`` accounts in
+    parallel (a thread each; a step runs its own event loop), and yield each account's run as
+    it ends, in completion order; an account whose previous step failed is yielded with its
+    error, unstarted. Once a step fails with an error ``stops`` picks, no further account
+    starts: each is yielded as not attempted. Ctrl-C starts no further account; those running
+    finish. A ``Claiming`` fleet runs the accounts it takes."""
+    if not isinstance(runs, Sequence):
+        yield from runs.run(step, at_once)
+        return
+    waiting = deque(runs)
+    running: dict[Future[AccountRun[R]], Account] = {}
+    stopped = False
+    pool = ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="account")
+    try:
+        while waiting or running:
+            while waiting and not stopped and len(running) < at_once:
+                run = waiting.popleft()
+                if run.error is not None or run.result is None:
+                    yield AccountRun(run.account, None, run.error, run.attempted)
+                    continue
+                work = partial(step, run.account, run.result)
+                running[pool.submit(_attempt, run.account, work)] = run.account
+            while stopped and waiting:
+                yield AccountRun(waiting.popleft().account, None, attempted=False)
+            if not running:
+                continue
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=lambda f: running[f].name):
+                del running[future]
+                ended = future.result()
+                stopped = stopped or (ended.error is not None and stops(ended.error))
+                yield ended
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _attempt(account: Account, work: Callable[[], R]) -> AccountRun[R]:
     try:
         return AccountRun(account, work())
     except ReconcilerError as error:
-        return AccountRun(account, None, error)
+        # Without its traceback, the error keeps nothing of the step alive (a store, its
+        # connection) while the fleet goes on.
+        return AccountRun(account, None, error.with_traceback(None))

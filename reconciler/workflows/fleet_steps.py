@@ -1,20 +1,27 @@
 """What a fleet does for each of its accounts: plan, refresh, or plan and apply under the lock.
 
 Each step is the single-account use case, run in the account's own thread: the lock, session,
-client and event loop are the account's, never shared.
+client and event loop are the account's, never shared. A step closes the account's known-state
+store and lock (and so their database connection) when it ends, so a fleet holds at most one
+connection per account in progress, whatever its size.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import json
 from dataclasses import dataclass
+
+from pydantic import SecretStr
 
 from reconciler.core.fold import Refreshed
 from reconciler.core.guard import check_plan_is_safe
+from reconciler.core.plan import Plan
 from reconciler.core.report import ApplyReport, OutcomeListener
 from reconciler.core.verification import Verification
-from reconciler.errors import StateWriteError
+from reconciler.errors import StalePlan, StateWriteError
 from reconciler.storage.lock import Owner
 from reconciler.workflows.apply import apply_and_verify, forget_unmanaged, save_applied
 from reconciler.workflows.locking import state_lock
@@ -32,15 +39,44 @@ class PlanOptions:
 
 
 def plan_account(inputs: Inputs, options: PlanOptions) -> Session:
-    """The account's plan; with a refresh, made under its lock (a refresh writes)."""
+    """The account's plan; with a refresh, made under its lock (a refresh writes). The known
+    state's store is closed before it returns."""
     if inputs.desired is None:
         raise ValueError("a plan needs the desired state")
     if not options.refresh:
-        return open_session(inputs.target, inputs.desired, create_missing=options.create_missing)
-    with state_lock(inputs.target, "plan --refresh", options.lock_timeout):
-        return open_session(
-            inputs.target, inputs.desired, refresh=True, create_missing=options.create_missing
+        session = open_session(inputs.target, inputs.desired, create_missing=options.create_missing)
+    else:
+        with state_lock(inputs.target, "plan --refresh", options.lock_timeout):
+            session = open_session(
+                inputs.target, inputs.desired, refresh=True, create_missing=options.create_missing
+            )
+    session.store.close()
+    return session
+
+
+def plan_to_approve(inputs: Inputs, options: PlanOptions, *, force: bool) -> Session:
+    """The account's plan to show before asking, made without its lock (with a refresh, under
+    it only while refreshing), and checked as safe unless ``force``."""
+    session = plan_account(inputs, options)
+    if not force:
+        check_plan_is_safe(
+            session.plan, session.known, max_fraction=session.tool.max_change_fraction
         )
+    return session
+
+
+def calls_digest(plan: Plan) -> str:
+    """A digest of the plan's calls (method, path, body), to tell whether planning again gives
+    the same calls."""
+    requests = [(call.method, call.path, call.body) for call in plan.calls]
+    text = json.dumps(requests, sort_keys=True, default=_plain, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    return str(value)
 
 
 def refresh_fleet_account(inputs: Inputs, lock_timeout: float) -> Refreshed:
@@ -62,9 +98,14 @@ class Pending:
     """The owner of a file lock left by an apply that died, taken over."""
 
 
-def plan_held(inputs: Inputs, options: PlanOptions, *, force: bool) -> Pending:
+def plan_held(
+    inputs: Inputs, options: PlanOptions, *, force: bool, approved: str | None = None
+) -> Pending:
     """Take the account's lock (waiting up to the lock timeout), then plan against the known
-    state as it is now and check the plan is safe. The lock stays held for the apply."""
+    state as it is now and check the plan is safe. The lock stays held for the apply.
+
+    ``approved`` is the ``calls_digest`` of the plan shown and approved: ``StalePlan`` (the
+    lock released, nothing applied) when planning again under the lock gives other calls."""
     if inputs.desired is None:
         raise ValueError("an apply needs the desired state")
     held = contextlib.ExitStack()
@@ -76,6 +117,13 @@ def plan_held(inputs: Inputs, options: PlanOptions, *, force: bool) -> Pending:
             refresh=options.refresh,
             create_missing=options.create_missing,
         )
+        held.callback(session.store.close)
+        if approved is not None and calls_digest(session.plan) != approved:
+            raise StalePlan(
+                f"stale plan: {inputs.target.file}: planning again under the lock gives other "
+                "calls than the plan approved (the known state or the account changed "
+                "meanwhile); nothing applied: run the apply again"
+            )
         if not force:
             check_plan_is_safe(
                 session.plan, session.known, max_fraction=session.tool.max_change_fraction

@@ -22,7 +22,8 @@ def state_lock(target: Target, command: str, timeout: float = 0.0) -> Iterator[O
     """
     owner = f"reconciler {command} -f {target.file}"
     if target.state_url is not None:
-        lock = DatabaseLock(target.state_url.get_secret_value(), target.account)
+        url, timeout_s = target.state_url.get_secret_value(), target.tool_settings().connect_timeout
+        lock = DatabaseLock(url, target.account, timeout_s)
         with lock.held(owner, timeout):
             yield None
         return

@@ -105,7 +105,9 @@ class Target:
         """This target's known state in its database."""
         if self.state_url is None:
             raise ValueError("this target names no database")
-        return PostgresStore(self.state_url.get_secret_value(), self.account)
+        return PostgresStore(
+            self.state_url.get_secret_value(), self.account, self.tool_settings().connect_timeout
+        )
 
 
 def run_environment() -> Environment:

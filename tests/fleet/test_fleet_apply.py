@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import select
 import subprocess
 import sys
 from pathlib import Path
@@ -35,9 +36,9 @@ def test_a_folder_of_four_accounts_applies_in_one_run_and_the_next_plan_is_empty
         plan = run_cli(["plan", "-f", folder, "--detailed-exitcode"], env)
         refresh = run_cli(["refresh", "-f", folder, "--detailed-exitcode"], env)
     assert refresh.exit_code == 0, refresh.output
-    assert headings(refresh.stdout) == sorted(NAMES)
+    assert sorted(headings(refresh.stdout)) == sorted(NAMES)
     assert plan.exit_code == 0, plan.output
-    assert headings(plan.stdout) == sorted(NAMES)
+    assert sorted(headings(plan.stdout)) == sorted(NAMES)
     assert plan.stdout.count("No changes.") == len(NAMES)
 
 
@@ -56,7 +57,7 @@ def test_one_failing_account_does_not_stop_the_other_three(tmp_path: Path, fault
     assert result.exit_code == (1 if fault == "bad file" else 3), result.output
     assert "error: porto:" in result.stderr or "porto: failed" in result.stderr, result.stderr
     assert "not-the-key" not in result.output
-    assert headings(result.stdout) == sorted(NAMES)
+    assert sorted(headings(result.stdout)) == sorted(NAMES)
     for account in accounts:
         if account is broken:
             assert account.accepted() == 0, "the broken account made a change"
@@ -84,6 +85,7 @@ def test_the_fleet_plan_groups_calls_by_account_in_json_and_markdown(tmp_path: P
     assert document["summary"] == {
         "accounts": 2,
         "failed": 1,
+        "not_attempted": 0,
         "with_changes": 1,
         "calls": accounts[0].shape.calls,
     }
@@ -115,36 +117,86 @@ def test_the_fleet_schema_keeps_the_plan_schemas_definitions(tmp_path: Path) -> 
     assert own == expected
 
 
-@pytest.mark.parametrize("answer", ["y", "n"])
+def _interactive(tmp_path: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
+    """An interactive fleet apply of ``accounts`` in a child process, its stdin a terminal;
+    returns the child and the terminal's controlling side, to answer on."""
+    controller, terminal = pty.openpty()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "reconciler", "apply", "-f", "accounts"],
+        env={**os.environ, **env},
+        cwd=tmp_path,
+        stdin=terminal,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    os.close(terminal)
+    return child, controller
+
+
+def _until_asked(child: subprocess.Popen[bytes]) -> str:
+    """The child's output up to its question (it waits there for the answer)."""
+    assert child.stdout is not None
+    seen = b""
+    while b"Enter a value" not in seen:
+        ready, _, _ = select.select([child.stdout], [], [], 300)
+        assert ready, "the question never came: " + seen.decode()
+        chunk = os.read(child.stdout.fileno(), 65536)
+        assert chunk, "the apply ended without asking: " + seen.decode()
+        seen += chunk
+    return seen.decode()
+
+
+@pytest.mark.parametrize("answer", ["yes", "y"])
 def test_an_interactive_apply_asks_once_for_the_whole_fleet(tmp_path: Path, answer: str) -> None:
     accounts = make_accounts(tmp_path)
     with serving(accounts) as env:
-        controller, terminal = pty.openpty()
-        os.write(controller, f"{answer}\n".encode())  # read once the question is asked
-        child = subprocess.run(
-            [sys.executable, "-m", "reconciler", "apply", "-f", "accounts"],
-            env={**os.environ, **env},
-            cwd=tmp_path,
-            stdin=terminal,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        os.close(terminal)
+        child, controller = _interactive(tmp_path, env)
+        asked = _until_asked(child)
+        os.write(controller, f"{answer}\n".encode())
+        rest, errors = child.communicate(timeout=300)
         os.close(controller)
-        assert child.returncode == 0, child.stdout + child.stderr
-        assert child.stdout.count("Apply these calls to 4 accounts?") == 1, child.stdout
-        assert headings(child.stdout)[:4] == sorted(NAMES)
+        output = asked + rest.decode()
+        assert child.returncode == (0 if answer == "yes" else 1), output + errors.decode()
+        assert output.count("Do you want to make these calls to 4 accounts?") == 1, output
+        assert sorted(headings(output)[:4]) == sorted(NAMES)
         for account in accounts:
-            if answer == "y":
+            if answer == "yes":
                 assert account.shape.converged(account.sandbox) == [], account.name
             else:
                 assert account.accepted() == 0, account.name
         # Every account's lock was released: an apply right after takes each one at once.
         again = run_cli(["apply", "-f", str(tmp_path / "accounts"), "--auto-approve"], env)
     assert again.exit_code == 0, again.output
-    assert again.stdout.count("No changes.") == (len(NAMES) if answer == "y" else 0)
+    assert again.stdout.count("No changes.") == (len(NAMES) if answer == "yes" else 0)
+
+
+def test_an_account_whose_plan_changed_before_yes_is_stale_and_not_applied(
+    tmp_path: Path,
+) -> None:
+    accounts = make_accounts(tmp_path)
+    porto = next(account for account in accounts if account.name == "porto")
+    with serving(accounts) as env:
+        child, controller = _interactive(tmp_path, env)
+        _until_asked(child)
+        # While the fleet waits for its answer, another run applies porto: no lock is held.
+        alone = {
+            **env,
+            "INVOICEXPRESS_BASE_URL": porto.base_url,
+            "INVOICEXPRESS_API_KEY": porto.api_key,
+        }
+        other = run_cli(["apply", "-f", str(porto.file), "--auto-approve"], alone)
+        assert other.exit_code == 0, other.output
+        os.write(controller, b"yes\n")
+        out, errors = child.communicate(timeout=300)
+        os.close(controller)
+    stderr = errors.decode()
+    assert child.returncode == 1, out.decode() + stderr
+    assert "error: porto: stale plan:" in stderr, stderr
+    assert sum(porto.puts().values()) == porto.shape.calls, "porto was applied twice"
+    for account in accounts:
+        assert account.shape.converged(account.sandbox) == [], account.name
+        if account is not porto:
+            assert sum(account.puts().values()) == account.shape.calls, account.name
 
 
 def test_a_fleet_plan_annotates_each_bad_accounts_problems_at_their_place(
@@ -166,4 +218,4 @@ def test_a_fleet_plan_annotates_each_bad_accounts_problems_at_their_place(
     assert f"::error file={porto},line={line}," in result.stderr, result.stderr
     assert "error: porto:" in result.stderr
     assert "lisboa" not in result.stderr
-    assert headings(result.stdout) == ["lisboa", "porto"]
+    assert sorted(headings(result.stdout)) == ["lisboa", "porto"]

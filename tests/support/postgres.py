@@ -81,6 +81,9 @@ class PostgresServer:
     bindir: Path
     template: Path | None = None
     """A folder (from :func:`make_folder`) shared by clusters to keep one initdb result in."""
+    options: dict[str, str] = field(default_factory=dict)
+    """Server settings (``postgresql.conf`` lines, e.g. ``{"max_connections": "20"}``) that
+    override the defaults."""
     root: Path = field(init=False)
     port: int = field(init=False, default=0)
 
@@ -181,6 +184,7 @@ class PostgresServer:
             "synchronous_commit": "on",
             "min_wal_size": "'32MB'",  # a small footprint when in memory
             "max_wal_size": "'128MB'",
+            **self.options,
         }
         with (self.data / "postgresql.conf").open("a") as conf:  # later lines win
             conf.writelines(f"{key} = {value}\n" for key, value in settings.items())
