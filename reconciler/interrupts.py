@@ -12,7 +12,11 @@ from __future__ import annotations
 import signal
 import sys
 import warnings
+from collections.abc import Coroutine
 from types import FrameType
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
 
 _received: list[int] = []
 
@@ -26,6 +30,21 @@ def install() -> None:
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGALRM, _redeliver)
     sys.unraisablehook = _unraisable
+
+
+def run_async(main: Coroutine[Any, Any, _T]) -> _T:
+    """``asyncio.run(main)``, an interrupt always ending it as ``KeyboardInterrupt``.
+
+    asyncio's own Ctrl-C handler cancels the main task and raises ``KeyboardInterrupt`` only
+    when nothing inside took that cancellation for its own (a timeout of the HTTP client's
+    meeting it, say); otherwise the ``CancelledError`` itself comes out. Nothing else cancels
+    the main task, so one coming out is the interrupt."""
+    import asyncio
+
+    try:
+        return asyncio.run(main)
+    except asyncio.CancelledError:
+        raise KeyboardInterrupt from None
 
 
 def _unraisable(unraisable: sys.UnraisableHookArgs) -> None:

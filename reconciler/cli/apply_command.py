@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 from typing import Any
@@ -174,7 +173,7 @@ def _apply_one(
         ):
             tally = Tally(total, listener)
             try:
-                report, verification = asyncio.run(
+                report, verification = interrupts.run_async(
                     apply_and_verify(session, base_url, api_key, tally, verify_after)
                 )
             except KeyboardInterrupt:

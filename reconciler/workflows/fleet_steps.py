@@ -8,7 +8,6 @@ connection per account in progress, whatever its size.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import json
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 
 from pydantic import SecretStr
 
+from reconciler import interrupts
 from reconciler.core.fold import Refreshed
 from reconciler.core.guard import check_plan_is_safe
 from reconciler.core.plan import Plan
@@ -166,7 +166,7 @@ def apply_held(pending: Pending, listener: OutcomeListener, *, verify_after: boo
             return Applied(session, report, left_behind=left)
         try:
             with api_target(pending.inputs.target) as (base_url, api_key):
-                report, verification = asyncio.run(
+                report, verification = interrupts.run_async(
                     apply_and_verify(session, base_url, api_key, listener, verify_after)
                 )
             save_applied(session.store, report.state)

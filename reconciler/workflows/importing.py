@@ -8,7 +8,6 @@ once the new text validates; the known state is saved after it.
 
 from __future__ import annotations
 
-import asyncio
 import difflib
 import os
 import shutil
@@ -17,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from reconciler import interrupts
 from reconciler.api.live import read_everything
 from reconciler.core import normalize as norm
 from reconciler.core.fold import Refreshed, fold
@@ -70,7 +70,7 @@ def import_account(target: Target, account_id: int | None, *, dry_run: bool = Fa
     store = target.store()
     known = store.load()
     with api_target(target) as (base_url, api_key):
-        live = asyncio.run(
+        live = interrupts.run_async(
             with_client(base_url, api_key, tool, lambda c: read_everything(c, account_id))
         )
     if live.account is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 from collections.abc import Awaitable, Callable, Iterator, Mapping
@@ -12,6 +11,7 @@ from typing import TypeVar
 
 from pydantic import SecretStr
 
+from reconciler import interrupts
 from reconciler.api.client import ApiClient
 from reconciler.core.known import KnownState
 from reconciler.core.plan import Plan, build_plan
@@ -182,10 +182,10 @@ def read_side(
         )
 
     if not needs_api(todo, refresh=refresh):
-        return asyncio.run(run(None))
+        return interrupts.run_async(run(None))
     try:
         with api_target(target) as (base_url, api_key), reading():
-            prepared = asyncio.run(with_client(base_url, api_key, tool, run, redactor))
+            prepared = interrupts.run_async(with_client(base_url, api_key, tool, run, redactor))
     except SettingsError as error:
         why = "a refresh reads" if refresh else "clients without id and series are resolved on"
         raise SettingsError(f"{why} the live account: {error}") from None
