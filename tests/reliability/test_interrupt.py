@@ -3,6 +3,7 @@ interrupted; both exit 130."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import signal
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from reconciler import interrupts
 from reconciler.sandbox import Faults, Sandbox
 
 from .conftest import API_KEY, Fleet, environment, spawn
@@ -101,3 +103,24 @@ def test_a_run_started_with_the_signals_ignored_is_still_interrupted(
         child.send_signal(signum)
         assert child.wait(timeout=120) == 128 + signum, out.read_text()
     assert out.read_text().splitlines()[-1] == "interrupted"
+
+
+def test_an_interrupt_whose_cancellation_something_inside_also_took_still_ends_as_one() -> None:
+    # asyncio's Ctrl-C handler cancels the main task; when something inside cancels it too
+    # (a timeout firing at that moment), asyncio.run lets the CancelledError out instead of
+    # KeyboardInterrupt. run_async ends it as the interrupt it is.
+    async def main() -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            assert task is not None
+            task.cancel()  # a second cancellation, as a timeout's would be
+            raise
+
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    with pytest.raises(asyncio.CancelledError):
+        asyncio.run(main())
+    with pytest.raises(KeyboardInterrupt):
+        interrupts.run_async(main())
