@@ -1,5 +1,5 @@
-"""``plan``, ``apply`` and ``refresh`` of a fleet: a heading per account, one question for the
-whole fleet, and the accounts' worst exit code (1 > 3 > 2 > 0).
+"""``plan`` and ``apply`` of a fleet (its ``refresh`` is in ``fleet_refresh``): a heading per
+account, one question for the whole fleet, and the accounts' worst exit code (1 > 3 > 2 > 0).
 
 Text output streams: each account's section is printed as the account ends, in completion
 order, and nothing of it is kept but its exit code and counts. The JSON and Markdown documents
@@ -59,7 +59,6 @@ from reconciler.workflows.fleet_steps import (
     plan_account,
     plan_held,
     plan_to_approve,
-    refresh_fleet_account,
 )
 from reconciler.workflows.session import Inputs, Session
 from reconciler.workflows.shard_auto import AutoShard, Claims, parse_shard
@@ -98,11 +97,11 @@ def open_fleet(files: Sequence[Path], shard: str | None, template: Target) -> Fl
     return Fleet(loaded, at_once)
 
 
-def _heading(account: Account) -> str:
+def fleet_heading(account: Account) -> str:
     return account_heading(account.name, str(account.target.file))
 
 
-def _runs(
+def fleet_runs(
     fleet: Fleet, failures: Failures, step: Callable[[Account, Inputs], R]
 ) -> Iterator[AccountRun[R]]:
     """Each account's run of ``step``, as it ends: none started when a known-state database
@@ -138,7 +137,7 @@ def plan_fleet(
     listed = [] if isinstance(fleet.loaded, Claims) else fleet.loaded
     order = {run.account.name: index for index, run in enumerate(listed)}
     entries: list[tuple[int, str, FleetEntry]] = []
-    for run in _runs(fleet, failures, lambda account, inputs: plan_account(inputs, options)):
+    for run in fleet_runs(fleet, failures, lambda account, inputs: plan_account(inputs, options)):
         if run.error is not None:
             failures.add(run.account.name, run.error)
         session = run.result
@@ -149,7 +148,7 @@ def plan_fleet(
             where = order.get(run.account.name, len(order))
             entries.append((where, run.account.name, replace(entry, attempted=run.attempted)))
         elif run.attempted:
-            out.print(_heading(run.account))
+            out.print(fleet_heading(run.account))
             _print_planned(out, session, quiet=quiet, show_requests=show_requests)
         if not run.attempted:
             tally.skipped.append(run.account.name)
@@ -232,7 +231,7 @@ def apply_fleet(
         return apply_held(pending, lines.listener(account), verify_after=verify_after)
 
     if auto_approve:
-        runs = _runs(fleet, failures, apply_now)
+        runs = fleet_runs(fleet, failures, apply_now)
         _print_applied(runs, tally, failures, show_plan=not quiet, show_requests=show_requests)
         return _applied_line(tally, failures)
     if isinstance(fleet.loaded, Claims):
@@ -279,7 +278,7 @@ def _plans_shown(
     calls to approve, each with its plan's ``calls_digest`` (the others are tallied done)."""
     out, approved = console(), []
     step = lambda account, inputs: plan_to_approve(inputs, options, force=force)  # noqa: E731
-    for run in _runs(fleet, failures, step):
+    for run in fleet_runs(fleet, failures, step):
         if not run.attempted:
             tally.skipped.append(run.account.name)
         if run.error is not None:
@@ -287,7 +286,7 @@ def _plans_shown(
         if run.result is None:
             tally.codes.append(EXIT_ERROR)
             continue
-        out.print(_heading(run.account))
+        out.print(fleet_heading(run.account))
         print_plan(out, run.result.plan, show_requests=show_requests)
         if run.result.plan.is_empty:
             tally.codes.append(EXIT_OK)
@@ -322,7 +321,7 @@ def _print_applied(
             tally.skipped.append(run.account.name)
             tally.codes.append(EXIT_ERROR)
             continue
-        out.print(_heading(run.account))
+        out.print(fleet_heading(run.account))
         if run.result is None:
             assert run.error is not None
             failures.add(run.account.name, run.error)
@@ -369,28 +368,4 @@ def _applied_line(tally: Tally, failures: Failures) -> int:
         f"Fleet: {counted(len(tally.codes), 'account')}: {converged} converged, "
         f"{attempted - converged} not{tally.not_attempted()}."
     )
-    return worst_exit(tally.codes)
-
-
-def refresh_fleet(fleet: Fleet, *, lock_timeout: float, detailed_exitcode: bool) -> int:
-    """Refresh every account under its lock; show each one's drift as it ends; the worst exit
-    code."""
-    failures, tally, out = Failures(), Tally(), console()
-    step = lambda account, inputs: refresh_fleet_account(inputs, lock_timeout)  # noqa: E731
-    for run in _runs(fleet, failures, step):
-        if not run.attempted:
-            tally.skipped.append(run.account.name)
-            tally.codes.append(EXIT_ERROR)
-            continue
-        out.print(_heading(run.account))
-        if run.result is None:
-            assert run.error is not None
-            failures.add(run.account.name, run.error)
-            out.print("failed: see the error on stderr\n")
-            tally.codes.append(EXIT_ERROR)
-            continue
-        out.print(render_refresh(run.result))
-        tally.codes.append(EXIT_CHANGES if detailed_exitcode and run.result.drifted else EXIT_OK)
-    failures.print()
-    tally.stopped(out)
     return worst_exit(tally.codes)
