@@ -3,8 +3,8 @@ account, one question for the whole fleet, and the accounts' worst exit code (1 
 
 Text output streams: each account's section is printed as the account ends, in completion
 order, and nothing of it is kept but its exit code and counts. The JSON and Markdown documents
-are printed whole at the end, in the accounts' order. Errors are printed on stderr at the end,
-each distinct one once.
+are printed whole at the end, in the accounts' order; each account's part of them is built as it
+ends and its plan dropped. Errors are printed on stderr at the end, each distinct one once.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ from reconciler.errors import LockLost, SettingsError
 from reconciler.render.counts import counted
 from reconciler.render.drift import render_refresh, render_verification
 from reconciler.render.escape import terminal
-from reconciler.render.json import render_fleet_json
-from reconciler.render.markdown import render_fleet_markdown
+from reconciler.render.json import FleetJson
+from reconciler.render.markdown import FleetMarkdown
 from reconciler.render.messages import error_message
 from reconciler.render.text import account_heading, describe, render_report, summary_line
 from reconciler.workflows.fleet import (
@@ -136,7 +136,7 @@ def plan_fleet(
     failures, tally, out = Failures(error_format), Tally(), console()
     listed = [] if isinstance(fleet.loaded, Claims) else fleet.loaded
     order = {run.account.name: index for index, run in enumerate(listed)}
-    entries: list[tuple[int, str, FleetEntry]] = []
+    document = _document(output_format, None if isinstance(fleet.loaded, Claims) else len(listed))
     for run in fleet_runs(fleet, failures, lambda account, inputs: plan_account(inputs, options)):
         if run.error is not None:
             failures.add(run.account.name, run.error)
@@ -144,9 +144,9 @@ def plan_fleet(
         error = None if run.error is None else in_play().redactor(str(run.error))
         plan = session.plan if session is not None else None
         entry = FleetEntry(run.account.name, str(run.account.target.file), plan, error)
-        if output_format != "text":
+        if document is not None:
             where = order.get(run.account.name, len(order))
-            entries.append((where, run.account.name, replace(entry, attempted=run.attempted)))
+            document.add((where, run.account.name), replace(entry, attempted=run.attempted))
         elif run.attempted:
             out.print(fleet_heading(run.account))
             _print_planned(out, session, quiet=quiet, show_requests=show_requests)
@@ -161,11 +161,8 @@ def plan_fleet(
         pending = not session.plan.is_empty or _drifted(session)
         tally.codes.append(EXIT_CHANGES if detailed_exitcode and pending else EXIT_OK)
     failures.print()
-    documents = [entry for _, _, entry in sorted(entries, key=lambda item: item[:2])]
-    if output_format == "json":
-        click.echo(render_fleet_json(documents), nl=False)
-    elif output_format == "markdown":
-        click.echo(render_fleet_markdown(documents), nl=False)
+    if document is not None:
+        click.echo(document.text(), nl=False)
     else:
         tally.stopped(out)
         out.print(
@@ -174,6 +171,15 @@ def plan_fleet(
             f"{tally.not_attempted()}."
         )
     return worst_exit(tally.codes)
+
+
+def _document(output_format: str, accounts: int | None) -> FleetJson | FleetMarkdown | None:
+    """The fleet document to build as accounts end, keeping only its text of each account."""
+    if output_format == "json":
+        return FleetJson()
+    if output_format == "markdown":
+        return FleetMarkdown(accounts)
+    return None
 
 
 def _print_planned(
