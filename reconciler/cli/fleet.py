@@ -10,7 +10,6 @@ ends and its plan dropped. Errors are printed on stderr at the end, each distinc
 from __future__ import annotations
 
 import sys
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -31,9 +30,9 @@ from reconciler.cli.fleet_inputs import claimed_fleet, keep_secrets
 from reconciler.cli.fleet_output import Failures, Tally
 from reconciler.cli.locking import lock_left_behind
 from reconciler.cli.printing import print_plan
+from reconciler.cli.progress import FleetProgress
 from reconciler.cli.redaction import in_play
 from reconciler.core.fleet_document import FleetEntry
-from reconciler.core.report import Outcome, OutcomeListener
 from reconciler.errors import LockLost, SettingsError
 from reconciler.render.counts import counted
 from reconciler.render.drift import render_refresh, render_verification
@@ -41,7 +40,7 @@ from reconciler.render.escape import terminal
 from reconciler.render.json import FleetJson
 from reconciler.render.markdown import FleetMarkdown
 from reconciler.render.messages import error_message
-from reconciler.render.text import account_heading, describe, render_report, summary_line
+from reconciler.render.text import account_heading, render_report, summary_line
 from reconciler.workflows.fleet import (
     Account,
     AccountRun,
@@ -195,24 +194,6 @@ def _print_planned(
         print_plan(out, session.plan, show_requests=show_requests)
 
 
-class _Lines:
-    """One line on stderr per finished call, naming its account (lines never interleave)."""
-
-    def __init__(self, quiet: bool) -> None:
-        self._quiet = quiet
-        self._lock = threading.Lock()
-
-    def listener(self, account: Account) -> OutcomeListener:
-        def show(outcome: Outcome) -> None:
-            if self._quiet:
-                return
-            with self._lock:
-                line = f"{terminal(account.name)}: {outcome.status}: {describe(outcome.call)}"
-                click.echo(line, err=True)
-
-        return show
-
-
 def apply_fleet(
     fleet: Fleet,
     options: PlanOptions,
@@ -230,15 +211,17 @@ def apply_fleet(
     without its lock, the plans shown, and the question asked once; then each account is
     locked and planned again, and applied only if it gives the calls approved.
     """
-    lines, failures, tally = _Lines(quiet), Failures(), Tally()
+    shown, failures, tally = FleetProgress(console(stderr=True), quiet=quiet), Failures(), Tally()
 
     def apply_now(account: Account, inputs: Inputs, approved: str | None = None) -> Applied:
         pending = plan_held(inputs, options, force=force, approved=approved)
-        return apply_held(pending, lines.listener(account), verify_after=verify_after)
+        with shown.account(account.name, len(pending.session.plan.calls)) as listener:
+            return apply_held(pending, listener, verify_after=verify_after)
 
     if auto_approve:
-        runs = fleet_runs(fleet, failures, apply_now)
-        _print_applied(runs, tally, failures, show_plan=not quiet, show_requests=show_requests)
+        with shown.shown():
+            runs = fleet_runs(fleet, failures, apply_now)
+            _print_applied(runs, tally, failures, show_plan=not quiet, show_requests=show_requests)
         return _applied_line(tally, failures)
     if isinstance(fleet.loaded, Claims):
         raise SettingsError("--shard auto applies each account as it takes it: pass --auto-approve")
@@ -261,13 +244,14 @@ def apply_fleet(
         assert given is not None
         return apply_now(account, given, digests[account.name])
 
-    _print_applied(
-        run_accounts(chosen, apply_approved, fleet.at_once),
-        tally,
-        failures,
-        show_plan=False,
-        show_requests=False,
-    )
+    with shown.shown():
+        _print_applied(
+            run_accounts(chosen, apply_approved, fleet.at_once),
+            tally,
+            failures,
+            show_plan=False,
+            show_requests=False,
+        )
     return _applied_line(tally, failures)
 
 
