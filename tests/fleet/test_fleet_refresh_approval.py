@@ -145,3 +145,19 @@ def test_on_a_terminal_yes_writes_each_account_and_one_changed_meanwhile_is_repo
     assert lisboa.state_file().read_bytes() == meanwhile
     assert porto.state_file().read_bytes() != before[1]
     assert again.exit_code == 0, again.output
+
+
+def test_end_of_input_at_the_question_writes_nothing_and_exits_130(tmp_path: Path) -> None:
+    accounts, folder = _drifted(tmp_path)
+    with serving(accounts) as env:
+        assert run_cli(["apply", "-f", folder, "--auto-approve"], env).exit_code == 0
+        for account in accounts:
+            _edit_city(account)
+        before = _states(accounts)
+        with _refresh_on_a_terminal(folder, env) as (output, controller):
+            output.wait_for(PROMPT)
+            os.write(controller, b"\x04")  # Ctrl-D at the start of a line: end of input
+            text = output.finished()
+    assert _refresh_on_a_terminal.returncode == 130, text  # type: ignore[attr-defined]
+    assert text.rstrip().endswith("interrupted") and "Aborted" not in text, text
+    assert _states(accounts) == before
