@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,20 +41,30 @@ def _states(accounts: list[Account]) -> list[bytes]:
     return [account.state_file().read_bytes() for account in accounts]
 
 
+@dataclass
+class Asked:
+    """A refresh run on a terminal: its output, the terminal's other end, its exit code."""
+
+    output: Output
+    controller: int
+    returncode: int | None = None
+
+
 @contextmanager
-def _refresh_on_a_terminal(folder: str, env: dict[str, str]) -> Iterator[tuple[Output, int]]:
+def _refresh_on_a_terminal(folder: str, env: dict[str, str], *extra: str) -> Iterator[Asked]:
     """``reconciler refresh -f folder`` with a terminal as stdin; its output and the terminal."""
     controller, terminal = pty.openpty()
     process = subprocess.Popen(
-        [sys.executable, "-m", "reconciler", "refresh", "-f", folder],
+        [sys.executable, "-m", "reconciler", "refresh", "-f", folder, *extra],
         stdin=terminal,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env={**os.environ, **env},
     )
+    asked = Asked(Output(process), controller)
     try:
-        yield Output(process), controller
-        assert process.wait(timeout=120) is not None
+        yield asked
+        asked.returncode = process.wait(timeout=120)
     finally:
         if process.poll() is None:
             process.kill()
@@ -62,7 +73,6 @@ def _refresh_on_a_terminal(folder: str, env: dict[str, str]) -> Iterator[tuple[O
         process.stdout.close()
         os.close(terminal)
         os.close(controller)
-    _refresh_on_a_terminal.returncode = process.returncode  # type: ignore[attr-defined]
 
 
 def test_off_a_terminal_the_fleet_reports_drift_and_writes_nothing(tmp_path: Path) -> None:
@@ -106,12 +116,12 @@ def test_on_a_terminal_anything_but_yes_writes_nothing(tmp_path: Path, answer: b
         for account in accounts:
             _edit_city(account)
         before = _states(accounts)
-        with _refresh_on_a_terminal(folder, env) as (output, controller):
-            output.wait_for(PROMPT)
-            assert "known state of 2 accounts? Only 'yes'" in output.text, output.text
-            os.write(controller, answer)
-            text = output.finished()
-    assert _refresh_on_a_terminal.returncode == 1, text  # type: ignore[attr-defined]
+        with _refresh_on_a_terminal(folder, env) as asked:
+            asked.output.wait_for(PROMPT)
+            assert "known state of 2 accounts? Only 'yes'" in asked.output.text, asked.output.text
+            os.write(asked.controller, answer)
+            text = asked.output.finished()
+    assert asked.returncode == 1, text
     assert "Refresh cancelled; nothing written." in text
     assert _states(accounts) == before
 
@@ -126,8 +136,8 @@ def test_on_a_terminal_yes_writes_each_account_and_one_changed_meanwhile_is_repo
         for account in accounts:
             _edit_city(account)
         before = _states(accounts)
-        with _refresh_on_a_terminal(folder, env) as (output, controller):
-            output.wait_for(PROMPT)
+        with _refresh_on_a_terminal(folder, env) as asked:
+            asked.output.wait_for(PROMPT)
             # lisboa's known state changes while the question waits: its read is stale.
             own = {
                 "INVOICEXPRESS_BASE_URL": lisboa.base_url,
@@ -136,10 +146,10 @@ def test_on_a_terminal_yes_writes_each_account_and_one_changed_meanwhile_is_repo
             alone = run_cli(["refresh", "-f", str(lisboa.file), "--auto-approve"], env | own)
             assert alone.exit_code == 0, alone.output
             meanwhile = lisboa.state_file().read_bytes()
-            os.write(controller, b"yes\n")
-            text = output.finished()
+            os.write(asked.controller, b"yes\n")
+            text = asked.output.finished()
         again = run_cli(["refresh", "-f", folder, "--detailed-exitcode"], env)
-    assert _refresh_on_a_terminal.returncode == 1, text  # type: ignore[attr-defined]
+    assert asked.returncode == 1, text
     assert "error: lisboa: the known state changed since it was read" in text, text
     assert "porto: known state updated." in text, text
     assert lisboa.state_file().read_bytes() == meanwhile
@@ -154,10 +164,32 @@ def test_end_of_input_at_the_question_writes_nothing_and_exits_130(tmp_path: Pat
         for account in accounts:
             _edit_city(account)
         before = _states(accounts)
-        with _refresh_on_a_terminal(folder, env) as (output, controller):
-            output.wait_for(PROMPT)
-            os.write(controller, b"\x04")  # Ctrl-D at the start of a line: end of input
-            text = output.finished()
-    assert _refresh_on_a_terminal.returncode == 130, text  # type: ignore[attr-defined]
+        with _refresh_on_a_terminal(folder, env) as asked:
+            asked.output.wait_for(PROMPT)
+            os.write(asked.controller, b"\x04")  # Ctrl-D at the start of a line: end of input
+            text = asked.output.finished()
+    assert asked.returncode == 130, text
     assert text.rstrip().endswith("interrupted") and "Aborted" not in text, text
     assert _states(accounts) == before
+
+
+def test_with_the_known_state_in_postgresql_yes_writes_every_account(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    accounts, folder = _drifted(tmp_path)
+    database = ["--state-url", postgres_url]
+    with serving(accounts) as env:
+        applied = run_cli(["apply", "-f", folder, "--auto-approve", *database], env)
+        assert applied.exit_code == 0, applied.output
+        for account in accounts:
+            _edit_city(account)
+        unwritten = run_cli(["refresh", "-f", folder, "--detailed-exitcode", *database], env)
+        assert unwritten.exit_code == 2, unwritten.output
+        with _refresh_on_a_terminal(folder, env, *database) as asked:
+            asked.output.wait_for(PROMPT)
+            os.write(asked.controller, b"yes\n")
+            text = asked.output.finished()
+        again = run_cli(["refresh", "-f", folder, "--detailed-exitcode", *database], env)
+    assert asked.returncode == 0, text
+    assert text.count(": known state updated.") == 2, text
+    assert again.exit_code == 0, again.output
