@@ -1,16 +1,15 @@
-"""``plan``, ``apply`` and ``refresh`` of a fleet: a heading per account, one question for the
-whole fleet, and the accounts' worst exit code (1 > 3 > 2 > 0).
+"""``plan`` and ``apply`` of a fleet (its ``refresh`` is in ``fleet_refresh``): a heading per
+account, one question for the whole fleet, and the accounts' worst exit code (1 > 3 > 2 > 0).
 
 Text output streams: each account's section is printed as the account ends, in completion
 order, and nothing of it is kept but its exit code and counts. The JSON and Markdown documents
-are printed whole at the end, in the accounts' order. Errors are printed on stderr at the end,
-each distinct one once.
+are printed whole at the end, in the accounts' order; each account's part of them is built as it
+ends and its plan dropped. Errors are printed on stderr at the end, each distinct one once.
 """
 
 from __future__ import annotations
 
 import sys
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -31,17 +30,17 @@ from reconciler.cli.fleet_inputs import claimed_fleet, keep_secrets
 from reconciler.cli.fleet_output import Failures, Tally
 from reconciler.cli.locking import lock_left_behind
 from reconciler.cli.printing import print_plan
+from reconciler.cli.progress import FleetProgress
 from reconciler.cli.redaction import in_play
 from reconciler.core.fleet_document import FleetEntry
-from reconciler.core.report import Outcome, OutcomeListener
 from reconciler.errors import LockLost, SettingsError
 from reconciler.render.counts import counted
 from reconciler.render.drift import render_refresh, render_verification
 from reconciler.render.escape import terminal
-from reconciler.render.json import render_fleet_json
-from reconciler.render.markdown import render_fleet_markdown
+from reconciler.render.json import FleetJson
+from reconciler.render.markdown import FleetMarkdown
 from reconciler.render.messages import error_message
-from reconciler.render.text import account_heading, describe, render_report, summary_line
+from reconciler.render.text import account_heading, render_report, summary_line
 from reconciler.workflows.fleet import (
     Account,
     AccountRun,
@@ -59,7 +58,6 @@ from reconciler.workflows.fleet_steps import (
     plan_account,
     plan_held,
     plan_to_approve,
-    refresh_fleet_account,
 )
 from reconciler.workflows.session import Inputs, Session
 from reconciler.workflows.shard_auto import AutoShard, Claims, parse_shard
@@ -98,11 +96,11 @@ def open_fleet(files: Sequence[Path], shard: str | None, template: Target) -> Fl
     return Fleet(loaded, at_once)
 
 
-def _heading(account: Account) -> str:
+def fleet_heading(account: Account) -> str:
     return account_heading(account.name, str(account.target.file))
 
 
-def _runs(
+def fleet_runs(
     fleet: Fleet, failures: Failures, step: Callable[[Account, Inputs], R]
 ) -> Iterator[AccountRun[R]]:
     """Each account's run of ``step``, as it ends: none started when a known-state database
@@ -137,19 +135,19 @@ def plan_fleet(
     failures, tally, out = Failures(error_format), Tally(), console()
     listed = [] if isinstance(fleet.loaded, Claims) else fleet.loaded
     order = {run.account.name: index for index, run in enumerate(listed)}
-    entries: list[tuple[int, str, FleetEntry]] = []
-    for run in _runs(fleet, failures, lambda account, inputs: plan_account(inputs, options)):
+    document = _document(output_format, None if isinstance(fleet.loaded, Claims) else len(listed))
+    for run in fleet_runs(fleet, failures, lambda account, inputs: plan_account(inputs, options)):
         if run.error is not None:
             failures.add(run.account.name, run.error)
         session = run.result
         error = None if run.error is None else in_play().redactor(str(run.error))
         plan = session.plan if session is not None else None
         entry = FleetEntry(run.account.name, str(run.account.target.file), plan, error)
-        if output_format != "text":
+        if document is not None:
             where = order.get(run.account.name, len(order))
-            entries.append((where, run.account.name, replace(entry, attempted=run.attempted)))
+            document.add((where, run.account.name), replace(entry, attempted=run.attempted))
         elif run.attempted:
-            out.print(_heading(run.account))
+            out.print(fleet_heading(run.account))
             _print_planned(out, session, quiet=quiet, show_requests=show_requests)
         if not run.attempted:
             tally.skipped.append(run.account.name)
@@ -162,11 +160,8 @@ def plan_fleet(
         pending = not session.plan.is_empty or _drifted(session)
         tally.codes.append(EXIT_CHANGES if detailed_exitcode and pending else EXIT_OK)
     failures.print()
-    documents = [entry for _, _, entry in sorted(entries, key=lambda item: item[:2])]
-    if output_format == "json":
-        click.echo(render_fleet_json(documents), nl=False)
-    elif output_format == "markdown":
-        click.echo(render_fleet_markdown(documents), nl=False)
+    if document is not None:
+        click.echo(document.text(), nl=False)
     else:
         tally.stopped(out)
         out.print(
@@ -175,6 +170,15 @@ def plan_fleet(
             f"{tally.not_attempted()}."
         )
     return worst_exit(tally.codes)
+
+
+def _document(output_format: str, accounts: int | None) -> FleetJson | FleetMarkdown | None:
+    """The fleet document to build as accounts end, keeping only its text of each account."""
+    if output_format == "json":
+        return FleetJson()
+    if output_format == "markdown":
+        return FleetMarkdown(accounts)
+    return None
 
 
 def _print_planned(
@@ -188,24 +192,6 @@ def _print_planned(
         if session.prepared and session.prepared.refreshed:
             out.print(render_refresh(session.prepared.refreshed))
         print_plan(out, session.plan, show_requests=show_requests)
-
-
-class _Lines:
-    """One line on stderr per finished call, naming its account (lines never interleave)."""
-
-    def __init__(self, quiet: bool) -> None:
-        self._quiet = quiet
-        self._lock = threading.Lock()
-
-    def listener(self, account: Account) -> OutcomeListener:
-        def show(outcome: Outcome) -> None:
-            if self._quiet:
-                return
-            with self._lock:
-                line = f"{terminal(account.name)}: {outcome.status}: {describe(outcome.call)}"
-                click.echo(line, err=True)
-
-        return show
 
 
 def apply_fleet(
@@ -225,15 +211,17 @@ def apply_fleet(
     without its lock, the plans shown, and the question asked once; then each account is
     locked and planned again, and applied only if it gives the calls approved.
     """
-    lines, failures, tally = _Lines(quiet), Failures(), Tally()
+    shown, failures, tally = FleetProgress(console(stderr=True), quiet=quiet), Failures(), Tally()
 
     def apply_now(account: Account, inputs: Inputs, approved: str | None = None) -> Applied:
         pending = plan_held(inputs, options, force=force, approved=approved)
-        return apply_held(pending, lines.listener(account), verify_after=verify_after)
+        with shown.account(account.name, len(pending.session.plan.calls)) as listener:
+            return apply_held(pending, listener, verify_after=verify_after)
 
     if auto_approve:
-        runs = _runs(fleet, failures, apply_now)
-        _print_applied(runs, tally, failures, show_plan=not quiet, show_requests=show_requests)
+        with shown.shown():
+            runs = fleet_runs(fleet, failures, apply_now)
+            _print_applied(runs, tally, failures, show_plan=not quiet, show_requests=show_requests)
         return _applied_line(tally, failures)
     if isinstance(fleet.loaded, Claims):
         raise SettingsError("--shard auto applies each account as it takes it: pass --auto-approve")
@@ -256,13 +244,14 @@ def apply_fleet(
         assert given is not None
         return apply_now(account, given, digests[account.name])
 
-    _print_applied(
-        run_accounts(chosen, apply_approved, fleet.at_once),
-        tally,
-        failures,
-        show_plan=False,
-        show_requests=False,
-    )
+    with shown.shown():
+        _print_applied(
+            run_accounts(chosen, apply_approved, fleet.at_once),
+            tally,
+            failures,
+            show_plan=False,
+            show_requests=False,
+        )
     return _applied_line(tally, failures)
 
 
@@ -279,7 +268,7 @@ def _plans_shown(
     calls to approve, each with its plan's ``calls_digest`` (the others are tallied done)."""
     out, approved = console(), []
     step = lambda account, inputs: plan_to_approve(inputs, options, force=force)  # noqa: E731
-    for run in _runs(fleet, failures, step):
+    for run in fleet_runs(fleet, failures, step):
         if not run.attempted:
             tally.skipped.append(run.account.name)
         if run.error is not None:
@@ -287,7 +276,7 @@ def _plans_shown(
         if run.result is None:
             tally.codes.append(EXIT_ERROR)
             continue
-        out.print(_heading(run.account))
+        out.print(fleet_heading(run.account))
         print_plan(out, run.result.plan, show_requests=show_requests)
         if run.result.plan.is_empty:
             tally.codes.append(EXIT_OK)
@@ -322,7 +311,7 @@ def _print_applied(
             tally.skipped.append(run.account.name)
             tally.codes.append(EXIT_ERROR)
             continue
-        out.print(_heading(run.account))
+        out.print(fleet_heading(run.account))
         if run.result is None:
             assert run.error is not None
             failures.add(run.account.name, run.error)
@@ -369,28 +358,4 @@ def _applied_line(tally: Tally, failures: Failures) -> int:
         f"Fleet: {counted(len(tally.codes), 'account')}: {converged} converged, "
         f"{attempted - converged} not{tally.not_attempted()}."
     )
-    return worst_exit(tally.codes)
-
-
-def refresh_fleet(fleet: Fleet, *, lock_timeout: float, detailed_exitcode: bool) -> int:
-    """Refresh every account under its lock; show each one's drift as it ends; the worst exit
-    code."""
-    failures, tally, out = Failures(), Tally(), console()
-    step = lambda account, inputs: refresh_fleet_account(inputs, lock_timeout)  # noqa: E731
-    for run in _runs(fleet, failures, step):
-        if not run.attempted:
-            tally.skipped.append(run.account.name)
-            tally.codes.append(EXIT_ERROR)
-            continue
-        out.print(_heading(run.account))
-        if run.result is None:
-            assert run.error is not None
-            failures.add(run.account.name, run.error)
-            out.print("failed: see the error on stderr\n")
-            tally.codes.append(EXIT_ERROR)
-            continue
-        out.print(render_refresh(run.result))
-        tally.codes.append(EXIT_CHANGES if detailed_exitcode and run.result.drifted else EXIT_OK)
-    failures.print()
-    tally.stopped(out)
     return worst_exit(tally.codes)

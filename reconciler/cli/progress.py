@@ -9,6 +9,7 @@ a CI log that keeps only stderr still says why each call failed.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -131,3 +132,66 @@ class Tally:
             f"interrupted after {finished} of {counted(self.total, 'call')}; {recorded} recorded; "
             "apply again to make the rest"
         )
+
+
+class FleetProgress:
+    """A fleet apply's progress on stderr: on a terminal, a bar per account in progress (its
+    name, calls done of its total, calls not done), each removed as its account ends; elsewhere
+    one plain line per finished call, naming its account; nothing when ``quiet``."""
+
+    def __init__(self, console: Console, *, quiet: bool) -> None:
+        self._console = console
+        self._quiet = quiet
+        self._lock = threading.Lock()
+        self._bars: Progress | None = None
+
+    @contextlib.contextmanager
+    def shown(self) -> Iterator[None]:
+        """Show the bars (on a terminal) while the accounts run."""
+        if self._quiet or not self._console.is_terminal:
+            yield
+            return
+        columns = (
+            TextColumn("{task.description}", markup=False),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[failed]}", markup=False),
+        )
+        with Progress(*columns, console=self._console, transient=True) as bars:
+            self._bars = bars
+            try:
+                yield
+            finally:
+                self._bars = None
+
+    @contextlib.contextmanager
+    def account(self, name: str, total: int) -> Iterator[OutcomeListener]:
+        """A listener for one account's outcomes while it applies its ``total`` calls."""
+        bars = self._bars
+        if bars is None:
+            yield self._plain(name)
+            return
+        task = bars.add_task(terminal(name), total=total, failed="")
+        bars.refresh()
+        failed = 0
+
+        def advance(outcome: Outcome) -> None:
+            nonlocal failed
+            failed += outcome.status is not Status.SUCCEEDED
+            shown = f"{failed} not done" if failed else ""
+            bars.update(task, advance=1, failed=shown, refresh=True)
+
+        try:
+            yield advance
+        finally:
+            bars.remove_task(task)
+
+    def _plain(self, name: str) -> OutcomeListener:
+        def show(outcome: Outcome) -> None:
+            if self._quiet:
+                return
+            with self._lock:
+                line = f"{terminal(name)}: {outcome.status}: {describe(outcome.call)}"
+                click.echo(line, err=True)
+
+        return show

@@ -9,8 +9,9 @@ from typing import Any
 import click
 
 from reconciler.cli.exits import EXIT_CHANGES, EXIT_ERROR, console, exits_cleanly
-from reconciler.cli.fleet import open_fleet, refresh_fleet
+from reconciler.cli.fleet import open_fleet
 from reconciler.cli.fleet_options import is_fleet, refuse_beside_fleet
+from reconciler.cli.fleet_refresh import refresh_fleet
 from reconciler.cli.gitops_options import format_option
 from reconciler.cli.group import main
 from reconciler.cli.locking import target_of, with_inputs
@@ -26,13 +27,13 @@ from reconciler.cli.options import (
     STATE_URL_OPTION,
 )
 from reconciler.cli.progress import reading_live
+from reconciler.cli.refresh_approval import NOT_WRITTEN, approved, would_write
 from reconciler.core.run_documents import refresh_document
-from reconciler.render.counts import counted
 from reconciler.render.drift import render_refresh
 from reconciler.render.escape import terminal
 from reconciler.render.json import render_document
 from reconciler.workflows.backend_choice import known_state_where
-from reconciler.workflows.refresh import ReadRefresh, read_refresh, write_refresh
+from reconciler.workflows.refresh import read_refresh, write_refresh
 from reconciler.workflows.session import Inputs
 
 
@@ -67,6 +68,7 @@ def refresh(file: tuple[Path, ...], shard: str | None, **options: Any) -> None:
             fleet,
             lock_timeout=options["lock_timeout"],
             detailed_exitcode=options["detailed_exitcode"],
+            auto_approve=options["auto_approve"],
         )
     )
 
@@ -106,31 +108,14 @@ def _refresh_one(
         sys.exit(EXIT_CHANGES)
 
 
-def would_write(read: ReadRefresh, where: str) -> str:
-    """One line: the records the live values would change, and where they are kept."""
-    return (
-        f"Refresh would write the live values of {counted(len(read.changed), 'resource')} into "
-        f"the known state ({where}): {', '.join(read.changed)}."
-    )
-
-
 def _approved(auto_approve: bool, *, asks: bool) -> bool:
     """Whether to write: ``--auto-approve``, or ``yes`` typed on a terminal (anything else
     cancels with exit 1); off a terminal, or for a document, nothing is written."""
     if auto_approve:
         return True
     if not asks or not sys.stdin.isatty():
-        click.echo(
-            "note: nothing written to the known state; pass --auto-approve to write the live "
-            "values (or answer yes on a terminal)",
-            err=True,
-        )
+        click.echo(f"note: {NOT_WRITTEN}", err=True)
         return False
-    click.echo(
-        "\nDo you want to write these live values into the known state? "
-        "Only 'yes' will be accepted to approve."
-    )
-    if click.prompt("Enter a value", default="", show_default=False).strip() != "yes":
-        click.echo("Refresh cancelled; nothing written.", err=True)
+    if not approved("these live values into the known state"):
         sys.exit(EXIT_ERROR)
     return True

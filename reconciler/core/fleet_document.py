@@ -56,3 +56,50 @@ def fleet_document(entries: Sequence[FleetEntry]) -> dict[str, Any]:
             "calls": sum(len(plan.calls) for plan in planned),
         },
     }
+
+
+def account_document(entry: FleetEntry) -> dict[str, Any]:
+    """One account's object of the fleet document, exactly as ``fleet_document`` gives it."""
+    plan = None
+    if entry.plan is not None:
+        plan = plan_document(entry.plan)
+        plan["calls"] = [{"account": entry.account, **call} for call in plan["calls"]]
+    return {
+        "account": entry.account,
+        "file": entry.file,
+        "attempted": entry.attempted,
+        "error": entry.error,
+        "plan": plan,
+    }
+
+
+@dataclass
+class FleetCounts:
+    """What a fleet document's summary counts, gathered account by account as each ends."""
+
+    accounts: int = 0
+    failed: int = 0
+    not_attempted: int = 0
+    with_changes: int = 0
+    calls: int = 0
+
+    def add(self, entry: FleetEntry) -> None:
+        """Count one account (its plan may be dropped afterwards)."""
+        self.accounts += 1
+        if not entry.attempted:
+            self.not_attempted += 1
+        elif entry.plan is None:
+            self.failed += 1
+        else:
+            self.with_changes += not entry.plan.is_empty
+            self.calls += len(entry.plan.calls)
+
+    def summary(self) -> dict[str, int]:
+        """The fleet document's ``summary``."""
+        return {
+            "accounts": self.accounts,
+            "failed": self.failed,
+            "not_attempted": self.not_attempted,
+            "with_changes": self.with_changes,
+            "calls": self.calls,
+        }

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from reconciler.core.fleet_document import FleetEntry
+from reconciler.core.fleet_document import FleetCounts, FleetEntry
 from reconciler.core.plan import Action, Call, Plan
 from reconciler.core.secrets import REDACTED
 from reconciler.render.counts import counted
@@ -151,3 +151,75 @@ def render_fleet_markdown(entries: Sequence[FleetEntry], *, limit: int = LIMIT) 
         else:
             parts.append(render_markdown(entry.plan, limit=share))
     return "".join(parts)
+
+
+def _fleet_head(accounts: int, changed: int, calls: int, failed: int, skipped: int) -> str:
+    return (
+        f"## reconciler fleet plan\n\n{counted(accounts, 'account')}: "
+        f"{changed} with changes ({counted(calls, 'call', grouped=True)}), "
+        f"{failed} failed{f', {skipped} not attempted' if skipped else ''}.\n"
+    )
+
+
+def _share(head: str, accounts: int, limit: int) -> int:
+    return max(_RESERVE * 2, (limit - len(head)) // max(1, accounts) - 100)
+
+
+def _fleet_section(entry: FleetEntry, share: int) -> str:
+    """One account's section of the fleet Markdown, within ``share`` characters."""
+    heading = f"\n## Account {code_span(entry.account)}\n\n"
+    if not entry.attempted:
+        return heading + "**not attempted**: the fleet stopped before this account started.\n"
+    if entry.plan is None:
+        error = terminal_lines(entry.error or "failed")[: share - 50]
+        return heading + f"**failed**\n\n{fenced(error)}"
+    return heading + render_markdown(entry.plan, limit=share)
+
+
+class FleetMarkdown:
+    """The fleet's Markdown built as accounts end, keeping each account's section text only.
+
+    A section's share of the cap depends on the summary line, known only at the end; with the
+    fleet's size known, the share is bounded by the shortest and longest summary lines it
+    could have: when the section reads the same at both bounds (always for a large fleet,
+    whose shares are all the floor), its text is kept and its plan dropped; otherwise the
+    account is kept and rendered at the end. ``text`` gives the same text as
+    ``render_fleet_markdown`` over the accounts in the order of their keys."""
+
+    def __init__(self, accounts: int | None, *, limit: int = LIMIT) -> None:
+        self._accounts = accounts
+        self._limit = limit
+        self._parts: list[tuple[tuple[int, str], str | FleetEntry]] = []
+        self._counts = FleetCounts()
+
+    def add(self, key: tuple[int, str], entry: FleetEntry) -> None:
+        """One finished account, placed by ``key`` (its position, then its name)."""
+        self._counts.add(entry)
+        self._parts.append((key, self._section_now(entry)))
+
+    def _section_now(self, entry: FleetEntry) -> str | FleetEntry:
+        n = self._accounts
+        if n is None:
+            return entry
+        most = _share(_fleet_head(n, 0, 1, 0, 0), n, self._limit)
+        least = _share(_fleet_head(n, n, 10**18, n, n), n, self._limit)
+        section = _fleet_section(entry, most)
+        if least == most or _fleet_section(entry, least) == section:
+            return section
+        return entry
+
+    def text(self) -> str:
+        """The whole Markdown, as ``render_fleet_markdown`` writes it."""
+        counts = self._counts
+        head = _fleet_head(
+            counts.accounts,
+            counts.with_changes,
+            counts.calls,
+            counts.failed,
+            counts.not_attempted,
+        )
+        share = _share(head, counts.accounts, self._limit)
+        parts = [head]
+        for _, part in sorted(self._parts, key=lambda item: item[0]):
+            parts.append(part if isinstance(part, str) else _fleet_section(part, share))
+        return "".join(parts)

@@ -10,6 +10,7 @@ from reconciler.core.fold import Refreshed
 from reconciler.core.known import KnownState
 from reconciler.desired.document import Desired
 from reconciler.storage.drift_log import log_drift
+from reconciler.workflows.locking import state_lock
 from reconciler.workflows.session import Reading, digest_key, read_side
 from reconciler.workflows.target import Target
 
@@ -59,3 +60,18 @@ def refresh_account(
     read = read_refresh(target, desired, reading)
     write_refresh(target, read)
     return read.refreshed
+
+
+def write_unless_changed(target: Target, read: ReadRefresh, lock_timeout: float) -> bool:
+    """Under the account's lock, record what ``read_refresh`` read, unless the known state
+    changed since it was read (an apply or refresh ran meanwhile): then nothing is written and
+    the answer is false, so stale live values never replace newer records."""
+    with state_lock(target, "refresh", lock_timeout):
+        store = target.store()
+        try:
+            if store.load() != read.before:
+                return False
+        finally:
+            store.close()
+        write_refresh(target, read)
+        return True
