@@ -15,7 +15,8 @@ stored serial is not older than the one written (another run wrote since this on
 While this process holds the account's lock (``DatabaseLock.held``), the store uses the lock's
 own connection: a success is committed only by the connection that holds the lock, and when
 that connection is lost every use of the store raises ``LockLost`` rather than reconnecting
-without the lock. Otherwise (reading for a plan) it opens a connection of its own.
+without the lock. Otherwise (reading for a plan) it opens a connection of its own, or, while
+a fleet keeps read connections (``postgres_reads.shared_reads``), borrows one of those to read.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from reconciler.core.known import KnownState, Record
 from reconciler.errors import StateFileError
 from reconciler.storage.database import CONNECT_TIMEOUT, connect, errors_of, redacted
 from reconciler.storage.postgres_lock import HeldLock, held_lock
+from reconciler.storage.postgres_reads import active_reads
 
 if TYPE_CHECKING:
     from psycopg import Connection
@@ -54,6 +56,14 @@ CREATE_TABLES = (
     " record jsonb NOT NULL,"
     " PRIMARY KEY (account, resource))",
 )
+LOAD = (
+    "SELECT lineage, serial, key_id, NULL::text, NULL::jsonb FROM reconciler_states"
+    " WHERE account = %(account)s"
+    " UNION ALL SELECT NULL, NULL, NULL, resource, record FROM reconciler_records"
+    " WHERE account = %(account)s"
+)
+"""An account's known state in one statement (so one snapshot): its row, whose resource is
+NULL, and a row per record."""
 
 
 class PostgresStore:
@@ -86,27 +96,22 @@ class PostgresStore:
             return row.fetchone() is not None
 
     def load(self) -> KnownState:
-        """The account's known state (a new, empty one when nothing was recorded)."""
+        """The account's known state (a new, empty one when nothing was recorded), read in
+        one statement: the account's row, then its records."""
         with self._using("read the known state", create=False) as db:
             if db is None:
                 return KnownState.new()
-            with db.transaction():
-                db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                head = db.execute(
-                    "SELECT lineage, serial, key_id FROM reconciler_states WHERE account = %s",
-                    (self.account,),
-                ).fetchone()
-                if head is None:
-                    return KnownState.new()
-                rows = db.execute(
-                    "SELECT resource, record FROM reconciler_records WHERE account = %s",
-                    (self.account,),
-                ).fetchall()
+            rows = db.execute(LOAD, {"account": self.account}).fetchall()
+        heads = [row[:3] for row in rows if row[3] is None]
+        if not heads:
+            return KnownState.new()
         try:
-            resources = {str(key): Record.from_json(record) for key, record in rows}
+            resources = {
+                str(row[3]): Record.from_json(row[4]) for row in rows if row[3] is not None
+            }
         except ValueError as error:
             raise StateFileError(f"{self.where}: a stored record is damaged: {error}") from None
-        lineage, serial, key_id = head
+        lineage, serial, key_id = heads[0]
         return KnownState(lineage=lineage, serial=serial, key_id=key_id, resources=resources)
 
     def append(self, state: KnownState, key: str) -> None:
@@ -216,6 +221,13 @@ class PostgresStore:
         false): the held lock's, used by one thread at a time, whose loss is ``LockLost``; else
         the store's own. psycopg's errors become the package's."""
         held = held_lock(self._url, self.account)
+        shared = active_reads() if held is None and not create else None
+        if shared is not None:
+            with errors_of(self._url, doing), shared.borrow(self._url, self._open) as pooled:
+                if not pooled.has_tables:
+                    pooled.has_tables = ensure_schema(pooled.connection, self._url, create=False)
+                yield pooled.connection if pooled.has_tables else None
+            return
         if held is None:
             with errors_of(self._url, doing):
                 yield self._db(create=create)
@@ -255,17 +267,21 @@ class PostgresStore:
         if self._adopted is not None:  # the lock was released: back to a connection of its own
             self._adopted, self._has_tables = None, False
         if self._connection is None or self._connection.closed:
-            self._connection = connect(
-                self._url,
-                "reconciler known state",
-                statement_timeout=STATEMENT_TIMEOUT,
-                connect_timeout=self._connect_timeout,
-            )
+            self._connection = self._open()
             weakref.finalize(self, self._connection.close)
             self._has_tables = False
         if not self._has_tables:
             self._has_tables = ensure_schema(self._connection, self._url, create=create)
         return self._connection if self._has_tables else None
+
+    def _open(self) -> Connection[TupleRow]:
+        """A new connection to read and write known states over."""
+        return connect(
+            self._url,
+            "reconciler known state",
+            statement_timeout=STATEMENT_TIMEOUT,
+            connect_timeout=self._connect_timeout,
+        )
 
 
 def ensure_schema(db: Connection[TupleRow], url: str, *, create: bool) -> bool:
