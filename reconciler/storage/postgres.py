@@ -24,14 +24,14 @@ from __future__ import annotations
 import contextlib
 import json
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from reconciler.core.known import KnownState, Record
 from reconciler.errors import StateFileError
 from reconciler.storage.database import CONNECT_TIMEOUT, connect, errors_of, redacted
 from reconciler.storage.postgres_lock import HeldLock, held_lock
-from reconciler.storage.postgres_reads import active_reads
+from reconciler.storage.postgres_reads import Pooled, ReadConnections, active_reads
 
 if TYPE_CHECKING:
     from psycopg import Connection
@@ -66,6 +66,10 @@ LOAD = (
 NULL, and a row per record."""
 
 
+class KeptConnectionLost(Exception):
+    """A connection kept for reading was found lost before it answered: read again."""
+
+
 class PostgresStore:
     """Loads, records and saves the known state of ``account`` in the database at ``url``;
     ``close`` ends the connection it opened of its own, if any."""
@@ -89,19 +93,14 @@ class PostgresStore:
 
     def exists(self) -> bool:
         """Whether anything was ever recorded for this account."""
-        with self._using("read the known state", create=False) as db:
-            if db is None:
-                return False
-            row = db.execute("SELECT 1 FROM reconciler_states WHERE account = %s", (self.account,))
-            return row.fetchone() is not None
+        query = "SELECT 1 FROM reconciler_states WHERE account = %s"
+        rows = self._read(lambda db: db.execute(query, (self.account,)).fetchall())
+        return bool(rows)
 
     def load(self) -> KnownState:
         """The account's known state (a new, empty one when nothing was recorded), read in
         one statement: the account's row, then its records."""
-        with self._using("read the known state", create=False) as db:
-            if db is None:
-                return KnownState.new()
-            rows = db.execute(LOAD, {"account": self.account}).fetchall()
+        rows = self._read(lambda db: db.execute(LOAD, {"account": self.account}).fetchall())
         heads = [row[:3] for row in rows if row[3] is None]
         if not heads:
             return KnownState.new()
@@ -215,19 +214,46 @@ class PostgresStore:
                 f"(serial {serial}, this run has {state.serial}); it was not overwritten"
             )
 
+    def _read(self, query: Callable[[Connection[TupleRow]], list[TupleRow]]) -> list[TupleRow]:
+        """The rows ``query`` reads (none when the tables are not there): over the lock's
+        connection while it is held, else over a connection a fleet keeps for reading
+        (``shared_reads``; one found lost is replaced once, as a connection opened for this
+        read would be), else over the store's own."""
+        doing = "read the known state"
+        shared = active_reads() if held_lock(self._url, self.account) is None else None
+        if shared is None:
+            with self._using(doing, create=False) as db:
+                return [] if db is None else query(db)
+        for retry in (False, True):
+            with contextlib.suppress(KeptConnectionLost):
+                return self._read_shared(shared, doing, query, retry=retry)
+        raise AssertionError("unreachable: the retry raises")
+
+    def _read_shared(
+        self,
+        shared: ReadConnections,
+        doing: str,
+        query: Callable[[Connection[TupleRow]], list[TupleRow]],
+        *,
+        retry: bool,
+    ) -> list[TupleRow]:
+        pooled: Pooled | None = None
+        try:
+            with errors_of(self._url, doing), shared.borrow(self._url, self._open) as pooled:
+                if not pooled.has_tables:
+                    pooled.has_tables = ensure_schema(pooled.connection, self._url, create=False)
+                return query(pooled.connection) if pooled.has_tables else []
+        except StateFileError:
+            if retry or pooled is None or pooled.fresh or not pooled.connection.broken:
+                raise
+            raise KeptConnectionLost from None
+
     @contextlib.contextmanager
     def _using(self, doing: str, *, create: bool) -> Iterator[Connection[TupleRow] | None]:
         """The connection for ``doing`` (None when the tables are not there and ``create`` is
         false): the held lock's, used by one thread at a time, whose loss is ``LockLost``; else
         the store's own. psycopg's errors become the package's."""
         held = held_lock(self._url, self.account)
-        shared = active_reads() if held is None and not create else None
-        if shared is not None:
-            with errors_of(self._url, doing), shared.borrow(self._url, self._open) as pooled:
-                if not pooled.has_tables:
-                    pooled.has_tables = ensure_schema(pooled.connection, self._url, create=False)
-                yield pooled.connection if pooled.has_tables else None
-            return
         if held is None:
             with errors_of(self._url, doing):
                 yield self._db(create=create)

@@ -5,8 +5,9 @@ its known state and closes it. While ``shared_reads(limit)`` is open, such a rea
 idle connection to the same database, or opens one, and gives it back afterwards: a fleet
 planning ``limit`` accounts at once opens at most ``limit`` of them, whatever its size, and
 their tables are checked once per connection. A connection that saw an error, or is left
-inside a transaction, is closed rather than given back. Every connection is closed when
-``shared_reads`` ends, on an error or Ctrl-C too.
+inside a transaction, is closed rather than given back; one found broken closes the others
+kept to its database too, so the next read opens a new one (or finds the database gone).
+Every connection is closed when ``shared_reads`` ends, on an error or Ctrl-C too.
 
 Writes never borrow: a store that records does it over its lock's connection, or its own.
 """
@@ -30,6 +31,8 @@ class Pooled:
 
     connection: Connection[TupleRow]
     has_tables: bool = False
+    fresh: bool = True
+    """Opened for the read using it now (not kept from an earlier one)."""
 
 
 class ReadConnections:
@@ -56,6 +59,8 @@ class ReadConnections:
             yield pooled
         except BaseException:
             self._discard(pooled)
+            if pooled.connection.broken:  # the others kept to this database likely are too
+                self._discard_idle(url)
             raise
         self._give_back(url, pooled)
 
@@ -65,6 +70,12 @@ class ReadConnections:
             self._closed = True
             idle = [pooled for kept in self._idle.values() for pooled in kept]
             self._idle.clear()
+        for pooled in idle:
+            self._discard(pooled)
+
+    def _discard_idle(self, url: str) -> None:
+        with self._guard:
+            idle = self._idle.pop(url, [])
         for pooled in idle:
             self._discard(pooled)
 
@@ -94,6 +105,7 @@ class ReadConnections:
         )
         with self._guard:
             if usable and not self._closed:
+                pooled.fresh = False
                 self._idle.setdefault(url, []).append(pooled)
                 return
         self._discard(pooled)

@@ -11,7 +11,7 @@ import pytest
 from reconciler.core.known import KnownState, Record
 from reconciler.storage.postgres import PostgresStore
 from reconciler.storage.postgres_reads import shared_reads
-from tests.support.postgres import dbname
+from tests.support.postgres import PostgresServer, dbname
 
 OTHERS = "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
 
@@ -88,3 +88,19 @@ def test_ctrl_c_while_reading_shared_closes_every_connection(postgres_url: str) 
             raise KeyboardInterrupt
         _wait_for_none(admin, postgres_url)
         assert pool.limit == 2  # kept, so only closing ends its connections
+
+
+def test_a_read_whose_kept_connections_were_lost_reads_over_a_new_one(
+    postgres_url: str, postgres_server: PostgresServer
+) -> None:
+    states = _saved(postgres_url, 1)
+    with shared_reads(2) as pool:
+
+        def opener() -> psycopg.Connection[tuple[object, ...]]:
+            return psycopg.connect(postgres_url, autocommit=True)
+
+        with pool.borrow(postgres_url, opener), pool.borrow(postgres_url, opener):
+            pass  # two connections kept, idle
+        assert postgres_server.terminate_backends(dbname(postgres_url)) == 2
+        assert PostgresStore(postgres_url, "account-0").load() == states["account-0"]
+        assert PostgresStore(postgres_url, "account-0").exists()
