@@ -15,7 +15,8 @@ stored serial is not older than the one written (another run wrote since this on
 While this process holds the account's lock (``DatabaseLock.held``), the store uses the lock's
 own connection: a success is committed only by the connection that holds the lock, and when
 that connection is lost every use of the store raises ``LockLost`` rather than reconnecting
-without the lock. Otherwise (reading for a plan) it opens a connection of its own.
+without the lock. Otherwise (reading for a plan) it opens a connection of its own, or, while
+a fleet keeps read connections (``postgres_reads.shared_reads``), borrows one of those to read.
 """
 
 from __future__ import annotations
@@ -23,13 +24,14 @@ from __future__ import annotations
 import contextlib
 import json
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from reconciler.core.known import KnownState, Record
 from reconciler.errors import StateFileError
 from reconciler.storage.database import CONNECT_TIMEOUT, connect, errors_of, redacted
 from reconciler.storage.postgres_lock import HeldLock, held_lock
+from reconciler.storage.postgres_reads import Pooled, ReadConnections, active_reads
 
 if TYPE_CHECKING:
     from psycopg import Connection
@@ -54,6 +56,18 @@ CREATE_TABLES = (
     " record jsonb NOT NULL,"
     " PRIMARY KEY (account, resource))",
 )
+LOAD = (
+    "SELECT lineage, serial, key_id, NULL::text, NULL::jsonb FROM reconciler_states"
+    " WHERE account = %(account)s"
+    " UNION ALL SELECT NULL, NULL, NULL, resource, record FROM reconciler_records"
+    " WHERE account = %(account)s"
+)
+"""An account's known state in one statement (so one snapshot): its row, whose resource is
+NULL, and a row per record."""
+
+
+class KeptConnectionLost(Exception):
+    """A connection kept for reading was found lost before it answered: read again."""
 
 
 class PostgresStore:
@@ -79,34 +93,24 @@ class PostgresStore:
 
     def exists(self) -> bool:
         """Whether anything was ever recorded for this account."""
-        with self._using("read the known state", create=False) as db:
-            if db is None:
-                return False
-            row = db.execute("SELECT 1 FROM reconciler_states WHERE account = %s", (self.account,))
-            return row.fetchone() is not None
+        query = "SELECT 1 FROM reconciler_states WHERE account = %s"
+        rows = self._read(lambda db: db.execute(query, (self.account,)).fetchall())
+        return bool(rows)
 
     def load(self) -> KnownState:
-        """The account's known state (a new, empty one when nothing was recorded)."""
-        with self._using("read the known state", create=False) as db:
-            if db is None:
-                return KnownState.new()
-            with db.transaction():
-                db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                head = db.execute(
-                    "SELECT lineage, serial, key_id FROM reconciler_states WHERE account = %s",
-                    (self.account,),
-                ).fetchone()
-                if head is None:
-                    return KnownState.new()
-                rows = db.execute(
-                    "SELECT resource, record FROM reconciler_records WHERE account = %s",
-                    (self.account,),
-                ).fetchall()
+        """The account's known state (a new, empty one when nothing was recorded), read in
+        one statement: the account's row, then its records."""
+        rows = self._read(lambda db: db.execute(LOAD, {"account": self.account}).fetchall())
+        heads = [row[:3] for row in rows if row[3] is None]
+        if not heads:
+            return KnownState.new()
         try:
-            resources = {str(key): Record.from_json(record) for key, record in rows}
+            resources = {
+                str(row[3]): Record.from_json(row[4]) for row in rows if row[3] is not None
+            }
         except ValueError as error:
             raise StateFileError(f"{self.where}: a stored record is damaged: {error}") from None
-        lineage, serial, key_id = head
+        lineage, serial, key_id = heads[0]
         return KnownState(lineage=lineage, serial=serial, key_id=key_id, resources=resources)
 
     def append(self, state: KnownState, key: str) -> None:
@@ -210,6 +214,40 @@ class PostgresStore:
                 f"(serial {serial}, this run has {state.serial}); it was not overwritten"
             )
 
+    def _read(self, query: Callable[[Connection[TupleRow]], list[TupleRow]]) -> list[TupleRow]:
+        """The rows ``query`` reads (none when the tables are not there): over the lock's
+        connection while it is held, else over a connection a fleet keeps for reading
+        (``shared_reads``; one found lost is replaced once, as a connection opened for this
+        read would be), else over the store's own."""
+        doing = "read the known state"
+        shared = active_reads() if held_lock(self._url, self.account) is None else None
+        if shared is None:
+            with self._using(doing, create=False) as db:
+                return [] if db is None else query(db)
+        for retry in (False, True):
+            with contextlib.suppress(KeptConnectionLost):
+                return self._read_shared(shared, doing, query, retry=retry)
+        raise AssertionError("unreachable: the retry raises")
+
+    def _read_shared(
+        self,
+        shared: ReadConnections,
+        doing: str,
+        query: Callable[[Connection[TupleRow]], list[TupleRow]],
+        *,
+        retry: bool,
+    ) -> list[TupleRow]:
+        pooled: Pooled | None = None
+        try:
+            with errors_of(self._url, doing), shared.borrow(self._url, self._open) as pooled:
+                if not pooled.has_tables:
+                    pooled.has_tables = ensure_schema(pooled.connection, self._url, create=False)
+                return query(pooled.connection) if pooled.has_tables else []
+        except StateFileError:
+            if retry or pooled is None or pooled.fresh or not pooled.connection.broken:
+                raise
+            raise KeptConnectionLost from None
+
     @contextlib.contextmanager
     def _using(self, doing: str, *, create: bool) -> Iterator[Connection[TupleRow] | None]:
         """The connection for ``doing`` (None when the tables are not there and ``create`` is
@@ -255,17 +293,21 @@ class PostgresStore:
         if self._adopted is not None:  # the lock was released: back to a connection of its own
             self._adopted, self._has_tables = None, False
         if self._connection is None or self._connection.closed:
-            self._connection = connect(
-                self._url,
-                "reconciler known state",
-                statement_timeout=STATEMENT_TIMEOUT,
-                connect_timeout=self._connect_timeout,
-            )
+            self._connection = self._open()
             weakref.finalize(self, self._connection.close)
             self._has_tables = False
         if not self._has_tables:
             self._has_tables = ensure_schema(self._connection, self._url, create=create)
         return self._connection if self._has_tables else None
+
+    def _open(self) -> Connection[TupleRow]:
+        """A new connection to read and write known states over."""
+        return connect(
+            self._url,
+            "reconciler known state",
+            statement_timeout=STATEMENT_TIMEOUT,
+            connect_timeout=self._connect_timeout,
+        )
 
 
 def ensure_schema(db: Connection[TupleRow], url: str, *, create: bool) -> bool:

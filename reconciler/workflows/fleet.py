@@ -24,6 +24,7 @@ from reconciler.desired.loader import shorten
 from reconciler.errors import DatabaseUnreachable, InputError, ReconcilerError, SettingsError
 from reconciler.settings import account_suffix
 from reconciler.storage.database import reach
+from reconciler.storage.postgres_reads import shared_reads
 from reconciler.workflows.session import Inputs, load_inputs
 from reconciler.workflows.target import Target
 
@@ -195,7 +196,19 @@ def run_accounts(
     it ends, in completion order; an account whose previous step failed is yielded with its
     error, unstarted. Once a step fails with an error ``stops`` picks, no further account
     starts: each is yielded as not attempted. Ctrl-C starts no further account; those running
-    finish. A ``Claiming`` fleet runs the accounts it takes."""
+    finish. A ``Claiming`` fleet runs the accounts it takes. An account read without its lock
+    reads its known state over one of at most ``at_once`` database connections kept until the
+    run ends (``shared_reads``)."""
+    with shared_reads(at_once):
+        yield from _run_accounts(runs, step, at_once, stops)
+
+
+def _run_accounts(
+    runs: Sequence[AccountRun[S]] | Claiming[S],
+    step: Callable[[Account, S], R],
+    at_once: int,
+    stops: Callable[[ReconcilerError], bool],
+) -> Iterator[AccountRun[R]]:
     if not isinstance(runs, Sequence):
         yield from runs.run(step, at_once)
         return
