@@ -8,9 +8,15 @@ from hypothesis import strategies as st
 
 from reconciler.core import resources as res
 from reconciler.core.diff import FieldChange
-from reconciler.core.guard import DEFAULT_MAX_FRACTION, MIN_MANAGED, unsafe_reasons
+from reconciler.core.guard import (
+    DEFAULT_MAX_FRACTION,
+    MIN_MANAGED,
+    check_plan_is_safe,
+    unsafe_reasons,
+)
 from reconciler.core.known import KnownState, Record
 from reconciler.core.plan import Action, Call, Plan, Reason
+from reconciler.errors import UnsafePlan
 
 
 def _known(managed: int) -> KnownState:
@@ -87,3 +93,76 @@ def test_more_than_the_fraction_and_never_exactly_it_is_refused(managed: int, pe
     assert unsafe_reasons(_updating(allowed), known, max_fraction=fraction) == []
     if allowed < managed:
         assert unsafe_reasons(_updating(allowed + 1), known, max_fraction=fraction) != []
+
+
+# Cases found by mutation testing (tests/MUTATION.md): the message's figures, the clients it
+# counts, and the fiscal rule over a plan with other calls in it.
+
+_ACCOUNT = "account:12345"
+
+
+def _with_account(managed: int) -> KnownState:
+    known = _known(managed)
+    account = Record(applied={"fiscal_id": "1"}, applied_at="2025-01-01T00:00:00Z")
+    return KnownState(lineage="guard", resources={**known.resources, _ACCOUNT: account})
+
+
+def _account_update(*paths: str) -> Call:
+    return Call(
+        sort_key=(1, 0),
+        action=Action.UPDATE_ACCOUNT,
+        resource=_ACCOUNT,
+        target_id=12345,
+        method="PUT",
+        path="/api/accounts/12345/update.json",
+        body={"company": dict.fromkeys(paths, "x")},
+        changes=tuple(FieldChange(p, "a", "b") for p in paths),
+        reason=Reason.CHANGED,
+    )
+
+
+def _plan(*calls: Call) -> Plan:
+    return Plan(calls=calls, in_sync=(), lineage="guard", serial=0, key_id="k")
+
+
+def test_the_refusal_names_the_share_updated_and_the_share_allowed() -> None:
+    assert unsafe_reasons(_updating(4), _known(10)) == [
+        "it updates 4 of the 10 clients under management (40%, more than the 30% allowed)"
+    ]
+
+
+def test_clients_not_yet_under_management_do_not_count_as_updated() -> None:
+    # Ten managed clients (0-2 and 10-16); the plan updates clients 0-7, of which only
+    # three are managed: 30 %, not 80 %.
+    known = _known(17)
+    managed = {k: v for k, v in known.resources.items() if k not in _CLIENTS_3_TO_9}
+    assert len(managed) == 10
+    assert unsafe_reasons(_updating(8), KnownState(lineage="guard", resources=managed)) == []
+
+
+_CLIENTS_3_TO_9 = {res.client_key(i) for i in range(3, 10)}
+
+
+def test_a_known_account_update_is_no_client_update() -> None:
+    plan = _plan(*_updating(3).calls, _account_update("city"))
+    assert unsafe_reasons(plan, _with_account(10)) == []
+
+
+def test_a_fiscal_change_after_other_calls_is_still_found() -> None:
+    plan = _plan(*_updating(1).calls, _account_update("fiscal_id", "organization_name"))
+    assert unsafe_reasons(plan, _with_account(10)) == [
+        f"it changes the fiscal data of {_ACCOUNT} (fiscal_id, organization_name)"
+    ]
+
+
+def test_the_refusal_lists_every_reason_and_says_how_to_proceed() -> None:
+    plan = _plan(*_updating(4).calls, _account_update("tax_country"))
+    with pytest.raises(UnsafePlan) as refused:
+        check_plan_is_safe(plan, _with_account(10))
+    assert str(refused.value) == (
+        "refusing to apply: it updates 4 of the 10 clients under management "
+        "(40%, more than the 30% allowed); "
+        f"it changes the fiscal data of {_ACCOUNT} (tax_country). Nothing was applied; "
+        "review the plan, then re-run with --force to apply it anyway "
+        "(or limit it with --target, or raise RECONCILER_MAX_CHANGE_FRACTION)."
+    )
