@@ -13,7 +13,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reconciler.core.known import FORMAT_VERSION, KnownState, Record
-from reconciler.storage.envelope import _orjson_checksum, checksum, sealed, sealed_text, unsealed
+from reconciler.storage.envelope import (
+    _orjson_checksum,
+    checksum,
+    format_version,
+    sealed,
+    sealed_text,
+    unsealed,
+)
 from reconciler.storage.state_file import StateStore
 
 _scalars = (
@@ -122,3 +129,29 @@ def test_a_document_without_a_checksum_is_refused(parsed_by_orjson: bool, stated
     else:
         document["checksum"] = stated
     assert unsealed(document, parsed_by_orjson=parsed_by_orjson) is None
+
+
+# Cases found by mutation testing (tests/MUTATION.md).
+
+
+def test_nan_put_where_the_sealed_document_held_null_is_damage() -> None:
+    """orjson writes NaN as ``null``: a document read by ``json`` is checked by ``json`` alone,
+    so a NaN put in place of a sealed ``null`` does not verify."""
+    document = sealed({"format_version": FORMAT_VERSION, "value": None})
+    document["value"] = float("nan")
+    assert unsealed(document) is None
+
+
+def test_a_document_orjson_cannot_write_still_verifies_by_json() -> None:
+    document = {"format_version": FORMAT_VERSION, "big": 2**70}
+    assert unsealed(sealed(document), parsed_by_orjson=True) == document
+    assert unsealed({**sealed(document), "big": 2**70 + 1}, parsed_by_orjson=True) is None
+
+
+@pytest.mark.parametrize(
+    ("stated", "read"),
+    [(1, 1), (7, 7), ("1", None), (1.0, None), (True, None), (None, None), ([1], None)],
+)
+def test_only_a_whole_number_is_a_format_version(stated: Any, read: int | None) -> None:
+    assert format_version({"format_version": stated}) == read
+    assert format_version({}) is None
