@@ -49,3 +49,9 @@ def test_a_secret_of_the_shortest_length_kept_is_redacted() -> None:
 def test_the_last_code_point_of_the_basic_plane_is_escaped_as_json_escapes_it() -> None:
     for character in ("\u007f", "\ufffe", "\uffff", "\U00010000"):
         assert json_escaped(character) == json.dumps(character)[1:-1]
+
+
+def test_a_redactor_without_secrets_only_cuts_and_makes_controls_visible() -> None:
+    text = "line\x1b[2J" + "x" * 20
+    assert Redactor().shown(text, limit=10) == "line?[2Jxx" + _cut(text)
+    assert Redactor().shown("plain") == "plain"
