@@ -69,3 +69,12 @@ def test_a_word_key_after_a_value_delimiter_is_never_shown(
     text = f"echo{before}{key}{after}tail"
     assert redact(text) == f"echo{before}{REDACTED}{after}tail"
     assert redact.shown(text) == f"echo{before}{REDACTED}{after}tail"
+
+
+def test_two_word_secrets_are_each_redacted_where_they_stand_as_values() -> None:
+    """Found by mutation testing (tests/MUTATION.md): one pattern holds several word secrets."""
+    redact = Redactor(["missing", "sandbox"])
+    text = "/clients.json?api_key=missing&password=sandbox&note=key missing, no sandbox"
+    assert redact(text) == (
+        f"/clients.json?api_key={REDACTED}&password={REDACTED}&note=key missing, no sandbox"
+    )
