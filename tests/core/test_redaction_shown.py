@@ -55,3 +55,13 @@ def test_a_redactor_without_secrets_only_cuts_and_makes_controls_visible() -> No
     text = "line\x1b[2J" + "x" * 20
     assert Redactor().shown(text, limit=10) == "line?[2Jxx" + _cut(text)
     assert Redactor().shown("plain") == "plain"
+
+
+def test_a_secret_with_a_quote_and_a_backslash_is_redacted_as_it_stands() -> None:
+    secret = 'pa"ss\\word1'
+    assert Redactor([secret])(f"password {secret} refused") == f"password {REDACTED} refused"
+
+
+def test_json_escaped_by_default_writes_what_json_dumps_writes() -> None:
+    for value in ("XAX\u2028<&>", "X\u00e9\U0001f600/"):
+        assert json_escaped(value) == json.dumps(value)[1:-1]
