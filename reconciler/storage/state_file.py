@@ -162,6 +162,11 @@ class StateStore:
                 f"(this one reads up to {FORMAT_VERSION}); upgrade reconciler"
             )
         content = unsealed(document, parsed_by_orjson=strict)
+        if content is None and strict:
+            # Some orjson releases read an integer past 64 bits as a float instead of refusing
+            # it: ``json`` reads the file as it was written.
+            reread = parse_json(raw)
+            content = unsealed(reread) if isinstance(reread, dict) else None
         if content is None:
             raise StateFileError(
                 f"{self.path}: checksum mismatch: the file was changed by hand or damaged. It was "
@@ -174,8 +179,9 @@ class StateStore:
 
 
 def _parsed(raw: bytes) -> tuple[Any, bool]:
-    """``raw`` read by orjson (fast, and strict: no NaN, no lone surrogates, no integers past
-    64 bits), and True; or None and False when orjson refuses it (``json`` reads it then)."""
+    """``raw`` read by orjson (fast, and strict: no NaN, no lone surrogates; integers past 64
+    bits refused or, by some releases, read as floats), and True; or None and False when orjson
+    refuses it (``json`` reads it then)."""
     try:
         return orjson.loads(raw), True
     except orjson.JSONDecodeError:
