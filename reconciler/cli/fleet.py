@@ -100,6 +100,22 @@ def fleet_heading(account: Account) -> str:
     return account_heading(account.name, str(account.target.file))
 
 
+def ended_section(run: AccountRun[R], out: Console, tally: Tally, failures: Failures) -> R | None:
+    """An ended account's heading and what it returned; None, its exit code tallied, when it
+    was not attempted (no section) or failed (its error kept for the end)."""
+    if not run.attempted:
+        tally.skipped.append(run.account.name)
+        tally.codes.append(EXIT_ERROR)
+        return None
+    out.print(fleet_heading(run.account))
+    if run.result is None:
+        assert run.error is not None
+        failures.add(run.account.name, run.error)
+        out.print("failed: see the error on stderr\n")
+        tally.codes.append(EXIT_ERROR)
+    return run.result
+
+
 def fleet_runs(
     fleet: Fleet, failures: Failures, step: Callable[[Account, Inputs], R]
 ) -> Iterator[AccountRun[R]]:
@@ -307,18 +323,11 @@ def _print_applied(
     """Each account's section as it ends; only its exit code is kept."""
     out = console()
     for run in runs:
-        if not run.attempted:
-            tally.skipped.append(run.account.name)
-            tally.codes.append(EXIT_ERROR)
-            continue
-        out.print(fleet_heading(run.account))
-        if run.result is None:
-            assert run.error is not None
-            failures.add(run.account.name, run.error)
-            out.print("failed: see the error on stderr\n")
-            tally.codes.append(EXIT_ERROR)
-            continue
-        tally.codes.append(_applied_section(out, run.account, run.result, show_plan, show_requests))
+        applied = ended_section(run, out, tally, failures)
+        if applied is not None:
+            tally.codes.append(
+                _applied_section(out, run.account, applied, show_plan, show_requests)
+            )
 
 
 def _applied_section(

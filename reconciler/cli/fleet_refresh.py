@@ -15,7 +15,7 @@ from collections.abc import Callable
 import click
 
 from reconciler.cli.exits import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, console, worst_exit
-from reconciler.cli.fleet import Fleet, fleet_heading, fleet_runs
+from reconciler.cli.fleet import Fleet, ended_section, fleet_runs
 from reconciler.cli.fleet_output import Failures, Tally
 from reconciler.cli.refresh_approval import NOT_WRITTEN, approved, would_write
 from reconciler.core.fold import Refreshed
@@ -74,18 +74,9 @@ def _shown(
     inputs = {} if isinstance(fleet.loaded, Claims) else {r.account.name: r for r in fleet.loaded}
     reads: dict[str, tuple[Inputs, ReadRefresh]] = {}
     for run in fleet_runs(fleet, failures, step):
-        if not run.attempted:
-            tally.skipped.append(run.account.name)
-            tally.codes.append(EXIT_ERROR)
+        read = ended_section(run, out, tally, failures)
+        if read is None:
             continue
-        out.print(fleet_heading(run.account))
-        if run.result is None:
-            assert run.error is not None
-            failures.add(run.account.name, run.error)
-            out.print("failed: see the error on stderr\n")
-            tally.codes.append(EXIT_ERROR)
-            continue
-        read = run.result
         refreshed = read.refreshed if isinstance(read, ReadRefresh) else read
         out.print(render_refresh(refreshed))
         if isinstance(read, ReadRefresh) and read.changed:
