@@ -125,25 +125,31 @@ def _tuning(ctx: click.Context, param: click.Parameter, value: int | None) -> No
         ctx.meta.setdefault(TUNING, {})[param.name] = value
 
 
-PARALLELISM_OPTION = click.option(
+def _tuning_option(
+    flag: str, setting: str, help: str
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """A flag setting one tool setting (1 to 64), kept for the target; it wins over variables."""
+    return click.option(
+        flag,
+        setting,
+        type=click.IntRange(1, 64),
+        default=None,
+        expose_value=False,
+        callback=_tuning,
+        metavar="N",
+        help=help,
+    )
+
+
+PARALLELISM_OPTION = _tuning_option(
     "--parallelism",
     "concurrency",
-    type=click.IntRange(1, 64),
-    default=None,
-    expose_value=False,
-    callback=_tuning,
-    metavar="N",
-    help="Calls in flight at once, 1 to 64 [default: $RECONCILER_CONCURRENCY, else 8].",
+    "Calls in flight at once, 1 to 64 [default: $RECONCILER_CONCURRENCY, else 8].",
 )
-ACCOUNTS_AT_ONCE_OPTION = click.option(
+ACCOUNTS_AT_ONCE_OPTION = _tuning_option(
     "--accounts-at-once",
     "accounts_at_once",
-    type=click.IntRange(1, 64),
-    default=None,
-    expose_value=False,
-    callback=_tuning,
-    metavar="N",
-    help="A fleet's accounts worked on at once, 1 to 64 [default: $RECONCILER_ACCOUNTS_AT_ONCE, "
+    "A fleet's accounts worked on at once, 1 to 64 [default: $RECONCILER_ACCOUNTS_AT_ONCE, "
     "else 4].",
 )
 
