@@ -188,3 +188,13 @@ def test_a_data_file_from_before_taxes_and_items_loads_with_none(tmp_path: Path)
     path.write_text(json.dumps(data), "utf-8")
     loaded = Sandbox(data_file=path).snapshot()
     assert (loaded["taxes"], loaded["items"]) == ([], [])
+
+
+@pytest.mark.parametrize("sandbox", [Sandbox(rate_limit=2)])
+async def test_the_new_routes_pass_the_same_gate_as_the_others(api: Api) -> None:
+    assert (await api.get("/taxes.json", key="wrong")).status == 401
+    assert (await api.call("DELETE", "/taxes/31540.json")).status == 404
+    assert (await api.get("/items.json")).status == 200
+    assert (await api.post("/sequences.json", json={"sequence": {"serie": "X"}})).status == 422
+    limited = await api.get("/taxes/31540.json")
+    assert limited.status == 429 and "Retry-After" in limited.headers
