@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -50,7 +51,10 @@ async def get_item(request: web.Request) -> web.Response:
     return context.store.read(read)
 
 
-def _taken_by_other(items: list[dict[str, Any]], this: dict[str, Any] | None) -> Any:
+def _taken_by_other(
+    items: list[dict[str, Any]], this: dict[str, Any] | None
+) -> Callable[[str], bool]:
+    """Whether a record other than ``this`` has the name."""
     return lambda name: any(i.get("name") == name for i in items if i is not this)
 
 

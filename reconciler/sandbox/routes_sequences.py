@@ -67,9 +67,9 @@ def _creation_problems(data: dict[str, Any], given: dict[str, Any], registers: b
     """Why ``given`` can't become a new series, all of them (empty when it can)."""
     problems = unknown_fields(given, ("serie", "default_sequence"))
     serie = given.get("serie")
-    if not isinstance(serie, str) or not serie.strip():
+    if serie is None or (isinstance(serie, str) and not serie.strip()):
         problems.append("Serie can't be blank")
-    elif SERIE_RULE.fullmatch(serie) is None:
+    elif not isinstance(serie, str) or SERIE_RULE.fullmatch(serie) is None:
         problems.append("The sequence name is invalid")
     elif any(other.get("serie") == serie for other in data["sequences"]):
         problems.append("Serie has already been taken")

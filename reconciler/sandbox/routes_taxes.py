@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -43,7 +44,10 @@ async def get_tax(request: web.Request) -> web.Response:
     return context.store.read(read)
 
 
-def _taken_by_other(taxes: list[dict[str, Any]], this: dict[str, Any] | None) -> Any:
+def _taken_by_other(
+    taxes: list[dict[str, Any]], this: dict[str, Any] | None
+) -> Callable[[str], bool]:
+    """Whether a record other than ``this`` has the name."""
     return lambda name: any(t.get("name") == name for t in taxes if t is not this)
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
+import aiohttp
 import pytest
 
 from reconciler.sandbox import Quirks, Sandbox, parse_quirks
-
-if TYPE_CHECKING:
-    from tests.sandbox.conftest import Api
+from tests.sandbox.conftest import Api
 
 CREDENTIALS = {
     "username": "123456789/1",
@@ -61,7 +61,8 @@ async def test_default_sequence_1_makes_it_the_only_default(api: Api, sandbox: S
         ({"serie": "SÉRIE"}, "The sequence name is invalid"),
         ({"serie": "ABCDEFGHIJK"}, "The sequence name is invalid"),
         ({"serie": ""}, "Serie can't be blank"),
-        ({"serie": 2027}, "Serie can't be blank"),
+        ({"serie": None}, "Serie can't be blank"),
+        ({"serie": 2027}, "The sequence name is invalid"),
         ({"default_sequence": "yes"}, "Default sequence is not included in the list"),
         ({"serie_number": "2027"}, "found unpermitted parameter: :serie_number"),
     ],
@@ -127,16 +128,12 @@ def test_parse_quirks_reads_sequences_created_unregistered() -> None:
     assert parse_quirks("sequences_created_unregistered") == expected
 
 
-async def test_a_created_series_survives_a_restart(tmp_path: Any) -> None:
-    import aiohttp
-
-    from tests.sandbox.conftest import Api as Client
-
+async def test_a_created_series_survives_a_restart(tmp_path: Path) -> None:
     path = tmp_path / "data.json"
     sandbox = Sandbox(data_file=path, rate_limit=0)
     sandbox.edit(_with_credentials)
     async with sandbox.running() as base, aiohttp.ClientSession() as session:
-        created = await Client(session, base).post("/sequences.json", json={"sequence": NEW})
+        created = await Api(session, base).post("/sequences.json", json={"sequence": NEW})
         assert created.status == 201
     series = [s["serie"] for s in Sandbox(data_file=path).snapshot()["sequences"]]
     assert series == ["2025", "2024", "2026", "2027"]
