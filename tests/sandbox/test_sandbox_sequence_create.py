@@ -8,7 +8,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from reconciler.sandbox import Quirks, Sandbox, parse_quirks
+from reconciler.sandbox import DROPPED, Faults, Quirks, Sandbox, parse_quirks
 from tests.sandbox.conftest import Api
 
 CREDENTIALS = {
@@ -137,3 +137,17 @@ async def test_a_created_series_survives_a_restart(tmp_path: Path) -> None:
         assert created.status == 201
     series = [s["serie"] for s in Sandbox(data_file=path).snapshot()["sequences"]]
     assert series == ["2025", "2024", "2026", "2027"]
+
+
+async def test_a_lost_creation_is_made_and_its_retry_meets_the_taken_serie(
+    api: Api, sandbox: Sandbox
+) -> None:
+    sandbox.edit(_with_credentials)
+    sandbox.faults = Faults(lost_rate=1.0)
+    with pytest.raises((aiohttp.ServerDisconnectedError, aiohttp.ClientOSError)):
+        await api.post("/sequences.json", json={"sequence": NEW})
+    sandbox.faults.lost_rate = 0
+    retried = await api.post("/sequences.json", json={"sequence": NEW})
+    assert retried.json() == {"errors": [{"error": "Serie has already been taken"}]}
+    assert [r.status for r in sandbox.requests] == [DROPPED, 422]
+    assert [s["serie"] for s in await _sequences(api)][-1] == "2027"
