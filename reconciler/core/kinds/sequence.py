@@ -49,6 +49,7 @@ class SequenceKind(Kind):
 
     def __init__(self) -> None:
         self.actions = MappingProxyType({self.register: 1, self.set_default: 2})
+
     target_group = "sequences"
     target_literals = (DEFAULT,)
     target_prefixes = (REGISTRATION,)
