@@ -73,8 +73,9 @@ class Call:
     def subject(self) -> str:
         """What the call concerns, as shown: its id, or, for a resource that has no id until
         the API gives it one (``target_id`` 0), the natural key it is created by, quoted."""
-        if self.target_id == 0 and ":" in self.resource:
-            return repr(self.resource.partition(":")[2])
+        key = self.resource.partition(":")[2]
+        if self.target_id == 0 and key and key != "0":
+            return repr(key)
         return str(self.target_id)
 
 

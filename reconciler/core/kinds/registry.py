@@ -6,8 +6,9 @@ saved-plan reading, the live reads and verification all loop over this list.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from reconciler.core.calls import Action
 from reconciler.core.kinds import account, client, sequence
@@ -15,15 +16,34 @@ from reconciler.core.kinds.base import Kind
 
 KINDS: list[Kind] = [account.KIND, sequence.KIND, client.KIND]
 
-_owned: tuple[frozenset[str], tuple[str, ...]] = (frozenset(), ())
-"""Every key kept as it is, and every key prefix, of the kinds registered: worked out once."""
+
+@dataclass(frozen=True)
+class _Index:
+    """What the loops ask of the registry, worked out once per change of ``KINDS``."""
+
+    literals: frozenset[str] = frozenset()
+    prefixes: tuple[str, ...] = ()
+    kinds: Mapping[Action, Kind] = field(default_factory=dict)
+    ordered: tuple[Action, ...] = ()
+    by_text: Mapping[str, Action] = field(default_factory=dict)
 
 
-def _index() -> None:
-    global _owned
-    literals = frozenset(key for kind in KINDS for key in kind.target_literals)
-    prefixes = tuple(f"{p}:" for kind in KINDS for p in kind.target_prefixes)
-    _owned = (literals, prefixes)
+_index = _Index()
+
+
+def _reindex() -> None:
+    global _index
+    every = sorted(
+        ((phase, action, kind) for kind in KINDS for action, phase in kind.actions.items()),
+        key=lambda item: item[0],
+    )
+    _index = _Index(
+        literals=frozenset(key for kind in KINDS for key in kind.target_literals),
+        prefixes=tuple(prefix for kind in KINDS for prefix in kind.key_prefixes),
+        kinds={action: kind for _, action, kind in every},
+        ordered=tuple(action for _, action, _ in every),
+        by_text={str(action): action for _, action, _ in every},
+    )
 
 
 def _first_phase(kind: Kind) -> int:
@@ -33,13 +53,13 @@ def _first_phase(kind: Kind) -> int:
 def register(kind: Kind) -> None:
     """Add a kind, in the order of its first phase (a kind of the same name is replaced)."""
     KINDS[:] = sorted([k for k in KINDS if k.name != kind.name] + [kind], key=_first_phase)
-    _index()
+    _reindex()
 
 
 def unregister(kind: Kind) -> None:
     """Take a kind out again."""
     KINDS[:] = [k for k in KINDS if k is not kind]
-    _index()
+    _reindex()
 
 
 @contextmanager
@@ -54,10 +74,7 @@ def registered(kind: Kind) -> Iterator[Kind]:
 
 def kind_of(action: Action) -> Kind:
     """The kind that plans ``action``; ``KeyError`` for an action no kind plans."""
-    for kind in KINDS:
-        if action in kind.actions:
-            return kind
-    raise KeyError(str(action))
+    return _index.kinds[action]
 
 
 def phase(action: Action) -> int:
@@ -67,16 +84,15 @@ def phase(action: Action) -> int:
 
 def actions() -> list[Action]:
     """Every action, in the order calls run."""
-    every = [(p, a) for kind in KINDS for a, p in kind.actions.items()]
-    return [action for _, action in sorted(every, key=lambda pair: pair[0])]
+    return list(_index.ordered)
 
 
-def action_named(text: str) -> Action:
+def action_named(text: object) -> Action:
     """The action whose text is ``text`` (``update client``); ``ValueError`` for none."""
-    for action in actions():
-        if str(action) == text:
-            return action
-    raise ValueError(f"{text!r} is not an action")
+    action = _index.by_text.get(text) if isinstance(text, str) else None
+    if action is None:
+        raise ValueError(f"{text!r} is not an action")
+    return action
 
 
 def owner(key: str) -> Kind | None:
@@ -86,8 +102,7 @@ def owner(key: str) -> Kind | None:
 
 def is_resource(key: str) -> bool:
     """Whether a known-state key is a resource the desired state declares (not a look-up)."""
-    literals, prefixes = _owned
-    return key in literals or key.startswith(prefixes)
+    return key in _index.literals or key.startswith(_index.prefixes)
 
 
 def describe(key: str) -> str:
@@ -110,4 +125,4 @@ def target_forms() -> list[str]:
     return forms
 
 
-_index()
+_reindex()
