@@ -19,8 +19,8 @@ from pathlib import Path
 from reconciler import interrupts
 from reconciler.api.live import read_everything
 from reconciler.core import normalize as norm
-from reconciler.core.fold import Refreshed, fold
 from reconciler.core.known import KnownState
+from reconciler.core.live_fold import Refreshed, fold
 from reconciler.core.live_state import LiveState
 from reconciler.core.references import resolve_with, series_of
 from reconciler.core.secrets import DigestKey
