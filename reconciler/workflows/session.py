@@ -28,7 +28,6 @@ from reconciler.settings import (
 )
 from reconciler.storage.backend import StateBackend
 from reconciler.storage.drift_log import log_drift
-from reconciler.storage.postgres import PostgresStore
 from reconciler.storage.saved_plans import SavedPlan, load_plan
 from reconciler.workflows.backend_choice import check_backend
 from reconciler.workflows.collector import collector_paused
@@ -95,8 +94,7 @@ class Session:
 def release_connection(store: StateBackend) -> None:
     """Close the connection a database store opened of its own to read (not a held lock's):
     a planned account holds none while the others are planned; a later use opens another."""
-    if isinstance(store, PostgresStore):
-        store.close()
+    store.close()
 
 
 def digest_key(tool: ToolSettings, target: Target) -> DigestKey:
