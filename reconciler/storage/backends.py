@@ -116,15 +116,15 @@ def location_secrets(location: str | SecretStr | None) -> set[str]:
     return kind.secrets(location)
 
 
-def reach_location(location: SecretStr | None, connect_timeout: float | None) -> None:
+def reach_location(location: SecretStr | None, connect_timeout: Callable[[], float]) -> None:
     """Open and close one connection to the server ``location`` names, if it names one
-    (``DatabaseUnreachable``)."""
+    (``DatabaseUnreachable``), within the seconds ``connect_timeout`` reads."""
     if location is None:
         return
     url = location.get_secret_value()
     kind = kind_of(url)
     if kind.reach is not None:
-        kind.reach(url, connect_timeout)
+        kind.reach(url, connect_timeout())
 
 
 def shares_runners(location: SecretStr | None) -> TypeGuard[SecretStr]:

@@ -167,10 +167,14 @@ def reach_databases(loaded: Sequence[AccountRun[Inputs]]) -> DatabaseUnreachable
             continue
         tried.add(target.state_url)
         try:
-            reach_location(target.state_url, target.tool_settings().connect_timeout)
+            reach_location(target.state_url, partial(_connect_timeout, target))
         except DatabaseUnreachable as error:
             return error
     return None
+
+
+def _connect_timeout(target: Target) -> float:
+    return target.tool_settings().connect_timeout
 
 
 def unattempted(runs: Sequence[AccountRun[S]]) -> list[AccountRun[R]]:

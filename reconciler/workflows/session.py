@@ -92,8 +92,9 @@ class Session:
 
 
 def release_connection(store: StateBackend) -> None:
-    """Close the connection a database store opened of its own to read (not a held lock's):
-    a planned account holds none while the others are planned; a later use opens another."""
+    """Let go of what the store opened of its own to read (a database store's connection, not
+    a held lock's): a planned account holds none while the others are planned; a later use
+    opens another."""
     store.close()
 
 
