@@ -181,3 +181,12 @@ def test_state_move_to_a_database_url_and_on_to_a_file_url(
 
 def _record(city: str) -> Record:
     return Record(applied={"city": city}, applied_at="2026-01-01T00:00:00+00:00")
+
+
+@pytest.mark.parametrize("url", ["file://db.example/srv/state.json", "file:", "file://"])
+def test_a_file_url_naming_a_host_or_no_path_is_refused(tmp_path: Path, url: str) -> None:
+    fleet = Fleet(tmp_path, 1).write()
+    result = run_cli(["plan", "-f", str(fleet.desired), "--state-url", url], {})
+    assert result.exit_code == 1, result.output
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "file:PATH" in result.stderr, result.stderr
