@@ -15,9 +15,8 @@ from reconciler.cli.options import (
 )
 from reconciler.render.escape import terminal_lines
 from reconciler.render.json import render_document
-from reconciler.storage.lock import StateLock
-from reconciler.workflows.locking import force_unlock as unlock
-from reconciler.workflows.target import Target, with_state_url
+from reconciler.workflows.state_lock import force_unlock as unlock
+from reconciler.workflows.target import with_state_url
 
 NOTHING_TO_DO = "nothing to do"
 
@@ -49,16 +48,9 @@ def force_unlock(
     document = {
         "format_version": 1,
         "kind": "force-unlock",
-        "lock": _lock_of(target),
+        "lock": target.backend().lock_where,
         # Both locks say "nothing to do" when no run held them, and nothing else then.
         "removed": not message.endswith(NOTHING_TO_DO),
         "message": message,
     }
     click.echo(render_document(document), nl=False)
-
-
-def _lock_of(target: Target) -> str:
-    """The lock's file, or the database (password hidden) and account whose lock it is."""
-    if target.state_url is None:
-        return str(StateLock(target.state_path).lock_path)
-    return target.database_store().where

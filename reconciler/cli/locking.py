@@ -15,8 +15,8 @@ from reconciler.cli.redaction import database_passwords, in_play
 from reconciler.errors import SettingsError
 from reconciler.render.escape import terminal
 from reconciler.storage.lock import Owner
-from reconciler.workflows.locking import state_lock
 from reconciler.workflows.session import desired_secrets, load_inputs
+from reconciler.workflows.state_lock import state_lock
 from reconciler.workflows.target import Target
 
 R = TypeVar("R")

@@ -23,7 +23,7 @@ from reconciler.core.redaction import Redactor
 from reconciler.desired.secrets_in_play import environment_secrets
 from reconciler.errors import SettingsError
 from reconciler.settings import load_api_settings, load_tool_settings
-from reconciler.storage.conninfo import passwords
+from reconciler.storage.backends import location_secrets
 from reconciler.workflows.target import run_environment
 
 _META_KEY = "reconciler.secrets-in-play"
@@ -107,7 +107,5 @@ def _configured(env_file: Path | None) -> Redactor:
 
 
 def database_passwords(url: str | SecretStr | None) -> set[str]:
-    """Every spelling of the passwords a known-state database URL holds (none for None)."""
-    if isinstance(url, SecretStr):
-        url = url.get_secret_value()
-    return set() if url is None else passwords(url)
+    """Every spelling of the passwords a known state's URL holds (none for None or a file)."""
+    return location_secrets(url)

@@ -17,7 +17,7 @@ from reconciler.cli.redaction import database_passwords, in_play
 from reconciler.errors import InputError
 from reconciler.render.counts import counted
 from reconciler.render.escape import terminal
-from reconciler.workflows.moving import Destination, move_state
+from reconciler.workflows.state_move import ALIASES, move_state
 from reconciler.workflows.target import Target, with_state_url
 
 
@@ -30,15 +30,16 @@ def state_group() -> None:
 @click.option(
     "--to",
     "to",
-    type=click.Choice(["database", "file"]),
+    metavar="URL|database|file",
     required=True,
-    help="database: from the known-state file into --state-url; file: back again.",
+    help="Where to: a backend's URL (file:PATH, postgresql://...); database: the --state-url "
+    "(or RECONCILER_STATE_URL); file: the known-state file (--state, or the default).",
 )
 @target_options
 @LOCK_TIMEOUT_OPTION
 @exits_cleanly
 def move(
-    to: Destination,
+    to: str,
     file: Path,
     state: Path | None,
     state_url: str | None,
@@ -46,11 +47,14 @@ def move(
     env_file: Path,
     lock_timeout: float,
 ) -> None:
-    """Move the known state of -f's account between its file (--state, or the default beside
-    -f) and the database (--state-url), holding both locks. The source is retired afterwards:
-    the file renamed <name>.moved, or the account's rows deleted. A destination that records
-    another history is never overwritten."""
+    """Move the known state of -f's account to --to, holding both locks: between its file
+    (--state, or the default beside -f) and the database (--state-url), or to any backend's
+    URL from where it is kept now. The source is retired afterwards: the file renamed
+    <name>.moved, or the account's rows deleted. A destination that records another history
+    is never overwritten."""
     in_play().add(*database_passwords(state_url))
+    if to not in ALIASES:
+        in_play().add(*database_passwords(to))
     url = None if state_url is None else SecretStr(state_url)
     target = Target(file, state, sandbox, env_file, url)
     moved = move_state(with_state_url(target, unless_state_file=False), to, lock_timeout)

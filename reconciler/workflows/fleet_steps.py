@@ -24,9 +24,9 @@ from reconciler.core.verification import Verification
 from reconciler.errors import StalePlan, StateWriteError
 from reconciler.storage.lock import Owner
 from reconciler.workflows.apply import apply_and_verify, forget_unmanaged, save_applied
-from reconciler.workflows.locking import state_lock
 from reconciler.workflows.refresh import refresh_account
 from reconciler.workflows.session import Inputs, Session, api_target, open_session
+from reconciler.workflows.state_lock import state_lock
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from reconciler.core.known import KnownState
 from reconciler.core.live_fold import Refreshed
 from reconciler.desired.document import Desired
 from reconciler.storage.drift_log import log_drift
-from reconciler.workflows.locking import state_lock
 from reconciler.workflows.session import Reading, digest_key, read_side
+from reconciler.workflows.state_lock import state_lock
 from reconciler.workflows.target import Target
 
 

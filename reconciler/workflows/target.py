@@ -16,11 +16,9 @@ from reconciler.settings import (
     load_api_settings,
     load_tool_settings,
 )
-from reconciler.storage.backend import StateBackend
-from reconciler.storage.database import check_url
+from reconciler.storage.backend import Backend, Place, StateBackend
+from reconciler.storage.backends import chosen_location, open_backend
 from reconciler.storage.paths import sandbox_data_path, state_path
-from reconciler.storage.postgres import PostgresStore
-from reconciler.storage.state_file import StateStore
 from reconciler.workflows.repository import repository_root
 
 
@@ -92,22 +90,20 @@ class Target:
         return f"sandbox/{self.file.stem}" if self.sandbox else self.file.stem
 
     def store(self) -> StateBackend:
-        """The known-state store of this target: the database when it has one, else the file."""
-        if self.state_url is not None:
-            return self.database_store()
-        return self.file_store()
+        """The known-state store of this target's backend."""
+        return self.backend().store()
 
-    def file_store(self) -> StateStore:
-        """The known-state file of this target (and its journal)."""
-        return StateStore(self.state_path)
+    def backend(self, *, settings: bool = True) -> Backend:
+        """This target's state backend, chosen by its state URL's scheme (``backends``); the
+        known-state file without one. Without ``settings``, the account's settings are not
+        read (the backend's own connection timeout is used)."""
+        timeout = (lambda: self.tool_settings().connect_timeout) if settings else None
+        return open_backend(self.state_url, Place(self.account, self.state_path, timeout))
 
-    def database_store(self) -> PostgresStore:
-        """This target's known state in its database."""
-        if self.state_url is None:
-            raise ValueError("this target names no database")
-        return PostgresStore(
-            self.state_url.get_secret_value(), self.account, self.tool_settings().connect_timeout
-        )
+    def file_backend(self) -> Backend:
+        """This target's known-state file (``--state``, else the default beside the desired
+        file), whatever its state URL says."""
+        return open_backend(None, Place(self.account, self.state_path))
 
 
 def run_environment() -> Environment:
@@ -118,10 +114,9 @@ def run_environment() -> Environment:
 def with_state_url(target: Target, *, unless_state_file: bool = True) -> Target:
     """The target with ``RECONCILER_STATE_URL`` when ``--state-url`` gave none (and, with
     ``unless_state_file``, ``--state`` named no file either); the URL checked."""
-    if target.state_url is None and not (unless_state_file and target.state is not None):
-        url = target.tool_settings().state_url
-        if url is not None:
-            target = replace(target, state_url=url)
-    if target.state_url is not None:
-        check_url(target.state_url.get_secret_value())
-    return target
+    url = chosen_location(
+        target.state_url,
+        lambda: target.tool_settings().state_url,
+        file_named=unless_state_file and target.state is not None,
+    )
+    return target if url is target.state_url else replace(target, state_url=url)
