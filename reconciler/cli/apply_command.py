@@ -10,24 +10,23 @@ import click
 from click.core import ParameterSource
 
 from reconciler import interrupts
+from reconciler.cli.command_inputs import target_of, with_inputs
+from reconciler.cli.command_secrets import in_play
 from reconciler.cli.exits import (
     EXIT_APPLY_FAILED,
     EXIT_ERROR,
     console,
     exits_cleanly,
 )
-from reconciler.cli.fleet import apply_fleet, open_fleet
+from reconciler.cli.fleet_command import apply_fleet, open_fleet
 from reconciler.cli.fleet_options import is_fleet, refuse_beside_fleet
 from reconciler.cli.gitops_options import QUIET_OPTION, TARGET_OPTION, format_option
 from reconciler.cli.group import main
-from reconciler.cli.locking import target_of, with_inputs
 from reconciler.cli.options import planning_options
 from reconciler.cli.printing import announced, print_plan, print_read_side
 from reconciler.cli.progress import Tally, progress, reading_live, shows_failures
-from reconciler.cli.redaction import in_play
 from reconciler.core.guard import check_plan_is_safe
 from reconciler.core.report import ApplyReport
-from reconciler.core.run_documents import apply_document
 from reconciler.core.verification import Verification
 from reconciler.errors import (
     LockLost,
@@ -39,10 +38,11 @@ from reconciler.errors import (
 from reconciler.render.drift import render_verification
 from reconciler.render.json import render_document
 from reconciler.render.messages import error_message
+from reconciler.render.run_documents import apply_document
 from reconciler.render.text import render_report, summary_line
 from reconciler.workflows.apply import apply_and_verify, forget_unmanaged, save_applied
 from reconciler.workflows.fleet_steps import PlanOptions
-from reconciler.workflows.plan import session_for_saved_plan, targeted
+from reconciler.workflows.plan_run import session_for_saved_plan, targeted
 from reconciler.workflows.session import (
     Inputs,
     Session,

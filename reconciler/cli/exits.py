@@ -13,8 +13,8 @@ import click
 from rich.console import Console
 
 from reconciler import interrupts
+from reconciler.cli.command_secrets import redacting
 from reconciler.cli.group import colour_refused
-from reconciler.cli.redaction import redacting
 from reconciler.errors import ReconcilerError
 from reconciler.render.messages import error_message
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli.redaction import InPlay, in_play
+from reconciler.cli.command_secrets import InPlay, in_play
 from reconciler.errors import SettingsError
 from reconciler.render.escape import terminal
-from reconciler.workflows.fleet import Account, fleet_accounts
+from reconciler.workflows.fleet_run import Account, fleet_accounts
 from reconciler.workflows.session import Inputs, declared_secrets, load_inputs
 from reconciler.workflows.shard_auto import Claims, claims, shared_database
 from reconciler.workflows.target import Target

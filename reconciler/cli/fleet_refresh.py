@@ -15,14 +15,14 @@ from collections.abc import Callable
 import click
 
 from reconciler.cli.exits import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, console, worst_exit
-from reconciler.cli.fleet import Fleet, ended_section, fleet_runs
+from reconciler.cli.fleet_command import Fleet, ended_section, fleet_runs
 from reconciler.cli.fleet_output import Failures, Tally
 from reconciler.cli.refresh_approval import NOT_WRITTEN, approved, would_write
 from reconciler.core.fold import Refreshed
 from reconciler.render.drift import render_refresh
 from reconciler.render.escape import terminal
 from reconciler.workflows.backend_choice import known_state_where
-from reconciler.workflows.fleet import Account, AccountRun, run_accounts
+from reconciler.workflows.fleet_run import Account, AccountRun, run_accounts
 from reconciler.workflows.fleet_steps import refresh_fleet_account
 from reconciler.workflows.refresh import ReadRefresh, read_refresh, write_unless_changed
 from reconciler.workflows.session import Inputs

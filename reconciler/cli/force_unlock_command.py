@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
+from reconciler.cli.command_inputs import target_of
 from reconciler.cli.exits import exits_cleanly
 from reconciler.cli.gitops_options import format_option
 from reconciler.cli.group import main
-from reconciler.cli.locking import target_of
 from reconciler.cli.options import (
     target_options,
 )

@@ -8,16 +8,16 @@ from typing import Any
 
 import click
 
+from reconciler.cli.command_inputs import with_inputs
+from reconciler.cli.command_secrets import in_play
 from reconciler.cli.exits import console, exits_cleanly
 from reconciler.cli.gitops_options import format_option
 from reconciler.cli.group import main
-from reconciler.cli.locking import with_inputs
 from reconciler.cli.options import (
     LOCK_TIMEOUT_OPTION,
     an_id,
     target_options,
 )
-from reconciler.cli.redaction import in_play
 from reconciler.render.counts import counted
 from reconciler.render.escape import terminal
 from reconciler.render.json import render_document

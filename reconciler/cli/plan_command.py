@@ -10,12 +10,12 @@ from typing import Any
 import click
 
 from reconciler.cli.annotations import ERROR_FORMAT_OPTION, annotates_errors
+from reconciler.cli.command_inputs import target_of, with_inputs
 from reconciler.cli.exits import EXIT_CHANGES, console, exits_cleanly
-from reconciler.cli.fleet import open_fleet, plan_fleet
+from reconciler.cli.fleet_command import open_fleet, plan_fleet
 from reconciler.cli.fleet_options import is_fleet, refuse_beside_fleet
 from reconciler.cli.gitops_options import QUIET_OPTION, TARGET_OPTION
 from reconciler.cli.group import main
-from reconciler.cli.locking import target_of, with_inputs
 from reconciler.cli.options import planning_options
 from reconciler.cli.printing import announced, print_plan, print_read_side
 from reconciler.cli.progress import reading_live
@@ -27,7 +27,7 @@ from reconciler.render.markdown import render_markdown
 from reconciler.render.text import summary_line
 from reconciler.storage.saved_plans import save_plan
 from reconciler.workflows.fleet_steps import PlanOptions
-from reconciler.workflows.plan import binding, check_plan_out, targeted
+from reconciler.workflows.plan_run import binding, check_plan_out, targeted
 from reconciler.workflows.session import Inputs, open_session
 
 

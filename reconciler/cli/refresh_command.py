@@ -8,13 +8,13 @@ from typing import Any
 
 import click
 
+from reconciler.cli.command_inputs import target_of, with_inputs
 from reconciler.cli.exits import EXIT_CHANGES, EXIT_ERROR, console, exits_cleanly
-from reconciler.cli.fleet import open_fleet
+from reconciler.cli.fleet_command import open_fleet
 from reconciler.cli.fleet_options import is_fleet, refuse_beside_fleet
 from reconciler.cli.fleet_refresh import refresh_fleet
 from reconciler.cli.gitops_options import format_option
 from reconciler.cli.group import main
-from reconciler.cli.locking import target_of, with_inputs
 from reconciler.cli.options import (
     ACCOUNTS_AT_ONCE_OPTION,
     ENV_FILE_OPTION,
@@ -28,10 +28,10 @@ from reconciler.cli.options import (
 )
 from reconciler.cli.progress import reading_live
 from reconciler.cli.refresh_approval import NOT_WRITTEN, approved, would_write
-from reconciler.core.run_documents import refresh_document
 from reconciler.render.drift import render_refresh
 from reconciler.render.escape import terminal
 from reconciler.render.json import render_document
+from reconciler.render.run_documents import refresh_document
 from reconciler.workflows.backend_choice import known_state_where
 from reconciler.workflows.refresh import read_refresh, write_refresh
 from reconciler.workflows.session import Inputs

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import click
 
+from reconciler.cli.command_inputs import target_of
 from reconciler.cli.exits import EXIT_CHANGES, console, exits_cleanly
 from reconciler.cli.group import main
-from reconciler.cli.locking import target_of
 from reconciler.cli.options import ENV_FILE_OPTION, STATE_URL_OPTION
 from reconciler.cli.printing import print_plan
 from reconciler.render.escape import json_text, terminal

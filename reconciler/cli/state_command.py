@@ -7,13 +7,13 @@ from pathlib import Path
 import click
 from pydantic import SecretStr
 
+from reconciler.cli.command_secrets import database_passwords, in_play
 from reconciler.cli.exits import console, exits_cleanly
 from reconciler.cli.group import main
 from reconciler.cli.options import (
     LOCK_TIMEOUT_OPTION,
     target_options,
 )
-from reconciler.cli.redaction import database_passwords, in_play
 from reconciler.errors import InputError
 from reconciler.render.counts import counted
 from reconciler.render.escape import terminal

@@ -8,9 +8,9 @@ from typing import Any
 
 import click
 
+from reconciler.cli.command_inputs import target_of
 from reconciler.cli.exits import console, exits_cleanly
 from reconciler.cli.gitops_options import format_option
-from reconciler.cli.locking import target_of
 from reconciler.cli.options import (
     LOCK_TIMEOUT_OPTION,
     target_options,

@@ -18,6 +18,8 @@ from typing import TypeVar
 import click
 from rich.console import Console
 
+from reconciler.cli.command_inputs import lock_left_behind
+from reconciler.cli.command_secrets import in_play
 from reconciler.cli.exits import (
     EXIT_APPLY_FAILED,
     EXIT_CHANGES,
@@ -28,10 +30,8 @@ from reconciler.cli.exits import (
 )
 from reconciler.cli.fleet_inputs import claimed_fleet, keep_secrets
 from reconciler.cli.fleet_output import Failures, Tally
-from reconciler.cli.locking import lock_left_behind
 from reconciler.cli.printing import print_plan
 from reconciler.cli.progress import FleetProgress
-from reconciler.cli.redaction import in_play
 from reconciler.core.fleet_document import FleetEntry
 from reconciler.errors import LockLost, SettingsError
 from reconciler.render.counts import counted
@@ -41,7 +41,7 @@ from reconciler.render.json import FleetJson
 from reconciler.render.markdown import FleetMarkdown
 from reconciler.render.messages import error_message
 from reconciler.render.text import account_heading, render_report, summary_line
-from reconciler.workflows.fleet import (
+from reconciler.workflows.fleet_run import (
     Account,
     AccountRun,
     fleet_accounts,

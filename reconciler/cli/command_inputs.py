@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 import click
 from pydantic import SecretStr
 
+from reconciler.cli.command_secrets import database_passwords, in_play
 from reconciler.cli.options import tuning
-from reconciler.cli.redaction import database_passwords, in_play
 from reconciler.errors import SettingsError
 from reconciler.render.escape import terminal
 from reconciler.storage.lock import Owner
