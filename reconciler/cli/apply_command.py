@@ -10,7 +10,7 @@ import click
 from click.core import ParameterSource
 
 from reconciler import interrupts
-from reconciler.cli.command_inputs import target_of, with_inputs
+from reconciler.cli.command_inputs import with_inputs
 from reconciler.cli.command_secrets import in_play
 from reconciler.cli.exits import (
     EXIT_APPLY_FAILED,
@@ -22,9 +22,10 @@ from reconciler.cli.fleet_command import apply_fleet, open_fleet
 from reconciler.cli.fleet_options import is_fleet, refuse_beside_fleet
 from reconciler.cli.gitops_options import QUIET_OPTION, TARGET_OPTION, format_option
 from reconciler.cli.group import main
-from reconciler.cli.options import planning_options
+from reconciler.cli.options import SHARD_OPTION, planning_options
 from reconciler.cli.printing import announced, print_plan, print_read_side
 from reconciler.cli.progress import Tally, progress, reading_live, shows_failures
+from reconciler.cli.target_option import target_option
 from reconciler.core.guard import check_plan_is_safe
 from reconciler.core.report import ApplyReport
 from reconciler.core.verification import Verification
@@ -50,10 +51,12 @@ from reconciler.workflows.session import (
     check_api_settings,
     open_session,
 )
+from reconciler.workflows.target import Target
 
 
 @main.command()
 @click.argument("plan_file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@target_option(fleet=True, beside_file=(SHARD_OPTION,))
 @planning_options
 @click.option(
     "--verify",
@@ -72,24 +75,22 @@ from reconciler.workflows.session import (
     "--auto-approve or PLAN_FILE)"
 )
 @exits_cleanly
-def apply(
-    plan_file: Path | None, file: tuple[Path, ...], shard: str | None, **options: Any
-) -> None:
+def apply(plan_file: Path | None, target: Target, shard: str | None, **options: Any) -> None:
     """Show the plan, ask, then make the calls and record each success in the known state.
 
     With PLAN_FILE (from `reconciler plan --out`), apply that reviewed plan without asking,
     provided the desired file and known state are unchanged since it was saved. With a fleet
     (a folder, or several -f), plan every account, ask once, apply them in parallel.
     """
-    if plan_file is not None or not is_fleet(file, shard):
-        _apply_one(plan_file=plan_file, file=file[0], **options)
+    if plan_file is not None or not is_fleet(target.files, shard):
+        _apply_one(plan_file=plan_file, target=target, **options)
         return
     refuse_beside_fleet(targets=options["targets"], document=options["output_format"])
-    fleet = open_fleet(file, shard, target_of({**options, "file": file[0]}))
+    fleet = open_fleet(target, shard)
     sys.exit(
         apply_fleet(
             fleet,
-            PlanOptions(options["refresh"], options["create_missing"], options["lock_timeout"]),
+            PlanOptions(options["refresh"], options["create_missing"]),
             auto_approve=options["auto_approve"],
             force=options["force"],
             verify_after=options["verify_after"],
@@ -102,12 +103,6 @@ def apply(
 @with_inputs("apply")
 def _apply_one(
     plan_file: Path | None,
-    file: Path,
-    state: Path | None,
-    state_url: str | None,
-    sandbox: bool,
-    env_file: Path,
-    lock_timeout: float,
     show_requests: bool,
     refresh: bool,
     create_missing: bool,

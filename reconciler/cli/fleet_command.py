@@ -10,9 +10,8 @@ ends and its plan dropped. Errors are printed on stderr at the end, each distinc
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import TypeVar
 
 import click
@@ -75,16 +74,17 @@ class Fleet:
     at_once: int
 
 
-def open_fleet(files: Sequence[Path], shard: str | None, template: Target) -> Fleet:
-    """The fleet's accounts (this shard's), each one's inputs read once, and every secret they
-    configure added to those redacted from output."""
+def open_fleet(template: Target, shard: str | None) -> Fleet:
+    """The fleet's accounts (this shard's of the files ``template`` names), each one's target
+    made from ``template`` and its inputs read once, and every secret they configure added to
+    those redacted from output."""
     if template.state is not None:
         raise SettingsError("--state names one file: a fleet keeps one known state per account")
     chosen = None if shard is None else parse_shard(shard)
     at_once = template.tool_settings().accounts_at_once
     if isinstance(chosen, AutoShard):
-        return Fleet(claimed_fleet(files, template), at_once)
-    accounts = fleet_accounts(files, chosen, template)
+        return Fleet(claimed_fleet(template), at_once)
+    accounts = fleet_accounts(template.files, chosen, template)
     if not accounts:
         click.echo(
             f"note: shard {terminal(str(shard))} holds none of the fleet's accounts", err=True

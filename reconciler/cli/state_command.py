@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
-from pydantic import SecretStr
 
-from reconciler.cli.command_secrets import database_passwords, in_play
 from reconciler.cli.exits import console, exits_cleanly
 from reconciler.cli.group import main
-from reconciler.cli.options import (
-    LOCK_TIMEOUT_OPTION,
-    target_options,
-)
+from reconciler.cli.target_option import target_option
 from reconciler.errors import InputError
 from reconciler.render.counts import counted
 from reconciler.render.escape import terminal
@@ -34,26 +27,14 @@ def state_group() -> None:
     required=True,
     help="database: from the known-state file into --state-url; file: back again.",
 )
-@target_options
-@LOCK_TIMEOUT_OPTION
+@target_option()
 @exits_cleanly
-def move(
-    to: Destination,
-    file: Path,
-    state: Path | None,
-    state_url: str | None,
-    sandbox: bool,
-    env_file: Path,
-    lock_timeout: float,
-) -> None:
+def move(to: Destination, target: Target) -> None:
     """Move the known state of -f's account between its file (--state, or the default beside
     -f) and the database (--state-url), holding both locks. The source is retired afterwards:
     the file renamed <name>.moved, or the account's rows deleted. A destination that records
     another history is never overwritten."""
-    in_play().add(*database_passwords(state_url))
-    url = None if state_url is None else SecretStr(state_url)
-    target = Target(file, state, sandbox, env_file, url)
-    moved = move_state(with_state_url(target, unless_state_file=False), to, lock_timeout)
+    moved = move_state(with_state_url(target, unless_state_file=False), to, target.lock_timeout)
     known = moved.state
     console().print(
         f"Moved the known state (lineage {known.lineage}, serial {known.serial}, "

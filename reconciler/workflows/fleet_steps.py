@@ -35,7 +35,6 @@ class PlanOptions:
 
     refresh: bool = False
     create_missing: bool = False
-    lock_timeout: float = 0.0
 
 
 def plan_account(inputs: Inputs, options: PlanOptions) -> Session:
@@ -46,7 +45,7 @@ def plan_account(inputs: Inputs, options: PlanOptions) -> Session:
     if not options.refresh:
         session = open_session(inputs.target, inputs.desired, create_missing=options.create_missing)
     else:
-        with state_lock(inputs.target, "plan --refresh", options.lock_timeout):
+        with state_lock(inputs.target, "plan --refresh", inputs.target.lock_timeout):
             session = open_session(
                 inputs.target, inputs.desired, refresh=True, create_missing=options.create_missing
             )
@@ -79,11 +78,11 @@ def _plain(value: object) -> object:
     return str(value)
 
 
-def refresh_fleet_account(inputs: Inputs, lock_timeout: float) -> Refreshed:
+def refresh_fleet_account(inputs: Inputs) -> Refreshed:
     """Refresh the account under its lock."""
     if inputs.desired is None:
         raise ValueError("a refresh needs the desired state")
-    with state_lock(inputs.target, "refresh", lock_timeout):
+    with state_lock(inputs.target, "refresh", inputs.target.lock_timeout):
         return refresh_account(inputs.target, inputs.desired)
 
 
@@ -110,7 +109,8 @@ def plan_held(
         raise ValueError("an apply needs the desired state")
     held = contextlib.ExitStack()
     try:
-        left = held.enter_context(state_lock(inputs.target, "apply", options.lock_timeout))
+        target = inputs.target
+        left = held.enter_context(state_lock(target, "apply", target.lock_timeout))
         session = open_session(
             inputs.target,
             inputs.desired,
