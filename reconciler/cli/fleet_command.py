@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TypeVar
 
 import click
@@ -40,6 +41,7 @@ from reconciler.render.json import FleetJson
 from reconciler.render.markdown import FleetMarkdown
 from reconciler.render.messages import error_message
 from reconciler.render.text import account_heading, render_report, summary_line
+from reconciler.workflows.apply_run import Applied
 from reconciler.workflows.fleet_run import (
     Account,
     AccountRun,
@@ -50,7 +52,6 @@ from reconciler.workflows.fleet_run import (
     unattempted,
 )
 from reconciler.workflows.fleet_steps import (
-    Applied,
     PlanOptions,
     apply_held,
     calls_digest,
@@ -231,8 +232,7 @@ def apply_fleet(
 
     def apply_now(account: Account, inputs: Inputs, approved: str | None = None) -> Applied:
         pending = plan_held(inputs, options, force=force, approved=approved)
-        with shown.account(account.name, len(pending.session.plan.calls)) as listener:
-            return apply_held(pending, listener, verify_after=verify_after)
+        return apply_held(pending, partial(shown.account, account.name), verify_after=verify_after)
 
     if auto_approve:
         with shown.shown():
@@ -337,13 +337,13 @@ def _applied_section(
     if applied.left_behind is not None:
         note = lock_left_behind(applied.left_behind)
         click.echo(f"note: {terminal(account.name)}: {terminal(note)}", err=True)
+    lost = applied.write_failed
     if show_plan:
         print_plan(out, applied.session.plan, show_requests=show_requests)
-    if applied.report is not None:
+    if applied.report is not None and lost is None:
         out.print(render_report(applied.report))
-    elif applied.write_failed is None and not show_plan:
+    elif lost is None and not show_plan:
         out.print(summary_line(applied.session.plan))
-    lost = applied.write_failed
     if lost is not None:
         message = error_message(lost, in_play().redactor)
         click.echo(f"error: {terminal(account.name)}: {message}", err=True)
@@ -351,7 +351,7 @@ def _applied_section(
             out.print(f"error: {message}")
             out.print(lost.counts())
             return EXIT_APPLY_FAILED if lost.made else EXIT_ERROR
-    if applied.verification is not None:
+    if applied.verification is not None and lost is None:
         out.print(render_verification(applied.verification))
     return EXIT_OK if applied.ok else EXIT_APPLY_FAILED
 
