@@ -99,8 +99,7 @@ def _write(fleet: Fleet, reads: dict[str, tuple[Inputs, ReadRefresh]]) -> int:
     ]
 
     def write(account: Account, given: tuple[Inputs, ReadRefresh]) -> bool:
-        target = given[0].target
-        return write_unless_changed(target, given[1], target.lock_timeout)
+        return write_unless_changed(given[0].target, given[1])
 
     failures, codes, out = Failures(), list[int](), console()
     for run in run_accounts(chosen, write, fleet.at_once):

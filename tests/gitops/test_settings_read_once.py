@@ -70,9 +70,20 @@ def test_a_fleet_plan_reads_each_accounts_settings_once(env: Env, reads: Reads) 
     _once_each(reads, None, *(account_suffix(name) for name in names))
 
 
-def test_the_settings_file_is_read_for_the_run_once(env: Env, reads: Reads, tmp_path: Path) -> None:
+def test_the_settings_file_is_read_once_and_the_settings_from_it_once(
+    env: Env, reads: Reads, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     env_file = tmp_path.parent / f"{tmp_path.name}-outside.env"
     env_file.write_text("RECONCILER_CONCURRENCY=3\n", "utf-8")
+    files: list[Path] = []
+    real = settings._read_env_file
+
+    def read_env_file(path: Path) -> str:
+        files.append(path)
+        return real(path)
+
+    monkeypatch.setattr(settings, "_read_env_file", read_env_file)
     result = env.run("plan", "-f", str(env.desired), "--env-file", str(env_file))
     assert result.exit_code == 0, result.output
+    assert files == [env_file]
     _once_each(reads, None)
