@@ -4,10 +4,9 @@
 ``desired.secrets_in_play`` finds) and what the command's target configures (the API key, the
 digest key, the password of ``RECONCILER_STATE_URL`` or ``--state-url``: the target's settings,
 read once for the whole command), and ``with_inputs`` adds the desired state's secrets once it
-has read them. The set lives
-in the click context of the command, so one invocation never sees another's. Every error
-message ``exits_cleanly`` prints, and every log record (through a filter on the log
-handlers), passes through it.
+has read them. The set lives in the click context of the command, so one invocation never
+sees another's. Every error message ``exits_cleanly`` prints, and every log record (through
+a filter on the log handlers), passes through it.
 """
 
 from __future__ import annotations
