@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
-from pydantic import SecretStr
 
+from reconciler.cli.command_secrets import database_passwords, in_play
 from reconciler.cli.exits import console, exits_cleanly
 from reconciler.cli.group import main
-from reconciler.cli.options import (
-    LOCK_TIMEOUT_OPTION,
-    target_options,
-)
-from reconciler.cli.redaction import database_passwords, in_play
+from reconciler.cli.target_option import target_option
 from reconciler.errors import InputError
 from reconciler.render.counts import counted
 from reconciler.render.escape import terminal
@@ -35,29 +29,17 @@ def state_group() -> None:
     help="Where to: a backend's URL (file:PATH, postgresql://...); database: the --state-url "
     "(or RECONCILER_STATE_URL); file: the known-state file (--state, or the default).",
 )
-@target_options
-@LOCK_TIMEOUT_OPTION
+@target_option()
 @exits_cleanly
-def move(
-    to: str,
-    file: Path,
-    state: Path | None,
-    state_url: str | None,
-    sandbox: bool,
-    env_file: Path,
-    lock_timeout: float,
-) -> None:
+def move(to: str, target: Target) -> None:
     """Move the known state of -f's account to --to, holding both locks: between its file
     (--state, or the default beside -f) and the database (--state-url), or to any backend's
     URL from where it is kept now. The source is retired afterwards: the file renamed
     <name>.moved, or the account's rows deleted. A destination that records another history
     is never overwritten."""
-    in_play().add(*database_passwords(state_url))
     if to not in ALIASES:
         in_play().add(*database_passwords(to))
-    url = None if state_url is None else SecretStr(state_url)
-    target = Target(file, state, sandbox, env_file, url)
-    moved = move_state(with_state_url(target, unless_state_file=False), to, lock_timeout)
+    moved = move_state(with_state_url(target, unless_state_file=False), to, target.lock_timeout)
     known = moved.state
     console().print(
         f"Moved the known state (lineage {known.lineage}, serial {known.serial}, "

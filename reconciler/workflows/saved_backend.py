@@ -18,7 +18,7 @@ from pydantic import SecretStr
 from reconciler.errors import SettingsError
 from reconciler.storage.backends import check_location, public_location
 from reconciler.storage.saved_plans import SavedBackend, SavedPlan
-from reconciler.workflows.target import Target, with_state_url
+from reconciler.workflows.target import Target, new_target, with_state_url
 
 VARIABLE = "RECONCILER_STATE_URL"
 
@@ -36,12 +36,14 @@ def bound_target(saved: SavedPlan, given: Target) -> Target:
     given now (which must name the plan's database)."""
     bound = saved.binding
     state = None if bound.state_file is None else Path(bound.state_file)
-    target = Target(
-        Path(bound.desired_file),
-        state,
-        bound.sandbox,
-        given.env_file,
-        given.state_url,
+    target = new_target(
+        (Path(bound.desired_file),),
+        state=state,
+        sandbox=bound.sandbox,
+        env_file=given.env_file,
+        state_url=given.state_url,
+        lock_timeout=given.lock_timeout,
+        tuning=dict(given.tuning),
         environment=given.environment,
     )
     if bound.backend is None:

@@ -31,7 +31,7 @@ from reconciler.storage.drift_log import log_drift
 from reconciler.storage.saved_plans import SavedPlan, load_plan
 from reconciler.workflows.backend_choice import check_backend
 from reconciler.workflows.collector import collector_paused
-from reconciler.workflows.prepare import Prepared, needs_api, prepare
+from reconciler.workflows.preparation import Prepared, needs_api, prepare
 from reconciler.workflows.repository import check_desired_path
 from reconciler.workflows.saved_backend import bound_target
 from reconciler.workflows.target import Target, with_state_url

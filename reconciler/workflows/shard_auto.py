@@ -25,8 +25,8 @@ from pydantic import SecretStr
 
 from reconciler.errors import ReconcilerError, SettingsError
 from reconciler.storage.backends import shares_runners
-from reconciler.workflows.fleet import Account, AccountRun, Shard, in_parallel
-from reconciler.workflows.fleet_steps import Applied
+from reconciler.workflows.apply_run import Applied
+from reconciler.workflows.fleet_run import Account, AccountRun, Shard, in_parallel
 from reconciler.workflows.target import Target, with_state_url
 
 R = TypeVar("R")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.errors import SettingsError
-from reconciler.workflows.fleet import Shard
+from reconciler.workflows.fleet_run import Shard
 
 from ..reliability.conftest import run_cli
 from .conftest import headings, make_accounts, serving

@@ -15,7 +15,7 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
@@ -115,8 +115,7 @@ def fleet_accounts(paths: Sequence[Path], shard: Shard | None, template: Target)
     accounts = []
     for file in fleet_files(paths):
         if shard is None or shard.holds(file.stem):
-            target = replace(template, file=file, settings_suffix=account_suffix(file.stem))
-            accounts.append(Account(file.stem, target))
+            accounts.append(Account(file.stem, template.for_account(file)))
     return accounts
 
 
