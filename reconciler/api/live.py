@@ -61,11 +61,22 @@ async def read_one(
 
 
 async def find(client: ApiClient, reading: Reading, value: str) -> Mapping[str, Any] | None:
-    """The resource whose natural key is ``value``; ``None`` when none has it."""
+    """The resource whose natural key is ``value``; ``None`` when none has it. A kind with no
+    look-up path is found in its whole list by its ``named_by`` field."""
+    if reading.find is None and reading.named_by:
+        listed = await read_whole(client, reading)
+        return next((view for view in listed if view.get(reading.named_by) == value), None)
     if reading.find is None:
         raise ValueError("this kind can't be found by a natural key")
     path, parameter = reading.find
     return await _get_or_none(client, path, reading.item_key, params={parameter: value})
+
+
+async def read_whole(client: ApiClient, reading: Reading) -> tuple[Mapping[str, Any], ...]:
+    """Every resource of a list, through every page when it is paginated."""
+    if reading.paginated:
+        return tuple((await read_all(client, reading)).values())
+    return await read_list(client, reading)
 
 
 async def read_list(client: ApiClient, reading: Reading) -> tuple[Mapping[str, Any], ...]:

@@ -33,6 +33,7 @@ class Reason(StrEnum):
     CHANGED = "changed since last apply"
     NOT_REGISTERED = "not yet registered"
     NO_CLIENT_WITH_CODE = "no client has this code"
+    NONE_WITH_NAME = "none on the account has this name"
 
     @property
     def symbol(self) -> str:

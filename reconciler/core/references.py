@@ -18,6 +18,7 @@ from typing import Any
 
 from reconciler.core.kinds import client as client_kind
 from reconciler.core.known import KnownState, Record, now
+from reconciler.core.name_refs import NamesPending, pending_names, resolve_names
 from reconciler.desired.document import Desired, problem_at
 from reconciler.desired.loader import YamlPath
 from reconciler.desired.models import Client, DesiredState, Sequences
@@ -36,6 +37,10 @@ class Resolution:
     found_by_code: Mapping[str, int] = field(default_factory=dict)
     to_create: tuple[str, ...] = ()
     series: Mapping[str, int] = field(default_factory=dict)
+    found_by_name: Mapping[str, int] = field(default_factory=dict)
+    """Resources the file names found on the live account: ``tax 'IVA23'`` → id."""
+    named_to_create: tuple[str, ...] = ()
+    """Keys of the resources named in the file to create: ``new-tax:IVA23``."""
 
 
 @dataclass(frozen=True)
@@ -47,10 +52,11 @@ class Pending:
     series: tuple[str, ...]
     known_codes: Mapping[str, int] = field(default_factory=dict)
     known_series: Mapping[str, int] = field(default_factory=dict)
+    names: NamesPending = field(default_factory=NamesPending)
 
     @property
     def needs_api(self) -> bool:
-        return bool(self.codes or self.series)
+        return bool(self.codes or self.series) or self.names.needs_api
 
 
 def known_codes(known: KnownState) -> dict[str, int]:
@@ -87,6 +93,7 @@ def pending(state: DesiredState, known: KnownState) -> Pending:
         series=tuple(dict.fromkeys(s for s in series_of(state.sequences) if s not in series)),
         known_codes=codes,
         known_series=series,
+        names=pending_names(state, known),
     )
 
 
@@ -98,6 +105,8 @@ def resolve_with(
     *,
     create_missing: bool,
     looked_up: tuple[Mapping[str, int], Mapping[str, int]] = ({}, {}),
+    names: Mapping[str, Mapping[str, int]] | None = None,
+    names_looked_up: Mapping[str, Mapping[str, int]] | None = None,
 ) -> Resolution:
     """Resolve against known mappings (code → id, serie → id); the pure half of ``resolve``."""
     state = desired.state
@@ -106,9 +115,21 @@ def resolve_with(
     problems: list[Problem] = []
     clients, to_create = _clients(desired, codes, allowed, problems)
     sequences = _sequences(desired, series, problems)
+    if names is None:
+        names = pending_names(state, known).known
+    named = resolve_names(
+        desired,
+        known,
+        names,
+        names_looked_up or {},
+        create_missing=create_missing,
+        problems=problems,
+    )
     if problems:
         raise ValidationFailed(problems)
-    resolved = state.model_copy(update={"clients": clients, "sequences": sequences})
+    update = {"clients": clients, "sequences": sequences, **named.slots}
+    resolved = state.model_copy(update=update)
+    known = named.known
     found_codes, found_series = looked_up
     for code, identifier in found_codes.items():
         known = known.applied(CODE_LOOKUP_PREFIX + code, Record({"id": identifier}, now()))
@@ -121,6 +142,8 @@ def resolve_with(
         dict(found_codes),
         to_create,
         used_series,
+        named.found,
+        named.to_create,
     )
 
 

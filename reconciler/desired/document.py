@@ -192,7 +192,8 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
 def _cross_checks(
     document: Document, spoiled: frozenset[YamlPath]
 ) -> list[tuple[YamlPath, Problem]]:
-    """Repeated client ids, codes and names, and repeated registered sequences."""
+    """Repeated client ids, codes and names, repeated registered sequences, repeated tax and
+    item ids and names, and a second default tax."""
     data = document.data if isinstance(document.data, dict) else {}
     problems: list[tuple[YamlPath, Problem]] = []
 
@@ -223,7 +224,33 @@ def _cross_checks(
     sequences = data.get("sequences")
     if isinstance(sequences, dict):
         repeats(sequences.get("register"), ("sequences", "register"), None, "sequence")
+    for kind, noun in (("taxes", "tax"), ("items", "item")):
+        for field in ("id", "name"):
+            repeats(data.get(kind), (kind,), field, f"{noun} {field}")
+    problems += _second_defaults(document, spoiled)
     return problems
+
+
+def _second_defaults(
+    document: Document, spoiled: frozenset[YamlPath]
+) -> list[tuple[YamlPath, Problem]]:
+    """An account has one default tax: every tax after the first saying ``default_tax: 1``."""
+    data = document.data if isinstance(document.data, dict) else {}
+    taxes = data.get("taxes")
+    defaults = [
+        index
+        for index, tax in enumerate(taxes if isinstance(taxes, list) else [])
+        if isinstance(tax, dict)
+        and str(getattr(tax.get("default_tax"), "value", tax.get("default_tax"))) in ("1", "True")
+        and ("taxes", index, "default_tax") not in spoiled
+    ]
+    found: list[tuple[YamlPath, Problem]] = []
+    for index in defaults[1:]:
+        path: YamlPath = ("taxes", index, "default_tax")
+        line = document.source.locate(("taxes", defaults[0], "default_tax")).line
+        message = f"only one tax can be the default (another is, at line {line})"
+        found.append((path, _at(document, path, message)))
+    return found
 
 
 def _as_id(value: Any) -> int | None:

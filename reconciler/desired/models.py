@@ -11,6 +11,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
 from functools import cache
 from importlib import resources
 from typing import Annotated, Any, Literal, NamedTuple
@@ -401,6 +402,124 @@ class Sequences(Model):
         return value
 
 
+_DECIMAL_TEXT = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+"""A decimal as the file may write it: ASCII digits, one optional point, no sign or exponent."""
+
+
+def decimal_text(places: int, highest: int | None = None) -> Callable[[Any], str]:
+    """A reader of a decimal (a tax's rate, a price) as the API's text with ``places``
+    decimals (``23`` → ``"23.0"``): never a float, so the value is kept exactly."""
+
+    def read(value: Any) -> str:
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise ValueError("expected a decimal number, such as 23.0")
+        text = str(value).strip()
+        if not text.isascii() or not _DECIMAL_TEXT.fullmatch(text):
+            raise ValueError(
+                f"expected a decimal number (digits and a point), got '{shorten(text)}'"
+            )
+        number = Decimal(text)
+        exponent = number.normalize().as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > places:
+            unit = "place" if places == 1 else "places"
+            raise ValueError(
+                f"{text} has too many decimals: the API takes at most {places} decimal {unit}"
+            )
+        if highest is not None and number > highest:
+            raise ValueError(f"{text} is more than {highest}")
+        return f"{number:.{places}f}"
+
+    return read
+
+
+def _decimal_schema(highest: int | None) -> Callable[[dict[str, Any]], None]:
+    def schema(generated: dict[str, Any]) -> None:
+        number: dict[str, Any] = {"type": "number", "minimum": 0}
+        if highest is not None:
+            number["maximum"] = highest
+        text = {"type": "string", "pattern": f"^{_DECIMAL_TEXT.pattern}$"}
+        generated.clear()
+        generated["anyOf"] = [number, text]
+
+    return schema
+
+
+TaxRate = Annotated[
+    str,
+    BeforeValidator(decimal_text(1, 100)),
+    Field(json_schema_extra=_decimal_schema(100)),
+]
+"""A tax's rate, 0 to 100 with at most one decimal, kept as the API's text (``"23.0"``)."""
+Price = Annotated[
+    str, BeforeValidator(decimal_text(2)), Field(json_schema_extra=_decimal_schema(None))
+]
+"""A price, at least 0 with at most two decimals, kept as the API's text (``"60.00"``)."""
+
+
+def _default_flag(value: object) -> int:
+    """``default_tax``: 1 (or ``true``) makes the tax the default; 0 (or ``false``) does not."""
+    native = getattr(value, "value", value)
+    if isinstance(native, bool):
+        return int(native)
+    text = str(value).strip()
+    if text not in {"0", "1"}:
+        raise ValueError("must be 1 (the default tax) or 0")
+    return int(text)
+
+
+def _flag_schema(generated: dict[str, Any]) -> None:
+    generated.clear()
+    generated["enum"] = [0, 1, True, False]
+
+
+class Tax(Model):
+    """A tax (a VAT rate), as in ``PUT /taxes/:tax-id.json``. ``name`` is required.
+
+    Without ``id`` the tax is found by its ``name`` on the live account (and created when that
+    is allowed); the id found is recorded in the known state.
+    """
+
+    id: Id | None = None
+    """The tax's id on the account; left out, the tax is found by ``name``."""
+    name: Annotated[Text, Field(min_length=1)]
+    """The tax's name, unique on the account (``IVA23``)."""
+    value: TaxRate | None = None
+    """The rate in percent, 0 to 100 with at most one decimal (``23.0``); kept exactly."""
+    region: Literal["PT", "PT-AC", "PT-MA", "Desconhecido"] | None = None
+    """Where the rate applies: ``PT`` (the mainland), ``PT-AC`` (the Azores), ``PT-MA``
+    (Madeira) or ``Desconhecido``."""
+    code: Literal["NOR", "INT", "RED", "OUT", "ISE"] | None = None
+    """The SAF-T rate code: ``NOR`` normal, ``INT`` intermediate, ``RED`` reduced, ``OUT``
+    other, ``ISE`` exempt."""
+    default_tax: (
+        Annotated[int, BeforeValidator(_default_flag), Field(json_schema_extra=_flag_schema)] | None
+    ) = None
+    """1 makes this the account's one default tax (items without a tax get it); at most one
+    tax of the file may say 1."""
+
+
+class Item(Model):
+    """An item (a product or service of the catalogue), as in ``PUT /items/:item-id.json``.
+    ``name`` is required.
+
+    Without ``id`` the item is found by its ``name`` on the live account (and created when
+    that is allowed); the id found is recorded in the known state.
+    """
+
+    id: Id | None = None
+    """The item's id on the account; left out, the item is found by ``name``."""
+    name: Annotated[Text, Field(min_length=1)]
+    """The item's name, unique on the account."""
+    description: Text | None = None
+    """What the item is, as documents show it."""
+    unit_price: Price | None = None
+    """The price of one unit, at least 0 with at most two decimals (``60.00``); kept exactly."""
+    unit: Literal["service", "unit", "hour", "day", "month", "other"] | None = None
+    """What one unit is: ``service``, ``unit``, ``hour``, ``day``, ``month`` or ``other``."""
+    tax: Annotated[Text, Field(min_length=1)] | None = None
+    """The item's tax, by name: one of the file's ``taxes`` or a tax of the live account."""
+
+
 def _boolean(value: Any) -> Any:
     native = getattr(value, "value", value)  # an unquoted YAML true/false keeps its native value
     if isinstance(native, bool):
@@ -414,6 +533,12 @@ class Options(Model):
     create_missing_clients: Annotated[bool, BeforeValidator(_boolean)] = False
     """Whether a client whose code is not on the account is created (``true``) or is an
     error (``false``, the default; ``--create-missing`` turns it on for one run)."""
+    create_missing_taxes: Annotated[bool, BeforeValidator(_boolean)] = False
+    """Whether a tax whose name is not on the account is created (``true``) or is an error
+    (``false``, the default; ``--create-missing`` turns it on for one run)."""
+    create_missing_items: Annotated[bool, BeforeValidator(_boolean)] = False
+    """Whether an item whose name is not on the account is created (``true``) or is an error
+    (``false``, the default; ``--create-missing`` turns it on for one run)."""
 
 
 class DesiredState(Model):
@@ -427,6 +552,11 @@ class DesiredState(Model):
     """The default sequence and the sequences registered with the Tax Authority."""
     clients: tuple[Client, ...] = ()
     """The clients managed; clients not listed are left as they are."""
+    taxes: tuple[Tax, ...] = ()
+    """The taxes managed, by name; taxes not listed are left as they are."""
+    items: tuple[Item, ...] = ()
+    """The items (products and services) managed, by name; items not listed are left as they
+    are."""
 
 
 class FiscalId(NamedTuple):

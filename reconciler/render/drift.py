@@ -56,6 +56,12 @@ def render_resolution(resolution: Resolution) -> Text:
         out.append(f"  = client {code!r} found on the live account: adopted as {identifier}\n")
     for code in resolution.to_create:
         out.append(f"  + client {code!r} is not on the live account: it will be created\n")
+    for named, identifier in sorted(resolution.found_by_name.items()):
+        out.append(f"  = {terminal(named)} found on the live account: adopted as {identifier}\n")
+    for key in resolution.named_to_create:
+        kind, _, name = key.removeprefix("new-").partition(":")
+        shown = terminal(repr(name))
+        out.append(f"  + {kind} {shown} is not on the live account: it will be created\n")
     for serie, identifier in sorted(resolution.series.items()):
         out.append(f"  = serie {serie!r} is sequence {identifier}\n", style="dim")
     return out

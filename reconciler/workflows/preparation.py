@@ -29,8 +29,9 @@ class Prepared:
 
     @property
     def creatable(self) -> frozenset[str]:
-        """Codes of the clients to create (found nowhere, and creation allowed)."""
-        return frozenset(self.resolution.to_create)
+        """Codes of the clients to create (found nowhere, and creation allowed), and the keys
+        of the resources named in the file to create (``new-tax:IVA23``)."""
+        return frozenset(self.resolution.to_create) | frozenset(self.resolution.named_to_create)
 
 
 def needs_api(todo: Pending, *, refresh: bool) -> bool:

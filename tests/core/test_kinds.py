@@ -156,6 +156,10 @@ def test_the_actions_are_todays_in_the_order_their_calls_run() -> None:
         "set default sequence",
         "update client",
         "create client",
+        "update tax",
+        "create tax",
+        "update item",
+        "create item",
     ]
 
 

@@ -47,7 +47,14 @@ def test_the_command_prints_the_schema() -> None:
 
 def test_field_names_are_those_written_in_the_file(schema: dict[str, Any]) -> None:
     assert set(schema["$defs"]["Sequences"]["properties"]) == {"default", "register"}
-    assert set(schema["properties"]) == {"options", "account", "sequences", "clients"}
+    assert set(schema["properties"]) == {
+        "options",
+        "account",
+        "sequences",
+        "clients",
+        "taxes",
+        "items",
+    }
     assert schema["$defs"]["Client"]["required"] == ["code", "name"]
     assert schema["$defs"]["Client"]["additionalProperties"] is False
 
@@ -180,6 +187,10 @@ BAD = {
     "AT username in other digits": (
         "account:\n  id: 1\n  credentials:\n    username: ١٢٣٤٥٦٧٨٩/1\n    password: abcdefgh\n"
     ),
+    "tax rate above 100": "taxes:\n  - name: X\n    value: 101\n",
+    "tax rate as a word": "taxes:\n  - name: X\n    value: high\n",
+    "unknown tax region": "taxes:\n  - name: X\n    region: ES\n",
+    "unknown item unit": "items:\n  - name: X\n    unit: kg\n",
 }
 
 

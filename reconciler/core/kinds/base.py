@@ -39,7 +39,8 @@ class Reading:
     ``one`` is the path of one resource, ``{id}`` standing for its id, answered as
     ``{item_key: {...}}``; ``listing`` the list's path, answered as ``{list_key: [...]}`` (with
     a ``pagination`` block when ``paginated``); ``find`` a look-up by a natural key (path and
-    query parameter), answered as one resource; ``slot`` the name it has in ``LiveState``.
+    query parameter), answered as one resource, or else ``named_by``; ``slot`` the name it has
+    in ``LiveState``.
     """
 
     mode: ReadMode
@@ -50,6 +51,8 @@ class Reading:
     list_key: str = ""
     paginated: bool = False
     find: tuple[str, str] | None = None
+    named_by: str = ""
+    """With no ``find`` path: the field a resource is found by in the whole list (``name``)."""
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from reconciler.core.calls import Action
-from reconciler.core.kinds import account, client, sequence
+from reconciler.core.kinds import account, client, item, sequence, tax
 from reconciler.core.kinds.base import Kind
 
-KINDS: list[Kind] = [account.KIND, sequence.KIND, client.KIND]
+KINDS: list[Kind] = [account.KIND, sequence.KIND, client.KIND, tax.KIND, item.KIND]
 
 
 @dataclass(frozen=True)
