@@ -214,3 +214,58 @@ def test_an_item_may_name_a_tax_the_file_creates(env: Env) -> None:
     _apply(env, "--create-missing")
     assert [m for m, _, _ in _writes(env)] == ["POST", "PUT"]
     assert _writes(env)[1][2] == {"item": {"name": "Livro", "tax": {"name": "IVA5"}}}
+
+
+BOTH = (
+    "taxes:\n  - name: IVA13\n    value: 13.5\n  - name: IVA6\n    value: 6.0\n"
+    "items:\n  - name: Livro\n    unit_price: 19.99\n"
+)
+
+
+def test_targets_saved_plans_json_and_markdown_name_taxes_and_items(env: Env) -> None:
+    import jsonschema
+
+    from tests.e2e.conftest import ROOT
+
+    write(env, BOTH)
+    targeted = env.run("plan", "-f", str(env.desired), "--target", "tax:31541", "--target", "items")
+    assert targeted.exit_code == 0, targeted.output
+    assert "Plan: 2 calls (1 update tax, 1 update item)" in targeted.output
+    document = json.loads(env.run("plan", "-f", str(env.desired), "--format", "json").stdout)
+    jsonschema.validate(document, json.loads((ROOT / "schema/plan.schema.json").read_text()))
+    calls = {c["resource"]: c for c in document["calls"]}
+    assert set(calls) == {"tax:31541", "tax:31542", "item:402323"}
+    assert calls["tax:31541"]["action"] == "update tax"
+    assert calls["item:402323"]["source"]["line"] == 7
+    markdown = env.run("plan", "-f", str(env.desired), "--format", "markdown").output
+    assert "update tax" in markdown and "update item" in markdown
+    saved = env.folder / "plan.json"
+    out = env.run("plan", "-f", str(env.desired), "--target", "taxes", "--out", str(saved))
+    assert out.exit_code == 0, out.output
+    env.sandbox.clear_requests()
+    applied = env.run("apply", str(saved), "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    assert sorted(p for m, p, _ in _writes(env)) == ["/taxes/31541.json", "/taxes/31542.json"]
+    assert "item:402323" not in _recorded(env)
+
+
+def test_verify_reads_back_taxes_and_items(env: Env) -> None:
+    write(env, BOTH)
+    result = env.run("apply", "-f", str(env.desired), "--auto-approve", "--verify")
+    assert result.exit_code == 0, result.output
+    assert "Verify: 3 calls read back; all converged." in result.output
+
+
+def test_updating_most_items_at_once_is_a_mass_change_the_guard_stops(env: Env) -> None:
+    names = [f"Item {n}" for n in range(10)]
+    lines = "".join(
+        f"  - name: {n}\n    description: D\n    unit_price: 1.00\n    unit: unit\n" for n in names
+    )
+    write(env, "items:\n" + lines)
+    _apply(env, "--create-missing")
+    write(env, "items:\n" + lines.replace("1.00", "2.00"))
+    env.sandbox.clear_requests()
+    refused = env.run("apply", "-f", str(env.desired), "--auto-approve")
+    assert refused.exit_code == 1, refused.output
+    assert "it updates 10 of the 10 items under management" in refused.output
+    assert _writes(env) == []
