@@ -83,14 +83,22 @@ def pending_names(state: DesiredState, known: KnownState) -> NamesPending:
 def resolve_names(
     desired: Desired,
     known: KnownState,
-    names: Mapping[str, Mapping[str, int]],
-    looked_up: Mapping[str, Mapping[str, int]],
+    lists: Mapping[str, Any],
     *,
     create_missing: bool,
     problems: list[Problem],
 ) -> NamesResolved:
-    """Fill in ids by name, gather what to create and the problems; record the look-ups."""
+    """Fill in ids by name (from the known state, then from each kind's live list in
+    ``lists``), gather what to create and the problems; record the look-ups."""
     state = desired.state
+    todo = pending_names(state, known)
+    names: dict[str, Mapping[str, int]] = {}
+    looked_up: dict[str, Mapping[str, int]] = {}
+    for kind in named_kinds():
+        live = kind.live_names(lists[kind.name]) if kind.name in lists else {}
+        names[kind.name] = {**todo.known.get(kind.name, {}), **live}
+        wanted = todo.wanted.get(kind.name, ())
+        looked_up[kind.name] = {n: live[n] for n in wanted if n in live}
     slots: dict[str, tuple[BaseModel, ...]] = {}
     to_create: list[str] = []
     found: dict[str, int] = {}

@@ -105,8 +105,7 @@ def resolve_with(
     *,
     create_missing: bool,
     looked_up: tuple[Mapping[str, int], Mapping[str, int]] = ({}, {}),
-    names: Mapping[str, Mapping[str, int]] | None = None,
-    names_looked_up: Mapping[str, Mapping[str, int]] | None = None,
+    named_lists: Mapping[str, Any] | None = None,
 ) -> Resolution:
     """Resolve against known mappings (code → id, serie → id); the pure half of ``resolve``."""
     state = desired.state
@@ -115,15 +114,8 @@ def resolve_with(
     problems: list[Problem] = []
     clients, to_create = _clients(desired, codes, allowed, problems)
     sequences = _sequences(desired, series, problems)
-    if names is None:
-        names = pending_names(state, known).known
     named = resolve_names(
-        desired,
-        known,
-        names,
-        names_looked_up or {},
-        create_missing=create_missing,
-        problems=problems,
+        desired, known, named_lists or {}, create_missing=create_missing, problems=problems
     )
     if problems:
         raise ValidationFailed(problems)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from typing import Any
 
 from reconciler.api.client import ApiClient
 from reconciler.api.live import find, read_list, read_whole
@@ -35,7 +36,7 @@ async def resolve(
     todo = todo or pending(desired.state, known)
     found: dict[str, int] = {}
     live_series: dict[str, int] = {}
-    live_names: dict[str, dict[str, int]] = {}
+    named_lists: dict[str, Any] = {}
     if todo.needs_api:
         if client is None:
             raise RuntimeError("resolve needs an ApiClient for references not in the known state")
@@ -51,7 +52,7 @@ async def resolve(
             sequences = sequence_kind.KIND.reading
             assert sequences is not None
             live_series = norm.series_ids(await read_list(client, sequences))
-        live_names = await _names(client, todo.names.wanted)
+        named_lists = await _named_lists(client, todo.names.wanted)
     return resolve_with(
         desired,
         known,
@@ -59,19 +60,12 @@ async def resolve(
         {**todo.known_series, **live_series},
         create_missing=create_missing,
         looked_up=(found, {s: live_series[s] for s in todo.series if s in live_series}),
-        names={k: {**todo.names.known.get(k, {}), **v} for k, v in live_names.items()}
-        or todo.names.known,
-        names_looked_up={
-            kind: {n: live_names[kind][n] for n in wanted if n in live_names.get(kind, {})}
-            for kind, wanted in todo.names.wanted.items()
-        },
+        named_lists=named_lists,
     )
 
 
-async def _names(
-    client: ApiClient, wanted: Mapping[str, tuple[str, ...]]
-) -> dict[str, dict[str, int]]:
-    """Name → id of each kind's whole live list, for the kinds with names to look up."""
+async def _named_lists(client: ApiClient, wanted: Mapping[str, tuple[str, ...]]) -> dict[str, Any]:
+    """The whole live list of each kind keyed by name that has names to look up."""
     kinds = [kind for kind in named_kinds() if wanted.get(kind.name)]
     lists = await asyncio.gather(*(read_whole(client, k.reading) for k in kinds if k.reading))
-    return {kind.name: kind.live_names(listed) for kind, listed in zip(kinds, lists, strict=True)}
+    return {kind.name: listed for kind, listed in zip(kinds, lists, strict=True)}

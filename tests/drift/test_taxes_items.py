@@ -269,3 +269,16 @@ def test_updating_most_items_at_once_is_a_mass_change_the_guard_stops(env: Env) 
     assert refused.exit_code == 1, refused.output
     assert "it updates 10 of the 10 items under management" in refused.output
     assert _writes(env) == []
+
+
+def test_an_item_known_from_before_stays_resolved_when_only_a_new_tax_is_looked_up(
+    env: Env,
+) -> None:
+    write(env, ITEM.file)
+    _apply(env)
+    write(env, TAX.file + ITEM.file)
+    env.sandbox.clear_requests()
+    plan = env.run("plan", "-f", str(env.desired))
+    assert plan.exit_code == 0, plan.output
+    assert "Plan: 1 call (1 update tax)" in plan.output
+    assert ("GET", "/items.json") not in env.calls()
