@@ -282,3 +282,17 @@ def test_an_item_known_from_before_stays_resolved_when_only_a_new_tax_is_looked_
     assert plan.exit_code == 0, plan.output
     assert "Plan: 1 call (1 update tax)" in plan.output
     assert ("GET", "/items.json") not in env.calls()
+
+
+def test_the_catalogue_example_applies_to_the_sandbox_and_its_second_run_is_a_no_op(
+    env: Env,
+) -> None:
+    from tests.e2e.conftest import ROOT
+
+    write(env, (ROOT / "examples" / "catalogue.yaml").read_text("utf-8"))
+    first = _apply(env)
+    assert "Apply: 7 succeeded, 0 failed" in first
+    env.sandbox.clear_requests()
+    second = _apply(env)
+    assert "No changes." in second
+    assert env.calls() == []
