@@ -16,7 +16,7 @@ TARGET_OPTION = click.option(
     multiple=True,
     metavar="RESOURCE",
     help="Limit to a resource: account, sequences, client:<id>, registration:<id>, "
-    "default_sequence (repeatable).",
+    "default_sequence, taxes, tax:<id or name>, items, item:<id or name> (repeatable).",
 )
 QUIET_OPTION = click.option(
     "-q", "--quiet", is_flag=True, help="Print only errors and the final summary."

@@ -14,8 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from reconciler.core.kinds import registry
+from reconciler.core.kinds.named import ByName
 from reconciler.core.plan import Plan
 from reconciler.desired.loader.source import shorten
+from reconciler.desired.models import DesiredState
 from reconciler.errors import TargetError
 
 _ID = "[1-9][0-9]{0,18}"
@@ -55,8 +57,25 @@ def parse_target(text: str) -> Target:
     prefixes = "|".join(re.escape(p) for k in registry.KINDS for p in k.target_prefixes)
     if cleaned in exact or (prefixes and re.fullmatch(f"({prefixes}):{_ID}", cleaned)):
         return Target(cleaned)
+    prefix, colon, name = text.strip().partition(":")
+    named = {k.name for k in registry.KINDS if isinstance(k, ByName)}
+    if colon and prefix.lower() in named and name.strip():
+        return Target(f"{prefix.lower()}:{name.strip()}")  # a name keeps its case
     shown = shorten(text)
     raise TargetError(f"unknown target {shown!r}: use {forms()} (repeat --target for several)")
+
+
+def by_name(target: Target, state: DesiredState) -> Target:
+    """A target naming a resource by name (``tax:IVA23``) as its key (``tax:31541``, or
+    ``new-tax:IVA23`` for one to create); any other target as it is."""
+    prefix, _, name = target.text.partition(":")
+    for kind in registry.KINDS:
+        if not isinstance(kind, ByName) or kind.name != prefix:
+            continue
+        for _, model, identifier in kind.declared(state):
+            if getattr(model, "name", None) == name:
+                return Target(kind.to_create + name if identifier is None else kind.key(identifier))
+    return target
 
 
 def select(plan: Plan, targets: Iterable[Target]) -> Targeted:

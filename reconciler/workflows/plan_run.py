@@ -6,7 +6,7 @@ import contextlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from reconciler.core.targeting import parse_target, select
+from reconciler.core.targeting import by_name, parse_target, select
 from reconciler.storage.drift_log import drift_log_path
 from reconciler.storage.saved_plans import Binding, check_fresh, file_sha256, refuse_overwrite
 from reconciler.workflows.saved_backend import saved_backend
@@ -26,7 +26,8 @@ def targeted(session: Session, targets: tuple[str, ...]) -> Targeted:
     """The session with its plan limited to ``targets`` (all of it when there are none)."""
     if not targets:
         return Targeted(session)
-    chosen = select(session.plan, [parse_target(t) for t in targets])
+    state = session.desired.state
+    chosen = select(session.plan, [by_name(parse_target(t), state) for t in targets])
     return Targeted(replace(session, plan=chosen.plan), tuple(chosen.pulled_in))
 
 

@@ -296,3 +296,17 @@ def test_the_catalogue_example_applies_to_the_sandbox_and_its_second_run_is_a_no
     second = _apply(env)
     assert "No changes." in second
     assert env.calls() == []
+
+
+def test_a_target_names_a_tax_or_an_item_by_name_as_written(env: Env) -> None:
+    write(env, BOTH.replace("items:", "  - name: IVA5\n    value: 5.5\n    region: PT\nitems:"))
+    plan = env.run(
+        "plan", "-f", str(env.desired), "--create-missing", "--target", "tax:IVA6",
+        "--target", "tax:IVA5", "--target", "item:Livro",
+    )  # fmt: skip
+    assert plan.exit_code == 0, plan.output
+    assert "Plan: 3 calls (1 update tax, 1 create tax, 1 update item)" in plan.output
+    assert "update tax 31542" in plan.output and "IVA13" not in plan.output.split("Plan:")[-1]
+    wrong_case = env.run("plan", "-f", str(env.desired), "--create-missing", "--target", "tax:iva6")
+    assert wrong_case.exit_code == 1
+    assert "target 'tax:iva6' matches nothing the desired state declares" in wrong_case.output

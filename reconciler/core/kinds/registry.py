@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from reconciler.core.calls import Action
 from reconciler.core.kinds import account, client, item, sequence, tax
 from reconciler.core.kinds.base import Kind
+from reconciler.core.kinds.named import ByName
 
 KINDS: list[Kind] = [account.KIND, sequence.KIND, client.KIND, tax.KIND, item.KIND]
 
@@ -122,6 +123,7 @@ def target_forms() -> list[str]:
         forms += [f"{kind.target_group}:<id>"] if kind.target_group in kind.target_prefixes else []
         forms += list(kind.target_literals)
         forms += [f"{p}:<id>" for p in kind.target_prefixes if p != kind.target_group]
+        forms += [f"{kind.name}:<name>"] if isinstance(kind, ByName) else []
     return forms
 
 
