@@ -310,3 +310,18 @@ def test_a_target_names_a_tax_or_an_item_by_name_as_written(env: Env) -> None:
     wrong_case = env.run("plan", "-f", str(env.desired), "--create-missing", "--target", "tax:iva6")
     assert wrong_case.exit_code == 1
     assert "target 'tax:iva6' matches nothing the desired state declares" in wrong_case.output
+
+
+def test_one_to_create_without_the_fields_the_api_needs_is_refused_at_plan(env: Env) -> None:
+    write(env, "taxes:\n  - name: IVA5\n    value: 5.0\nitems:\n  - name: Caneta\n    unit: unit\n")
+    result = env.run("plan", "-f", str(env.desired), "--create-missing")
+    assert result.exit_code == 1
+    assert (
+        "state.yaml:2:5: taxes[0]: tax 'IVA5' is not on the account: creating it needs region"
+        in result.output
+    )
+    assert (
+        "state.yaml:5:5: items[0]: item 'Caneta' is not on the account: creating it needs "
+        "description, unit_price" in result.output
+    )
+    assert _writes(env) == []

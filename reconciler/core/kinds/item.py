@@ -29,6 +29,7 @@ class ItemKind(ByName):
     option = "create_missing_items"
     phase = 7
     create_phase = 8
+    required_to_create = ("description", "unit_price", "unit")
     update_path = "/items/{id}.json"
     reading = Reading(
         "each",

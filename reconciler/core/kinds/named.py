@@ -42,6 +42,8 @@ class ByName(UpdatedById):
     option: str = ""
     """The file's option allowing creation (``create_missing_taxes``)."""
     create_phase: int = 0
+    required_to_create: tuple[str, ...] = ()
+    """Fields the API needs to create one (beyond ``name``): a problem when left out."""
     refers: Mapping[str, str] = MappingProxyType({})
     """Fields naming a resource of another kind by its name (an item's ``tax``)."""
 
@@ -99,6 +101,12 @@ class ByName(UpdatedById):
             planning.problems.append(problem_at(planning.desired, (*path, "name"), problem))
             return
         declared = res.comparable(res.declared_fields(model), planning.key)
+        missing = [field for field in self.required_to_create if field not in declared]
+        if missing:
+            needed = ", ".join(missing)
+            problem = f"{self.name} '{name}' is not on the account: creating it needs {needed}"
+            planning.problems.append(problem_at(planning.desired, path, problem))
+            return
         planning.calls.append(
             Call(
                 sort_key=(self.actions[self.create], int(path[1])),

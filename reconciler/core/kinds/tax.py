@@ -23,6 +23,7 @@ class TaxKind(ByName):
     option = "create_missing_taxes"
     phase = 5
     create_phase = 6
+    required_to_create = ("value", "region")
     update_path = "/taxes/{id}.json"
     reading = Reading(
         "list",
