@@ -325,3 +325,36 @@ def test_one_to_create_without_the_fields_the_api_needs_is_refused_at_plan(env: 
         "description, unit_price" in result.output
     )
     assert _writes(env) == []
+
+
+def test_import_writes_taxes_and_items_back_exactly_and_the_plan_is_empty(env: Env) -> None:
+    env.sandbox.edit(lambda data: data["items"][0].update(unit_price="60.10"))
+    env.desired.unlink()
+    result = env.run("import", "-f", str(env.desired), "--account-id", "12345")
+    assert result.exit_code == 0, result.output
+    text = env.desired.read_text("utf-8")
+    assert "taxes:" in text and "items:" in text
+    assert "name: IVA23" in text and "name: Formação" in text
+    assert "unit_price: 60.10" in text or "unit_price: '60.10'" in text
+    env.sandbox.clear_requests()
+    plan = env.run("plan", "-f", str(env.desired), "--detailed-exitcode")
+    assert plan.exit_code == 0, plan.output
+    assert env.calls() == []
+    refreshed = env.run("plan", "-f", str(env.desired), "--refresh", "--detailed-exitcode")
+    assert refreshed.exit_code == 0, refreshed.output
+
+
+def test_reimport_in_place_updates_a_named_tax_and_keeps_comments(env: Env) -> None:
+    write(
+        env,
+        "account:\n  id: 12345\ntaxes:\n  - name: IVA13  # the intermediate rate\n    value: 13.0\n",
+    )
+    _apply(env)
+    env.sandbox.edit(lambda data: data["taxes"][1].update(value="12.0"))
+    result = env.run("import", "-f", str(env.desired))
+    assert result.exit_code == 0, result.output
+    text = env.desired.read_text("utf-8")
+    assert "# the intermediate rate" in text
+    assert "value: 12.0" in text
+    plan = env.run("plan", "-f", str(env.desired), "--detailed-exitcode")
+    assert plan.exit_code == 0, plan.output
