@@ -25,7 +25,7 @@ from typing import Any
 from reconciler.core import normalize as norm
 from reconciler.core import resources as res
 from reconciler.core.diff import FieldChange
-from reconciler.core.known import KnownState, Record, now
+from reconciler.core.known import KnownState, Record
 from reconciler.core.live_state import LiveState
 from reconciler.core.secrets import DigestKey
 from reconciler.desired.models import DesiredState
@@ -64,9 +64,12 @@ class Refreshed:
         return bool(self.drift)
 
 
-def fold(state: DesiredState, known: KnownState, live: LiveState, key: DigestKey) -> Refreshed:
-    """Fold what the live account shows for every declared resource into the known state."""
-    folder = _Folder(known)
+def fold(
+    state: DesiredState, known: KnownState, live: LiveState, key: DigestKey, *, at: str
+) -> Refreshed:
+    """Fold what the live account shows for every declared resource into the known state; a
+    resource recorded for the first time is stamped ``at`` (when the live values were read)."""
+    folder = _Folder(known, at)
     if state.account is not None:
         view = live.account
         folder.fields(
@@ -102,8 +105,9 @@ def fold(state: DesiredState, known: KnownState, live: LiveState, key: DigestKey
 class _Folder:
     """Accumulates the new known state, the drift found and the resources recorded."""
 
-    def __init__(self, known: KnownState) -> None:
+    def __init__(self, known: KnownState, at: str) -> None:
         self.state = known
+        self.at = at
         self.drift: list[Drift] = []
         self.recorded: list[str] = []
         self.unreadable: set[str] = set()
@@ -143,7 +147,7 @@ class _Folder:
                 same = norm.equivalent(path, wanted, now_live)
                 norm.assign(applied, path, wanted if same else now_live)
         if record is None:
-            self._put(resource, Record(applied, now(), LIVE_ANSWER))
+            self._put(resource, Record(applied, self.at, LIVE_ANSWER))
             self.recorded.append(resource)
         elif applied != record.applied:
             self._put(resource, replace(record, applied=applied))
@@ -169,7 +173,7 @@ class _Folder:
                 self._drop(resource)
             elif record is None and sequence is not None and registered:
                 answer = {**LIVE_ANSWER, "validation_codes": norm.validation_codes(sequence)}
-                self._put(resource, Record({"registered": True}, now(), answer))
+                self._put(resource, Record({"registered": True}, self.at, answer))
                 self.recorded.append(resource)
         if default is None:
             return
@@ -178,7 +182,7 @@ class _Folder:
         record = self.state.get(res.DEFAULT_SEQUENCE)
         if record is None:
             if live_default is not None:
-                self._put(res.DEFAULT_SEQUENCE, Record({"id": live_default}, now(), LIVE_ANSWER))
+                self._put(res.DEFAULT_SEQUENCE, Record({"id": live_default}, self.at, LIVE_ANSWER))
                 self.recorded.append(res.DEFAULT_SEQUENCE)
             return
         before = record.applied.get("id")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.core import resources as res
-from reconciler.core.known import KnownState, Record, now
+from reconciler.core.known import KnownState, Record
 from reconciler.desired.document import Desired, problem_at
 from reconciler.desired.loader import YamlPath
 from reconciler.desired.models import Client, DesiredState, Sequences
@@ -101,8 +101,10 @@ def resolve_with(
     *,
     create_missing: bool,
     looked_up: tuple[Mapping[str, int], Mapping[str, int]] = ({}, {}),
+    at: str,
 ) -> Resolution:
-    """Resolve against known mappings (code → id, serie → id); the pure half of ``resolve``."""
+    """Resolve against known mappings (code → id, serie → id); the pure half of ``resolve``.
+    What was ``looked_up`` on the live account is recorded, stamped ``at``."""
     state = desired.state
     options = state.options
     allowed = create_missing or (options is not None and options.create_missing_clients)
@@ -114,9 +116,9 @@ def resolve_with(
     resolved = state.model_copy(update={"clients": clients, "sequences": sequences})
     found_codes, found_series = looked_up
     for code, identifier in found_codes.items():
-        known = known.applied(CODE_LOOKUP_PREFIX + code, Record({"id": identifier}, now()))
+        known = known.applied(CODE_LOOKUP_PREFIX + code, Record({"id": identifier}, at))
     for serie, identifier in found_series.items():
-        known = known.applied(SERIE_LOOKUP_PREFIX + serie, Record({"id": identifier}, now()))
+        known = known.applied(SERIE_LOOKUP_PREFIX + serie, Record({"id": identifier}, at))
     used_series = {s: series[s] for s in series_of(state.sequences) if s in series}
     return Resolution(
         Desired(desired.file, resolved, desired.source),

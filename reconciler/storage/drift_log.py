@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from reconciler.clock import now
 from reconciler.core.fold import Refreshed
-from reconciler.core.known import now
 from reconciler.storage.files import append_durably
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from reconciler import interrupts
 from reconciler.api.live import read_everything
+from reconciler.clock import now
 from reconciler.core import normalize as norm
 from reconciler.core.fold import Refreshed, fold
 from reconciler.core.known import KnownState
@@ -157,7 +158,8 @@ def _recorded(desired: Desired, known: KnownState, live: LiveState, key: DigestK
     state = desired.state
     by_code = {c.code: codes[c.code] for c in state.clients if c.id is None and c.code in codes}
     used = {s: series[s] for s in series_of(state.sequences) if s in series}
+    at = now()
     resolution = resolve_with(
-        desired, known, codes, series, create_missing=True, looked_up=(by_code, used)
+        desired, known, codes, series, create_missing=True, looked_up=(by_code, used), at=at
     )
-    return fold(resolution.desired.state, resolution.known, live, key)
+    return fold(resolution.desired.state, resolution.known, live, key, at=at)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from reconciler.api.client import ApiClient
 from reconciler.api.live import read_live
+from reconciler.clock import now
 from reconciler.core.fold import Refreshed, fold
 from reconciler.core.known import KnownState
 from reconciler.core.references import Pending, Resolution
@@ -56,5 +57,5 @@ async def prepare(
     if client is None:
         raise RuntimeError("a refresh needs an ApiClient")
     live = await read_live(client, resolution.desired.state)
-    refreshed = fold(resolution.desired.state, resolution.known, live, key)
+    refreshed = fold(resolution.desired.state, resolution.known, live, key, at=now())
     return Prepared(resolution.desired, refreshed.state, resolution, refreshed)

@@ -11,6 +11,7 @@ import asyncio
 
 from reconciler.api.client import ApiClient
 from reconciler.api.live import find_client_by_code, read_sequences
+from reconciler.clock import now
 from reconciler.core import normalize as norm
 from reconciler.core.known import KnownState
 from reconciler.core.references import Pending, Resolution, pending, resolve_with
@@ -49,4 +50,5 @@ async def resolve(
         {**todo.known_series, **live_series},
         create_missing=create_missing,
         looked_up=(found, {s: live_series[s] for s in todo.series if s in live_series}),
+        at=now(),
     )
