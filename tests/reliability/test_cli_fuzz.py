@@ -15,7 +15,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.input.test_fuzz import VALID, documents, dump, keys, yaml_text
+from tests.support.fuzz import documents, dump, keys, mutated, yaml_text
 
 from .conftest import run_cli
 
@@ -85,12 +85,6 @@ def test_yaml_like_text(text: str) -> None:
 
 
 @examples(600)
-@given(st.data())
-def test_mutated_valid_file(data: st.DataObject) -> None:
-    text = VALID
-    for _ in range(data.draw(st.integers(1, 4))):
-        at = data.draw(st.integers(0, len(text)))
-        cut = data.draw(st.integers(0, 8))
-        insert = data.draw(st.text(alphabet=":-[]{}'\"&*!# \n\tx9$", max_size=3))
-        text = text[:at] + insert + text[at + cut :]
+@given(mutated())
+def test_mutated_valid_file(text: str) -> None:
     check(text.encode("utf-8", errors="surrogatepass"), (PLAN,))
