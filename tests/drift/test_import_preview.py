@@ -11,8 +11,9 @@ from typing import Any
 import jsonschema
 
 from tests.drift.conftest import applied
-from tests.e2e.conftest import API_KEY, ROOT, Env
+from tests.e2e.conftest import API_KEY
 from tests.gitops.test_run_formats import _schema
+from tests.support.cli_env import ROOT, Env
 
 CREDENTIALS = {
     "username": "999999990/1",

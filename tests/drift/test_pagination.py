@@ -15,8 +15,9 @@ from reconciler.errors import ApiError
 from reconciler.sandbox import Faults, Quirks, Sandbox, demo_data
 from reconciler.sandbox.demo import new_client
 from reconciler.settings import ToolSettings
-from tests.e2e.conftest import API_KEY, Env
+from tests.e2e.conftest import API_KEY
 from tests.reliability.hostile import serving
+from tests.support.cli_env import Env
 
 COUNT = 250
 

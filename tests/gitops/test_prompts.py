@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from tests.gitops.conftest import API_KEY, AT_PASSWORD, Env
+from tests.support.cli_env import Env
 
 PROMPT = "Enter a value"
 
@@ -58,14 +58,7 @@ def apply_on_a_terminal(env: Env, *flags: str) -> Iterator[tuple[subprocess.Pope
         stdin=terminal,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env={
-            **os.environ,
-            "INVOICEXPRESS_BASE_URL": env.base_url,
-            "INVOICEXPRESS_API_KEY": API_KEY,
-            "AT_PASSWORD": AT_PASSWORD,
-            "RECONCILER_RATE_LIMIT": "0",
-            "NO_COLOR": "1",
-        },
+        env=env.child_environment(),
     )
     try:
         yield process, controller

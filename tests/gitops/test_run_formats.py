@@ -10,7 +10,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from tests.gitops.conftest import API_KEY, AT_PASSWORD, ROOT, Env
+from tests.gitops.conftest import API_KEY, AT_PASSWORD
+from tests.support.cli_env import ROOT, Env
 
 
 def _schema(name: str) -> dict[str, Any]:

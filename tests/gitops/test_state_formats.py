@@ -10,9 +10,10 @@ import jsonschema
 import pytest
 
 from reconciler.storage.lock import StateLock
-from tests.gitops.conftest import AT_PASSWORD, Env
+from tests.gitops.conftest import AT_PASSWORD
 from tests.gitops.test_run_formats import _schema
 from tests.reliability.test_lock import _holder, _kill
+from tests.support.cli_env import Env
 
 
 def _document(name: str, stdout: str) -> dict[str, Any]:

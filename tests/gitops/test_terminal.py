@@ -11,7 +11,7 @@ from reconciler.cli.progress import progress, reading_live
 from reconciler.core.diff import FieldChange
 from reconciler.core.plan import PHASES, Action, Call
 from reconciler.workflows.apply import Outcome, Status
-from tests.gitops.conftest import Env
+from tests.support.cli_env import Env
 
 COLOUR = re.compile(r"\x1b\[[0-9;]*3[0-7]m|\x1b\[[0-9;]*38;")
 
