@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import API_KEY, AT_PASSWORD
 from tests.support.cli_env import Env, sandbox_env
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> Iterator[Env]:
     """The demo sandbox and a copy of state.example.yaml as ``state.yaml``."""
-    with sandbox_env(tmp_path, API_KEY, AT_PASSWORD) as env:
+    with sandbox_env(tmp_path) as env:
         yield env
 
 

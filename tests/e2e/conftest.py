@@ -9,11 +9,8 @@ import pytest
 
 from tests.support.cli_env import Env, sandbox_env
 
-API_KEY = "e2e-test-key"
-AT_PASSWORD = "at-secret-1"
-
 
 @pytest.fixture
 def e2e(tmp_path: Path) -> Iterator[Env]:
-    with sandbox_env(tmp_path, API_KEY, AT_PASSWORD) as env:
+    with sandbox_env(tmp_path) as env:
         yield env

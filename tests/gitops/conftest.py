@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 
 from reconciler.sandbox.demo import demo_data, new_client
-from tests.support.cli_env import ROOT, Env, sandbox_env
+from tests.support.cli_env import Env, sandbox_env
+from tests.support.schemas import checked_schema
 
 API_KEY = "gitops-SENTINEL-api-key"
 AT_PASSWORD = "SENTINEL-at1"
@@ -35,6 +34,4 @@ def env(tmp_path: Path) -> Iterator[Env]:
 
 @pytest.fixture(scope="session")
 def plan_schema() -> dict[str, Any]:
-    schema: dict[str, Any] = json.loads((ROOT / "schema" / "plan.schema.json").read_text())
-    jsonschema.Draft202012Validator.check_schema(schema)
-    return schema
+    return checked_schema("plan")

@@ -15,9 +15,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.support.cli_process import run_cli
 from tests.support.fuzz import documents, dump, keys, mutated, yaml_text
-
-from .conftest import run_cli
 
 # 3,000 examples in all by default; CLI_FUZZ_SCALE=20 runs twenty times as many.
 SCALE = float(os.environ.get("CLI_FUZZ_SCALE", "1"))

@@ -20,6 +20,8 @@ from reconciler.cli import main
 from reconciler.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
+API_KEY = "e2e-test-key"
+AT_PASSWORD = "at-secret-1"
 
 
 @dataclass
@@ -108,7 +110,10 @@ def clients_yaml(ids: range, city: str = "Lisboa") -> str:
 
 @contextmanager
 def sandbox_env(
-    folder: Path, api_key: str, at_password: str, data: dict[str, Any] | None = None
+    folder: Path,
+    api_key: str = API_KEY,
+    at_password: str = AT_PASSWORD,
+    data: dict[str, Any] | None = None,
 ) -> Iterator[Env]:
     """A sandbox (the demo data, or ``data``) running in a thread, and ``folder`` holding a copy
     of ``state.example.yaml`` as ``state.yaml``."""
