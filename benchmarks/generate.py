@@ -15,8 +15,8 @@ from typing import Any
 
 from stdnum.pt import nif
 
+from reconciler.core.kinds.client import KIND as CLIENTS
 from reconciler.core.known import KnownState, Record
-from reconciler.core.resources import client_key
 from reconciler.storage.state_file import StateStore
 
 ACCOUNT_ID = 12345
@@ -132,7 +132,7 @@ def known_state(clients: int, changed: frozenset[int]) -> KnownState:
     }
     for index in range(clients):
         applied = client_fields(index)
-        key = client_key(applied.pop("id"))
+        key = CLIENTS.key(applied.pop("id"))
         if index in changed:
             applied = {**applied, "city": applied["city"] + " (antiga)"}
         resources[key] = Record(applied, APPLIED_AT)
@@ -153,5 +153,5 @@ def write_scenario(folder: Path, clients: int, percent: float) -> Scenario:
     known = folder / f"known-{clients}-{percent:g}.state.json"
     if not known.exists():
         StateStore(known).save(known_state(clients, changed))
-    keys = frozenset(client_key(FIRST_CLIENT_ID + index) for index in changed)
+    keys = frozenset(CLIENTS.key(FIRST_CLIENT_ID + index) for index in changed)
     return Scenario(desired, known, clients, keys)

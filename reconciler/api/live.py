@@ -1,5 +1,9 @@
 """The read side: what the live account holds, through the API's read endpoints.
 
+Generic over what a kind declares (``core.kinds.base.Reading``): one resource by id, one found
+by a natural key, a whole unpaginated list, or a paginated list read whole or used as a
+shortcut to many resources by id. A new kind's reads need no code here.
+
 Every read goes through ``ApiClient.request``, so the rate limit and the retries of GETs apply.
 An unknown id answers ``None`` here (the API's 404); any other error is raised as ``ApiError``.
 Answers of an unexpected shape are ``ApiError`` too, naming the endpoint.
@@ -13,13 +17,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.api.client import Answer, ApiClient
+from reconciler.core.kinds import registry
+from reconciler.core.kinds.base import Reading
 from reconciler.core.live_state import LiveState
-from reconciler.core.normalize import as_decimal, client_id
+from reconciler.core.normalize import as_decimal
 from reconciler.desired.models import DesiredState
 from reconciler.errors import ApiError
 
 PER_PAGE = 100
-"""Clients asked for per page: the API serves at most 100; an account may serve fewer."""
+"""Items asked for per page: the API serves at most 100; an account may serve fewer."""
 
 
 def _item(answer: Answer, key: str, method: str, path: str) -> Mapping[str, Any]:
@@ -42,39 +48,42 @@ async def _get_or_none(
     return _item(answer, key, "GET", path)
 
 
-async def read_account(client: ApiClient, account_id: int) -> Mapping[str, Any] | None:
-    """``GET /api/accounts/:id/get.json``; ``None`` when there is no such account."""
-    return await _get_or_none(client, f"/api/accounts/{account_id}/get.json", "account")
+def _id_of(view: Mapping[str, Any]) -> int | None:
+    """A resource's id as an int (the API shows ids as text)."""
+    return as_decimal(str(view.get("id", "")).strip())
 
 
-async def read_client(client: ApiClient, client_id_: int) -> Mapping[str, Any] | None:
-    """``GET /clients/:id.json``; ``None`` when there is no such client."""
-    return await _get_or_none(client, f"/clients/{client_id_}.json", "client")
+async def read_one(
+    client: ApiClient, reading: Reading, identifier: int
+) -> Mapping[str, Any] | None:
+    """``GET`` one resource by id; ``None`` when there is no such resource."""
+    return await _get_or_none(client, reading.one.format(id=identifier), reading.item_key)
 
 
-async def find_client_by_code(client: ApiClient, code: str) -> Mapping[str, Any] | None:
-    """``GET /clients/find-by-code.json``; ``None`` when no client has that code."""
-    return await _get_or_none(
-        client, "/clients/find-by-code.json", "client", params={"client_code": code}
-    )
+async def find(client: ApiClient, reading: Reading, value: str) -> Mapping[str, Any] | None:
+    """The resource whose natural key is ``value``; ``None`` when none has it."""
+    if reading.find is None:
+        raise ValueError("this kind can't be found by a natural key")
+    path, parameter = reading.find
+    return await _get_or_none(client, path, reading.item_key, params={parameter: value})
 
 
-async def read_sequences(client: ApiClient) -> tuple[Mapping[str, Any], ...]:
-    """``GET /sequences.json``: every sequence (the endpoint is not paginated)."""
-    path = "/sequences.json"
+async def read_list(client: ApiClient, reading: Reading) -> tuple[Mapping[str, Any], ...]:
+    """``GET`` a list that is not paginated: every item, each with a decimal id."""
+    path, key = reading.listing, reading.list_key
     answer = await client.request("GET", path)
     body = answer.body
-    items = body.get("sequences") if isinstance(body, Mapping) else None
+    items = body.get(key) if isinstance(body, Mapping) else None
     if not isinstance(items, list) or not all(
         isinstance(s, Mapping) and as_decimal(str(s.get("id", ""))) is not None for s in items
     ):
-        raise ApiError(answer.status, "unexpected answer: no 'sequences' list", "GET", path)
+        raise ApiError(answer.status, f"unexpected answer: no '{key}' list", "GET", path)
     return tuple(items)
 
 
 @dataclass(frozen=True)
 class _Page:
-    """One page of the clients list and what its ``pagination`` block says (``None``: absent
+    """One page of a list and what its ``pagination`` block says (``None``: absent
     or unreadable). Numbers are taken as JSON integers or as text of decimal digits."""
 
     items: list[Mapping[str, Any]]
@@ -96,14 +105,14 @@ def _count(value: Any) -> int | None:
     return None
 
 
-async def _page(client: ApiClient, number: int) -> _Page:
-    path = "/clients.json"
+async def _page(client: ApiClient, reading: Reading, number: int) -> _Page:
+    path, key = reading.listing, reading.list_key
     params = {"page": str(number), "per_page": str(PER_PAGE)}
     answer = await client.request("GET", path, params=params)
     body = answer.body
-    items = body.get("clients") if isinstance(body, Mapping) else None
+    items = body.get(key) if isinstance(body, Mapping) else None
     if not isinstance(items, list) or not all(isinstance(c, Mapping) for c in items):
-        raise ApiError(answer.status, "unexpected answer: no 'clients' list", "GET", path)
+        raise ApiError(answer.status, f"unexpected answer: no '{key}' list", "GET", path)
     pagination = body.get("pagination") if isinstance(body, Mapping) else None
     numbers = pagination if isinstance(pagination, Mapping) else {}
     return _Page(
@@ -124,111 +133,128 @@ def _pages_needed(first: _Page) -> int | None:
     return max(counts) if counts else None
 
 
-async def read_all_clients(client: ApiClient) -> dict[int, Mapping[str, Any]]:
-    """Every client of the account, by id, through every page of ``GET /clients.json``.
+async def read_all(client: ApiClient, reading: Reading) -> dict[int, Mapping[str, Any]]:
+    """Every resource of a paginated list, by id, through every page.
 
-    Never a partial list: when the pages read hold another number of clients than the list's
+    Never a partial list: when the pages read hold another number of items than the list's
     ``total_entries``, ``ApiError`` says so and nothing is returned.
     """
-    return await _rest_of_list(client, await _page(client, 1))
+    return await _rest_of_list(client, reading, await _page(client, reading, 1))
 
 
-async def _rest_of_list(client: ApiClient, first: _Page) -> dict[int, Mapping[str, Any]]:
+async def _rest_of_list(
+    client: ApiClient, reading: Reading, first: _Page
+) -> dict[int, Mapping[str, Any]]:
     """Pages 2 onwards, read concurrently when the first page says how many there are (the
     client's rate limit paces them); else one after another until one comes back short or empty.
-    A client seen on two pages (the list shifted while being read) is kept once."""
+    An item seen on two pages (the list shifted while being read) is kept once."""
     pages = [first.items]
     needed = _pages_needed(first)
     if needed is not None and needed > 1:
-        pages += await asyncio.gather(*(_only_items(client, n) for n in range(2, needed + 1)))
+        more = (_only_items(client, reading, n) for n in range(2, needed + 1))
+        pages += await asyncio.gather(*more)
     if first.total_entries is None:
-        await _follow(client, pages, first.per_page or len(first.items))
+        await _follow(client, reading, pages, first.per_page or len(first.items))
     read = sum(len(page) for page in pages)
     if first.total_entries is not None and read != first.total_entries:
+        key = reading.list_key
         raise ApiError(
             200,
-            f"the clients list says it has {first.total_entries} clients but its "
+            f"the {key} list says it has {first.total_entries} {key} but its "
             f"{len(pages)} page(s) held {read}; nothing was taken from it",
             "GET",
-            "/clients.json",
+            reading.listing,
         )
     return _by_id(item for page in pages for item in page)
 
 
-async def _follow(client: ApiClient, pages: list[list[Mapping[str, Any]]], size: int) -> None:
+async def _follow(
+    client: ApiClient, reading: Reading, pages: list[list[Mapping[str, Any]]], size: int
+) -> None:
     """Read further pages until one is shorter than ``size`` or empty. A page that brings no
-    client not already seen (a server ignoring ``page``) is an error, not an endless loop."""
-    seen = {client_id(item) for page in pages for item in page}
+    item not already seen (a server ignoring ``page``) is an error, not an endless loop."""
+    seen = {_id_of(item) for page in pages for item in page}
     while size and len(pages[-1]) >= size:
-        items = await _only_items(client, len(pages) + 1)
-        fresh = {client_id(item) for item in items} - seen
+        items = await _only_items(client, reading, len(pages) + 1)
+        fresh = {_id_of(item) for item in items} - seen
         if items and not fresh:
+            key = reading.list_key
             raise ApiError(
                 200,
-                f"page {len(pages) + 1} of the clients list repeats clients already read",
+                f"page {len(pages) + 1} of the {key} list repeats {key} already read",
                 "GET",
-                "/clients.json",
+                reading.listing,
             )
         seen |= fresh
         pages.append(items)
 
 
-async def _only_items(client: ApiClient, number: int) -> list[Mapping[str, Any]]:
-    return (await _page(client, number)).items
+async def _only_items(client: ApiClient, reading: Reading, number: int) -> list[Mapping[str, Any]]:
+    return (await _page(client, reading, number)).items
 
 
 def _by_id(items: Iterable[Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
     found: dict[int, Mapping[str, Any]] = {}
     for item in items:
-        identifier = client_id(item)
+        identifier = _id_of(item)
         if identifier is not None:
             found[identifier] = item
     return found
 
 
-async def read_clients(
-    client: ApiClient, ids: Iterable[int]
+async def read_each(
+    client: ApiClient, reading: Reading, ids: Iterable[int]
 ) -> dict[int, Mapping[str, Any] | None]:
-    """The clients with these ids, in the fewest requests: the whole list when it has fewer
-    pages than there are clients to read, else one ``GET`` each. A client the list lacks is
-    looked up on its own before it is called gone."""
+    """The resources with these ids, in the fewest requests: the whole list when it is
+    paginated and has fewer pages than there are resources to read, else one ``GET`` each. One
+    the list lacks is looked up on its own before it is called gone."""
     wanted = sorted(set(ids))
     listed: Mapping[int, Mapping[str, Any]] = {}
-    if len(wanted) > 1:
-        first = await _page(client, 1)
+    if len(wanted) > 1 and reading.paginated:
+        first = await _page(client, reading, 1)
         listed = _by_id(first.items)
         needed = _pages_needed(first)
         if needed is None or needed < len(wanted):
-            listed = await _rest_of_list(client, first)
+            listed = await _rest_of_list(client, reading, first)
     missing = [i for i in wanted if i not in listed]
-    fetched = await asyncio.gather(*(read_client(client, i) for i in missing))
+    fetched = await asyncio.gather(*(read_one(client, reading, i) for i in missing))
     found: dict[int, Mapping[str, Any] | None] = {i: listed[i] for i in wanted if i in listed}
     found.update(zip(missing, fetched, strict=True))
     return found
 
 
+async def _declared(client: ApiClient, reading: Reading, ids: tuple[int, ...]) -> Any:
+    if reading.mode == "one":
+        return await read_one(client, reading, ids[0])
+    if reading.mode == "list":
+        return await read_list(client, reading)
+    return await read_each(client, reading, ids)
+
+
 async def read_live(client: ApiClient, state: DesiredState) -> LiveState:
-    """Read exactly what the (resolved) desired state declares."""
-    ids = [c.id for c in state.clients if c.id is not None]
-    sequences = state.sequences
-    wants_sequences = sequences is not None and bool(
-        sequences.default is not None or sequences.to_register
-    )
-    account, clients, listed = await asyncio.gather(
-        read_account(client, state.account.id) if state.account else _none(),
-        read_clients(client, ids),
-        read_sequences(client) if wants_sequences else _none(),
-    )
-    return LiveState(account=account, clients=clients, sequences=listed)
+    """Read exactly what the (resolved) desired state declares, every kind at once."""
+    reads: dict[str, Any] = {}
+    wanted = [(k.reading, k.wanted(state)) for k in registry.KINDS if k.reading is not None]
+    asked = [(reading, ids) for reading, ids in wanted if ids is not None]
+    answers = await asyncio.gather(*(_declared(client, r, ids) for r, ids in asked))
+    for (reading, _), answer in zip(asked, answers, strict=True):
+        reads[reading.slot] = answer
+    return LiveState.of_reads(reads)
 
 
-async def _none() -> None:
-    return None
+async def _everything(client: ApiClient, reading: Reading, account_id: int) -> Any:
+    if reading.mode == "one":
+        return await read_one(client, reading, account_id)
+    if reading.mode == "list":
+        return await read_list(client, reading)
+    if reading.paginated:
+        return await read_all(client, reading)
+    raise ValueError(f"the {reading.list_key} list can't be read whole")
 
 
 async def read_everything(client: ApiClient, account_id: int) -> LiveState:
-    """The account, every client (through every page) and every sequence."""
-    account, clients, sequences = await asyncio.gather(
-        read_account(client, account_id), read_all_clients(client), read_sequences(client)
-    )
-    return LiveState(account=account, clients=dict(clients), sequences=sequences)
+    """Everything of every kind: the account by its id, every page of each paginated list,
+    each whole list."""
+    readings = [k.reading for k in registry.KINDS if k.reading is not None]
+    answers = await asyncio.gather(*(_everything(client, r, account_id) for r in readings))
+    return LiveState.of_reads({r.slot: a for r, a in zip(readings, answers, strict=True)})

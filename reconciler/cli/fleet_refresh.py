@@ -18,7 +18,7 @@ from reconciler.cli.exits import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, console, wor
 from reconciler.cli.fleet import Fleet, ended_section, fleet_runs
 from reconciler.cli.fleet_output import Failures, Tally
 from reconciler.cli.refresh_approval import NOT_WRITTEN, approved, would_write
-from reconciler.core.fold import Refreshed
+from reconciler.core.live_fold import Refreshed
 from reconciler.render.drift import render_refresh
 from reconciler.render.escape import terminal
 from reconciler.workflows.backend_choice import known_state_where

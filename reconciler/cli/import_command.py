@@ -21,7 +21,7 @@ from reconciler.cli.redaction import in_play
 from reconciler.render.counts import counted
 from reconciler.render.escape import terminal
 from reconciler.render.json import render_document
-from reconciler.workflows.importing import Imported, import_account
+from reconciler.workflows.import_run import Imported, import_account
 from reconciler.workflows.session import Inputs
 
 FORMAT_VERSION = 1

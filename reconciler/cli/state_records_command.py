@@ -16,7 +16,7 @@ from reconciler.cli.options import (
     target_options,
 )
 from reconciler.cli.state_command import state_group
-from reconciler.core import resources as res
+from reconciler.core.kinds import registry
 from reconciler.core.known import KnownState
 from reconciler.render.escape import json_text, terminal
 from reconciler.render.json import render_document
@@ -113,7 +113,7 @@ def rm(
     on the account; the next plan treats them as never applied."""
     target = _target(file, state, state_url, sandbox, env_file)
     removed = remove_records(target, resources, lock_timeout)
-    names = terminal(", ".join(res.describe(key) for key in removed.keys))
+    names = terminal(", ".join(registry.describe(key) for key in removed.keys))
     kept = f"; the previous file is kept as {removed.backup}" if removed.backup else ""
     console().print(
         f"Removed {names} from the known state (serial {removed.state.serial}){kept}. "

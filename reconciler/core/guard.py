@@ -1,25 +1,26 @@
-"""The safety guard: a plan that changes too much at once, or the account's fiscal data, needs
+"""The safety guard: a plan that changes too much at once, or protected fields, needs
 ``--force``.
 
 Two rules, both over resources already under management (with a known-state record), so a
-first apply is never a "mass change":
+first apply is never a "mass change"; each kind says which apply to it (``core.kinds``):
 
-- updating more than ``max_fraction`` of the managed clients, once at least ``MIN_MANAGED``
-  are managed (below that a fraction means little; octoDNS uses the same floor);
-- any change of the account's fiscal data (``FISCAL_FIELDS``): the taxpayer's identity that
-  every document issued from then on carries.
+- updating more than ``max_fraction`` of the managed resources of a kind with a mass-update
+  rule (clients), once at least ``MIN_MANAGED`` are managed (below that a fraction means
+  little; octoDNS uses the same floor);
+- any change of a kind's protected fields (the account's fiscal data: the taxpayer's identity
+  that every document issued from then on carries).
 """
 
 from __future__ import annotations
 
-from reconciler.core import resources as res
+from reconciler.core.kinds import registry
+from reconciler.core.kinds.base import Kind
 from reconciler.core.known import KnownState
-from reconciler.core.plan import Action, Plan
+from reconciler.core.plan import Plan
 from reconciler.errors import UnsafePlan
 
 DEFAULT_MAX_FRACTION = 0.3
 MIN_MANAGED = 10
-FISCAL_FIELDS = frozenset({"fiscal_id", "tax_country", "organization_name"})
 _PROCEED = "review the plan, then re-run with --force to apply it anyway"
 
 
@@ -28,24 +29,44 @@ def unsafe_reasons(
 ) -> list[str]:
     """Why the guard refuses the plan; empty when it is safe."""
     reasons: list[str] = []
-    managed = sum(1 for key in known.resources if key.startswith(res.CLIENT_PREFIX))
+    for kind in registry.KINDS:
+        reasons += _mass_update(kind, plan, known, max_fraction)
+    for kind in registry.KINDS:
+        reasons += _protected(kind, plan, known)
+    return reasons
+
+
+def _mass_update(kind: Kind, plan: Plan, known: KnownState, max_fraction: float) -> list[str]:
+    rule = kind.mass_update
+    if rule is None:
+        return []
+    managed = sum(1 for key in known.resources if kind.owns(key))
     updated = sum(
         1
         for call in plan.calls
-        if call.action is Action.UPDATE_CLIENT and known.get(call.resource) is not None
+        if call.action == rule.action and known.get(call.resource) is not None
     )
     # A ratio of two whole numbers, not a product: 0.7 * 90 is 62.99999999999999, 63 / 90 is 0.7.
     if managed >= MIN_MANAGED and updated / managed > max_fraction:
-        reasons.append(
-            f"it updates {updated} of the {managed} clients under management "
+        return [
+            f"it updates {updated} of the {managed} {rule.noun} under management "
             f"({updated / managed:.0%}, more than the {max_fraction:.0%} allowed)"
-        )
+        ]
+    return []
+
+
+def _protected(kind: Kind, plan: Plan, known: KnownState) -> list[str]:
+    if not kind.protected_fields:
+        return []
+    reasons = []
     for call in plan.calls:
-        if call.action is not Action.UPDATE_ACCOUNT or known.get(call.resource) is None:
+        if call.action not in kind.actions or known.get(call.resource) is None:
             continue
-        fiscal = sorted({c.path for c in call.changes} & FISCAL_FIELDS)
-        if fiscal:
-            reasons.append(f"it changes the fiscal data of {call.resource} ({', '.join(fiscal)})")
+        changed = sorted({c.path for c in call.changes} & kind.protected_fields)
+        if changed:
+            reasons.append(
+                f"it changes the {kind.protected_what} of {call.resource} ({', '.join(changed)})"
+            )
     return reasons
 
 

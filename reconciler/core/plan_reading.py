@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from reconciler.core.diff import FieldChange
-from reconciler.core.plan import PHASES, Action, Call, InSync, Plan, Reason, Source
+from reconciler.core.kinds import registry
+from reconciler.core.plan import Call, InSync, Plan, Reason, Source
 from reconciler.errors import PlanFileError
 
 
@@ -43,12 +44,12 @@ def _list(value: Any) -> list[Any]:
 
 
 def _call(data: Mapping[str, Any], index: int) -> Call:
-    action = Action(data["action"])
+    action = registry.action_named(data["action"])
     body = data["body"]
     if body is not None and not isinstance(body, Mapping):
         raise TypeError("a call's body must be a mapping")
     return Call(
-        sort_key=(PHASES[action], index),
+        sort_key=(registry.phase(action), index),
         action=action,
         resource=str(data["resource"]),
         target_id=int(data["target_id"]),

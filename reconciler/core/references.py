@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.core import resources as res
+from reconciler.core.kinds import client as client_kind
 from reconciler.core.known import KnownState, Record
 from reconciler.desired.document import Desired, problem_at
 from reconciler.desired.loader import YamlPath
@@ -59,10 +59,7 @@ def known_codes(known: KnownState) -> dict[str, int]:
     for key, record in known.resources.items():
         if key.startswith(CODE_LOOKUP_PREFIX) and isinstance(record.applied.get("id"), int):
             codes[key.removeprefix(CODE_LOOKUP_PREFIX)] = record.applied["id"]
-    for key, record in known.resources.items():
-        code = record.applied.get("code")
-        if key.startswith(res.CLIENT_PREFIX) and isinstance(code, str):
-            codes[code] = int(key.removeprefix(res.CLIENT_PREFIX))
+    codes.update(client_kind.KIND.codes(known))
     return codes
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.core.fold import Refreshed
+from reconciler.core.live_fold import Refreshed
 from reconciler.core.report import ApplyReport, Status
 from reconciler.core.secrets import redacted
 from reconciler.core.verification import Verification

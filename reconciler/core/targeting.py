@@ -1,8 +1,10 @@
 """Targeting: limit a plan to some resources (``--target client:42``, ``account``, ``sequences``).
 
-A target must name something the desired state declares. A targeted call whose dependency also
-has a call pending keeps that call too (as terraform does), and the caller is told which were
-pulled in; a dependency that needs no call is simply left out.
+The forms a target takes come from the kinds (``core.kinds``): a kind's group name, its keys
+without an id, and ``<prefix>:<id>``. A target must name something the desired state declares.
+A targeted call whose dependency also has a call pending keeps that call too (as terraform
+does), and the caller is told which were pulled in; a dependency that needs no call is simply
+left out.
 """
 
 from __future__ import annotations
@@ -11,13 +13,17 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from reconciler.core import resources as res
+from reconciler.core.kinds import registry
 from reconciler.core.plan import Plan
 from reconciler.desired.loader.source import shorten
 from reconciler.errors import TargetError
 
-FORMS = "account, account:<id>, sequences, default_sequence, registration:<id>, client:<id>"
-_WITH_ID = re.compile(r"(account|client|registration):([1-9][0-9]{0,18})")
+_ID = "[1-9][0-9]{0,18}"
+
+
+def forms() -> str:
+    """Every form ``--target`` takes, as its error message lists them."""
+    return ", ".join(registry.target_forms())
 
 
 @dataclass(frozen=True)
@@ -27,10 +33,9 @@ class Target:
     text: str
 
     def matches(self, resource: str) -> bool:
-        if self.text == "account":
-            return resource.startswith(res.ACCOUNT + ":")
-        if self.text == "sequences":
-            return resource == res.DEFAULT_SEQUENCE or resource.startswith(res.REGISTRATION_PREFIX)
+        for kind in registry.KINDS:
+            if self.text == kind.target_group:
+                return kind.owns(resource)
         return resource == self.text
 
 
@@ -45,10 +50,13 @@ class Targeted:
 def parse_target(text: str) -> Target:
     """A target from its command-line form; TargetError naming the valid forms otherwise."""
     cleaned = text.strip().lower()
-    if cleaned in ("account", "sequences", res.DEFAULT_SEQUENCE) or _WITH_ID.fullmatch(cleaned):
+    exact = {k.target_group for k in registry.KINDS if k.target_group}
+    exact |= {key for k in registry.KINDS for key in k.target_literals}
+    prefixes = "|".join(re.escape(p) for k in registry.KINDS for p in k.target_prefixes)
+    if cleaned in exact or (prefixes and re.fullmatch(f"({prefixes}):{_ID}", cleaned)):
         return Target(cleaned)
     shown = shorten(text)
-    raise TargetError(f"unknown target {shown!r}: use {FORMS} (repeat --target for several)")
+    raise TargetError(f"unknown target {shown!r}: use {forms()} (repeat --target for several)")
 
 
 def select(plan: Plan, targets: Iterable[Target]) -> Targeted:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.core import normalize as norm
-from reconciler.core.plan import Call
+from reconciler.core.calls import Call
 from reconciler.core.secrets import is_digest
 
 NOT_FOUND = "(not found)"

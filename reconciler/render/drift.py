@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from reconciler.core.fold import Refreshed
+from reconciler.core.live_fold import Refreshed
 from reconciler.core.references import Resolution
 from reconciler.core.verification import Verification
 from reconciler.render.counts import counted

@@ -6,8 +6,8 @@ import json
 
 from rich.text import Text
 
-from reconciler.core import resources as res
 from reconciler.core.diff import FieldChange
+from reconciler.core.kinds import registry
 from reconciler.core.plan import Call, Plan
 from reconciler.core.report import ApplyReport, Outcome, Status
 from reconciler.core.secrets import REDACTED, redacted
@@ -77,7 +77,7 @@ UNMANAGED_NOTE = "nothing is deleted on the account"
 
 def unmanaged_line(resource: str) -> str:
     """One resource the desired state no longer declares, as the plan shows it."""
-    return f"no longer managed: {terminal(res.describe(resource))} — {UNMANAGED_NOTE}"
+    return f"no longer managed: {terminal(registry.describe(resource))} — {UNMANAGED_NOTE}"
 
 
 def summary_line(plan: Plan) -> str:

@@ -1,4 +1,5 @@
-"""The built-in demo data set: one Portuguese account, three sequences, three clients.
+"""The built-in demo data set: one Portuguese account, three sequences, three clients, the
+mainland Portuguese tax table and three items.
 
 The data set is plain JSON-able data, the same shape ``--data FILE`` stores:
 
@@ -8,6 +9,11 @@ The data set is plain JSON-able data, the same shape ``--data FILE`` stores:
 - ``taken_fiscal_ids``: fiscal ids used by other accounts of the system.
 - ``sequences``: stored sequence records (see ``sequences.py``).
 - ``clients``: stored client records, ``id`` an int, ``send_options`` a string.
+- ``taxes``: stored tax records (see ``taxes.py``); one is the default.
+- ``items``: stored item records (see ``items.py``), naming their tax by id.
+
+A data file written before taxes and items were served lacks those two keys; it loads with
+both empty.
 """
 
 from __future__ import annotations
@@ -15,9 +21,24 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from reconciler.sandbox.items import new_item
 from reconciler.sandbox.sequences import new_sequence
+from reconciler.sandbox.taxes import new_tax
 
 ACCOUNT_ID = 12345
+IVA23_ID = 31540
+
+
+def _taxes() -> list[dict[str, Any]]:
+    """The mainland rates (normal, intermediate, reduced, exempt); IVA23 is the default."""
+    taxes = [
+        new_tax(IVA23_ID, "IVA23", "23.0", code="NOR"),
+        new_tax(IVA23_ID + 1, "IVA13", "13.0", code="INT"),
+        new_tax(IVA23_ID + 2, "IVA6", "6.0", code="RED"),
+        new_tax(IVA23_ID + 3, "IVA0", "0.0", code="ISE"),
+    ]
+    taxes[0]["default_tax"] = 1
+    return taxes
 
 
 def _client(client_id: int, **fields: Any) -> dict[str, Any]:
@@ -118,6 +139,12 @@ _DEMO: dict[str, Any] = {
             send_options="2",
         ),
     ],
+    "taxes": _taxes(),
+    "items": [
+        new_item(402322, "Consultoria", "Hora de consultoria", "60.00", "hour", IVA23_ID),
+        new_item(402323, "Livro", "Livro técnico", "24.90", "unit", IVA23_ID + 2),
+        new_item(402324, "Formação", "Dia de formação", "450.00", "day", IVA23_ID + 3),
+    ],
 }
 
 
@@ -135,7 +162,16 @@ def check_shape(data: object) -> dict[str, Any]:
     """The data set if it has the expected top-level shape; ``ValueError`` saying what is wrong."""
     if not isinstance(data, dict):
         raise ValueError("the data set must be a JSON object")
-    expected = {"account": dict, "taken_fiscal_ids": list, "sequences": list, "clients": list}
+    for key in ("taxes", "items"):
+        data.setdefault(key, [])
+    expected = {
+        "account": dict,
+        "taken_fiscal_ids": list,
+        "sequences": list,
+        "clients": list,
+        "taxes": list,
+        "items": list,
+    }
     for key, kind in expected.items():
         if not isinstance(data.get(key), kind):
             name = "object" if kind is dict else "array"

@@ -1,4 +1,5 @@
-"""Sequences: list, get, register with the Tax Authority, and set the default."""
+"""Sequences: list, get, create (and register), register with the Tax Authority, and set the
+default."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from aiohttp import web
 
 from reconciler.sandbox import replies
 from reconciler.sandbox.context import CONTEXT
+from reconciler.sandbox.fields import flag, unknown_fields
 from reconciler.sandbox.sequences import (
     SERIE_RULE,
     is_partially_registered,
     is_registered,
+    new_sequence,
     register,
 )
 from reconciler.sandbox.views import sequence_view
@@ -19,6 +22,10 @@ from reconciler.sandbox.views import sequence_view
 routes = web.RouteTableDef()
 
 PORTUGAL = "1"
+# A sequence's per-type ids are its id plus offsets up to 16 (``sequences.DOCUMENT_TYPES``), so
+# new sequences are this far apart, as the demo's are.
+ID_STEP = 20
+FIRST_ID = 146090
 
 
 def _not_found() -> web.Response:
@@ -54,6 +61,62 @@ async def get_sequence(request: web.Request) -> web.Response:
         return web.json_response({"sequence": sequence_view(sequence, context.quirks)})
 
     return context.store.read(read)
+
+
+def _creation_problems(data: dict[str, Any], given: dict[str, Any], registers: bool) -> list[str]:
+    """Why ``given`` can't become a new series, all of them (empty when it can)."""
+    problems = unknown_fields(given, ("serie", "default_sequence"))
+    serie = given.get("serie")
+    if serie is None or (isinstance(serie, str) and not serie.strip()):
+        problems.append("Serie can't be blank")
+    elif not isinstance(serie, str) or SERIE_RULE.fullmatch(serie) is None:
+        problems.append("The sequence name is invalid")
+    elif any(other.get("serie") == serie for other in data["sequences"]):
+        problems.append("Serie has already been taken")
+    default = flag(given.get("default_sequence", 0))
+    if default is None:
+        problems.append("Default sequence is not included in the list")
+    account = data["account"]
+    if registers:
+        # "Creates and registers": the Tax Authority's answers, as register gives them.
+        if not account.get("credentials"):
+            problems.append("Invalid Tax Authority credentials.")
+        elif not account.get("at_open_activity", True):
+            problems.append("Account fiscal ID doesn't have open activity in Tax Authority.")
+    elif default == 1 and account.get("tax_country") == PORTUGAL:
+        # As set_current: documents can only be finalized in a registered series.
+        problems.append("Default sequence must be registered with the Tax Authority")
+    return problems
+
+
+@routes.post("/sequences.json")
+async def create_sequence(request: web.Request) -> web.Response:
+    """201 ``{"sequence": {...}}``: a new series, registered with the Tax Authority when the
+    account is Portuguese (unless ``Quirks.sequences_created_unregistered``), and the only
+    default when ``default_sequence`` is 1. 422 ``{"errors": [...]}`` lists every problem."""
+    context = request.app[CONTEXT]
+    given = await replies.json_root(request, "sequence")
+    if isinstance(given, web.Response):
+        return given
+
+    def create(data: dict[str, Any]) -> tuple[web.Response, bool]:
+        portuguese = data["account"].get("tax_country") == PORTUGAL
+        registers = portuguese and not context.quirks.sequences_created_unregistered
+        problems = _creation_problems(data, given, registers)
+        if problems:
+            return replies.errors(422, problems), False
+        sequences = data["sequences"]
+        highest = max((int(s["id"]) for s in sequences), default=FIRST_ID - ID_STEP)
+        default = flag(given.get("default_sequence", 0)) == 1
+        sequence = new_sequence(highest + ID_STEP, given["serie"], registered=registers)
+        sequences.append(sequence)
+        if default:
+            for other in sequences:
+                other["default_sequence"] = 1 if other is sequence else 0
+        view = sequence_view(sequence, context.quirks)
+        return web.json_response({"sequence": view}, status=201), True
+
+    return context.store.write(create)
 
 
 def _registration_refusal(account: dict[str, Any], sequence: dict[str, Any]) -> web.Response | None:

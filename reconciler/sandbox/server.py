@@ -13,7 +13,13 @@ from typing import Any
 
 from aiohttp import web
 
-from reconciler.sandbox import routes_accounts, routes_clients, routes_sequences
+from reconciler.sandbox import (
+    routes_accounts,
+    routes_clients,
+    routes_items,
+    routes_sequences,
+    routes_taxes,
+)
 from reconciler.sandbox.context import CONTEXT, Context, Rewrite
 from reconciler.sandbox.demo import demo_data
 from reconciler.sandbox.faults import FaultInjector, Faults
@@ -36,7 +42,8 @@ def base_url(host: str, port: int) -> str:
 
 
 class Sandbox:
-    """An InvoiceXpress API v2 look-alike for the account, sequences and clients endpoints.
+    """An InvoiceXpress API v2 look-alike for the account, sequences, clients, taxes and items
+    endpoints.
 
     ``data_file`` is written ``flush_interval`` seconds at most after a change, and when the
     server stops; ``flush_interval=0`` writes it before each write is answered.
@@ -68,8 +75,9 @@ class Sandbox:
     def _make_app(self) -> web.Application:
         app = web.Application(middlewares=[gate])
         app[CONTEXT] = self._context
-        for table in (routes_accounts.routes, routes_clients.routes, routes_sequences.routes):
-            app.router.add_routes(table)
+        tables = (routes_accounts, routes_clients, routes_sequences, routes_taxes, routes_items)
+        for module in tables:
+            app.router.add_routes(module.routes)
         app.cleanup_ctx.append(flushing(self._context.store))
         return app
 

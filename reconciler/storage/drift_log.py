@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from reconciler.clock import now
-from reconciler.core.fold import Refreshed
+from reconciler.core.live_fold import Refreshed
 from reconciler.storage.files import append_durably
 
 

@@ -30,10 +30,10 @@ from pydantic import SecretStr
 
 from reconciler.api.client import Answer, ApiClient
 from reconciler.clock import now
-from reconciler.core import normalize as norm
 from reconciler.core.breaker import Breaker
+from reconciler.core.kinds import registry
 from reconciler.core.known import KnownState, Record
-from reconciler.core.plan import Action, Call, Plan
+from reconciler.core.plan import Call, Plan
 from reconciler.core.report import ApplyReport, Outcome, OutcomeListener, Status
 from reconciler.core.secrets import is_digest
 from reconciler.core.verification import Verification
@@ -47,9 +47,6 @@ from reconciler.workflows.verify import verify
 
 log = logging.getLogger(__name__)
 
-# 409 answers to a registration that mean "nothing left to do": 005 all registered,
-# 008 already being registered. Either way the sequence must not be registered again.
-REGISTRATION_CONVERGED_CODES = frozenset({"005", "008"})
 LOCK_LOST = "the known-state lock was lost"
 NOT_RECORDED = "made, but not recorded: the known-state lock was lost"
 
@@ -278,7 +275,7 @@ async def _run_after_dependencies(
             answer = await send(client, call)
             created = created_resource(call, answer)
         except ApiError as error:
-            if not _registration_converged(call, error):
+            if not _already_made(call, error):
                 breaker.failed(call, error)
                 return Outcome(call, Status.FAILED, str(error), cause=error.cause)
             answered = {"conflict": error.code, "message": error.message}
@@ -304,22 +301,15 @@ async def _recorded(
     return True
 
 
-def _registration_converged(call: Call, error: ApiError) -> bool:
-    return (
-        call.action is Action.REGISTER_SEQUENCE
-        and error.status == 409
-        and error.code in REGISTRATION_CONVERGED_CODES
-    )
+def _already_made(call: Call, error: ApiError) -> bool:
+    """A 409 whose code says the call had been made (a registration whose answer was lost)."""
+    codes = registry.kind_of(call.action).converged_conflicts(call)
+    return error.status == 409 and error.code in codes
 
 
 def _answer_worth_keeping(call: Call, answer: Answer) -> dict[str, Any] | None:
-    """The parts of an answer the known state keeps: a registration's validation codes."""
-    if call.action is not Action.REGISTER_SEQUENCE or not isinstance(answer.body, Mapping):
-        return None
-    sequences = answer.body.get("sequences")
-    if not isinstance(sequences, list) or not sequences or not isinstance(sequences[0], Mapping):
-        return None
-    return {"validation_codes": norm.validation_codes(sequences[0])}
+    """The parts of an answer the known state keeps (a registration's validation codes)."""
+    return registry.kind_of(call.action).answer_kept(call, answer.body)
 
 
 async def apply_and_verify(

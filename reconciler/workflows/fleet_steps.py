@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pydantic import SecretStr
 
 from reconciler import interrupts
-from reconciler.core.fold import Refreshed
 from reconciler.core.guard import check_plan_is_safe
+from reconciler.core.live_fold import Refreshed
 from reconciler.core.plan import Plan
 from reconciler.core.report import ApplyReport, OutcomeListener
 from reconciler.core.verification import Verification

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from reconciler.api.client import ApiClient
 from reconciler.api.live import read_live
 from reconciler.clock import now
-from reconciler.core.fold import Refreshed, fold
 from reconciler.core.known import KnownState
+from reconciler.core.live_fold import Refreshed, fold
 from reconciler.core.references import Pending, Resolution
 from reconciler.core.secrets import DigestKey
 from reconciler.desired.document import Desired

@@ -6,8 +6,8 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 
-from reconciler.core.fold import Refreshed
 from reconciler.core.known import KnownState
+from reconciler.core.live_fold import Refreshed
 from reconciler.desired.document import Desired
 from reconciler.storage.drift_log import log_drift
 from reconciler.workflows.locking import state_lock

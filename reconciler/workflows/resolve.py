@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 
 from reconciler.api.client import ApiClient
-from reconciler.api.live import find_client_by_code, read_sequences
+from reconciler.api.live import find, read_list
 from reconciler.clock import now
 from reconciler.core import normalize as norm
+from reconciler.core.kinds import client as client_kind
+from reconciler.core.kinds import sequence as sequence_kind
 from reconciler.core.known import KnownState
 from reconciler.core.references import Pending, Resolution, pending, resolve_with
 from reconciler.desired.document import Desired
@@ -35,14 +37,18 @@ async def resolve(
     if todo.needs_api:
         if client is None:
             raise RuntimeError("resolve needs an ApiClient for references not in the known state")
-        answers = await asyncio.gather(*(find_client_by_code(client, c) for c in todo.codes))
+        clients = client_kind.KIND.reading
+        assert clients is not None
+        answers = await asyncio.gather(*(find(client, clients, c) for c in todo.codes))
         found = {
             code: identifier
             for code, view in zip(todo.codes, answers, strict=True)
             if view is not None and (identifier := norm.client_id(view)) is not None
         }
         if todo.series:
-            live_series = norm.series_ids(await read_sequences(client))
+            sequences = sequence_kind.KIND.reading
+            assert sequences is not None
+            live_series = norm.series_ids(await read_list(client, sequences))
     return resolve_with(
         desired,
         known,

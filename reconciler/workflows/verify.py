@@ -1,55 +1,51 @@
 """Read-back verification: after an apply, read each changed resource and compare.
 
 A call that succeeded but whose declared fields the live account does not show as sent is
-*applied but not converged*: the API ignored or rewrote a value (``core.verification``).
+*applied but not converged*: the API ignored or rewrote a value (``core.verification``). What
+is read for a call, and how it is compared, is its kind's to say (``core.kinds``); a kind's
+whole list is read once, however many calls need it.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from typing import Any
 
 from reconciler.api.client import ApiClient
-from reconciler.api.live import find_client_by_code, read_account, read_client, read_sequences
-from reconciler.core import normalize as norm
-from reconciler.core.plan import Action, Call
+from reconciler.api.live import find, read_list, read_one
+from reconciler.core.kinds import registry
+from reconciler.core.kinds.base import Kind
+from reconciler.core.plan import Call
 from reconciler.core.report import ApplyReport, Status
-from reconciler.core.verification import NOT_FOUND, NotConverged, Verification, compare
+from reconciler.core.verification import NotConverged, Verification
 
 
 async def verify(report: ApplyReport, client: ApiClient) -> Verification:
     """Read back the resource of every call that succeeded and compare its declared fields."""
     calls = [o.call for o in report.outcomes if o.status is Status.SUCCEEDED]
-    needs_sequences = any(
-        c.action in (Action.REGISTER_SEQUENCE, Action.SET_DEFAULT_SEQUENCE) for c in calls
-    )
-    sequences = await read_sequences(client) if needs_sequences else ()
-    found = await asyncio.gather(*(_check(client, call, sequences) for call in calls))
+    listed: dict[str, Kind] = {}
+    for call in calls:
+        kind = registry.kind_of(call.action)
+        if kind.read_back(call).how == "list":
+            listed[kind.name] = kind
+    names = list(listed)
+    answers = await asyncio.gather(*(_list(client, listed[name]) for name in names))
+    lists = dict(zip(names, answers, strict=True))
+    found = await asyncio.gather(*(_check(client, call, lists) for call in calls))
     return Verification(len(calls), tuple(item for items in found for item in items))
 
 
-async def _check(
-    client: ApiClient, call: Call, sequences: tuple[Mapping[str, Any], ...]
-) -> list[NotConverged]:
-    if call.action is Action.REGISTER_SEQUENCE:
-        sequence = next((s for s in sequences if int(s["id"]) == call.target_id), None)
-        registered = sequence is not None and norm.is_registered(sequence)
-        return [] if registered else [NotConverged(call, "registered", True, False)]
-    if call.action is Action.SET_DEFAULT_SEQUENCE:
-        live_default = norm.default_sequence(list(sequences))
-        if live_default == call.target_id:
-            return []
-        return [NotConverged(call, "default", call.target_id, live_default)]
-    if call.action is Action.UPDATE_ACCOUNT:
-        view = await read_account(client, call.target_id)
-        live = norm.live_account(view) if view is not None else None
-    elif call.action is Action.UPDATE_CLIENT:
-        view = await read_client(client, call.target_id)
-        live = norm.live_client(view) if view is not None else None
-    else:
-        view = await find_client_by_code(client, str(call.record["code"]))
-        live = norm.live_client(view) if view is not None else None
-    if live is None:
-        return [NotConverged(call, "(resource)", "present", NOT_FOUND)]
-    return compare(call, call.record, live)
+async def _list(client: ApiClient, kind: Kind) -> Any:
+    assert kind.reading is not None
+    return await read_list(client, kind.reading)
+
+
+async def _check(client: ApiClient, call: Call, lists: dict[str, Any]) -> list[NotConverged]:
+    kind = registry.kind_of(call.action)
+    need = kind.read_back(call)
+    if need.how == "list":
+        return kind.verified(call, lists.get(kind.name, ()))
+    assert kind.reading is not None
+    if need.how == "find":
+        return kind.verified(call, await find(client, kind.reading, need.value))
+    return kind.verified(call, await read_one(client, kind.reading, need.id))

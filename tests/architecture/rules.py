@@ -68,6 +68,7 @@ CORE_MAY_USE = frozenset(
         "base64",
         "bisect",
         "collections",
+        "contextlib",
         "copy",
         "dataclasses",
         "decimal",

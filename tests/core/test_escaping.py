@@ -28,8 +28,8 @@ from rich.console import Console
 from reconciler.cli.annotations import github_annotation, github_error
 from reconciler.core.diff import FieldChange
 from reconciler.core.fleet_document import FleetEntry
-from reconciler.core.fold import Drift, Refreshed
 from reconciler.core.known import KnownState
+from reconciler.core.live_fold import Drift, Refreshed
 from reconciler.core.plan import Source
 from reconciler.core.report import ApplyReport, Outcome, Status
 from reconciler.errors import Problem, ReconcilerError, ValidationFailed

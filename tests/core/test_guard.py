@@ -6,7 +6,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconciler.core import resources as res
 from reconciler.core.diff import FieldChange
 from reconciler.core.guard import (
     DEFAULT_MAX_FRACTION,
@@ -14,14 +13,16 @@ from reconciler.core.guard import (
     check_plan_is_safe,
     unsafe_reasons,
 )
+from reconciler.core.kinds.account import KIND as ACCOUNT
+from reconciler.core.kinds.client import KIND as CLIENTS
 from reconciler.core.known import KnownState, Record
-from reconciler.core.plan import Action, Call, Plan, Reason
+from reconciler.core.plan import Call, Plan, Reason
 from reconciler.errors import UnsafePlan
 
 
 def _known(managed: int) -> KnownState:
     records = {
-        res.client_key(i): Record(applied={"city": "Lisboa"}, applied_at="2025-01-01T00:00:00Z")
+        CLIENTS.key(i): Record(applied={"city": "Lisboa"}, applied_at="2025-01-01T00:00:00Z")
         for i in range(managed)
     }
     return KnownState(lineage="guard", resources=records)
@@ -31,8 +32,8 @@ def _updating(count: int) -> Plan:
     calls = tuple(
         Call(
             sort_key=(3, i),
-            action=Action.UPDATE_CLIENT,
-            resource=res.client_key(i),
+            action=CLIENTS.update,
+            resource=CLIENTS.key(i),
             target_id=i,
             method="PUT",
             path=f"/clients/{i}.json",
@@ -110,7 +111,7 @@ def _with_account(managed: int) -> KnownState:
 def _account_update(*paths: str) -> Call:
     return Call(
         sort_key=(1, 0),
-        action=Action.UPDATE_ACCOUNT,
+        action=ACCOUNT.update,
         resource=_ACCOUNT,
         target_id=12345,
         method="PUT",
@@ -140,7 +141,7 @@ def test_clients_not_yet_under_management_do_not_count_as_updated() -> None:
     assert unsafe_reasons(_updating(8), KnownState(lineage="guard", resources=managed)) == []
 
 
-_CLIENTS_3_TO_9 = {res.client_key(i) for i in range(3, 10)}
+_CLIENTS_3_TO_9 = {CLIENTS.key(i) for i in range(3, 10)}
 
 
 def test_a_known_account_update_is_no_client_update() -> None:

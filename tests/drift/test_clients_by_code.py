@@ -18,7 +18,7 @@ from reconciler.desired.models import Client, DesiredState
 from reconciler.errors import ApiError
 from reconciler.sandbox import Faults, Sandbox
 from reconciler.settings import ToolSettings
-from reconciler.workflows.create_missing import create_client
+from reconciler.workflows.create_missing import send
 from tests.drift.conftest import write
 from tests.support.cli_env import API_KEY, ROOT, Env
 
@@ -110,7 +110,7 @@ async def test_server_error_on_the_post_is_looked_up_never_resent_blindly() -> N
     tool = ToolSettings(rate_limit=0, retry_budget=0)
     async with sandbox.running() as base_url, ApiClient(base_url, SecretStr(API_KEY), tool) as api:
         with pytest.raises(ApiError):
-            await create_client(api, plan.calls[0])
+            await send(api, plan.calls[0])
     methods = [r.method for r in sandbox.requests]
     assert methods == ["POST", "GET"]  # looked up by code after the 500, then gave up
     assert not any(c["code"] == "C-0100" for c in sandbox.snapshot()["clients"])

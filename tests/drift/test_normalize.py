@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from reconciler.api.live import LiveState
 from reconciler.core import normalize as norm
-from reconciler.core.fold import fold
 from reconciler.core.known import KnownState, Record
+from reconciler.core.live_fold import fold
 from reconciler.core.plan import build_plan
 from reconciler.core.secrets import DigestKey
 from reconciler.desired.document import Desired

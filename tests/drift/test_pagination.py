@@ -10,13 +10,17 @@ from aiohttp import ClientSession, web
 from pydantic import SecretStr
 
 from reconciler.api.client import ApiClient
-from reconciler.api.live import read_all_clients, read_clients
+from reconciler.api.live import read_all, read_each
+from reconciler.core.kinds.client import KIND as CLIENTS
 from reconciler.errors import ApiError
 from reconciler.sandbox import Faults, Quirks, Sandbox, demo_data
 from reconciler.sandbox.demo import new_client
 from reconciler.settings import ToolSettings
 from tests.support.cli_env import API_KEY, Env
 from tests.support.hostile import serving
+
+assert CLIENTS.reading is not None
+CLIENTS_READ = CLIENTS.reading
 
 COUNT = 250
 
@@ -50,7 +54,7 @@ def _pages(sandbox: Sandbox) -> list[tuple[str, str]]:
 
 async def test_every_page_is_read(api: tuple[Sandbox, ApiClient]) -> None:
     sandbox, client = api
-    clients = await read_all_clients(client)
+    clients = await read_all(client, CLIENTS_READ)
     assert sorted(clients) == list(range(1, COUNT + 1))
     assert clients[250]["code"] == "C0250"
     assert _pages(sandbox) == [("1", "100"), ("2", "100"), ("3", "100")]
@@ -59,7 +63,7 @@ async def test_every_page_is_read(api: tuple[Sandbox, ApiClient]) -> None:
 async def test_many_clients_are_read_from_the_list(api: tuple[Sandbox, ApiClient]) -> None:
     sandbox, client = api
     wanted = [1, 99, 150, 201, 250]
-    found = await read_clients(client, wanted)
+    found = await read_each(client, CLIENTS_READ, wanted)
     assert {i: v["code"] if v else None for i, v in found.items()} == {
         i: f"C{i:04d}" for i in wanted
     }
@@ -68,7 +72,7 @@ async def test_many_clients_are_read_from_the_list(api: tuple[Sandbox, ApiClient
 
 async def test_few_clients_are_read_one_by_one(api: tuple[Sandbox, ApiClient]) -> None:
     sandbox, client = api
-    found = await read_clients(client, [1, 125, 9999])
+    found = await read_each(client, CLIENTS_READ, [1, 125, 9999])
     assert found[9999] is None and found[125] is not None
     # The first page has 1; 125 and 9999 (gone) are read on their own.
     assert sorted(r.path for r in sandbox.requests) == [
@@ -82,7 +86,7 @@ async def test_pages_survive_rate_limit_bursts(api: tuple[Sandbox, ApiClient]) -
     sandbox, client = api
     # Seeded: this seed starts one burst while the pages are read (Retry-After: 1).
     sandbox.faults = Faults(burst429_rate=0.2, burst429_length=1, seed=1)
-    clients = await read_all_clients(client)
+    clients = await read_all(client, CLIENTS_READ)
     assert len(clients) == COUNT
     assert any(r.status == 429 for r in sandbox.requests)
 
@@ -171,7 +175,7 @@ async def test_a_list_without_totals_is_followed_until_a_short_page(env: Env) ->
     pages = [clients[:30], clients[30:60], clients[60:]]
     with serving(_lying_list(None, pages, env.base_url)) as url:
         async with ApiClient(url, SecretStr(API_KEY), ToolSettings(rate_limit=0)) as client:
-            found = await read_all_clients(client)
+            found = await read_all(client, CLIENTS_READ)
     assert sorted(found) == list(range(1, 66))
 
 
@@ -184,4 +188,4 @@ async def test_a_server_that_ignores_the_page_number_is_an_error_not_a_loop(env:
     with serving(same_page) as url:
         async with ApiClient(url, SecretStr(API_KEY), ToolSettings(rate_limit=0)) as client:
             with pytest.raises(ApiError, match="repeats clients already read"):
-                await read_all_clients(client)
+                await read_all(client, CLIENTS_READ)

@@ -12,8 +12,8 @@ from pathlib import Path
 from aiohttp import web
 
 from reconciler.core.fleet_document import FleetEntry
-from reconciler.core.fold import Refreshed
 from reconciler.core.known import KnownState
+from reconciler.core.live_fold import Refreshed
 from reconciler.core.verification import Verification
 from reconciler.render.counts import counted
 from reconciler.render.drift import render_refresh, render_verification

@@ -144,12 +144,13 @@ def test_a_saved_plan_keeps_the_sources_and_a_moved_declaration_does_not_make_it
 def _plan_object(document: dict[str, Any]) -> Plan:
     """The calls of a saved plan document as Call objects, to check freshness against."""
     from reconciler.core.diff import FieldChange
-    from reconciler.core.plan import Action, Call, Reason
+    from reconciler.core.kinds import registry
+    from reconciler.core.plan import Call, Reason
 
     calls = tuple(
         Call(
             sort_key=(0, index),
-            action=Action(call["action"]),
+            action=registry.action_named(call["action"]),
             resource=call["resource"],
             target_id=call["target_id"],
             method=call["method"],

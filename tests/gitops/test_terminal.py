@@ -9,7 +9,9 @@ from rich.console import Console
 
 from reconciler.cli.progress import progress, reading_live
 from reconciler.core.diff import FieldChange
-from reconciler.core.plan import PHASES, Action, Call
+from reconciler.core.kinds import registry
+from reconciler.core.kinds.client import KIND as CLIENTS
+from reconciler.core.plan import Call
 from reconciler.workflows.apply import Outcome, Status
 from tests.support.cli_env import Env
 
@@ -18,8 +20,8 @@ COLOUR = re.compile(r"\x1b\[[0-9;]*3[0-7]m|\x1b\[[0-9;]*38;")
 
 def _call(client_id: int) -> Call:
     return Call(
-        sort_key=(PHASES[Action.UPDATE_CLIENT], client_id),
-        action=Action.UPDATE_CLIENT,
+        sort_key=(registry.phase(CLIENTS.update), client_id),
+        action=CLIENTS.update,
         resource=f"client:{client_id}",
         target_id=client_id,
         method="PUT",

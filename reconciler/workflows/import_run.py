@@ -20,8 +20,8 @@ from reconciler import interrupts
 from reconciler.api.live import read_everything
 from reconciler.clock import now
 from reconciler.core import normalize as norm
-from reconciler.core.fold import Refreshed, fold
 from reconciler.core.known import KnownState
+from reconciler.core.live_fold import Refreshed, fold
 from reconciler.core.live_state import LiveState
 from reconciler.core.references import resolve_with, series_of
 from reconciler.core.secrets import DigestKey

@@ -1,0 +1,147 @@
+"""What a resource kind declares, and the defaults most kinds keep.
+
+A kind is one module of this package holding one ``Kind``: its keys in the known state, how
+``--target`` names it, the calls it plans (each ``Action`` with its phase), how its live answer
+is read (``Reading``: paths, list key, pagination), normalised and folded into the known state,
+what verification reads back, and what the guard watches. Everything that loops over kinds
+(planning, the fold, targeting, the guard, saved-plan reading, the live reads, verification,
+the apply's answers) asks the registry (``core.kinds.registry``) and this interface, never a
+kind by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal
+
+from reconciler.core.calls import Action, Call
+
+if TYPE_CHECKING:
+    from reconciler.core.kinds.folding import Folder
+    from reconciler.core.kinds.planning import Planning
+    from reconciler.core.live_state import LiveState
+    from reconciler.core.secrets import DigestKey
+    from reconciler.core.verification import NotConverged
+    from reconciler.desired.models import DesiredState
+
+ReadMode = Literal["one", "each", "list"]
+"""How a kind is read: ``one`` resource by id (the account), ``each`` resource by id with the
+list as a shortcut (clients), or the whole ``list`` at once (sequences)."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Where the API shows a kind: the paths and the keys of its answers.
+
+    ``one`` is the path of one resource, ``{id}`` standing for its id, answered as
+    ``{item_key: {...}}``; ``listing`` the list's path, answered as ``{list_key: [...]}`` (with
+    a ``pagination`` block when ``paginated``); ``find`` a look-up by a natural key (path and
+    query parameter), answered as one resource; ``slot`` the name it has in ``LiveState``.
+    """
+
+    mode: ReadMode
+    slot: str
+    item_key: str = ""
+    one: str = ""
+    listing: str = ""
+    list_key: str = ""
+    paginated: bool = False
+    find: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class ReadBack:
+    """What verification reads to check a call: the resource by ``id``, the one found by the
+    natural key ``value``, or the kind's whole list (``mode`` as in ``Reading``)."""
+
+    how: Literal["one", "find", "list"]
+    id: int = 0
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class MassUpdate:
+    """A guard rule: updating more than a fraction of the managed resources of ``action``,
+    counted as ``noun`` (``clients``)."""
+
+    action: Action
+    noun: str
+
+
+class Kind:
+    """One kind of resource; a module subclasses this (or ``UpdatedById``) and registers an
+    instance. The defaults are those of a kind that plans nothing and reads nothing."""
+
+    name: str = ""
+    """The kind's word in its actions (``client``), and its ``--target`` group when grouped."""
+    actions: Mapping[Action, int] = MappingProxyType({})
+    """Every action the kind plans, with its phase: calls run in phase order."""
+    target_group: str = ""
+    """A ``--target`` that names every resource of the kind (``account``, ``sequences``)."""
+    target_literals: tuple[str, ...] = ()
+    """Keys without an id that ``--target`` takes as they are (``default_sequence``)."""
+    target_prefixes: tuple[str, ...] = ()
+    """Key prefixes that ``--target <prefix>:<id>`` takes (``client``)."""
+    reading: Reading | None = None
+    mass_update: MassUpdate | None = None
+    protected_fields: frozenset[str] = frozenset()
+    """Fields whose change on a managed resource the guard refuses without ``--force``."""
+    protected_what: str = ""
+    """What the protected fields are, as the guard's refusal names them (``fiscal data``)."""
+
+    def owns(self, key: str) -> bool:
+        """Whether a known-state key is a resource of this kind (a look-up record is not)."""
+        return key in self.target_literals or key.startswith(self.key_prefixes)
+
+    @cached_property
+    def key_prefixes(self) -> tuple[str, ...]:
+        """The start of every key of the kind with an id: ``("client:",)``."""
+        return tuple(f"{prefix}:" for prefix in self.target_prefixes)
+
+    def describe(self, key: str) -> str:
+        """A key of this kind as shown: ``client 43``."""
+        kind, _, identifier = key.partition(":")
+        return f"{kind} {identifier}" if identifier else kind
+
+    def plan(self, planning: Planning) -> None:
+        """Add this kind's calls, resources in sync and problems to ``planning``."""
+
+    def fold(self, folder: Folder, state: DesiredState, live: LiveState, key: DigestKey) -> None:
+        """Fold what the live account shows of this kind's declared resources into ``folder``."""
+
+    def unchecked_secrets(self, state: DesiredState) -> list[str]:
+        """Declared secrets a refresh can't compare (the API never shows them), as paths."""
+        return []
+
+    def wanted(self, state: DesiredState) -> tuple[int, ...] | None:
+        """The ids to read for a refresh (``()`` for a whole list); None to read nothing."""
+        return None
+
+    def read_back(self, call: Call) -> ReadBack:
+        """What verification reads to check ``call``."""
+        return ReadBack("one", call.target_id)
+
+    def verified(self, call: Call, live: Any) -> list[NotConverged]:
+        """What of ``call`` the live answer (read as ``read_back`` says) does not hold."""
+        return []
+
+    def created_key(self, call: Call, answer: Any) -> str | None:
+        """The key of a resource ``call`` just created, from the API's answer; None when the
+        call creates nothing. ``ValueError`` when the answer carries no id."""
+        return None
+
+    def answer_kept(self, call: Call, answer: Any) -> dict[str, Any] | None:
+        """The parts of a call's answer the known state keeps (None: nothing)."""
+        return None
+
+    def converged_conflicts(self, call: Call) -> frozenset[str]:
+        """Error codes of a 409 that mean ``call`` had already been made (counts as done)."""
+        return frozenset()
+
+    def finds_created(self, call: Call) -> str | None:
+        """For a create that is not idempotent: the natural key to look the resource up by
+        after an answer that was lost; None for any other call."""
+        return None
