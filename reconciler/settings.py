@@ -210,11 +210,23 @@ class Environment:
         key = (cls, env_file, suffix, repository, given)
         found = self._built.get(key)
         if found is None:
-            values, own = self._values(cls, env_file, suffix, repository)
-            found = _build(cls, ({**values, **dict(given)}, own - dict(given).keys()), suffix)
+            found = self.read(cls, env_file, suffix, repository, dict(given))
             with self._lock:
                 found = self._built.setdefault(key, found)
         return found  # type: ignore[no-any-return]
+
+    def read(
+        self,
+        cls: type[_S],
+        env_file: Path | None,
+        suffix: str | None,
+        repository: Path | None,
+        overrides: Mapping[str, Any],
+    ) -> _S:
+        """``cls`` read and checked from the variables and ``env_file``, uncached: the one
+        place settings are loaded (``settings`` keeps what it gives)."""
+        values, own = self._values(cls, env_file, suffix, repository)
+        return _build(cls, ({**values, **overrides}, own - overrides.keys()), suffix)
 
     def _values(
         self, cls: type[_S], env_file: Path | None, suffix: str | None, repository: Path | None

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
-from reconciler.cli.redaction import in_play
+from reconciler.cli.command_secrets import in_play
 from reconciler.errors import Problem, ReconcilerError, ValidationFailed
 from reconciler.render.escape import workflow_data, workflow_property
 

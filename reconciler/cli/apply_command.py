@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -10,50 +13,45 @@ import click
 from click.core import ParameterSource
 
 from reconciler import interrupts
+from reconciler.cli.command_inputs import with_inputs
+from reconciler.cli.command_secrets import in_play
 from reconciler.cli.exits import (
     EXIT_APPLY_FAILED,
     EXIT_ERROR,
     console,
     exits_cleanly,
 )
-from reconciler.cli.fleet import apply_fleet, open_fleet
+from reconciler.cli.fleet_command import apply_fleet, open_fleet
 from reconciler.cli.fleet_options import is_fleet, refuse_beside_fleet
 from reconciler.cli.gitops_options import QUIET_OPTION, TARGET_OPTION, format_option
 from reconciler.cli.group import main
-from reconciler.cli.locking import target_of, with_inputs
-from reconciler.cli.options import planning_options
+from reconciler.cli.options import SHARD_OPTION, planning_options
 from reconciler.cli.printing import announced, print_plan, print_read_side
 from reconciler.cli.progress import Tally, progress, reading_live, shows_failures
-from reconciler.cli.redaction import in_play
-from reconciler.core.guard import check_plan_is_safe
-from reconciler.core.report import ApplyReport
-from reconciler.core.run_documents import apply_document
+from reconciler.cli.target_option import target_option
+from reconciler.core.report import ApplyReport, OutcomeListener
 from reconciler.core.verification import Verification
-from reconciler.errors import (
-    LockLost,
-    PlanFileError,
-    ReconcilerError,
-    SettingsError,
-    StateWriteError,
-)
+from reconciler.errors import LockLost, PlanFileError, SettingsError
 from reconciler.render.drift import render_verification
 from reconciler.render.json import render_document
 from reconciler.render.messages import error_message
+from reconciler.render.run_documents import apply_document
 from reconciler.render.text import render_report, summary_line
-from reconciler.workflows.apply import apply_and_verify, forget_unmanaged, save_applied
-from reconciler.workflows.fleet_steps import PlanOptions
-from reconciler.workflows.plan import session_for_saved_plan, targeted
-from reconciler.workflows.session import (
-    Inputs,
-    Session,
-    api_target,
-    check_api_settings,
-    open_session,
+from reconciler.workflows.apply_run import (
+    Applied,
+    apply_planned,
+    check_safe,
+    plan_for_apply,
+    recorded_since,
 )
+from reconciler.workflows.fleet_steps import PlanOptions
+from reconciler.workflows.session import Inputs, Session, check_api_settings
+from reconciler.workflows.target import Target
 
 
 @main.command()
 @click.argument("plan_file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@target_option(fleet=True, beside_file=(SHARD_OPTION,))
 @planning_options
 @click.option(
     "--verify",
@@ -72,24 +70,22 @@ from reconciler.workflows.session import (
     "--auto-approve or PLAN_FILE)"
 )
 @exits_cleanly
-def apply(
-    plan_file: Path | None, file: tuple[Path, ...], shard: str | None, **options: Any
-) -> None:
+def apply(plan_file: Path | None, target: Target, shard: str | None, **options: Any) -> None:
     """Show the plan, ask, then make the calls and record each success in the known state.
 
     With PLAN_FILE (from `reconciler plan --out`), apply that reviewed plan without asking,
     provided the desired file and known state are unchanged since it was saved. With a fleet
     (a folder, or several -f), plan every account, ask once, apply them in parallel.
     """
-    if plan_file is not None or not is_fleet(file, shard):
-        _apply_one(plan_file=plan_file, file=file[0], **options)
+    if plan_file is not None or not is_fleet(target.files, shard):
+        _apply_one(plan_file=plan_file, target=target, **options)
         return
     refuse_beside_fleet(targets=options["targets"], document=options["output_format"])
-    fleet = open_fleet(file, shard, target_of({**options, "file": file[0]}))
+    fleet = open_fleet(target, shard)
     sys.exit(
         apply_fleet(
             fleet,
-            PlanOptions(options["refresh"], options["create_missing"], options["lock_timeout"]),
+            PlanOptions(options["refresh"], options["create_missing"]),
             auto_approve=options["auto_approve"],
             force=options["force"],
             verify_after=options["verify_after"],
@@ -102,12 +98,6 @@ def apply(
 @with_inputs("apply")
 def _apply_one(
     plan_file: Path | None,
-    file: Path,
-    state: Path | None,
-    state_url: str | None,
-    sandbox: bool,
-    env_file: Path,
-    lock_timeout: float,
     show_requests: bool,
     refresh: bool,
     create_missing: bool,
@@ -119,83 +109,77 @@ def _apply_one(
     output_format: str,
     inputs: Inputs,
 ) -> None:
-    """Apply one account (or a saved plan)."""
+    """Apply one account (or a saved plan): show the plan, ask, then print what the apply
+    did (``workflows.apply_run``)."""
     as_json = output_format == "json"
     if as_json and not (auto_approve or plan_file is not None):
         raise SettingsError("--format json needs --auto-approve (or a saved plan): it never asks")
-    reading = reading_live(console(stderr=True), quiet=quiet)
     if plan_file is not None:
         _refuse_flags_beside(plan_file)
-        session = announced(session_for_saved_plan(inputs, reading))
         auto_approve = True
-    else:
-        assert inputs.desired is not None  # loaded for every apply
-        chosen = open_session(
-            inputs.target,
-            inputs.desired,
-            refresh=refresh,
-            create_missing=create_missing,
-            reading=reading,
-        )
-        session = announced(targeted(chosen, targets))
+    reading = reading_live(console(stderr=True), quiet=quiet)
+    chosen = plan_for_apply(
+        inputs, refresh=refresh, create_missing=create_missing, targets=targets, reading=reading
+    )
+    session = announced(chosen)
     if session.plan.calls:  # refuse missing settings before showing a plan to approve
         check_api_settings(inputs.target)
     if not quiet:
         print_read_side(session, stderr=as_json)
-    out = console()
-    if not quiet:
         print_plan(console(stderr=as_json), session.plan, show_requests=show_requests)
     if session.plan.is_empty:
         if as_json:
             empty = ApplyReport((), session.known)
             click.echo(render_document(apply_document(empty, None)), nl=False)
         elif quiet:
-            out.print(summary_line(session.plan))
+            console().print(summary_line(session.plan))
         return
-    if not force:
-        check_plan_is_safe(
-            session.plan, session.known, max_fraction=session.tool.max_change_fraction
-        )
+    check_safe(session, force=force)
     if not auto_approve:
         if not sys.stdin.isatty():
             raise SettingsError("not on a terminal: pass --auto-approve to apply without asking")
         _approved_or_exit()
-    if not session.plan.calls:  # only records to drop: no call, nothing to report on
-        report = forget_unmanaged(session.plan, session.known)
-        session.store.save(report.state)
-        _report(report, None, as_json=as_json)
-        return
-    total = len(session.plan.calls)
-    try:
-        with (
-            api_target(inputs.target) as (base_url, api_key),
-            progress(total, console(stderr=True), quiet=quiet) as listener,
-        ):
-            tally = Tally(total, listener)
-            try:
-                report, verification = interrupts.run_async(
-                    apply_and_verify(session, base_url, api_key, tally, verify_after)
-                )
-            except KeyboardInterrupt:
-                interrupts.ignore()  # what follows is the run's last word
-                interrupts.leave(tally.interrupted(_recorded_since(session)))  # 130, or 143
+    watching = partial(_progress, session, quiet=quiet)
+    applied = apply_planned(session, inputs.target, watching, verify_after=verify_after)
+    _print_applied(applied, as_json=as_json, quiet=quiet)
 
-                raise  # not reached
-        # On one terminal, the progress output above already showed each failure.
-        shown = shows_failures(console(stderr=True), quiet=quiet) and out.is_terminal
-        _report(report, verification, as_json=as_json, list_failures=not shown)
-        save_applied(session.store, report.state)
-        pace_note = report.pace.note() if report.pace is not None else None
-        if pace_note is not None:
-            click.echo(f"note: {pace_note}", err=True)
-    except LockLost as error:  # the lock or its connection lost: exit 3 once a call was made
-        click.echo(f"error: {error}", err=True)
-        click.echo(error.counts(), err=True)
-        sys.exit(EXIT_APPLY_FAILED if error.made else EXIT_ERROR)
-    except StateWriteError as error:  # only ever raised once a call has succeeded
-        click.echo(f"error: {error_message(error, in_play().redactor)}", err=True)
+
+@contextlib.contextmanager
+def _progress(session: Session, total: int, *, quiet: bool) -> Iterator[OutcomeListener]:
+    """Progress on stderr while the calls are made; Ctrl-C says how many finished and how
+    many are recorded (exit 130, or 143)."""
+    with progress(total, console(stderr=True), quiet=quiet) as listener:
+        tally = Tally(total, listener)
+        try:
+            yield tally
+        except KeyboardInterrupt:
+            interrupts.ignore()  # what follows is the run's last word
+            interrupts.leave(tally.interrupted(recorded_since(session)))  # 130, or 143
+            raise  # not reached
+
+
+def _print_applied(applied: Applied, *, as_json: bool, quiet: bool) -> None:
+    """What the apply did, and its exit code: 3 when a call failed, a declared field did not
+    take or the known state could not be written once calls were made (1 for a lock lost
+    before any call)."""
+    out = console()
+    # On one terminal, the progress output already showed each failure.
+    shown = shows_failures(console(stderr=True), quiet=quiet) and out.is_terminal
+    if applied.report is not None:
+        _report(applied.report, applied.verification, as_json=as_json, list_failures=not shown)
+    lost = applied.write_failed
+    if isinstance(lost, LockLost):  # the lock or its connection lost: no call after it
+        click.echo(f"error: {lost}", err=True)
+        click.echo(lost.counts(), err=True)
+        sys.exit(EXIT_APPLY_FAILED if lost.made else EXIT_ERROR)
+    if lost is not None:  # only ever once a call has succeeded
+        click.echo(f"error: {error_message(lost, in_play().redactor)}", err=True)
         sys.exit(EXIT_APPLY_FAILED)
-    if not report.ok or (verification is not None and not verification.ok):
+    pace = applied.report.pace if applied.report is not None else None
+    pace_note = pace.note() if pace is not None else None
+    if pace_note is not None:
+        click.echo(f"note: {pace_note}", err=True)
+    if not applied.ok:
         sys.exit(EXIT_APPLY_FAILED)
 
 
@@ -229,15 +213,6 @@ def _approved_or_exit() -> None:
     if answer.rstrip("\r") != "yes":
         click.echo("Apply cancelled; nothing applied.", err=True)
         sys.exit(EXIT_ERROR)
-
-
-def _recorded_since(session: Session) -> int | None:
-    """How many successes this apply recorded: each bumps the known state's serial by one
-    (``None`` when the known state can't be read back to say)."""
-    try:
-        return max(0, session.store.load().serial - session.known.serial)
-    except ReconcilerError:
-        return None
 
 
 def _refuse_flags_beside(plan_file: Path) -> None:

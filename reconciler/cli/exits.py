@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
-from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 import click
 from rich.console import Console
 
 from reconciler import interrupts
+from reconciler.cli.command_secrets import in_play, redacting
 from reconciler.cli.group import colour_refused
-from reconciler.cli.redaction import redacting
+from reconciler.core.redaction import Redactor
 from reconciler.errors import ReconcilerError
 from reconciler.render.messages import error_message
+from reconciler.workflows.target import Target
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_APPLY_FAILED = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT; 143 (128 + SIGTERM) after a SIGTERM
@@ -45,20 +47,30 @@ def exits_cleanly(command: Callable[P, R]) -> Callable[P, R]:
     """Turn the package's errors into a message on stderr and exit code 1, never a traceback.
 
     The message, and every log record meanwhile, is shown with every secret in play redacted:
-    the last line of defence behind the client's own redaction of a server's text.
+    the last line of defence behind the client's own redaction of a server's text. The secrets
+    are those of the command's ``target`` (its settings, read once), when it takes one.
     """
 
     @wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        env_file = kwargs.get("env_file")
-        with redacting(env_file if isinstance(env_file, Path) else None) as secrets:
-            try:
-                return command(*args, **kwargs)
-            except ReconcilerError as error:
-                click.echo(f"error: {error_message(error, secrets.redactor)}", err=True)
-                sys.exit(EXIT_ERROR)
-            except KeyboardInterrupt:
-                interrupts.leave("interrupted")
-                raise  # not reached: leave() exits
+        target = kwargs.get("target")
+        given = target if isinstance(target, Target) else None
+        with redacting(given) as secrets, errors_reported(lambda: secrets.redactor):
+            return command(*args, **kwargs)
 
     return wrapper
+
+
+@contextlib.contextmanager
+def errors_reported(redactor: Callable[[], Redactor] | None = None) -> Iterator[None]:
+    """The package's errors as a message on stderr and exit 1, shown through ``redactor``
+    (the command's secrets in play by default); Ctrl-C as ``interrupted``."""
+    try:
+        yield
+    except ReconcilerError as error:
+        redact = in_play().redactor if redactor is None else redactor()
+        click.echo(f"error: {error_message(error, redact)}", err=True)
+        sys.exit(EXIT_ERROR)
+    except KeyboardInterrupt:
+        interrupts.leave("interrupted")
+        raise  # not reached: leave() exits

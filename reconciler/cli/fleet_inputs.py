@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Sequence
-from pathlib import Path
 
 import click
 
-from reconciler.cli.redaction import InPlay, in_play
+from reconciler.cli.command_secrets import InPlay, in_play
 from reconciler.errors import SettingsError
 from reconciler.render.escape import terminal
-from reconciler.workflows.fleet import Account, fleet_accounts
+from reconciler.workflows.fleet_run import Account, fleet_accounts
 from reconciler.workflows.session import Inputs, declared_secrets, load_inputs
 from reconciler.workflows.shard_auto import Claims, claims, shared_database
 from reconciler.workflows.target import Target
@@ -29,7 +27,7 @@ def keep_secrets(secrets: InPlay, account: Account, inputs: Inputs | None) -> No
         secrets.add(*declared_secrets(inputs.desired))
 
 
-def claimed_fleet(files: Sequence[Path], template: Target) -> Claims[Inputs]:
+def claimed_fleet(template: Target) -> Claims[Inputs]:
     """The fleet's accounts for ``--shard auto``: none read yet; each one this runner takes is
     read then (its settings and secrets too), and each left to another runner is noted on
     stderr."""
@@ -50,4 +48,4 @@ def claimed_fleet(files: Sequence[Path], template: Target) -> Claims[Inputs]:
         click.echo(f"note: {terminal(account.name)}: {why}", err=True)
 
     command = click.get_current_context().info_name or "plan"
-    return claims(fleet_accounts(files, None, template), url, command, load, left)
+    return claims(fleet_accounts(template.files, None, template), url, command, load, left)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from reconciler.errors import SettingsError
-from reconciler.workflows.fleet import is_fleet as _is_fleet
+from reconciler.workflows.fleet_run import is_fleet as _is_fleet
 from reconciler.workflows.shard_auto import parse_shard
 
 

@@ -11,8 +11,8 @@ import click
 from rich.console import Console
 
 from reconciler.cli.annotations import annotations_of
+from reconciler.cli.command_secrets import in_play
 from reconciler.cli.exits import EXIT_ERROR
-from reconciler.cli.redaction import in_play
 from reconciler.errors import ReconcilerError
 from reconciler.render.escape import terminal
 from reconciler.render.messages import error_message

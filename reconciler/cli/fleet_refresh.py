@@ -15,14 +15,14 @@ from collections.abc import Callable
 import click
 
 from reconciler.cli.exits import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, console, worst_exit
-from reconciler.cli.fleet import Fleet, ended_section, fleet_runs
+from reconciler.cli.fleet_command import Fleet, ended_section, fleet_runs
 from reconciler.cli.fleet_output import Failures, Tally
 from reconciler.cli.refresh_approval import NOT_WRITTEN, approved, would_write
 from reconciler.core.live_fold import Refreshed
 from reconciler.render.drift import render_refresh
 from reconciler.render.escape import terminal
 from reconciler.workflows.backend_choice import known_state_where
-from reconciler.workflows.fleet import Account, AccountRun, run_accounts
+from reconciler.workflows.fleet_run import Account, AccountRun, run_accounts
 from reconciler.workflows.fleet_steps import refresh_fleet_account
 from reconciler.workflows.refresh import ReadRefresh, read_refresh, write_unless_changed
 from reconciler.workflows.session import Inputs
@@ -31,13 +31,11 @@ from reconciler.workflows.shard_auto import Claims
 CHANGED_SINCE = "the known state changed since it was read; nothing written: refresh again"
 
 
-def refresh_fleet(
-    fleet: Fleet, *, lock_timeout: float, detailed_exitcode: bool, auto_approve: bool
-) -> int:
+def refresh_fleet(fleet: Fleet, *, detailed_exitcode: bool, auto_approve: bool) -> int:
     """Refresh every account; show each one's drift as it ends; write when approved; the worst
     exit code."""
     if auto_approve:
-        step = lambda account, inputs: refresh_fleet_account(inputs, lock_timeout)  # noqa: E731
+        step = lambda account, inputs: refresh_fleet_account(inputs)  # noqa: E731
         return _shown(fleet, step, detailed_exitcode, written=True)[0]
     asks = sys.stdin.isatty() and not isinstance(fleet.loaded, Claims)
     code, reads = _shown(fleet, _read, detailed_exitcode, written=False)
@@ -48,7 +46,7 @@ def refresh_fleet(
         return code
     if not approved(f"these live values into the known state of {_accounts(len(reads))}"):
         return EXIT_ERROR
-    return worst_exit([code, _write(fleet, reads, lock_timeout)])
+    return worst_exit([code, _write(fleet, reads)])
 
 
 def _read(account: Account, inputs: Inputs) -> ReadRefresh:
@@ -91,7 +89,7 @@ def _shown(
     return worst_exit(tally.codes), reads
 
 
-def _write(fleet: Fleet, reads: dict[str, tuple[Inputs, ReadRefresh]], lock_timeout: float) -> int:
+def _write(fleet: Fleet, reads: dict[str, tuple[Inputs, ReadRefresh]]) -> int:
     """Write each approved account's live values under its lock; the worst exit code."""
     assert not isinstance(fleet.loaded, Claims)
     chosen = [
@@ -101,7 +99,7 @@ def _write(fleet: Fleet, reads: dict[str, tuple[Inputs, ReadRefresh]], lock_time
     ]
 
     def write(account: Account, given: tuple[Inputs, ReadRefresh]) -> bool:
-        return write_unless_changed(given[0].target, given[1], lock_timeout)
+        return write_unless_changed(given[0].target, given[1])
 
     failures, codes, out = Failures(), list[int](), console()
     for run in run_accounts(chosen, write, fleet.at_once):

@@ -8,16 +8,13 @@ from typing import Any
 
 import click
 
+from reconciler.cli.command_inputs import with_inputs
+from reconciler.cli.command_secrets import in_play
 from reconciler.cli.exits import console, exits_cleanly
 from reconciler.cli.gitops_options import format_option
 from reconciler.cli.group import main
-from reconciler.cli.locking import with_inputs
-from reconciler.cli.options import (
-    LOCK_TIMEOUT_OPTION,
-    an_id,
-    target_options,
-)
-from reconciler.cli.redaction import in_play
+from reconciler.cli.options import an_id
+from reconciler.cli.target_option import target_option
 from reconciler.render.counts import counted
 from reconciler.render.escape import terminal
 from reconciler.render.json import render_document
@@ -28,8 +25,7 @@ FORMAT_VERSION = 1
 
 
 @main.command("import")
-@target_options
-@LOCK_TIMEOUT_OPTION
+@target_option()
 @click.option(
     "--account-id",
     callback=an_id,
@@ -47,12 +43,6 @@ FORMAT_VERSION = 1
 @exits_cleanly
 @with_inputs("import", desired=False, locks=lambda params: not params["dry_run"])
 def import_(
-    file: Path,
-    state: Path | None,
-    state_url: str | None,
-    sandbox: bool,
-    env_file: Path,
-    lock_timeout: float,
     account_id: int | None,
     dry_run: bool,
     output_format: str,
@@ -61,6 +51,7 @@ def import_(
     """Write the desired-state file from the live account, or update it in place (comments,
     order and quoting kept), and record what was read as the known state."""
     imported = import_account(inputs.target, account_id, dry_run=dry_run)
+    file = inputs.target.file
     shown = in_play().redactor  # a live value may hold a secret in play: never shown
     if output_format == "json":
         click.echo(render_document(import_document(imported, file, shown)), nl=False)

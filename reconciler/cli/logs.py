@@ -2,8 +2,8 @@
 
 Records go to stderr, from ``warning`` unless a level is chosen (``-v`` is ``debug``). With a
 log file they go there from the chosen level (``debug`` unless one is chosen), and stderr keeps
-the warnings. Every handler made here is one ``cli.redaction.redacting`` gives its filter, so a
-file holds no secret in play, as stderr doesn't.
+the warnings. Every handler made here is one ``cli.command_secrets.redacting`` gives its
+filter, so a file holds no secret in play, as stderr doesn't.
 """
 
 from __future__ import annotations

@@ -205,21 +205,8 @@ def _stacked(
     return decorate
 
 
-target_options = _stacked(
-    (FILE_OPTION, STATE_OPTION, STATE_URL_OPTION, SANDBOX_OPTION, ENV_FILE_OPTION)
-)
-"""The options naming one account's desired file and known state (-f, --state, --state-url,
---sandbox, --env-file)."""
-
 planning_options = _stacked(
     (
-        FILES_OPTION,
-        SHARD_OPTION,
-        STATE_OPTION,
-        STATE_URL_OPTION,
-        SANDBOX_OPTION,
-        ENV_FILE_OPTION,
-        LOCK_TIMEOUT_OPTION,
         PARALLELISM_OPTION,
         ACCOUNTS_AT_ONCE_OPTION,
         SHOW_REQUESTS_OPTION,
@@ -227,4 +214,4 @@ planning_options = _stacked(
         CREATE_MISSING_OPTION,
     )
 )
-"""The options every planning command shares."""
+"""The options every planning command shares after its ``target_option``."""

@@ -10,15 +10,16 @@ from typing import Any
 import click
 
 from reconciler.cli.annotations import ERROR_FORMAT_OPTION, annotates_errors
+from reconciler.cli.command_inputs import with_inputs
 from reconciler.cli.exits import EXIT_CHANGES, console, exits_cleanly
-from reconciler.cli.fleet import open_fleet, plan_fleet
+from reconciler.cli.fleet_command import open_fleet, plan_fleet
 from reconciler.cli.fleet_options import is_fleet, refuse_beside_fleet
 from reconciler.cli.gitops_options import QUIET_OPTION, TARGET_OPTION
 from reconciler.cli.group import main
-from reconciler.cli.locking import target_of, with_inputs
-from reconciler.cli.options import planning_options
+from reconciler.cli.options import SHARD_OPTION, planning_options
 from reconciler.cli.printing import announced, print_plan, print_read_side
 from reconciler.cli.progress import reading_live
+from reconciler.cli.target_option import target_option
 from reconciler.core.guard import unsafe_reasons
 from reconciler.render.escape import terminal
 from reconciler.render.json import render_json
@@ -27,11 +28,13 @@ from reconciler.render.markdown import render_markdown
 from reconciler.render.text import summary_line
 from reconciler.storage.saved_plans import save_plan
 from reconciler.workflows.fleet_steps import PlanOptions
-from reconciler.workflows.plan import binding, check_plan_out, targeted
+from reconciler.workflows.plan_run import binding, check_plan_out, targeted
 from reconciler.workflows.session import Inputs, open_session
+from reconciler.workflows.target import Target
 
 
 @main.command()
+@target_option(fleet=True, beside_file=(SHARD_OPTION,))
 @planning_options
 @click.option(
     "--detailed-exitcode",
@@ -61,17 +64,17 @@ from reconciler.workflows.session import Inputs, open_session
 @QUIET_OPTION
 @ERROR_FORMAT_OPTION
 @exits_cleanly
-def plan(file: tuple[Path, ...], shard: str | None, **options: Any) -> None:
+def plan(target: Target, shard: str | None, **options: Any) -> None:
     """Show, as a dry run, exactly the API calls an apply would make."""
-    if not is_fleet(file, shard):
-        _plan_one(file=file[0], **options)
+    if not is_fleet(target.files, shard):
+        _plan_one(target=target, **options)
         return
     refuse_beside_fleet(out=options["out"], targets=options["targets"])
-    fleet = open_fleet(file, shard, target_of({**options, "file": file[0]}))
+    fleet = open_fleet(target, shard)
     sys.exit(
         plan_fleet(
             fleet,
-            PlanOptions(options["refresh"], options["create_missing"], options["lock_timeout"]),
+            PlanOptions(options["refresh"], options["create_missing"]),
             output_format=options["output_format"],
             show_requests=options["show_requests"],
             quiet=options["quiet"],
@@ -84,12 +87,6 @@ def plan(file: tuple[Path, ...], shard: str | None, **options: Any) -> None:
 @annotates_errors
 @with_inputs("plan --refresh", locks=lambda params: bool(params["refresh"]))
 def _plan_one(
-    file: Path,
-    state: Path | None,
-    state_url: str | None,
-    sandbox: bool,
-    env_file: Path,
-    lock_timeout: float,
     show_requests: bool,
     refresh: bool,
     create_missing: bool,

@@ -11,7 +11,7 @@ from reconciler.render.drift import render_refresh, render_resolution
 from reconciler.render.escape import terminal
 from reconciler.render.plain import plain_plan
 from reconciler.render.text import render_plan
-from reconciler.workflows.plan import Targeted
+from reconciler.workflows.plan_run import Targeted
 from reconciler.workflows.session import Session
 
 

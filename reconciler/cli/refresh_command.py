@@ -3,48 +3,33 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
 
+from reconciler.cli.command_inputs import with_inputs
 from reconciler.cli.exits import EXIT_CHANGES, EXIT_ERROR, console, exits_cleanly
-from reconciler.cli.fleet import open_fleet
+from reconciler.cli.fleet_command import open_fleet
 from reconciler.cli.fleet_options import is_fleet, refuse_beside_fleet
 from reconciler.cli.fleet_refresh import refresh_fleet
 from reconciler.cli.gitops_options import format_option
 from reconciler.cli.group import main
-from reconciler.cli.locking import target_of, with_inputs
-from reconciler.cli.options import (
-    ACCOUNTS_AT_ONCE_OPTION,
-    ENV_FILE_OPTION,
-    FILES_OPTION,
-    LOCK_TIMEOUT_OPTION,
-    PARALLELISM_OPTION,
-    SANDBOX_OPTION,
-    SHARD_OPTION,
-    STATE_OPTION,
-    STATE_URL_OPTION,
-)
+from reconciler.cli.options import ACCOUNTS_AT_ONCE_OPTION, PARALLELISM_OPTION, SHARD_OPTION
 from reconciler.cli.progress import reading_live
 from reconciler.cli.refresh_approval import NOT_WRITTEN, approved, would_write
-from reconciler.core.run_documents import refresh_document
+from reconciler.cli.target_option import target_option
 from reconciler.render.drift import render_refresh
 from reconciler.render.escape import terminal
 from reconciler.render.json import render_document
+from reconciler.render.run_documents import refresh_document
 from reconciler.workflows.backend_choice import known_state_where
 from reconciler.workflows.refresh import read_refresh, write_refresh
 from reconciler.workflows.session import Inputs
+from reconciler.workflows.target import Target
 
 
 @main.command()
-@FILES_OPTION
-@SHARD_OPTION
-@STATE_OPTION
-@STATE_URL_OPTION
-@SANDBOX_OPTION
-@ENV_FILE_OPTION
-@LOCK_TIMEOUT_OPTION
+@target_option(fleet=True, beside_file=(SHARD_OPTION,))
 @PARALLELISM_OPTION
 @ACCOUNTS_AT_ONCE_OPTION
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when drift was found, 0 when none.")
@@ -56,17 +41,16 @@ from reconciler.workflows.session import Inputs
 )
 @format_option("the document of schema/refresh.schema.json")
 @exits_cleanly
-def refresh(file: tuple[Path, ...], shard: str | None, **options: Any) -> None:
+def refresh(target: Target, shard: str | None, **options: Any) -> None:
     """Read the live account for every declared resource, show drift, update the known state."""
-    if not is_fleet(file, shard):
-        _refresh_one(file=file[0], **options)
+    if not is_fleet(target.files, shard):
+        _refresh_one(target=target, **options)
         return
     refuse_beside_fleet(document=options["output_format"])
-    fleet = open_fleet(file, shard, target_of({**options, "file": file[0]}))
+    fleet = open_fleet(target, shard)
     sys.exit(
         refresh_fleet(
             fleet,
-            lock_timeout=options["lock_timeout"],
             detailed_exitcode=options["detailed_exitcode"],
             auto_approve=options["auto_approve"],
         )
@@ -75,12 +59,6 @@ def refresh(file: tuple[Path, ...], shard: str | None, **options: Any) -> None:
 
 @with_inputs("refresh")
 def _refresh_one(
-    file: Path,
-    state: Path | None,
-    state_url: str | None,
-    sandbox: bool,
-    env_file: Path,
-    lock_timeout: float,
     detailed_exitcode: bool,
     auto_approve: bool,
     output_format: str,

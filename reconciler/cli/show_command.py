@@ -11,13 +11,13 @@ import click
 
 from reconciler.cli.exits import EXIT_CHANGES, console, exits_cleanly
 from reconciler.cli.group import main
-from reconciler.cli.locking import target_of
-from reconciler.cli.options import ENV_FILE_OPTION, STATE_URL_OPTION
 from reconciler.cli.printing import print_plan
+from reconciler.cli.target_option import target_option
 from reconciler.render.escape import json_text, terminal
 from reconciler.render.markdown import render_markdown
 from reconciler.storage.saved_plans import SavedBackend
 from reconciler.workflows.show import Shown, show_saved_plan
+from reconciler.workflows.target import Target
 
 
 @main.command()
@@ -36,30 +36,27 @@ from reconciler.workflows.show import Shown, show_saved_plan
     is_flag=True,
     help="Exit 2 when the plan is stale, 0 when it is fresh (1: it could not be read).",
 )
-@STATE_URL_OPTION
-@ENV_FILE_OPTION
+@target_option(saved_plan="plan_file")
 @exits_cleanly
 def show(
     plan_file: Path,
     output_format: str,
     show_requests: bool,
     detailed_exitcode: bool,
-    state_url: str | None,
-    env_file: Path,
+    target: Target,
 ) -> None:
     """Show a saved plan (from `reconciler plan --out`) and whether the desired file and known
     state still match it, without reaching the API. Freshness goes to stderr with --format
     json or markdown, so stdout is the plan alone. The plan is judged against the known state
     it was made with (the database it records, or the file)."""
-    params = {"file": plan_file, "state_url": state_url, "env_file": env_file}
-    shown = show_saved_plan(plan_file, target_of(params))
+    shown = show_saved_plan(plan_file, target)
     if output_format == "json":
         click.echo(json_text(json.dumps(shown.saved.document, indent=2, ensure_ascii=False)))
     elif output_format == "markdown":
         click.echo(render_markdown(shown.plan), nl=False)
     else:
         print_plan(console(), shown.plan, show_requests=show_requests)
-    click.echo(terminal(freshness(shown, env_file)), err=output_format != "text")
+    click.echo(terminal(freshness(shown, target.env_file)), err=output_format != "text")
     if detailed_exitcode and shown.stale:
         sys.exit(EXIT_CHANGES)
 

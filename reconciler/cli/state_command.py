@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
-from pydantic import SecretStr
 
+from reconciler.cli.command_secrets import database_passwords, in_play
 from reconciler.cli.exits import console, exits_cleanly
 from reconciler.cli.group import main
-from reconciler.cli.options import (
-    LOCK_TIMEOUT_OPTION,
-    target_options,
-)
-from reconciler.cli.redaction import database_passwords, in_play
+from reconciler.cli.target_option import target_option
 from reconciler.errors import InputError
 from reconciler.render.counts import counted
 from reconciler.render.escape import terminal
-from reconciler.workflows.moving import Destination, move_state
+from reconciler.workflows.state_move import ALIASES, move_state
 from reconciler.workflows.target import Target, with_state_url
 
 
@@ -30,30 +24,22 @@ def state_group() -> None:
 @click.option(
     "--to",
     "to",
-    type=click.Choice(["database", "file"]),
+    metavar="URL|database|file",
     required=True,
-    help="database: from the known-state file into --state-url; file: back again.",
+    help="Where to: a backend's URL (file:PATH, postgresql://...); database: the --state-url "
+    "(or RECONCILER_STATE_URL); file: the known-state file (--state, or the default).",
 )
-@target_options
-@LOCK_TIMEOUT_OPTION
+@target_option()
 @exits_cleanly
-def move(
-    to: Destination,
-    file: Path,
-    state: Path | None,
-    state_url: str | None,
-    sandbox: bool,
-    env_file: Path,
-    lock_timeout: float,
-) -> None:
-    """Move the known state of -f's account between its file (--state, or the default beside
-    -f) and the database (--state-url), holding both locks. The source is retired afterwards:
-    the file renamed <name>.moved, or the account's rows deleted. A destination that records
-    another history is never overwritten."""
-    in_play().add(*database_passwords(state_url))
-    url = None if state_url is None else SecretStr(state_url)
-    target = Target(file, state, sandbox, env_file, url)
-    moved = move_state(with_state_url(target, unless_state_file=False), to, lock_timeout)
+def move(to: str, target: Target) -> None:
+    """Move the known state of -f's account to --to, holding both locks: between its file
+    (--state, or the default beside -f) and the database (--state-url), or to any backend's
+    URL from where it is kept now. The source is retired afterwards: the file renamed
+    <name>.moved, or the account's rows deleted. A destination that records another history
+    is never overwritten."""
+    if to not in ALIASES:
+        in_play().add(*database_passwords(to))
+    moved = move_state(with_state_url(target, unless_state_file=False), to, target.lock_timeout)
     known = moved.state
     console().print(
         f"Moved the known state (lineage {known.lineage}, serial {known.serial}, "

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import click
 
 from reconciler.cli.exits import console, exits_cleanly
 from reconciler.cli.gitops_options import format_option
-from reconciler.cli.locking import target_of
-from reconciler.cli.options import (
-    LOCK_TIMEOUT_OPTION,
-    target_options,
-)
 from reconciler.cli.state_command import state_group
+from reconciler.cli.target_option import target_option
 from reconciler.core.kinds import registry
 from reconciler.core.known import KnownState
 from reconciler.render.escape import json_text, terminal
@@ -25,33 +20,13 @@ from reconciler.workflows.state_records import find_keys, read_state, remove_rec
 from reconciler.workflows.target import Target, with_state_url
 
 
-def _target(
-    file: Path, state: Path | None, state_url: str | None, sandbox: bool, env_file: Path
-) -> Target:
-    params = {
-        "file": file,
-        "state": state,
-        "state_url": state_url,
-        "sandbox": sandbox,
-        "env_file": env_file,
-    }
-    return with_state_url(target_of(params))
-
-
 @state_group.command("list")
-@target_options
+@target_option(lock=False)
 @format_option("the document of schema/state-list.schema.json")
 @exits_cleanly
-def list_(
-    file: Path,
-    state: Path | None,
-    state_url: str | None,
-    sandbox: bool,
-    env_file: Path,
-    output_format: str,
-) -> None:
+def list_(target: Target, output_format: str) -> None:
     """List the resources the known state records, one a line: resource, then when applied."""
-    target = _target(file, state, state_url, sandbox, env_file)
+    target = with_state_url(target)
     known = read_state(target)
     if output_format == "json":
         click.echo(render_document(state_list_document(known, known_state_where(target))), nl=False)
@@ -77,19 +52,12 @@ def state_list_document(known: KnownState, known_state: str) -> dict[str, Any]:
 
 @state_group.command("show")
 @click.argument("resource")
-@target_options
+@target_option(lock=False)
 @exits_cleanly
-def show(
-    resource: str,
-    file: Path,
-    state: Path | None,
-    state_url: str | None,
-    sandbox: bool,
-    env_file: Path,
-) -> None:
+def show(resource: str, target: Target) -> None:
     """Show what was last applied to RESOURCE (e.g. client:42), secrets as (sensitive), as
     JSON."""
-    known = read_state(_target(file, state, state_url, sandbox, env_file))
+    known = read_state(with_state_url(target))
     for key in find_keys(known, (resource,)):
         record = json.dumps(shown_record(known, key), indent=2, ensure_ascii=False)
         click.echo(json_text(record))
@@ -97,22 +65,12 @@ def show(
 
 @state_group.command("rm")
 @click.argument("resources", nargs=-1, required=True)
-@target_options
-@LOCK_TIMEOUT_OPTION
+@target_option()
 @exits_cleanly
-def rm(
-    resources: tuple[str, ...],
-    file: Path,
-    state: Path | None,
-    state_url: str | None,
-    sandbox: bool,
-    env_file: Path,
-    lock_timeout: float,
-) -> None:
+def rm(resources: tuple[str, ...], target: Target) -> None:
     """Forget RESOURCES (e.g. client:42): drop their records, under the lock. Nothing changes
     on the account; the next plan treats them as never applied."""
-    target = _target(file, state, state_url, sandbox, env_file)
-    removed = remove_records(target, resources, lock_timeout)
+    removed = remove_records(with_state_url(target), resources, target.lock_timeout)
     names = terminal(", ".join(registry.describe(key) for key in removed.keys))
     kept = f"; the previous file is kept as {removed.backup}" if removed.backup else ""
     console().print(

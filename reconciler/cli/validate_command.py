@@ -13,13 +13,13 @@ from reconciler.cli.exits import exits_cleanly
 from reconciler.cli.gitops_options import format_option
 from reconciler.cli.group import main
 from reconciler.cli.options import FILES_OPTION, SHARD_OPTION
-from reconciler.core.run_documents import Checked, validate_document
 from reconciler.desired.document import load_desired
 from reconciler.desired.secrets_in_play import Snapshot
 from reconciler.errors import Problem, ValidationFailed
 from reconciler.render.escape import terminal
 from reconciler.render.json import render_document
-from reconciler.workflows.fleet import Shard, fleet_files
+from reconciler.render.run_documents import Checked, validate_document
+from reconciler.workflows.fleet_run import Shard, fleet_files
 from reconciler.workflows.repository import check_desired_path
 
 # What envexpand reports for ${NAME} with NAME unset; --allow-unset-env lets it pass.

@@ -1,5 +1,5 @@
 """Machine-readable output: the plan document (``core.plan_document``), the fleet document and
-the documents of apply, refresh and validate (``core.run_documents``) as JSON text."""
+the documents of apply, refresh and validate (``render.run_documents``) as JSON text."""
 
 from __future__ import annotations
 

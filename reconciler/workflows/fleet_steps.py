@@ -1,9 +1,10 @@
 """What a fleet does for each of its accounts: plan, refresh, or plan and apply under the lock.
 
-Each step is the single-account use case, run in the account's own thread: the lock, session,
-client and event loop are the account's, never shared. A step closes the account's known-state
-store and lock (and so their database connection) when it ends, so a fleet holds at most one
-connection per account in progress, whatever its size.
+Each step is the single-account use case (an apply's calls are ``apply_run.apply_planned``'s),
+run in the account's own thread: the lock, session, client and event loop are the account's,
+never shared. A step closes the account's known-state store and lock (and so their database
+connection) when it ends, so a fleet holds at most one connection per account in progress,
+whatever its size.
 """
 
 from __future__ import annotations
@@ -11,22 +12,18 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pydantic import SecretStr
 
-from reconciler import interrupts
-from reconciler.core.guard import check_plan_is_safe
 from reconciler.core.live_fold import Refreshed
 from reconciler.core.plan import Plan
-from reconciler.core.report import ApplyReport, OutcomeListener
-from reconciler.core.verification import Verification
-from reconciler.errors import StalePlan, StateWriteError
+from reconciler.errors import StalePlan
 from reconciler.storage.lock import Owner
-from reconciler.workflows.apply import apply_and_verify, forget_unmanaged, save_applied
-from reconciler.workflows.locking import state_lock
+from reconciler.workflows.apply_run import Applied, Watching, apply_planned, check_safe
 from reconciler.workflows.refresh import refresh_account
-from reconciler.workflows.session import Inputs, Session, api_target, open_session
+from reconciler.workflows.session import Inputs, Session, open_session
+from reconciler.workflows.state_lock import state_lock
 
 
 @dataclass(frozen=True)
@@ -35,7 +32,6 @@ class PlanOptions:
 
     refresh: bool = False
     create_missing: bool = False
-    lock_timeout: float = 0.0
 
 
 def plan_account(inputs: Inputs, options: PlanOptions) -> Session:
@@ -46,7 +42,7 @@ def plan_account(inputs: Inputs, options: PlanOptions) -> Session:
     if not options.refresh:
         session = open_session(inputs.target, inputs.desired, create_missing=options.create_missing)
     else:
-        with state_lock(inputs.target, "plan --refresh", options.lock_timeout):
+        with state_lock(inputs.target, "plan --refresh", inputs.target.lock_timeout):
             session = open_session(
                 inputs.target, inputs.desired, refresh=True, create_missing=options.create_missing
             )
@@ -58,10 +54,7 @@ def plan_to_approve(inputs: Inputs, options: PlanOptions, *, force: bool) -> Ses
     """The account's plan to show before asking, made without its lock (with a refresh, under
     it only while refreshing), and checked as safe unless ``force``."""
     session = plan_account(inputs, options)
-    if not force:
-        check_plan_is_safe(
-            session.plan, session.known, max_fraction=session.tool.max_change_fraction
-        )
+    check_safe(session, force=force)
     return session
 
 
@@ -79,11 +72,11 @@ def _plain(value: object) -> object:
     return str(value)
 
 
-def refresh_fleet_account(inputs: Inputs, lock_timeout: float) -> Refreshed:
+def refresh_fleet_account(inputs: Inputs) -> Refreshed:
     """Refresh the account under its lock."""
     if inputs.desired is None:
         raise ValueError("a refresh needs the desired state")
-    with state_lock(inputs.target, "refresh", lock_timeout):
+    with state_lock(inputs.target, "refresh", inputs.target.lock_timeout):
         return refresh_account(inputs.target, inputs.desired)
 
 
@@ -110,7 +103,8 @@ def plan_held(
         raise ValueError("an apply needs the desired state")
     held = contextlib.ExitStack()
     try:
-        left = held.enter_context(state_lock(inputs.target, "apply", options.lock_timeout))
+        target = inputs.target
+        left = held.enter_context(state_lock(target, "apply", target.lock_timeout))
         session = open_session(
             inputs.target,
             inputs.desired,
@@ -124,52 +118,17 @@ def plan_held(
                 "calls than the plan approved (the known state or the account changed "
                 "meanwhile); nothing applied: run the apply again"
             )
-        if not force:
-            check_plan_is_safe(
-                session.plan, session.known, max_fraction=session.tool.max_change_fraction
-            )
+        check_safe(session, force=force)
     except BaseException:
         held.close()
         raise
     return Pending(inputs, session, held, left)
 
 
-@dataclass(frozen=True)
-class Applied:
-    """What applying one account did: its report and verification (none for an empty plan),
-    or the write failure that stopped it once calls were made."""
-
-    session: Session
-    report: ApplyReport | None = None
-    verification: Verification | None = None
-    write_failed: StateWriteError | None = None
-    left_behind: Owner | None = None
-
-    @property
-    def ok(self) -> bool:
-        return (
-            self.write_failed is None
-            and (self.report is None or self.report.ok)
-            and (self.verification is None or self.verification.ok)
-        )
-
-
-def apply_held(pending: Pending, listener: OutcomeListener, *, verify_after: bool) -> Applied:
-    """Make the planned calls of a pending account, record them, release its lock."""
+def apply_held(pending: Pending, watching: Watching, *, verify_after: bool) -> Applied:
+    """Apply a pending account (``apply_run.apply_planned``), then release its lock."""
     with pending.held:
-        session, left = pending.session, pending.left_behind
-        if session.plan.is_empty:
-            return Applied(session, left_behind=left)
-        if not session.plan.calls:  # only records to drop
-            report = forget_unmanaged(session.plan, session.known)
-            session.store.save(report.state)
-            return Applied(session, report, left_behind=left)
-        try:
-            with api_target(pending.inputs.target) as (base_url, api_key):
-                report, verification = interrupts.run_async(
-                    apply_and_verify(session, base_url, api_key, listener, verify_after)
-                )
-            save_applied(session.store, report.state)
-        except StateWriteError as error:  # only ever raised once a call has succeeded
-            return Applied(session, write_failed=error, left_behind=left)
-        return Applied(session, report, verification, left_behind=left)
+        applied = apply_planned(
+            pending.session, pending.inputs.target, watching, verify_after=verify_after
+        )
+    return replace(applied, left_behind=pending.left_behind)

@@ -10,8 +10,8 @@ from reconciler.core.known import KnownState
 from reconciler.core.live_fold import Refreshed
 from reconciler.desired.document import Desired
 from reconciler.storage.drift_log import log_drift
-from reconciler.workflows.locking import state_lock
 from reconciler.workflows.session import Reading, digest_key, read_side
+from reconciler.workflows.state_lock import state_lock
 from reconciler.workflows.target import Target
 
 
@@ -62,11 +62,12 @@ def refresh_account(
     return read.refreshed
 
 
-def write_unless_changed(target: Target, read: ReadRefresh, lock_timeout: float) -> bool:
-    """Under the account's lock, record what ``read_refresh`` read, unless the known state
-    changed since it was read (an apply or refresh ran meanwhile): then nothing is written and
-    the answer is false, so stale live values never replace newer records."""
-    with state_lock(target, "refresh", lock_timeout):
+def write_unless_changed(target: Target, read: ReadRefresh) -> bool:
+    """Under the account's lock (waiting up to its lock timeout), record what ``read_refresh``
+    read, unless the known state changed since it was read (an apply or refresh ran
+    meanwhile): then nothing is written and the answer is false, so stale live values never
+    replace newer records."""
+    with state_lock(target, "refresh", target.lock_timeout):
         store = target.store()
         try:
             if store.load() != read.before:

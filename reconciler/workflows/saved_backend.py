@@ -16,22 +16,19 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from reconciler.errors import SettingsError
-from reconciler.storage.database import check_url
+from reconciler.storage.backends import check_location, public_location
 from reconciler.storage.saved_plans import SavedBackend, SavedPlan
-from reconciler.storage.url_parts import without_password
-from reconciler.workflows.target import Target, with_state_url
+from reconciler.workflows.target import Target, new_target, with_state_url
 
 VARIABLE = "RECONCILER_STATE_URL"
 
 
 def saved_backend(target: Target) -> SavedBackend:
-    """What a plan made for ``target`` records of where its known state is."""
-    if target.state_url is None:
-        return SavedBackend(None, None)
-    url = target.state_url.get_secret_value()
-    setting = target.tool_settings().state_url
-    named = setting is not None and setting.get_secret_value() == url
-    return SavedBackend(without_password(url), VARIABLE if named else None)
+    """What a plan made for ``target`` records of where its known state is: its state URL
+    without secrets (none for the file), and the variable that named it, if one did."""
+    recorded = public_location(target.state_url)
+    named = recorded is not None and target.tool_settings().state_url == target.state_url
+    return SavedBackend(recorded, VARIABLE if named else None)
 
 
 def bound_target(saved: SavedPlan, given: Target) -> Target:
@@ -39,19 +36,21 @@ def bound_target(saved: SavedPlan, given: Target) -> Target:
     given now (which must name the plan's database)."""
     bound = saved.binding
     state = None if bound.state_file is None else Path(bound.state_file)
-    target = Target(
-        Path(bound.desired_file),
-        state,
-        bound.sandbox,
-        given.env_file,
-        given.state_url,
+    target = new_target(
+        (Path(bound.desired_file),),
+        state=state,
+        sandbox=bound.sandbox,
+        env_file=given.env_file,
+        state_url=given.state_url,
+        lock_timeout=given.lock_timeout,
+        tuning=dict(given.tuning),
         environment=given.environment,
     )
     if bound.backend is None:
         return with_state_url(target)
     recorded = bound.backend.state_url
     if recorded is None:
-        if given.state_url is not None:
+        if public_location(given.state_url) is not None:
             raise SettingsError(
                 f"{saved.path}: the plan was made with the known-state file "
                 f"({target.state_path}); it is shown and applied there: drop --state-url"
@@ -61,21 +60,16 @@ def bound_target(saved: SavedPlan, given: Target) -> Target:
 
 
 def _url_for(saved: SavedPlan, recorded: str, target: Target) -> SecretStr:
-    """The URL to reach the plan's database with: one given now naming it, else the recorded."""
-    given = target.state_url
-    if given is not None:
-        check_url(given.get_secret_value())
-        bare = without_password(given.get_secret_value())
-        if bare != recorded:
-            raise SettingsError(
-                f"{saved.path}: the plan was made with the known state in {recorded}, but "
-                f"--state-url names {bare}: apply it to the database it was made from"
-            )
-        return given
-    setting = target.tool_settings().state_url
-    if setting is not None:
-        check_url(setting.get_secret_value())
-        if without_password(setting.get_secret_value()) == recorded:
-            return setting
-    check_url(recorded)
+    """The URL to reach the plan's database with: one given now naming it, else the setting's
+    naming it, else the recorded."""
+    given = public_location(target.state_url)
+    if given is not None and given != recorded:
+        raise SettingsError(
+            f"{saved.path}: the plan was made with the known state in {recorded}, but "
+            f"--state-url names {given}: apply it to the database it was made from"
+        )
+    for url in (target.state_url, target.tool_settings().state_url):
+        if url is not None and public_location(url) == recorded:
+            return url
+    check_location(recorded)
     return SecretStr(recorded)

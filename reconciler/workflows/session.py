@@ -28,11 +28,10 @@ from reconciler.settings import (
 )
 from reconciler.storage.backend import StateBackend
 from reconciler.storage.drift_log import log_drift
-from reconciler.storage.postgres import PostgresStore
 from reconciler.storage.saved_plans import SavedPlan, load_plan
 from reconciler.workflows.backend_choice import check_backend
 from reconciler.workflows.collector import collector_paused
-from reconciler.workflows.prepare import Prepared, needs_api, prepare
+from reconciler.workflows.preparation import Prepared, needs_api, prepare
 from reconciler.workflows.repository import check_desired_path
 from reconciler.workflows.saved_backend import bound_target
 from reconciler.workflows.target import Target, with_state_url
@@ -93,10 +92,10 @@ class Session:
 
 
 def release_connection(store: StateBackend) -> None:
-    """Close the connection a database store opened of its own to read (not a held lock's):
-    a planned account holds none while the others are planned; a later use opens another."""
-    if isinstance(store, PostgresStore):
-        store.close()
+    """Let go of what the store opened of its own to read (a database store's connection, not
+    a held lock's): a planned account holds none while the others are planned; a later use
+    opens another."""
+    store.close()
 
 
 def digest_key(tool: ToolSettings, target: Target) -> DigestKey:

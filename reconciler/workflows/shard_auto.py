@@ -24,9 +24,9 @@ from typing import Generic, TypeVar
 from pydantic import SecretStr
 
 from reconciler.errors import ReconcilerError, SettingsError
-from reconciler.storage.postgres_lock import DatabaseLock
-from reconciler.workflows.fleet import Account, AccountRun, Shard, in_parallel
-from reconciler.workflows.fleet_steps import Applied
+from reconciler.storage.backends import shares_runners
+from reconciler.workflows.apply_run import Applied
+from reconciler.workflows.fleet_run import Account, AccountRun, Shard, in_parallel
 from reconciler.workflows.target import Target, with_state_url
 
 R = TypeVar("R")
@@ -51,7 +51,7 @@ def shared_database(template: Target) -> str:
     """The database whose locks share the accounts out: ``--state-url``, else
     ``RECONCILER_STATE_URL``; without one, ``--shard auto`` is a usage error."""
     url = with_state_url(template).state_url
-    if url is None:
+    if not shares_runners(url):
         raise SettingsError(
             "--shard auto shares the accounts out through the known-state database's locks: "
             "set RECONCILER_STATE_URL (or give --state-url)"
@@ -102,10 +102,10 @@ class Claims(Generic[S]):
 
     def _take(self, account: Account, step: Callable[[Account, S], R]) -> AccountRun[R] | None:
         """The account run under its lock, or ``None`` when another runner holds it."""
-        lock = DatabaseLock(self.url, account.target.account)
         owner = f"reconciler {self.command} --shard auto -f {account.target.file}"
         try:
-            with lock.claimed(owner) as got:
+            # The account's settings are read only once its lock is taken.
+            with account.target.backend(settings=False).claimed(owner) as got:
                 if not got:
                     return None
                 return AccountRun(account, step(account, self.load(account)))

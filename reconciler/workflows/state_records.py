@@ -9,7 +9,7 @@ from reconciler.core.known import KnownState
 from reconciler.core.secrets import redacted
 from reconciler.errors import InputError
 from reconciler.storage.backend import StateBackend
-from reconciler.workflows.locking import state_lock
+from reconciler.workflows.state_lock import state_lock
 from reconciler.workflows.target import Target
 
 
@@ -58,11 +58,11 @@ def shown_record(known: KnownState, key: str) -> dict[str, Any]:
 def remove_records(target: Target, addresses: tuple[str, ...], timeout: float) -> Removed:
     """Drop the named records under the state lock and save through the backend (the file
     store keeps the previous file as ``.backup``). Nothing is changed on the account."""
+    backend = target.backend()
     with state_lock(target, "state rm", timeout):
-        store = target.store()
+        store = backend.store()
         known = read_state(target, store)
         keys = find_keys(known, addresses)
         state = known.without(keys)
         store.save(state)
-    backup = None if target.state_url is not None else str(target.file_store().backup_path)
-    return Removed(keys, state, backup)
+    return Removed(keys, state, backend.backup)

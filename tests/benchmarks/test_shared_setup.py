@@ -208,7 +208,7 @@ def test_an_accounts_settings_are_built_once_per_run_and_cannot_be_changed(
 ) -> None:
     from pydantic import ValidationError
 
-    from reconciler.workflows.fleet import fleet_accounts
+    from reconciler.workflows.fleet_run import fleet_accounts
     from reconciler.workflows.target import Target
 
     for name, value in _fleet(tmp_path).items():

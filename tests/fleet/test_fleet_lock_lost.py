@@ -12,7 +12,7 @@ import pytest
 
 from reconciler.sandbox.faults import Faults
 from reconciler.storage.postgres_lock import lock_key
-from reconciler.workflows import fleet_steps
+from reconciler.workflows import apply_run
 from tests.support.cli_process import run_cli
 from tests.support.fleet_accounts import make_accounts, serving
 
@@ -58,14 +58,14 @@ def test_an_account_that_loses_its_lock_shows_the_stop_line_and_its_counts(
 
         porto.sandbox.rewrites = {"client.city": city}
     else:
-        real = fleet_steps.apply_and_verify
+        real = apply_run.apply_and_verify
 
         def losing_first(session: Any, *args: Any) -> Any:
             if session.store.account == "porto":
                 _end_lock_connection(postgres_url, "porto")
             return real(session, *args)
 
-        monkeypatch.setattr(fleet_steps, "apply_and_verify", losing_first)
+        monkeypatch.setattr(apply_run, "apply_and_verify", losing_first)
     with serving(accounts) as env:
         env["RECONCILER_CONCURRENCY"] = "2"
         result = run_cli(

@@ -118,7 +118,7 @@ def test_an_account_another_runner_holds_is_left_to_it_and_its_settings_never_re
 
 
 def test_a_static_shard_reads_only_its_own_accounts_settings(tmp_path: Path) -> None:
-    from reconciler.workflows.fleet import Shard
+    from reconciler.workflows.fleet_run import Shard
 
     accounts = make_accounts(tmp_path, clients=3)
     shard = Shard(1, 2)

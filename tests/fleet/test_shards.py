@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.errors import SettingsError
-from reconciler.workflows.fleet import Shard
+from reconciler.workflows.fleet_run import Shard
 from tests.support.cli_process import run_cli
 from tests.support.fleet_accounts import headings, make_accounts, serving
 

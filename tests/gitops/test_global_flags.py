@@ -13,9 +13,9 @@ from pathlib import Path
 import click
 import pytest
 
+from reconciler.cli.command_secrets import redacting
 from reconciler.cli.logs import configure_logging
 from reconciler.cli.options import Duration
-from reconciler.cli.redaction import redacting
 from tests.gitops.conftest import API_KEY, AT_PASSWORD
 from tests.support.cli_env import ROOT, Env
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from reconciler.cli import main
 from reconciler.errors import SettingsError
-from reconciler.workflows.fleet import Shard
+from reconciler.workflows.fleet_run import Shard
 
 ROOT = Path(__file__).resolve().parents[2]
 HUGE = "9" * 5000

@@ -21,8 +21,8 @@ import click
 from aiohttp import web
 from click.testing import CliRunner
 
+from reconciler.cli.command_secrets import in_play
 from reconciler.cli.exits import exits_cleanly
-from reconciler.cli.redaction import in_play
 from reconciler.errors import ReconcilerError
 from tests.support.cli_process import environment, run_cli
 from tests.support.hostile import serving, stream

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from reconciler.cli.redaction import redacting
+from reconciler.cli.command_secrets import redacting
 from reconciler.errors import SettingsError, StateFileError
 from reconciler.storage.database import UNREADABLE, check_url, connect, redacted, scrubbed
 from tests.support.cli_process import environment, run_cli

@@ -15,16 +15,17 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
+from pydantic import SecretStr
+
 from reconciler.desired.loader import shorten
 from reconciler.errors import DatabaseUnreachable, InputError, ReconcilerError, SettingsError
 from reconciler.settings import account_suffix
-from reconciler.storage.database import reach
-from reconciler.storage.postgres_reads import shared_reads
+from reconciler.storage.backends import during_fleet, reach_location
 from reconciler.workflows.session import Inputs, load_inputs
 from reconciler.workflows.target import Target
 
@@ -114,8 +115,7 @@ def fleet_accounts(paths: Sequence[Path], shard: Shard | None, template: Target)
     accounts = []
     for file in fleet_files(paths):
         if shard is None or shard.holds(file.stem):
-            target = replace(template, file=file, settings_suffix=account_suffix(file.stem))
-            accounts.append(Account(file.stem, target))
+            accounts.append(Account(file.stem, template.for_account(file)))
     return accounts
 
 
@@ -156,22 +156,24 @@ def in_parallel(items: Sequence[T], work: Callable[[T], R], at_once: int) -> lis
 
 
 def reach_databases(loaded: Sequence[AccountRun[Inputs]]) -> DatabaseUnreachable | None:
-    """Open, and close, one connection to each known-state database the accounts keep their
-    state in, before any account starts: the first that can't be reached, if any."""
-    tried: set[str] = set()
+    """Open, and close, one connection to each known-state database (each server a backend
+    reaches) the accounts keep their state in, before any account starts: the first that can't
+    be reached, if any."""
+    tried: set[SecretStr | None] = set()
     for run in loaded:
         target = run.result.target if run.result is not None else None
-        if target is None or target.state_url is None:
+        if target is None or target.state_url in tried:
             continue
-        url = target.state_url.get_secret_value()
-        if url in tried:
-            continue
-        tried.add(url)
+        tried.add(target.state_url)
         try:
-            reach(url, target.tool_settings().connect_timeout)
+            reach_location(target.state_url, partial(_connect_timeout, target))
         except DatabaseUnreachable as error:
             return error
     return None
+
+
+def _connect_timeout(target: Target) -> float:
+    return target.tool_settings().connect_timeout
 
 
 def unattempted(runs: Sequence[AccountRun[S]]) -> list[AccountRun[R]]:
@@ -198,8 +200,8 @@ def run_accounts(
     starts: each is yielded as not attempted. Ctrl-C starts no further account; those running
     finish. A ``Claiming`` fleet runs the accounts it takes. An account read without its lock
     reads its known state over one of at most ``at_once`` database connections kept until the
-    run ends (``shared_reads``)."""
-    with shared_reads(at_once):
+    run ends (``backends.during_fleet``)."""
+    with during_fleet(at_once):
         yield from _run_accounts(runs, step, at_once, stops)
 
 

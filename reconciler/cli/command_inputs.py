@@ -8,15 +8,12 @@ from functools import wraps
 from typing import Any, TypeVar
 
 import click
-from pydantic import SecretStr
 
-from reconciler.cli.options import tuning
-from reconciler.cli.redaction import database_passwords, in_play
-from reconciler.errors import SettingsError
+from reconciler.cli.command_secrets import in_play
 from reconciler.render.escape import terminal
 from reconciler.storage.lock import Owner
-from reconciler.workflows.locking import state_lock
 from reconciler.workflows.session import desired_secrets, load_inputs
+from reconciler.workflows.state_lock import state_lock
 from reconciler.workflows.target import Target
 
 R = TypeVar("R")
@@ -27,23 +24,22 @@ def with_inputs(
 ) -> Callable[[Callable[..., R]], Callable[..., R]]:
     """Pass the command its ``inputs`` (read and checked once), holding the state lock.
 
-    ``name`` is recorded as the lock owner's command; ``locks`` says from the command's
-    parameters whether this run writes the known state (``plan --refresh`` does, ``plan``
-    doesn't). Bad input and settings are refused before the lock leaves a file behind.
+    The command's ``target`` (``target_option``) names them; ``name`` is recorded as the lock
+    owner's command; ``locks`` says from the command's parameters whether this run writes the
+    known state (``plan --refresh`` does, ``plan`` doesn't). Bad input and settings are
+    refused before the lock leaves a file behind.
     """
 
     def decorate(command: Callable[..., R]) -> Callable[..., R]:
         @wraps(command)
-        def wrapper(*args: Any, **kwargs: Any) -> R:
-            inputs = load_inputs(
-                target_of(kwargs), plan_file=kwargs.get("plan_file"), desired=desired
-            )
+        def wrapper(*args: Any, target: Target, **kwargs: Any) -> R:
+            inputs = load_inputs(target, plan_file=kwargs.get("plan_file"), desired=desired)
             if inputs.desired is not None:
                 in_play().add(*desired_secrets(inputs.desired, inputs.target.variables))
             if locks is not None and not locks(kwargs):
                 return command(*args, inputs=inputs, **kwargs)
-            timeout = kwargs.get("lock_timeout", 0.0)
-            with state_lock(inputs.target, name, timeout) as left_behind:
+            held = inputs.target
+            with state_lock(held, name, held.lock_timeout) as left_behind:
                 if left_behind is not None:
                     click.echo(f"note: {terminal(lock_left_behind(left_behind))}", err=True)
                 return command(*args, inputs=inputs, **kwargs)
@@ -51,24 +47,6 @@ def with_inputs(
         return wrapper
 
     return decorate
-
-
-def target_of(params: dict[str, Any]) -> Target:
-    """The target a command's ``-f``, ``--state``, ``--state-url``, ``--sandbox`` and
-    ``--env-file`` name."""
-    state, url = params.get("state"), params.get("state_url")
-    if state is not None and url is not None:
-        raise SettingsError("--state names a file and --state-url a database: give one of them")
-    if url is not None:
-        in_play().add(*database_passwords(url))
-    return Target(
-        params["file"],
-        state,
-        params.get("sandbox", False),
-        params.get("env_file"),
-        None if url is None else SecretStr(url),
-        tuning=tuple(sorted(tuning().items())),
-    )
 
 
 def lock_left_behind(owner: Owner) -> str:

@@ -1,20 +1,20 @@
 """The secrets in play during one command: the last redaction before anything is shown.
 
 ``exits_cleanly`` starts the set with the environment's secrets (every token, key and password
-``desired.secrets_in_play`` finds) and what the settings configure (the API key, the digest
-key, the password of ``RECONCILER_STATE_URL``), the commands add that of ``--state-url``, and
-``with_inputs`` adds the desired state's secrets once it has read them. The set lives
-in the click context of the command, so one invocation never sees another's. Every error
-message ``exits_cleanly`` prints, and every log record (through a filter on the log
-handlers), passes through it.
+``desired.secrets_in_play`` finds) and what the command's target configures (the API key, the
+digest key, the password of ``RECONCILER_STATE_URL`` or ``--state-url``: the target's settings,
+read once for the whole command), and ``with_inputs`` adds the desired state's secrets once it
+has read them. The set lives in the click context of the command, so one invocation never
+sees another's. Every error message ``exits_cleanly`` prints, and every log record (through
+a filter on the log handlers), passes through it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
+from functools import partial
 
 import click
 from pydantic import SecretStr
@@ -22,9 +22,14 @@ from pydantic import SecretStr
 from reconciler.core.redaction import Redactor
 from reconciler.desired.secrets_in_play import environment_secrets
 from reconciler.errors import SettingsError
-from reconciler.settings import load_api_settings, load_tool_settings
-from reconciler.storage.conninfo import passwords
-from reconciler.workflows.target import run_environment
+from reconciler.settings import (
+    ApiSettings,
+    ToolSettings,
+    load_api_settings,
+    load_tool_settings,
+)
+from reconciler.storage.backends import location_secrets
+from reconciler.workflows.target import Target, run_environment
 
 _META_KEY = "reconciler.secrets-in-play"
 
@@ -70,15 +75,16 @@ def in_play() -> InPlay:
 
 
 @contextlib.contextmanager
-def redacting(env_file: Path | None) -> Iterator[InPlay]:
-    """Start the command's set of secrets from its settings; redact every log record."""
+def redacting(target: Target | None) -> Iterator[InPlay]:
+    """Start the command's set of secrets from its target's settings (the environment's alone
+    without one); redact every log record."""
     context = click.get_current_context(silent=True)
     found = None if context is None else context.meta.get(_META_KEY)
     if isinstance(found, InPlay):
-        found.redactor = _configured(env_file)
+        found.redactor = _configured(target)
         secrets = found
-    else:  # the first use in this command: the settings are read once, here
-        secrets = InPlay(_configured(env_file))
+    else:  # the first use in this command
+        secrets = InPlay(_configured(target))
         if context is not None:
             context.meta[_META_KEY] = secrets
     log_filter = RedactingFilter(secrets)
@@ -92,22 +98,30 @@ def redacting(env_file: Path | None) -> Iterator[InPlay]:
             handler.removeFilter(log_filter)
 
 
-def _configured(env_file: Path | None) -> Redactor:
-    """A redactor of the environment's secrets and those the settings hold; settings that fail
-    to load hold none (the command reports them itself)."""
-    environment = run_environment()  # one snapshot: the settings file is read once
+def _configured(target: Target | None) -> Redactor:
+    """A redactor of the environment's secrets and those the target's settings and database
+    URL hold (the unsuffixed settings without a target); settings that fail to load hold none
+    (the command reports them itself)."""
+    api: Callable[[], ApiSettings]
+    tool: Callable[[], ToolSettings]
+    if target is None:
+        environment = run_environment()
+        api = partial(load_api_settings, environment=environment)
+        tool = partial(load_tool_settings, environment=environment)
+    else:
+        environment, api, tool = target.environment, target.api_settings, target.tool_settings
     redactor = Redactor(environment_secrets(environment.variables))
     with contextlib.suppress(SettingsError):
-        api = load_api_settings(env_file, environment=environment)
-        redactor = redactor.with_secrets(api.api_key)
+        redactor = redactor.with_secrets(api().api_key)
     with contextlib.suppress(SettingsError):
-        tool = load_tool_settings(env_file, environment=environment)
-        redactor = redactor.with_secrets(tool.digest_key, *database_passwords(tool.state_url))
+        tool_settings = tool()
+        found = database_passwords(tool_settings.state_url)
+        redactor = redactor.with_secrets(tool_settings.digest_key, *found)
+    if target is not None:
+        redactor = redactor.with_secrets(*database_passwords(target.state_url))
     return redactor
 
 
 def database_passwords(url: str | SecretStr | None) -> set[str]:
-    """Every spelling of the passwords a known-state database URL holds (none for None)."""
-    if isinstance(url, SecretStr):
-        url = url.get_secret_value()
-    return set() if url is None else passwords(url)
+    """Every spelling of the passwords a known state's URL holds (none for None or a file)."""
+    return location_secrets(url)

@@ -8,9 +8,7 @@ from pathlib import Path
 
 from reconciler.core.targeting import parse_target, select
 from reconciler.storage.drift_log import drift_log_path
-from reconciler.storage.lock import StateLock
 from reconciler.storage.saved_plans import Binding, check_fresh, file_sha256, refuse_overwrite
-from reconciler.storage.state_file import StateStore
 from reconciler.workflows.saved_backend import saved_backend
 from reconciler.workflows.session import Inputs, Reading, Session, open_session
 from reconciler.workflows.target import Target
@@ -50,14 +48,10 @@ def check_plan_out(out: Path, target: Target) -> None:
     """Refuse (``PlanFileError``) to save a plan over the target's own files or over an
     existing file that is not a saved plan."""
     state = target.state_path
-    store, lock = StateStore(state), StateLock(state)
     protected = {
         target.file: "the desired-state file",
-        state: "the known state",
-        store.journal_path: "the known state's journal",
-        store.backup_path: "the known state's backup",
-        lock.lock_path: "the known state's lock",
-        lock.info_path: "the known state's lock owner",
+        **target.file_backend().files(),
+        **target.backend().files(),
         drift_log_path(state): "the drift log",
         target.sandbox_data_path: "the sandbox's data",
     }

@@ -10,14 +10,16 @@ ends and its plan dropped. Errors are printed on stderr at the end, each distinc
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from pathlib import Path
+from functools import partial
 from typing import TypeVar
 
 import click
 from rich.console import Console
 
+from reconciler.cli.command_inputs import lock_left_behind
+from reconciler.cli.command_secrets import in_play
 from reconciler.cli.exits import (
     EXIT_APPLY_FAILED,
     EXIT_CHANGES,
@@ -28,10 +30,8 @@ from reconciler.cli.exits import (
 )
 from reconciler.cli.fleet_inputs import claimed_fleet, keep_secrets
 from reconciler.cli.fleet_output import Failures, Tally
-from reconciler.cli.locking import lock_left_behind
 from reconciler.cli.printing import print_plan
 from reconciler.cli.progress import FleetProgress
-from reconciler.cli.redaction import in_play
 from reconciler.core.fleet_document import FleetEntry
 from reconciler.errors import LockLost, SettingsError
 from reconciler.render.counts import counted
@@ -41,7 +41,8 @@ from reconciler.render.json import FleetJson
 from reconciler.render.markdown import FleetMarkdown
 from reconciler.render.messages import error_message
 from reconciler.render.text import account_heading, render_report, summary_line
-from reconciler.workflows.fleet import (
+from reconciler.workflows.apply_run import Applied
+from reconciler.workflows.fleet_run import (
     Account,
     AccountRun,
     fleet_accounts,
@@ -51,7 +52,6 @@ from reconciler.workflows.fleet import (
     unattempted,
 )
 from reconciler.workflows.fleet_steps import (
-    Applied,
     PlanOptions,
     apply_held,
     calls_digest,
@@ -75,16 +75,17 @@ class Fleet:
     at_once: int
 
 
-def open_fleet(files: Sequence[Path], shard: str | None, template: Target) -> Fleet:
-    """The fleet's accounts (this shard's), each one's inputs read once, and every secret they
-    configure added to those redacted from output."""
+def open_fleet(template: Target, shard: str | None) -> Fleet:
+    """The fleet's accounts (this shard's of the files ``template`` names), each one's target
+    made from ``template`` and its inputs read once, and every secret they configure added to
+    those redacted from output."""
     if template.state is not None:
         raise SettingsError("--state names one file: a fleet keeps one known state per account")
     chosen = None if shard is None else parse_shard(shard)
     at_once = template.tool_settings().accounts_at_once
     if isinstance(chosen, AutoShard):
-        return Fleet(claimed_fleet(files, template), at_once)
-    accounts = fleet_accounts(files, chosen, template)
+        return Fleet(claimed_fleet(template), at_once)
+    accounts = fleet_accounts(template.files, chosen, template)
     if not accounts:
         click.echo(
             f"note: shard {terminal(str(shard))} holds none of the fleet's accounts", err=True
@@ -231,8 +232,7 @@ def apply_fleet(
 
     def apply_now(account: Account, inputs: Inputs, approved: str | None = None) -> Applied:
         pending = plan_held(inputs, options, force=force, approved=approved)
-        with shown.account(account.name, len(pending.session.plan.calls)) as listener:
-            return apply_held(pending, listener, verify_after=verify_after)
+        return apply_held(pending, partial(shown.account, account.name), verify_after=verify_after)
 
     if auto_approve:
         with shown.shown():
@@ -337,13 +337,13 @@ def _applied_section(
     if applied.left_behind is not None:
         note = lock_left_behind(applied.left_behind)
         click.echo(f"note: {terminal(account.name)}: {terminal(note)}", err=True)
+    lost = applied.write_failed
     if show_plan:
         print_plan(out, applied.session.plan, show_requests=show_requests)
-    if applied.report is not None:
+    if applied.report is not None and lost is None:
         out.print(render_report(applied.report))
-    elif applied.write_failed is None and not show_plan:
+    elif lost is None and not show_plan:
         out.print(summary_line(applied.session.plan))
-    lost = applied.write_failed
     if lost is not None:
         message = error_message(lost, in_play().redactor)
         click.echo(f"error: {terminal(account.name)}: {message}", err=True)
@@ -351,7 +351,7 @@ def _applied_section(
             out.print(f"error: {message}")
             out.print(lost.counts())
             return EXIT_APPLY_FAILED if lost.made else EXIT_ERROR
-    if applied.verification is not None:
+    if applied.verification is not None and lost is None:
         out.print(render_verification(applied.verification))
     return EXIT_OK if applied.ok else EXIT_APPLY_FAILED
 

@@ -1,0 +1,143 @@
+"""The state backends, one table keyed by the known-state URL's scheme (as Terraform's
+``internal/backend/init``), and the one place that decides which backend a location names.
+
+A location is the URL a target's known state is kept at (``--state-url``, else
+``RECONCILER_STATE_URL``); none means the default backend, the target's known-state file
+(``--state PATH``, or the default beside the desired file). Adding a backend is its module,
+defining a ``Kind``, and one ``register`` line below.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Callable, Iterator
+from typing import TypeGuard
+
+from pydantic import SecretStr
+
+from reconciler.errors import SettingsError
+from reconciler.storage import file_backend, postgres_backend
+from reconciler.storage.backend import Backend, Kind, Place
+from reconciler.storage.conninfo import passwords, read
+
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*(?=:)", re.ASCII)
+DEFAULT = file_backend.SCHEME
+"""The scheme of the backend a target without a state URL uses."""
+
+_TABLE: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> None:
+    """Make ``kind`` the backend of each of its schemes."""
+    for scheme in kind.schemes:
+        _TABLE[scheme] = kind
+
+
+def unregister(kind: Kind) -> None:
+    """Forget ``kind`` (a backend registered for a while, as a test does)."""
+    for scheme in kind.schemes:
+        if _TABLE.get(scheme) is kind:
+            del _TABLE[scheme]
+
+
+register(file_backend.KIND)
+register(postgres_backend.KIND)
+
+
+def kind_of(location: str) -> Kind:
+    """The registered backend of ``location``'s scheme; ``SettingsError`` naming the known
+    schemes (the location shown without its password) when none is."""
+    found = _SCHEME.match(location)
+    kind = None if found is None else _TABLE.get(found.group())
+    if kind is None:
+        kinds = list(dict.fromkeys(_TABLE.values()))
+        choices = " or ".join(k.shown for k in kinds)
+        schemes = ", ".join(f"{s}:" for k in kinds for s in k.schemes)
+        raise SettingsError(
+            f"the known state's URL must be {choices} (known schemes: {schemes}), "
+            f"not {read(location).shown!r}"
+        )
+    return kind
+
+
+def check_location(location: str) -> None:
+    """``SettingsError`` unless a registered backend can use ``location``."""
+    kind_of(location).check(location)
+
+
+def chosen_location(
+    given: SecretStr | None, setting: Callable[[], SecretStr | None], *, file_named: bool
+) -> SecretStr | None:
+    """The location a target uses, checked: the one given (``--state-url``), else the
+    setting's (``RECONCILER_STATE_URL``) unless a file was named (``--state``); none for the
+    default file."""
+    location = given
+    if location is None and not file_named:
+        location = setting()
+    if location is not None:
+        check_location(location.get_secret_value())
+    return location
+
+
+def open_backend(location: SecretStr | None, place: Place) -> Backend:
+    """The backend keeping ``place``'s known state at ``location`` (the default file for
+    none), chosen by its scheme."""
+    if location is None:
+        return _TABLE[DEFAULT].open(None, place)
+    url = location.get_secret_value()
+    kind = kind_of(url)
+    kind.check(url)
+    return kind.open(url, place)
+
+
+def public_location(location: SecretStr | None) -> str | None:
+    """``location`` (checked) without its secrets, as a saved plan records it (none for the
+    default)."""
+    if location is None:
+        return None
+    url = location.get_secret_value()
+    kind = kind_of(url)
+    kind.check(url)
+    return kind.public(url)
+
+
+def location_secrets(location: str | SecretStr | None) -> set[str]:
+    """Every spelling of the secrets ``location`` holds; all of an unknown one that could be
+    a secret, as a connection string would."""
+    if isinstance(location, SecretStr):
+        location = location.get_secret_value()
+    if location is None:
+        return set()
+    try:
+        kind = kind_of(location)
+    except SettingsError:
+        return passwords(location)
+    return kind.secrets(location)
+
+
+def reach_location(location: SecretStr | None, connect_timeout: Callable[[], float]) -> None:
+    """Open and close one connection to the server ``location`` names, if it names one
+    (``DatabaseUnreachable``), within the seconds ``connect_timeout`` reads."""
+    if location is None:
+        return
+    url = location.get_secret_value()
+    kind = kind_of(url)
+    if kind.reach is not None:
+        kind.reach(url, connect_timeout())
+
+
+def shares_runners(location: SecretStr | None) -> TypeGuard[SecretStr]:
+    """Whether runners on other machines share accounts through the locks of ``location``'s
+    backend (``--shard auto``)."""
+    return location is not None and kind_of(location.get_secret_value()).shared
+
+
+@contextlib.contextmanager
+def during_fleet(at_once: int) -> Iterator[None]:
+    """Hold open, while a fleet runs, what each backend keeps for it (read connections)."""
+    with contextlib.ExitStack() as stack:
+        for kind in dict.fromkeys(_TABLE.values()):
+            if kind.during_fleet is not None:
+                stack.enter_context(kind.during_fleet(at_once))
+        yield
