@@ -19,6 +19,7 @@ from reconciler.core.calls import Action, Call, Reason
 from reconciler.core.diff import diff_fields
 from reconciler.core.kinds.base import MassUpdate, ReadBack, Reading
 from reconciler.core.kinds.by_id import UpdatedById
+from reconciler.core.kinds.sections import Layout, Section
 from reconciler.desired.document import problem_at
 from reconciler.desired.loader import YamlPath
 from reconciler.desired.models import Client
@@ -46,6 +47,8 @@ class ClientKind(UpdatedById):
         paginated=True,
         find=("/clients/find-by-code.json", "client_code"),
     )
+    natural_key = "code"
+    section = Section("clients", "list", Layout(first=(("code", ""), ("name", ""))))
 
     def __init__(self) -> None:
         super().__init__()

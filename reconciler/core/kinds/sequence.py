@@ -23,11 +23,13 @@ from reconciler.core.diff import FieldChange
 from reconciler.core.kinds.base import Kind, ReadBack, Reading
 from reconciler.core.kinds.folding import LIVE_ANSWER, Drift
 from reconciler.core.kinds.planning import reason
+from reconciler.core.kinds.sections import Section
 from reconciler.core.known import Record, now
 from reconciler.core.verification import NotConverged
 from reconciler.desired.document import problem_at
 
 if TYPE_CHECKING:
+    from reconciler.core.kinds.base import Referenced, Refs
     from reconciler.core.kinds.folding import Folder
     from reconciler.core.kinds.planning import Planning
     from reconciler.core.live_state import LiveState
@@ -54,6 +56,8 @@ class SequenceKind(Kind):
     target_literals = (DEFAULT,)
     target_prefixes = (REGISTRATION,)
     reading = Reading("list", "sequences", listing="/sequences.json", list_key="sequences")
+    natural_key = "serie"
+    section = Section("sequences", "references", flow=frozenset({"register"}))
 
     def describe(self, key: str) -> str:
         if key == DEFAULT:
@@ -190,6 +194,20 @@ class SequenceKind(Kind):
             folder.drop(DEFAULT)
         else:
             folder.put(DEFAULT, replace(record, applied={"id": live_default}))
+
+    def referenced(self, live: LiveState) -> Referenced | None:
+        """The default sequence and every registered one."""
+        listed = live.of("sequences")
+        if listed is None:
+            return None
+        registered = tuple(int(s["id"]) for s in listed if norm.is_registered(s))
+        return {"default": norm.default_sequence(list(listed)), "register": registered}
+
+    def declared_references(self, state: DesiredState) -> Refs | None:
+        sequences = state.sequences
+        if sequences is None:
+            return None
+        return {"default": sequences.default, "register": sequences.to_register}
 
     def read_back(self, call: Call) -> ReadBack:
         return ReadBack("list")
