@@ -18,11 +18,10 @@ from pathlib import Path
 
 from reconciler import interrupts
 from reconciler.api.live import read_everything
-from reconciler.core import normalize as norm
 from reconciler.core.known import KnownState
 from reconciler.core.live_fold import Refreshed, fold
 from reconciler.core.live_state import LiveState
-from reconciler.core.references import resolve_with, series_of
+from reconciler.core.references import resolve_with, resolving_kinds
 from reconciler.core.secrets import DigestKey
 from reconciler.desired.document import Desired, load_desired
 from reconciler.errors import SettingsError
@@ -152,12 +151,13 @@ def write_and_record(
 
 def _recorded(desired: Desired, known: KnownState, live: LiveState, key: DigestKey) -> Refreshed:
     """The known state that records ``live`` for every resource ``desired`` declares."""
-    codes = {str(v.get("code")): i for i, v in live.clients.items() if v is not None}
-    series = norm.series_ids(live.sequences or ())
-    state = desired.state
-    by_code = {c.code: codes[c.code] for c in state.clients if c.id is None and c.code in codes}
-    used = {s: series[s] for s in series_of(state.sequences) if s in series}
-    resolution = resolve_with(
-        desired, known, codes, series, create_missing=True, looked_up=(by_code, used)
-    )
+    keys: dict[str, dict[str, int]] = {}
+    used: dict[str, dict[str, int]] = {}
+    for kind in resolving_kinds():
+        found = live.of(kind.reading.slot) if kind.reading is not None else None
+        views = found.values() if isinstance(found, Mapping) else found or ()
+        keys[kind.name] = kind.natural_keys(v for v in views if v is not None)
+        named = kind.named(desired.state)
+        used[kind.name] = {k: keys[kind.name][k] for k in named if k in keys[kind.name]}
+    resolution = resolve_with(desired, known, keys, create_missing=True, looked_up=used)
     return fold(resolution.desired.state, resolution.known, live, key)

@@ -3,8 +3,10 @@
 A kind is one module of this package holding one ``Kind``: its keys in the known state, how
 ``--target`` names it, the calls it plans (each ``Action`` with its phase), how its live answer
 is read (``Reading``: paths, list key, pagination), normalised and folded into the known state,
-what verification reads back, what the guard watches, and what ``reconciler import`` writes
-for it (``Section``, in ``core.kinds.sections``). Everything that loops over kinds
+what verification reads back, what the guard watches, what ``reconciler import`` writes
+for it (``Section``, in ``core.kinds.sections``), and how a resource named by its natural key
+is resolved to its id (``natural_key``, ``named``, ``resolve``; looked up on the live account
+with the ``Reading``'s ``find``, else its whole list). Everything that loops over kinds
 (planning, the fold, targeting, the guard, saved-plan reading, the live reads, verification,
 the apply's answers) asks the registry (``core.kinds.registry``) and this interface, never a
 kind by name.
@@ -26,7 +28,9 @@ if TYPE_CHECKING:
 
     from reconciler.core.kinds.folding import Folder
     from reconciler.core.kinds.planning import Planning
+    from reconciler.core.kinds.resolving import Resolving
     from reconciler.core.kinds.sections import Section
+    from reconciler.core.known import KnownState
     from reconciler.core.live_state import LiveState
     from reconciler.core.secrets import DigestKey
     from reconciler.core.verification import NotConverged
@@ -106,6 +110,16 @@ class Kind:
     """What ``reconciler import`` writes for the kind (None: nothing)."""
     natural_key: str = ""
     """The live field that names a resource besides its id (``code``, ``serie``)."""
+    lookup_prefix: str = ""
+    """The start of the known-state keys of its look-ups (``lookup:serie:``), which record the
+    id found for a natural key so the next run needs no look-up."""
+    said_found: str = ""
+    """The plan's line for a resource found by natural key on the live account (``{key}``,
+    ``{id}``); empty: none."""
+    said_created: str = ""
+    """The plan's line for a resource found nowhere, to be created (``{key}``)."""
+    said_named: str = ""
+    """The plan's line, dim, for every resource named by natural key (``{key}``, ``{id}``)."""
 
     def owns(self, key: str) -> bool:
         """Whether a known-state key is a resource of this kind (a look-up record is not)."""
@@ -129,14 +143,35 @@ class Kind:
         """A live answer in the declared form (``core.normalize``)."""
         return view
 
+    def live_id(self, view: Mapping[str, Any]) -> int | None:
+        """A live resource's id (the API shows ids as text); None when it has none."""
+        return as_decimal(str(view.get("id", "")).strip())
+
     def natural_keys(self, views: Iterable[Mapping[str, Any]]) -> dict[str, int]:
         """Natural key (as text) → id, for every live resource in ``views``."""
         keys: dict[str, int] = {}
         for view in views:
-            identifier = as_decimal(str(view.get("id", "")).strip())
+            identifier = self.live_id(view)
             if identifier is not None:
                 keys[str(view.get(self.natural_key))] = identifier
         return keys
+
+    def recorded_keys(self, known: KnownState) -> dict[str, int]:
+        """Natural key → id, from the records of the kind's resources that hold it."""
+        keys: dict[str, int] = {}
+        for key, record in known.resources.items():
+            value = record.applied.get(self.natural_key) if self.natural_key else None
+            identifier = as_decimal(key.partition(":")[2])
+            if isinstance(value, str) and identifier is not None and self.owns(key):
+                keys[value] = identifier
+        return keys
+
+    def named(self, state: DesiredState) -> list[str]:
+        """The natural keys by which the desired state names resources of the kind (no id)."""
+        return []
+
+    def resolve(self, resolving: Resolving) -> None:
+        """Fill in the ids of the resources named by natural key, from ``resolving.keys``."""
 
     def referenced(self, live: LiveState) -> Referenced | None:
         """For a ``references`` section: the live resources it names (None: not read)."""

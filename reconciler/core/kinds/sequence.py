@@ -32,8 +32,10 @@ if TYPE_CHECKING:
     from reconciler.core.kinds.base import Referenced, Refs
     from reconciler.core.kinds.folding import Folder
     from reconciler.core.kinds.planning import Planning
+    from reconciler.core.kinds.resolving import Resolving
     from reconciler.core.live_state import LiveState
     from reconciler.core.secrets import DigestKey
+    from reconciler.desired.loader import YamlPath
     from reconciler.desired.models import DesiredState, Sequences
 
 DEFAULT = "default_sequence"
@@ -57,6 +59,8 @@ class SequenceKind(Kind):
     target_prefixes = (REGISTRATION,)
     reading = Reading("list", "sequences", listing="/sequences.json", list_key="sequences")
     natural_key = "serie"
+    lookup_prefix = "lookup:serie:"
+    said_named = "serie {key!r} is sequence {id}"
     section = Section("sequences", "references", flow=frozenset({"register"}))
 
     def describe(self, key: str) -> str:
@@ -208,6 +212,50 @@ class SequenceKind(Kind):
         if sequences is None:
             return None
         return {"default": sequences.default, "register": sequences.to_register}
+
+    def named(self, state: DesiredState) -> list[str]:
+        """The series named by ``sequences.default`` and ``sequences.register``."""
+        sequences = state.sequences
+        if sequences is None:
+            return []
+        return [ref for ref in (sequences.default, *sequences.to_register) if isinstance(ref, str)]
+
+    def resolve(self, resolving: Resolving) -> None:
+        """Each serie takes its sequence's id; one the account lacks is a problem naming the
+        series it has, and a sequence listed twice for registration is one too."""
+        desired = resolving.desired
+        sequences = desired.state.sequences
+        if sequences is None:
+            return
+        series = resolving.keys
+
+        def one(ref: int | str, where: YamlPath) -> int | None:
+            if isinstance(ref, int):
+                return ref
+            if ref in series:
+                return series[ref]
+            known = ", ".join(sorted(series)) or "none"
+            message = f"no sequence has serie '{ref}' (the account has {known})"
+            resolving.problems.append(problem_at(desired, where, message))
+            return None
+
+        default = sequences.default
+        chosen = one(default, ("sequences", "default")) if default is not None else None
+        seen: dict[int, int] = {}
+        register: list[int] = []
+        for index, ref in enumerate(sequences.to_register):
+            where: YamlPath = ("sequences", "register", index)
+            identifier = one(ref, where)
+            if identifier is None:
+                continue
+            if identifier in seen:
+                message = f"sequence {identifier} is listed more than once (as {ref!r} here)"
+                resolving.problems.append(problem_at(desired, where, message))
+                continue
+            seen[identifier] = index
+            register.append(identifier)
+        update = {"default": chosen, "to_register": tuple(register)}
+        resolving.update["sequences"] = sequences.model_copy(update=update)
 
     def read_back(self, call: Call) -> ReadBack:
         return ReadBack("list")
