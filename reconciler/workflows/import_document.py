@@ -327,8 +327,8 @@ def _update_references(
     if not isinstance(node, CommentedMap) or declared is None:
         document[key] = _references(kind, live)
         return
-    names = _names(kind, live.of(_slot(kind)))
-    ids = {name: i for i, name in names.items()}
+    ids = kind.natural_keys(_views(live.of(_slot(kind))))
+    names = {i: name for name, i in ids.items()}
 
     def as_id(ref: int | str) -> int | None:
         return ref if isinstance(ref, int) else ids.get(ref)
