@@ -30,8 +30,8 @@ class Prepared:
 
     @property
     def creatable(self) -> frozenset[str]:
-        """Codes of the clients to create (found nowhere, and creation allowed)."""
-        return frozenset(self.resolution.to_create)
+        """Natural keys of the resources to create (found nowhere, and creation allowed)."""
+        return self.resolution.creatable
 
 
 def needs_api(todo: Pending, *, refresh: bool) -> bool:
