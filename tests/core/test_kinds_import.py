@@ -28,7 +28,7 @@ from reconciler.desired.models import DesiredState
 from reconciler.sandbox import Sandbox
 from reconciler.settings import ToolSettings
 from reconciler.workflows.import_document import new_document, update_document
-from tests.reliability.hostile import serving
+from tests.support.hostile import serving
 
 API_KEY = "kinds-import-key"
 ACCOUNT = 12345

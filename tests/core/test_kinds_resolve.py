@@ -25,7 +25,7 @@ from reconciler.errors import ValidationFailed
 from reconciler.render.drift import render_resolution
 from reconciler.settings import ToolSettings
 from reconciler.workflows.resolve import resolve
-from tests.reliability.hostile import serving
+from tests.support.hostile import serving
 
 API_KEY = "kinds-resolve-key"
 TAGS = [{"id": "3", "label": "urgent"}, {"id": "5", "label": "late"}, {"id": "8", "label": "x"}]

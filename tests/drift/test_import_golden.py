@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.drift.conftest import applied, write
-from tests.e2e.conftest import Env
+from tests.support.cli_env import Env
 
 GOLDEN = Path(__file__).parent / "import_golden"
 
