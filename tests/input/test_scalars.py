@@ -93,7 +93,7 @@ def test_native_reads_text_as_the_kind_given() -> None:
     assert isinstance(number, ImplicitScalar) and number.value == 12.0
     assert type(number.value) is float
     assert native("abc", "float") == "abc" and type(native("abc", "float")) is str
-    assert type(native("abc", "int")) is LongNumber
+    assert type(native("abc", "int")) is LongNumber and native("abc", "int") == "abc"
 
 
 def test_the_value_is_read_from_the_text_when_asked() -> None:
@@ -104,3 +104,11 @@ def test_the_value_is_read_from_the_text_when_asked() -> None:
     with pytest.raises(ValueError, match="not a number: 'abc'"):
         _ = ImplicitScalar("abc").value
     assert repr(ImplicitScalar("42")) == "ImplicitScalar('42')"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("1__0", 10), ("1_", 1), ("0x_f_f", 255), ("1__0.5", 10.5)]
+)
+def test_underscores_anywhere_in_a_number_are_left_out(text: str, value: float) -> None:
+    scalar = implicit(text)
+    assert isinstance(scalar, ImplicitScalar) and scalar.value == value
