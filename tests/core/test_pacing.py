@@ -371,3 +371,18 @@ def test_a_cut_climbs_one_step_per_clean_interval_of_any_length() -> None:
     assert pacing.climb(31.0) and pacing.rate == pytest.approx(120)
     assert not pacing.climb(60.0)  # back at the rate before the cut: nothing to climb
     assert pacing.rate == pytest.approx(120)
+
+
+def test_rates_per_minute_are_worked_out_from_any_window() -> None:
+    pacing = Pacing(ceiling=10, window=30)
+    assert pacing.per_minute == 20
+    assert pacing.summary() == PaceSummary(20, 20, 0)
+
+
+def test_a_request_answered_a_whole_window_ago_has_left_it() -> None:
+    pacing = Pacing(ceiling=780)
+    pacing.answered(0.0, pacing.generation)
+    # At 60 s the request of time 0 has left the window: nothing admitted in it, so a
+    # 5 s Retry-After is a pause, not a full window of one.
+    assert pacing.refused(60.0, pacing.generation, retry_after=5) is Reaction.PAUSE
+    assert pacing.rate == 780
