@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from reconciler.core.known import KnownState, Record
-from reconciler.errors import StateFileError
+from reconciler.errors import StateFileError, StateWriteError
 from reconciler.storage.envelope import sealed
 from reconciler.storage.journal import Journal
 
@@ -168,3 +168,10 @@ def test_a_journal_that_is_not_a_file_is_refused_with_its_name(journal: Journal)
     with pytest.raises(StateFileError) as raised:
         journal.entries()
     assert str(raised.value).startswith(f"{journal.path}: cannot read the journal: ")
+
+
+def test_a_journal_that_cannot_be_removed_is_named(journal: Journal) -> None:
+    journal.path.mkdir()
+    with pytest.raises(StateWriteError) as raised:
+        journal.remove()
+    assert str(raised.value) == f"{journal.path}: cannot write: Is a directory"
