@@ -62,6 +62,8 @@ def test_the_temporary_file_is_hidden_beside_the_target_and_names_the_process(
     assert staged.temp == temporary_path(target, "import") and staged.temp.read_text() == "x"
     staged.discard()
     assert not staged.temp.exists()
+    staged.discard()  # discarding again is harmless
+    assert stage_atomically(target, "y").temp == temporary_path(target)
 
 
 def test_an_atomic_write_makes_private_folders_and_files(tmp_path: Path) -> None:
@@ -119,7 +121,7 @@ def test_a_file_where_a_folder_should_be_is_named(tmp_path: Path, depth: int) ->
 
 def test_an_append_that_runs_out_of_room_leaves_the_file_as_it_was(tmp_path: Path) -> None:
     journal = tmp_path / "state.json.journal"
-    journal.write_bytes(b"first\n")
+    append_durably(journal, "first\n")
     line = "x" * 100 + "\n"
     # Room for a few more bytes: the write is cut short, then the rest is refused.
     outcome = _in_a_child_limited_to(len(b"first\n") + 10, lambda: append_durably(journal, line))
@@ -129,7 +131,7 @@ def test_an_append_that_runs_out_of_room_leaves_the_file_as_it_was(tmp_path: Pat
 
 def test_an_append_with_room_enough_writes_every_byte(tmp_path: Path) -> None:
     journal = tmp_path / "state.json.journal"
-    journal.write_bytes(b"first\n")
+    append_durably(journal, "first\n")
     line = "y" * 5000 + "\n"
     outcome = _in_a_child_limited_to(6 + len(line), lambda: append_durably(journal, line))
     assert outcome == "nothing raised"
@@ -138,8 +140,32 @@ def test_an_append_with_room_enough_writes_every_byte(tmp_path: Path) -> None:
 
 def test_an_atomic_write_that_runs_out_of_room_keeps_the_old_file(tmp_path: Path) -> None:
     target = tmp_path / "state.json"
-    target.write_text("old")
+    write_atomically(target, "old")
     outcome = _in_a_child_limited_to(10, lambda: write_atomically(target, "n" * 100))
     assert outcome == f"StateWriteError: {target}: cannot write: File too large"
     assert target.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]
+
+
+def test_a_temporary_file_that_cannot_be_created_names_the_target(tmp_path: Path) -> None:
+    target = tmp_path / "state.json"
+    temporary_path(target).mkdir()
+    with pytest.raises(StateWriteError) as raised:
+        stage_atomically(target, "text")
+    assert str(raised.value) == f"{target}: cannot write: Is a directory"
+
+
+def test_a_journal_that_is_a_dangling_link_is_named(tmp_path: Path) -> None:
+    journal = tmp_path / "state.json.journal"
+    journal.symlink_to(tmp_path / "gone" / "journal")
+    with pytest.raises(StateWriteError) as raised:
+        append_durably(journal, "line\n")
+    assert str(raised.value) == f"{journal}: cannot write: No such file or directory"
+
+
+def test_a_folder_under_a_dangling_link_is_named(tmp_path: Path) -> None:
+    (tmp_path / "link").symlink_to(tmp_path / "gone")
+    folder = tmp_path / "link" / "sub"
+    with pytest.raises(StateWriteError) as raised:
+        make_folder(folder)
+    assert raised.value.path == str(folder)
