@@ -7,6 +7,7 @@ binds no other test): the system then refuses the write for real, with ``EFBIG``
 
 from __future__ import annotations
 
+import locale
 import os
 import resource
 import signal
@@ -169,3 +170,19 @@ def test_a_folder_under_a_dangling_link_is_named(tmp_path: Path) -> None:
     with pytest.raises(StateWriteError) as raised:
         make_folder(folder)
     assert raised.value.path == str(folder)
+
+
+def test_files_are_written_in_utf8_whatever_the_locale(tmp_path: Path) -> None:
+    target = tmp_path / "state.json"
+    journal = tmp_path / "state.json.journal"
+    write_atomically(target, "old")
+    append_durably(journal, "old\n")
+
+    def in_an_ascii_locale() -> None:
+        locale.setlocale(locale.LC_CTYPE, "C")  # this child's text files default to ASCII
+        write_atomically(target, "Ação")
+        append_durably(journal, "Ação\n")
+
+    assert _in_a_child_limited_to(resource.RLIM_INFINITY, in_an_ascii_locale) == "nothing raised"
+    assert target.read_bytes() == "Ação".encode()
+    assert journal.read_bytes() == "old\nAção\n".encode()
