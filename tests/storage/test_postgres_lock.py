@@ -202,5 +202,18 @@ def test_a_lock_whose_connection_failed_is_lost(postgres_url: str) -> None:
             db.execute("SELECT pg_terminate_backend(%s)", (held.connection.info.backend_pid,))
         with pytest.raises(LockLost) as raised:
             held.prove()
-    assert str(raised.value).startswith(f"{lock.where}: ")
-    assert "its connection failed: " in str(raised.value)
+    assert raised.value.where == lock.where
+    # The driver's own first line, which names the connection that ended.
+    assert re.fullmatch(r"its connection failed: .*connection.*", raised.value.reason)
+
+
+def test_a_lock_no_longer_granted_to_its_connection_is_lost(postgres_url: str) -> None:
+    lock = DatabaseLock(postgres_url, "a")
+    with lock.held("reconciler apply"):
+        held = held_lock(postgres_url, "a")
+        assert held is not None
+        held.connection.execute("SELECT pg_advisory_unlock(%s)", (lock_key("a"),))
+        with pytest.raises(LockLost) as raised:
+            held.prove()
+    assert raised.value.where == lock.where
+    assert raised.value.reason == "the server no longer grants it to this run's connection"
