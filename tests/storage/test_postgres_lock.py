@@ -217,3 +217,13 @@ def test_a_lock_no_longer_granted_to_its_connection_is_lost(postgres_url: str) -
             held.prove()
     assert raised.value.where == lock.where
     assert raised.value.reason == "the server no longer grants it to this run's connection"
+
+
+def test_a_holder_gone_before_it_could_be_named_is_said_to_have_ended() -> None:
+    lock = DatabaseLock("postgresql://postgres@127.0.0.1:9/db", "a")
+    # The try failed, then the holder ended before the query that names it: no holder.
+    assert lock._held_message(None, 0.0) == (
+        f"{lock.where}: another run holds the lock in the database: a connection that just "
+        "ended. The server releases it when that run ends or its connection closes; "
+        "pass --lock-timeout SECONDS to wait for it"
+    )
