@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 
 import psycopg
 import pytest
@@ -109,6 +110,18 @@ def test_waiting_for_a_lock_that_stays_held_gives_up_after_the_timeout(postgres_
     assert "(runner A, connected since " in str(raised.value)
 
 
+def _waiting(url: str, account: str) -> bool:
+    """Whether a connection waits for the advisory lock of ``account`` (not granted yet)."""
+    key = lock_key(account)
+    with psycopg.connect(url, autocommit=True) as db:
+        row = db.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            " AND classid::bigint = %s AND objid::bigint = %s)",
+            ((key >> 32) & 0xFFFFFFFF, key & 0xFFFFFFFF),
+        ).fetchone()
+    return bool(row and row[0])
+
+
 def test_waiting_for_a_lock_gets_it_once_it_is_released(postgres_url: str) -> None:
     raw = _taken_raw(postgres_url, "a")
     waiting = DatabaseLock(postgres_url, "a")
@@ -125,6 +138,9 @@ def test_waiting_for_a_lock_gets_it_once_it_is_released(postgres_url: str) -> No
     taker = threading.Thread(target=take)
     taker.start()
     try:
+        # Released only once the taker is seen waiting for it in the server.
+        while taker.is_alive() and not _waiting(postgres_url, "a"):
+            time.sleep(0.01)
         assert not entered.is_set()
         raw.close()  # the server releases the lock with the session
         taker.join()
