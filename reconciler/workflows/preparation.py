@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from reconciler.api.client import ApiClient
 from reconciler.api.live import read_live
+from reconciler.clock import now
 from reconciler.core.known import KnownState
 from reconciler.core.live_fold import Refreshed, fold
 from reconciler.core.references import Pending, Resolution
@@ -29,9 +30,8 @@ class Prepared:
 
     @property
     def creatable(self) -> frozenset[str]:
-        """Codes of the clients to create (found nowhere, and creation allowed), and the keys
-        of the resources named in the file to create (``new-tax:IVA23``)."""
-        return frozenset(self.resolution.to_create) | frozenset(self.resolution.named_to_create)
+        """Natural keys of the resources to create (found nowhere, and creation allowed)."""
+        return self.resolution.creatable
 
 
 def needs_api(todo: Pending, *, refresh: bool) -> bool:
@@ -57,5 +57,5 @@ async def prepare(
     if client is None:
         raise RuntimeError("a refresh needs an ApiClient")
     live = await read_live(client, resolution.desired.state)
-    refreshed = fold(resolution.desired.state, resolution.known, live, key)
+    refreshed = fold(resolution.desired.state, resolution.known, live, key, at=now())
     return Prepared(resolution.desired, refreshed.state, resolution, refreshed)

@@ -7,7 +7,7 @@ import shutil
 from typing import Any
 
 from tests.drift.conftest import applied, write
-from tests.e2e.conftest import ROOT, Env
+from tests.support.cli_env import ROOT, Env
 
 
 def _import(env: Env, *extra: str, environ: dict[str, str] | None = None) -> str:
@@ -22,7 +22,7 @@ def test_import_of_the_demo_account_gives_an_empty_plan(env: Env) -> None:
     text = env.desired.read_text()
     assert "organization_name: Sandbox Demo, Lda" in text
     assert "default: 146110" in text and "register: [146110]" in text
-    assert text.count("  - id: ") == 3
+    assert text.count("  - id: ") == 3 + 4 + 3  # clients, taxes and items
     assert all(method == "GET" for method, _ in env.calls())
     env.sandbox.clear_requests()
     plan = env.run("plan", "-f", str(env.desired), "--detailed-exitcode")

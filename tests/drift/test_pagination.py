@@ -16,13 +16,15 @@ from reconciler.errors import ApiError
 from reconciler.sandbox import Faults, Quirks, Sandbox, demo_data
 from reconciler.sandbox.demo import new_client
 from reconciler.settings import ToolSettings
-from tests.e2e.conftest import API_KEY, Env
-from tests.reliability.hostile import serving
+from tests.support.cli_env import API_KEY, Env
+from tests.support.hostile import serving
 
 assert CLIENTS.reading is not None
 CLIENTS_READ = CLIENTS.reading
 
 COUNT = 250
+DEMO_TAXES_AND_ITEMS = 4 + 3
+"""The demo's taxes and items, which an import writes beside the clients."""
 
 
 def many_clients() -> dict[str, Any]:
@@ -96,7 +98,7 @@ def test_import_and_refresh_cover_every_page(env: Env) -> None:
     env.desired.unlink()
     result = env.run("import", "-f", str(env.desired), "--account-id", "12345")
     assert result.exit_code == 0, result.output
-    assert env.desired.read_text().count("  - id: ") == COUNT
+    assert env.desired.read_text().count("  - id: ") == COUNT + DEMO_TAXES_AND_ITEMS
     env.sandbox.edit(lambda data: data["clients"][200].update(city="Braga"))
     env.sandbox.clear_requests()
     plan = env.run("plan", "-f", str(env.desired), "--refresh", "--detailed-exitcode")
@@ -118,7 +120,7 @@ def test_import_reads_every_page_of_a_list_capped_at_30_with_numbers_as_text(env
     env.desired.unlink()
     result = env.run("import", "-f", str(env.desired), "--account-id", "12345")
     assert result.exit_code == 0, result.output
-    assert env.desired.read_text().count("  - id: ") == 75
+    assert env.desired.read_text().count("  - id: ") == 75 + DEMO_TAXES_AND_ITEMS
     assert sorted(
         r.query.get("page", "") for r in env.sandbox.requests if r.path == "/clients.json"
     ) == ["1", "2", "3"]

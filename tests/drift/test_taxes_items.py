@@ -11,7 +11,7 @@ import pytest
 
 from reconciler.sandbox import Faults
 from tests.drift.conftest import write
-from tests.e2e.conftest import Env
+from tests.support.cli_env import Env
 
 
 @dataclass(frozen=True)
@@ -225,7 +225,7 @@ BOTH = (
 def test_targets_saved_plans_json_and_markdown_name_taxes_and_items(env: Env) -> None:
     import jsonschema
 
-    from tests.e2e.conftest import ROOT
+    from tests.support.cli_env import ROOT
 
     write(env, BOTH)
     targeted = env.run("plan", "-f", str(env.desired), "--target", "tax:31541", "--target", "items")
@@ -287,7 +287,7 @@ def test_an_item_known_from_before_stays_resolved_when_only_a_new_tax_is_looked_
 def test_the_catalogue_example_applies_to_the_sandbox_and_its_second_run_is_a_no_op(
     env: Env,
 ) -> None:
-    from tests.e2e.conftest import ROOT
+    from tests.support.cli_env import ROOT
 
     write(env, (ROOT / "examples" / "catalogue.yaml").read_text("utf-8"))
     first = _apply(env)
@@ -347,7 +347,8 @@ def test_import_writes_taxes_and_items_back_exactly_and_the_plan_is_empty(env: E
 def test_reimport_in_place_updates_a_named_tax_and_keeps_comments(env: Env) -> None:
     write(
         env,
-        "account:\n  id: 12345\ntaxes:\n  - name: IVA13  # the intermediate rate\n    value: 13.0\n",
+        "account:\n  id: 12345\n"
+        "taxes:\n  - name: IVA13  # the intermediate rate\n    value: 13.0\n",
     )
     _apply(env)
     env.sandbox.edit(lambda data: data["taxes"][1].update(value="12.0"))

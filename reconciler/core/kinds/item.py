@@ -26,10 +26,11 @@ class ItemKind(ByName):
     name = "item"
     noun = "items"
     slot = "items"
-    option = "create_missing_items"
+    creation_option = "create_missing_items"
     phase = 7
     create_phase = 8
     required_to_create = ("description", "unit_price", "unit")
+    decimals = frozenset({"unit_price"})
     update_path = "/items/{id}.json"
     reading = Reading(
         "each",

@@ -20,10 +20,11 @@ class TaxKind(ByName):
     name = "tax"
     noun = "taxes"
     slot = "taxes"
-    option = "create_missing_taxes"
+    creation_option = "create_missing_taxes"
     phase = 5
     create_phase = 6
     required_to_create = ("value", "region")
+    decimals = frozenset({"value"})
     update_path = "/taxes/{id}.json"
     reading = Reading(
         "list",
