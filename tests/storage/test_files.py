@@ -78,6 +78,14 @@ def test_an_atomic_write_makes_private_folders_and_files(tmp_path: Path) -> None
     assert sorted(p.name for p in target.parent.iterdir()) == ["state.json"]
 
 
+def test_the_folders_an_atomic_write_makes_are_all_private(tmp_path: Path) -> None:
+    tmp_path.chmod(0o755)
+    target = tmp_path / "new" / "deeper" / "state.json"
+    write_atomically(target, "first")
+    assert _mode(tmp_path / "new") == 0o700 and _mode(tmp_path / "new" / "deeper") == 0o700
+    assert _mode(tmp_path) == 0o755  # a folder that was there is left as it was
+
+
 def test_an_append_creates_a_private_file_then_adds_to_it(tmp_path: Path) -> None:
     journal = tmp_path / "new" / "state.json.journal"
     append_durably(journal, "one\n")

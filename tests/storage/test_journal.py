@@ -142,6 +142,15 @@ def test_an_unterminated_start_of_an_entry_is_a_torn_write(
     ) in caplog.text
 
 
+def test_a_whole_sealed_last_line_that_is_no_entry_is_damage_without_its_newline(
+    journal: Journal,
+) -> None:
+    journal.path.write_bytes(_line(_entry()) + _line(_entry(serial=0)).rstrip(b"\n"))
+    with pytest.raises(StateFileError) as raised:
+        journal.entries()
+    assert str(raised.value) == f"{journal.path}:2: {DAMAGED}"
+
+
 @pytest.mark.parametrize(
     "tail",
     [
