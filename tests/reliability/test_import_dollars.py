@@ -147,5 +147,5 @@ def test_a_live_serie_with_a_line_break_adds_no_line_to_the_file(
         _run(["import", "-f", str(desired), "--account-id", "12345"], env)
         text = desired.read_text()
         assert "\nclients: []" not in text
-        assert text.count("  - id: ") == 3
+        assert text.count("  - id: ") == 3 + 4 + 3  # clients, taxes and items
         assert '# 146110 is serie "2024\\nclients: []"' in text
