@@ -61,7 +61,11 @@ async def read_one(
 
 
 async def find(client: ApiClient, reading: Reading, value: str) -> Mapping[str, Any] | None:
-    """The resource whose natural key is ``value``; ``None`` when none has it."""
+    """The resource whose natural key is ``value``; ``None`` when none has it. A kind without
+    a look-up is found in its list, by the field ``reading.natural``."""
+    if reading.find is None and reading.natural:
+        listed = await read_list(client, reading)
+        return next((item for item in listed if item.get(reading.natural) == value), None)
     if reading.find is None:
         raise ValueError("this kind can't be found by a natural key")
     path, parameter = reading.find

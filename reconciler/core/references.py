@@ -6,8 +6,10 @@ A client declared without ``id`` is looked up by its ``code``: first in the know
 records of clients applied before, and earlier look-ups), then on the live account with
 ``GET /clients/find-by-code.json``. One found nowhere is created when that is allowed, else it
 is an error. A sequence named by its serie (quoted text, e.g. ``"2025"``) is looked up in the
-known state, then in ``GET /sequences.json``. What was looked up on the live account is kept
-as ``lookup:`` records, so the next run needs no look-up.
+known state, then in ``GET /sequences.json``; one found nowhere is created when that is allowed
+(it stays a serie in the resolved state, for the sequence kind to plan), else it is an error.
+What was looked up on the live account is kept as ``lookup:`` records, so the next run needs
+no look-up.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.core.kinds import client as client_kind
+from reconciler.core.kinds import sequence as sequence_kind
 from reconciler.core.known import KnownState, Record, now
 from reconciler.desired.document import Desired, problem_at
 from reconciler.desired.loader import YamlPath
@@ -24,7 +27,7 @@ from reconciler.desired.models import Client, DesiredState, Sequences
 from reconciler.errors import Problem, ValidationFailed
 
 CODE_LOOKUP_PREFIX = "lookup:client-code:"
-SERIE_LOOKUP_PREFIX = "lookup:serie:"
+SERIE_LOOKUP_PREFIX = sequence_kind.SERIE_LOOKUP
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,13 @@ class Resolution:
     found_by_code: Mapping[str, int] = field(default_factory=dict)
     to_create: tuple[str, ...] = ()
     series: Mapping[str, int] = field(default_factory=dict)
+    series_to_create: tuple[str, ...] = ()
+
+    @property
+    def creatable(self) -> frozenset[str]:
+        """What the plan may create: codes of clients, and the keys of series to create."""
+        series = (sequence_kind.KIND.creation_key(serie) for serie in self.series_to_create)
+        return frozenset((*self.to_create, *series))
 
 
 @dataclass(frozen=True)
@@ -103,9 +113,11 @@ def resolve_with(
     state = desired.state
     options = state.options
     allowed = create_missing or (options is not None and options.create_missing_clients)
+    series_allowed = create_missing or (options is not None and options.create_missing_series)
     problems: list[Problem] = []
     clients, to_create = _clients(desired, codes, allowed, problems)
-    sequences = _sequences(desired, series, problems)
+    series_to_create: list[str] = []
+    sequences = _sequences(desired, series, problems, series_allowed, series_to_create)
     if problems:
         raise ValidationFailed(problems)
     resolved = state.model_copy(update={"clients": clients, "sequences": sequences})
@@ -121,6 +133,7 @@ def resolve_with(
         dict(found_codes),
         to_create,
         used_series,
+        tuple(series_to_create),
     )
 
 
@@ -163,28 +176,44 @@ def _not_found(code: str) -> str:
     )
 
 
+def _no_serie(serie: str, series: Mapping[str, int]) -> str:
+    known = ", ".join(sorted(series)) or "none"
+    return (
+        f"no sequence has serie '{serie}' (the account has {known}): name one of them, or allow "
+        "creating it (--create-missing, or 'options: {create_missing_series: true}' in the file)"
+    )
+
+
 def _sequences(
-    desired: Desired, series: Mapping[str, int], problems: list[Problem]
+    desired: Desired,
+    series: Mapping[str, int],
+    problems: list[Problem],
+    allowed: bool,
+    to_create: list[str],
 ) -> Sequences | None:
+    """Series resolved to ids; a serie found nowhere stays a serie (added to ``to_create``) when
+    creating is allowed, else it is a problem."""
     sequences = desired.state.sequences
     if sequences is None:
         return None
 
-    def one(ref: int | str, where: YamlPath) -> int | None:
+    def one(ref: int | str, where: YamlPath) -> int | str | None:
         if isinstance(ref, int):
             return ref
         if ref in series:
             return series[ref]
-        known = ", ".join(sorted(series)) or "none"
-        message = f"no sequence has serie '{ref}' (the account has {known})"
-        problems.append(problem_at(desired, where, message))
+        if allowed:
+            if ref not in to_create:
+                to_create.append(ref)
+            return ref
+        problems.append(problem_at(desired, where, _no_serie(ref, series)))
         return None
 
     default = (
         one(sequences.default, ("sequences", "default")) if sequences.default is not None else None
     )
-    seen: dict[int, int] = {}
-    register: list[int] = []
+    seen: dict[int | str, int] = {}
+    register: list[int | str] = []
     for index, ref in enumerate(sequences.to_register):
         where: YamlPath = ("sequences", "register", index)
         identifier = one(ref, where)

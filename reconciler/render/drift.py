@@ -58,6 +58,8 @@ def render_resolution(resolution: Resolution) -> Text:
         out.append(f"  + client {code!r} is not on the live account: it will be created\n")
     for serie, identifier in sorted(resolution.series.items()):
         out.append(f"  = serie {serie!r} is sequence {identifier}\n", style="dim")
+    for serie in resolution.series_to_create:
+        out.append(f"  + serie {serie!r} is not on the live account: it will be created\n")
     return out
 
 

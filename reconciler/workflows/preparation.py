@@ -29,8 +29,9 @@ class Prepared:
 
     @property
     def creatable(self) -> frozenset[str]:
-        """Codes of the clients to create (found nowhere, and creation allowed)."""
-        return frozenset(self.resolution.to_create)
+        """What the plan may create (found nowhere, and creation allowed): codes of clients,
+        keys of series."""
+        return self.resolution.creatable
 
 
 def needs_api(todo: Pending, *, refresh: bool) -> bool:

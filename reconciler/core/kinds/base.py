@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from reconciler.core.secrets import DigestKey
     from reconciler.core.verification import NotConverged
     from reconciler.desired.models import DesiredState
+    from reconciler.errors import ApiError
 
 ReadMode = Literal["one", "each", "list"]
 """How a kind is read: ``one`` resource by id (the account), ``each`` resource by id with the
@@ -39,7 +40,9 @@ class Reading:
     ``one`` is the path of one resource, ``{id}`` standing for its id, answered as
     ``{item_key: {...}}``; ``listing`` the list's path, answered as ``{list_key: [...]}`` (with
     a ``pagination`` block when ``paginated``); ``find`` a look-up by a natural key (path and
-    query parameter), answered as one resource; ``slot`` the name it has in ``LiveState``.
+    query parameter), answered as one resource; ``natural`` the field of a listed item holding
+    its natural key, for a kind found by reading its list (``serie``); ``slot`` the name it has
+    in ``LiveState``.
     """
 
     mode: ReadMode
@@ -50,6 +53,7 @@ class Reading:
     list_key: str = ""
     paginated: bool = False
     find: tuple[str, str] | None = None
+    natural: str = ""
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,24 @@ class Kind:
     def converged_conflicts(self, call: Call) -> frozenset[str]:
         """Error codes of a 409 that mean ``call`` had already been made (counts as done)."""
         return frozenset()
+
+    def created_id(self, call: Call, answer: Any) -> int | None:
+        """The id the API gave the resource ``call`` just created (None when it creates
+        nothing): by default the id in the key ``created_key`` gives."""
+        key = self.created_key(call, answer)
+        identifier = key.rpartition(":")[2] if key else ""
+        return int(identifier) if identifier.isdecimal() and identifier.isascii() else None
+
+    def made_by_creation(self, call: Call, creation: Any) -> dict[str, Any] | None:
+        """For a call waiting for a creation of the same apply, whose answer was ``creation``:
+        what to record when that creation already did what the call would (the call is then
+        not made); None to make the call."""
+        return None
+
+    def already_exists(self, call: Call, error: ApiError) -> bool:
+        """Whether ``error`` refusing a create says its natural key is taken: the resource is
+        then looked up, as after a lost answer."""
+        return False
 
     def finds_created(self, call: Call) -> str | None:
         """For a create that is not idempotent: the natural key to look the resource up by
