@@ -182,3 +182,22 @@ def test_target_sequences_keeps_the_creation(env: Env) -> None:
     assert "create sequence '2027'" in result.output
     assert "register sequence '2027'" in result.output
     assert "set default sequence '2027'" in result.output
+
+
+def test_a_saved_plan_with_a_new_serie_applies_as_reviewed_and_reads_back(env: Env) -> None:
+    _seed(env)
+    write(env, ALLOWED)
+    saved = env.folder / "plan.json"
+    markdown = env.run("plan", "-f", str(env.desired), "--format", "markdown")
+    assert "+ create sequence '2027' (no sequence has this serie)" in markdown.output
+    plan = env.run("plan", "-f", str(env.desired), "--out", str(saved))
+    assert plan.exit_code == 0, plan.output
+    shown = env.run("show", str(saved))
+    assert "create sequence '2027'" in shown.output, shown.output
+    result = env.run("apply", str(saved), "--verify")
+    assert result.exit_code == 0, result.output
+    assert "Verify: 3 calls read back; all converged." in result.output
+    assert [m for m, _ in _writes(env)].count("POST") == 1
+    refreshed = env.run("plan", "-f", str(env.desired), "--refresh", "--detailed-exitcode")
+    assert refreshed.exit_code == 0, refreshed.output
+    assert "no drift" in refreshed.output
