@@ -18,7 +18,9 @@ from typing import Any
 
 from reconciler.core.diff import FieldChange
 
-_PLACEHOLDER = re.compile(r"\{([^{}/]+:[^{}/]*)\}")
+_PLACEHOLDER = re.compile(r"\{(new-[a-z-]+:.+)\}(?=/[^{}]*\Z|\Z)", re.DOTALL)
+"""A creation's key in a path, ``{new-<kind>:<natural key>}``: at most one in a path, followed by
+no other brace, so the natural key may hold any character."""
 
 
 def placeholder(resource: str) -> str:
@@ -89,7 +91,9 @@ class Call:
         the API gives it one (``target_id`` 0), the natural key it is created by, quoted; for
         a call waiting for a creation, the natural key of that creation."""
         waiting = self.waits_for
-        key = (waiting or self.resource).partition(":")[2]
+        if self.target_id == 0 and waiting:
+            return repr(waiting.partition(":")[2])
+        key = self.resource.partition(":")[2]
         if self.target_id == 0 and key and key != "0":
             return repr(key)
         return str(self.target_id)
@@ -104,14 +108,17 @@ class Call:
         """The call with the placeholders of created resources (``ids``: creation → id given)
         replaced by their ids, in its path, resource, target id and record. A creation itself
         may name its own id in its record, to record it."""
-        waiting = self.waits_for or self.resource
-        if waiting not in ids:
-            return self
+        waiting = next((key for key in ids if placeholder(key) in self.path), None)
+        if waiting is None:
+            if self.resource not in ids:
+                return self
+            given, name = ids[self.resource], placeholder(self.resource)
+            return replace(
+                self, record={k: given if v == name else v for k, v in self.record.items()}
+            )
         given = ids[waiting]
         name = placeholder(waiting)
         record = {k: given if v == name else v for k, v in self.record.items()}
-        if not self.waits_for:
-            return replace(self, record=record)
         return replace(
             self,
             target_id=given,
