@@ -177,11 +177,13 @@ def test_json_plan_with_a_new_serie_follows_the_plan_schema(env: Env) -> None:
 def test_target_sequences_keeps_the_creation(env: Env) -> None:
     _seed(env)
     write(env, ALLOWED)
-    result = env.run("plan", "-f", str(env.desired), "--target", "default_sequence")
-    assert result.exit_code == 0, result.output
-    assert "create sequence '2027'" in result.output
-    assert "register sequence '2027'" in result.output
-    assert "set default sequence '2027'" in result.output
+    for target in ("sequences", "default_sequence"):
+        result = env.run("plan", "-f", str(env.desired), "--target", target)
+        assert result.exit_code == 0, result.output
+        assert "create sequence '2027'" in result.output
+        assert "register sequence '2027'" in result.output
+        assert "set default sequence '2027'" in result.output
+        assert "Plan: 3 calls" in result.output
 
 
 def test_a_saved_plan_with_a_new_serie_applies_as_reviewed_and_reads_back(env: Env) -> None:
