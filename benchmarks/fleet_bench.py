@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.machine import compile_package
-from reconciler.core.known import KnownState, Record, now
+from reconciler.clock import now
+from reconciler.core.known import KnownState, Record
 from reconciler.sandbox import Sandbox, demo_data
 from reconciler.sandbox.demo import new_client
 from reconciler.settings import account_suffix

@@ -2,6 +2,7 @@
 
 ``postgres_server`` is one throwaway cluster per session, so one per xdist worker, each on its
 own port. ``postgres_url`` is a fresh, empty database on it for one test, dropped afterwards.
+``own_server`` is a cluster of a test's own, for one that sets the server's options or stops it.
 Without PostgreSQL's server programs the outermost pytest process installs them from Debian's
 packages when it can (root, apt-get), as ``.ci/run`` does, so the README's test command needs
 nothing else on a fresh machine; otherwise the fixtures fail, unless
@@ -82,6 +83,17 @@ def postgres_server() -> Iterator[PostgresServer]:
     template = os.environ.get(_TEMPLATE_VARIABLE)
     with PostgresServer(bindir, Path(template) if template else None) as server:
         yield server
+
+
+def own_server(**options: str) -> PostgresServer:
+    """A cluster of the calling test's own (to use with ``with``), with ``options`` in its
+    configuration, copied from the session's initdb result; the test skips without
+    PostgreSQL's server programs."""
+    bindir = find_bindir()
+    if bindir is None:
+        pytest.skip("PostgreSQL server programs not found")
+    template = os.environ.get(_TEMPLATE_VARIABLE)
+    return PostgresServer(bindir, Path(template) if template else None, options=options)
 
 
 @pytest.fixture

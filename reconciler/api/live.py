@@ -60,12 +60,14 @@ async def read_one(
     return await _get_or_none(client, reading.one.format(id=identifier), reading.item_key)
 
 
-async def find(client: ApiClient, reading: Reading, value: str) -> Mapping[str, Any] | None:
+async def find(
+    client: ApiClient, reading: Reading, value: str, *, natural: str = ""
+) -> Mapping[str, Any] | None:
     """The resource whose natural key is ``value``; ``None`` when none has it. A kind without
-    a look-up is found in its list, by the field ``reading.natural``."""
-    if reading.find is None and reading.natural:
+    a look-up is found in its unpaginated list, by the field ``natural`` (``serie``)."""
+    if reading.find is None and natural and reading.mode == "list":
         listed = await read_list(client, reading)
-        return next((item for item in listed if item.get(reading.natural) == value), None)
+        return next((item for item in listed if item.get(natural) == value), None)
     if reading.find is None:
         raise ValueError("this kind can't be found by a natural key")
     path, parameter = reading.find

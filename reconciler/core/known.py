@@ -9,16 +9,10 @@ import math
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from typing import Any
 
 FORMAT_VERSION = 1
 """The version of the known-state document ``KnownState.to_json`` makes."""
-
-
-def now() -> str:
-    """The current time as recorded in the known state (UTC, ISO 8601, seconds)."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 @dataclass(frozen=True)

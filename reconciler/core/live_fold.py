@@ -46,10 +46,13 @@ class Refreshed:
         return bool(self.drift)
 
 
-def fold(state: DesiredState, known: KnownState, live: LiveState, key: DigestKey) -> Refreshed:
+def fold(
+    state: DesiredState, known: KnownState, live: LiveState, key: DigestKey, *, at: str
+) -> Refreshed:
     """Fold what the live account shows for every declared resource into the known state: the
-    kinds read resource by resource first, then those read as a whole list."""
-    folder = Folder(known)
+    kinds read resource by resource first, then those read as a whole list. A resource
+    recorded for the first time is stamped ``at`` (when the live values were read)."""
+    folder = Folder(known, at)
     for kind in sorted(registry.KINDS, key=_listed_last):
         kind.fold(folder, state, live, key)
     secrets = [path for kind in registry.KINDS for path in kind.unchecked_secrets(state)]

@@ -23,7 +23,6 @@ import base64
 import functools
 import itertools
 import re
-import threading
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -150,16 +149,17 @@ class Redactor:
     """Replaces every registered secret, in each of its forms, by ``(sensitive)``.
 
     Immutable: ``with_secrets`` returns a new one. Its pattern is compiled when it first
-    redacts, so a redactor that never has text to redact costs no compile. Its repr shows how
-    many secrets it holds, never their values.
+    redacts, so a redactor that never has text to redact costs no compile. It needs no lock:
+    threads that redact first at once may each build the pattern, and any of the equal
+    results is kept (a tuple, set whole). Its repr shows how many secrets it holds, never
+    their values.
     """
 
-    __slots__ = ("_compiled", "_lock", "_secrets")
+    __slots__ = ("_compiled", "_secrets")
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets = frozenset(s for s in secrets if len(s) >= MIN_SECRET_LENGTH)
         self._compiled: tuple[re.Pattern[str] | None, int] | None = None
-        self._lock = threading.Lock()
 
     @property
     def _pattern(self) -> re.Pattern[str] | None:
@@ -170,11 +170,11 @@ class Redactor:
         return self._built()[1]
 
     def _built(self) -> tuple[re.Pattern[str] | None, int]:
-        if self._compiled is None:
-            with self._lock:
-                if self._compiled is None:
-                    self._compiled = _pattern_of(self._secrets) if self._secrets else (None, 0)
-        return self._compiled
+        built = self._compiled
+        if built is None:
+            built = _pattern_of(self._secrets) if self._secrets else (None, 0)
+            self._compiled = built
+        return built
 
     def __repr__(self) -> str:
         return f"Redactor({len(self._secrets)} secrets)"

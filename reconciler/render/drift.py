@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from reconciler.core.kinds import registry
 from reconciler.core.live_fold import Refreshed
 from reconciler.core.references import Resolution
 from reconciler.core.verification import Verification
@@ -50,16 +51,21 @@ def render_refresh(refreshed: Refreshed) -> Text:
 
 
 def render_resolution(resolution: Resolution) -> Text:
-    """Clients adopted (found by code on the live account), clients to create, series."""
+    """Resources found by natural key on the live account (clients adopted by code), those to
+    create, then every natural key named (series), each as its kind words it."""
     out = Text()
-    for code, identifier in sorted(resolution.found_by_code.items()):
-        out.append(f"  = client {code!r} found on the live account: adopted as {identifier}\n")
-    for code in resolution.to_create:
-        out.append(f"  + client {code!r} is not on the live account: it will be created\n")
-    for serie, identifier in sorted(resolution.series.items()):
-        out.append(f"  = serie {serie!r} is sequence {identifier}\n", style="dim")
-    for serie in resolution.series_to_create:
-        out.append(f"  + serie {serie!r} is not on the live account: it will be created\n")
+    kinds = registry.KINDS
+    for kind in kinds:
+        for key, identifier in sorted(resolution.found.get(kind.name, {}).items()):
+            if kind.said_found:
+                out.append(f"  = {kind.said_found.format(key=key, id=identifier)}\n")
+    for kind in kinds:
+        for key in resolution.to_create.get(kind.name, ()) if kind.said_created else ():
+            out.append(f"  + {kind.said_created.format(key=key)}\n")
+    for kind in kinds:
+        for key, identifier in sorted(resolution.named.get(kind.name, {}).items()):
+            if kind.said_named:
+                out.append(f"  = {kind.said_named.format(key=key, id=identifier)}\n", style="dim")
     return out
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from reconciler.core.known import now
+from reconciler.clock import now
 from reconciler.core.live_fold import Refreshed
 from reconciler.storage.files import append_durably
 

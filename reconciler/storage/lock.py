@@ -21,7 +21,7 @@ from pathlib import Path
 
 from filelock import BaseFileLock, FileLock, SoftFileLock, Timeout
 
-from reconciler.core.known import now
+from reconciler.clock import now
 from reconciler.errors import LockHeld, StateWriteError
 from reconciler.fileio import UnreadableFile, check_regular, parse_json, read_regular
 from reconciler.storage.files import FILE_MODE, make_folder, write_atomically, writing

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from reconciler.core.known import now
+from reconciler.clock import now
 from reconciler.core.plan import Plan
 from reconciler.core.plan_document import plan_document
 from reconciler.desired.loader.limits import MAX_FILE_BYTES

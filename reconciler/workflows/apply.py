@@ -33,9 +33,10 @@ from typing import Any
 from pydantic import SecretStr
 
 from reconciler.api.client import Answer, ApiClient
+from reconciler.clock import now
 from reconciler.core.breaker import Breaker
 from reconciler.core.kinds import registry
-from reconciler.core.known import KnownState, Record, now
+from reconciler.core.known import KnownState, Record
 from reconciler.core.plan import Call, Plan
 from reconciler.core.report import ApplyReport, Outcome, OutcomeListener, Status
 from reconciler.core.secrets import is_digest

@@ -43,7 +43,7 @@ async def create_once(
             taken = kind.already_exists(call, error)
             if not taken and not _outcome_unknown(error):
                 raise
-            found = await find(client, reading, value)
+            found = await find(client, reading, value, natural=kind.natural_key)
             if found is not None:
                 return Answer(201, {reading.item_key: dict(found)})
             if taken or attempt == attempts:

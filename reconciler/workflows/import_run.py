@@ -18,11 +18,11 @@ from pathlib import Path
 
 from reconciler import interrupts
 from reconciler.api.live import read_everything
-from reconciler.core import normalize as norm
+from reconciler.clock import now
 from reconciler.core.known import KnownState
 from reconciler.core.live_fold import Refreshed, fold
 from reconciler.core.live_state import LiveState
-from reconciler.core.references import resolve_with, series_of
+from reconciler.core.references import resolve_with, resolving_kinds
 from reconciler.core.secrets import DigestKey
 from reconciler.desired.document import Desired, load_desired
 from reconciler.errors import SettingsError
@@ -92,7 +92,7 @@ def import_account(target: Target, account_id: int | None, *, dry_run: bool = Fa
         account_id=account_id,
         updated=existing is not None,
         clients_read=len(live.clients),
-        clients_added=document.clients_added,
+        clients_added=document.added.get("clients", 0),
         fields_updated=len(document.fields_updated),
         resources_recorded=len(refreshed.state.resources),
         notes=tuple(document.notes),
@@ -152,12 +152,14 @@ def write_and_record(
 
 def _recorded(desired: Desired, known: KnownState, live: LiveState, key: DigestKey) -> Refreshed:
     """The known state that records ``live`` for every resource ``desired`` declares."""
-    codes = {str(v.get("code")): i for i, v in live.clients.items() if v is not None}
-    series = norm.series_ids(live.sequences or ())
-    state = desired.state
-    by_code = {c.code: codes[c.code] for c in state.clients if c.id is None and c.code in codes}
-    used = {s: series[s] for s in series_of(state.sequences) if s in series}
-    resolution = resolve_with(
-        desired, known, codes, series, create_missing=True, looked_up=(by_code, used)
-    )
-    return fold(resolution.desired.state, resolution.known, live, key)
+    keys: dict[str, dict[str, int]] = {}
+    used: dict[str, dict[str, int]] = {}
+    for kind in resolving_kinds():
+        found = live.of(kind.reading.slot) if kind.reading is not None else None
+        views = found.values() if isinstance(found, Mapping) else found or ()
+        keys[kind.name] = kind.natural_keys(v for v in views if v is not None)
+        named = kind.named(desired.state)
+        used[kind.name] = {k: keys[kind.name][k] for k in named if k in keys[kind.name]}
+    at = now()
+    resolution = resolve_with(desired, known, keys, create_missing=True, looked_up=used, at=at)
+    return fold(resolution.desired.state, resolution.known, live, key, at=at)

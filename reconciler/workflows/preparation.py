@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from reconciler.api.client import ApiClient
 from reconciler.api.live import read_live
+from reconciler.clock import now
 from reconciler.core.known import KnownState
 from reconciler.core.live_fold import Refreshed, fold
 from reconciler.core.references import Pending, Resolution
@@ -29,8 +30,8 @@ class Prepared:
 
     @property
     def creatable(self) -> frozenset[str]:
-        """What the plan may create (found nowhere, and creation allowed): codes of clients,
-        keys of series."""
+        """The resources to create (found nowhere, and creation allowed), each as its kind
+        names the creation (``Kind.creation_key``)."""
         return self.resolution.creatable
 
 
@@ -57,5 +58,5 @@ async def prepare(
     if client is None:
         raise RuntimeError("a refresh needs an ApiClient")
     live = await read_live(client, resolution.desired.state)
-    refreshed = fold(resolution.desired.state, resolution.known, live, key)
+    refreshed = fold(resolution.desired.state, resolution.known, live, key, at=now())
     return Prepared(resolution.desired, refreshed.state, resolution, refreshed)

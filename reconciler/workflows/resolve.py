@@ -1,7 +1,9 @@
-"""Resolving references on the live account: clients by code, sequences by serie.
+"""Resolving references on the live account: resources named by their natural key (a client by
+its code, a sequence by its serie), kind by kind.
 
-What the known state can't resolve (``core.references.pending``) is looked up with
-``GET /clients/find-by-code.json`` and ``GET /sequences.json``; the rest is pure
+What the known state can't resolve (``core.references.pending``) is looked up with the kind's
+look-up endpoint when its ``Reading`` has one (``GET /clients/find-by-code.json``), else in
+its whole list (``GET /sequences.json``, or every page of a paginated one); the rest is pure
 (``core.references.resolve_with``).
 """
 
@@ -10,12 +12,17 @@ from __future__ import annotations
 import asyncio
 
 from reconciler.api.client import ApiClient
-from reconciler.api.live import find, read_list
-from reconciler.core import normalize as norm
-from reconciler.core.kinds import client as client_kind
-from reconciler.core.kinds import sequence as sequence_kind
+from reconciler.api.live import find, read_all, read_list
+from reconciler.clock import now
+from reconciler.core.kinds.base import Kind
 from reconciler.core.known import KnownState
-from reconciler.core.references import Pending, Resolution, pending, resolve_with
+from reconciler.core.references import (
+    Pending,
+    Resolution,
+    pending,
+    resolve_with,
+    resolving_kinds,
+)
 from reconciler.desired.document import Desired
 
 
@@ -31,28 +38,41 @@ async def resolve(
     given); raise ``ValidationFailed`` for references that can't be resolved. ``todo`` is
     ``pending(desired.state, known)`` when the caller has it already."""
     todo = todo or pending(desired.state, known)
-    found: dict[str, int] = {}
-    live_series: dict[str, int] = {}
-    if todo.needs_api:
+    kinds = [kind for kind in resolving_kinds() if todo.unknown.get(kind.name)]
+    live: list[tuple[dict[str, int], dict[str, int]]] = []
+    if kinds:
         if client is None:
             raise RuntimeError("resolve needs an ApiClient for references not in the known state")
-        clients = client_kind.KIND.reading
-        assert clients is not None
-        answers = await asyncio.gather(*(find(client, clients, c) for c in todo.codes))
-        found = {
-            code: identifier
-            for code, view in zip(todo.codes, answers, strict=True)
-            if view is not None and (identifier := norm.client_id(view)) is not None
-        }
-        if todo.series:
-            sequences = sequence_kind.KIND.reading
-            assert sequences is not None
-            live_series = norm.series_ids(await read_list(client, sequences))
+        looking = (_look_up(client, kind, todo.unknown[kind.name]) for kind in kinds)
+        live = list(await asyncio.gather(*looking))
+    keys = {name: dict(values) for name, values in todo.known.items()}
+    found: dict[str, dict[str, int]] = {}
+    for kind, (listed, looked_up) in zip(kinds, live, strict=True):
+        keys[kind.name] = {**keys.get(kind.name, {}), **listed}
+        found[kind.name] = looked_up
     return resolve_with(
-        desired,
-        known,
-        {**todo.known_codes, **found},
-        {**todo.known_series, **live_series},
-        create_missing=create_missing,
-        looked_up=(found, {s: live_series[s] for s in todo.series if s in live_series}),
+        desired, known, keys, create_missing=create_missing, looked_up=found, at=now()
     )
+
+
+async def _look_up(
+    client: ApiClient, kind: Kind, values: tuple[str, ...]
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Every natural key → id the live account showed (the whole list, when it was read),
+    and those of ``values`` found."""
+    reading = kind.reading
+    if reading is None:
+        return {}, {}
+    if reading.find is None:
+        if reading.mode == "list":
+            listed = kind.natural_keys(await read_list(client, reading))
+        else:
+            listed = kind.natural_keys((await read_all(client, reading)).values())
+        return listed, {value: listed[value] for value in values if value in listed}
+    answers = await asyncio.gather(*(find(client, reading, value) for value in values))
+    found = {
+        value: identifier
+        for value, view in zip(values, answers, strict=True)
+        if view is not None and (identifier := kind.live_id(view)) is not None
+    }
+    return found, found

@@ -16,9 +16,7 @@ from __future__ import annotations
 import io
 import json
 import re
-import tempfile
 import unicodedata
-from dataclasses import replace
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -32,7 +30,7 @@ from reconciler.core.diff import FieldChange
 from reconciler.core.fleet_document import FleetEntry
 from reconciler.core.known import KnownState
 from reconciler.core.live_fold import Drift, Refreshed
-from reconciler.core.plan import Plan, Source
+from reconciler.core.plan import Source
 from reconciler.core.report import ApplyReport, Outcome, Status
 from reconciler.errors import Problem, ReconcilerError, ValidationFailed
 from reconciler.render.drift import render_refresh
@@ -43,8 +41,9 @@ from reconciler.render.markdown import render_fleet_markdown, render_markdown
 from reconciler.render.messages import error_message
 from reconciler.render.plain import plain_plan
 from reconciler.render.text import account_heading, render_plan, render_report
+from tests.support.plans import hostile_plan
 
-from .test_properties import EXAMPLES, _plan
+from .test_properties import EXAMPLES
 
 PIECES = ("`", "```", "|", "<", ">", "&", "<h1>", "<img src=x>", "\x1b", "\x1b[31m", "\x1b]0;t\x07")
 PIECES += ("\n", "\r", "\r\n", "::", "::set-output name=a::", "%", "%0A", ",", ":", "[bold]")
@@ -62,17 +61,6 @@ OWN_HTML = re.compile(r"<details><summary>[a-z ]+ \(\d+\)</summary>\n|</details>
 ROOT = Path.cwd()
 LINKS = SourceLinks("https://github.com/acme/books/blob/" + "a" * 40, ROOT)
 
-with tempfile.TemporaryDirectory() as _folder:
-    BASE = _plan(
-        Path(_folder),
-        {
-            "account": {"id": 1, "city": "Lisboa"},
-            "sequences": {"default": 146090, "register": [146090]},
-            "clients": [{"id": 7, "code": "P0", "name": "A"}],
-        },
-        KnownState.new(),
-    )
-
 
 def _unsafe_for_a_terminal(text: str) -> list[str]:
     """Every character a terminal would act on, but the line break."""
@@ -87,22 +75,6 @@ def _assert_terminal_safe(text: str) -> None:
     assert _unsafe_for_a_terminal(text) == [], repr(text)
     for line in text.split("\n"):
         assert not line.lstrip().startswith("::"), repr(line)
-
-
-def _hostile_plan(file: str, value: str, resource: str) -> Plan:
-    """The base plan with every call declared in ``file``, changing a field to ``value`` after
-    ``resource``, which is also no longer managed."""
-    calls = tuple(
-        replace(
-            call,
-            source=Source(file, 3, 5),
-            changes=(*call.changes, FieldChange(value, value, {value: [value]})),
-            depends_on=(resource,),
-            body={value: value},
-        )
-        for call in BASE.calls
-    )
-    return replace(BASE, calls=calls, unmanaged=(resource,))
 
 
 def _structure(markdown: str) -> list[tuple[str, str, int, str]]:
@@ -137,7 +109,7 @@ def _assert_markdown_safe(markdown: str, harmless: str) -> None:
 @settings(max_examples=EXAMPLES * 8, deadline=None)
 @given(file=hostile, value=hostile, resource=hostile)
 def test_text_plans_never_write_a_control_character(file: str, value: str, resource: str) -> None:
-    plan = _hostile_plan(file, value, resource)
+    plan = hostile_plan(file, value, resource)
     for show_requests in (False, True):
         plain = plain_plan(plan, show_requests=show_requests)
         _assert_terminal_safe(plain)
@@ -154,7 +126,7 @@ def test_text_plans_never_write_a_control_character(file: str, value: str, resou
 @settings(max_examples=EXAMPLES * 8, deadline=None)
 @given(file=hostile, value=hostile, resource=hostile)
 def test_the_json_plan_stays_valid_and_reads_back(file: str, value: str, resource: str) -> None:
-    plan = _hostile_plan(file, value, resource)
+    plan = hostile_plan(file, value, resource)
     text = render_json(plan)
     assert _unsafe_for_a_terminal(text) == [], repr(text)
     document = json.loads(text)
@@ -173,8 +145,8 @@ def test_the_json_plan_stays_valid_and_reads_back(file: str, value: str, resourc
 def test_markdown_keeps_untrusted_text_inside_its_code(
     file: str, value: str, resource: str
 ) -> None:
-    plan = _hostile_plan(file, value, resource)
-    harmless = _hostile_plan("accounts/a.yaml", "x", "client:1")
+    plan = hostile_plan(file, value, resource)
+    harmless = hostile_plan("accounts/a.yaml", "x", "client:1")
     for links in (None, LINKS):
         markdown = render_markdown(plan, links=links)
         # A file outside the checkout gets no link: compare with a harmless one alike.
@@ -186,8 +158,8 @@ def test_markdown_keeps_untrusted_text_inside_its_code(
 @settings(max_examples=EXAMPLES * 8, deadline=None)
 @given(name=hostile, file=hostile, error=hostile)
 def test_fleet_markdown_keeps_each_account_one_heading(name: str, file: str, error: str) -> None:
-    plan = _hostile_plan(file, error, name)
-    harmless_plan = _hostile_plan("accounts/a.yaml", "x", "client:1")
+    plan = hostile_plan(file, error, name)
+    harmless_plan = hostile_plan("accounts/a.yaml", "x", "client:1")
     markdown = render_fleet_markdown(
         [FleetEntry(name, file, plan), FleetEntry(name, file, None, error)]
     )
@@ -229,7 +201,7 @@ def test_headings_errors_reports_and_drift_are_terminal_safe(
     failed = ValidationFailed([Problem(file, 1, 2, message, detail)])
     for error in (failed, ReconcilerError(message)):
         _assert_terminal_safe("error: " + error_message(error, lambda text: text))
-    plan = _hostile_plan(file, detail, name)
+    plan = hostile_plan(file, detail, name)
     outcomes = (
         Outcome(plan.calls[0], Status.FAILED, detail),
         Outcome(plan.calls[1], Status.SKIPPED, message),

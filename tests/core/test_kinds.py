@@ -39,7 +39,7 @@ from reconciler.settings import ToolSettings
 from reconciler.storage.state_file import StateStore
 from reconciler.workflows.apply import apply_plan
 from reconciler.workflows.verify import verify
-from tests.reliability.hostile import serving
+from tests.support.hostile import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = DigestKey("kinds-test-key")
@@ -135,7 +135,9 @@ async def test_a_registered_kind_is_read_folded_applied_and_verified_over_http(
     with registry.registered(kind), serving(_note_server(notes, seen)) as url:
         async with ApiClient(url, SecretStr(API_KEY), ToolSettings(rate_limit=0)) as client:
             live = await read_live(client, desired.state)
-            refreshed = fold(desired.state, _known(note_7="Hello"), live, KEY)
+            refreshed = fold(
+                desired.state, _known(note_7="Hello"), live, KEY, at="2026-01-01T00:00:00+00:00"
+            )
             change = FieldChange("text", "Hello", "Changed on the live account")
             assert refreshed.drift == (Drift("note:7", (change,)),)
             plan = build_plan(desired, refreshed.state, KEY)

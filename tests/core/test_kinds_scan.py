@@ -20,8 +20,6 @@ OUTSIDE = ("sandbox", "desired")
 desired-state models are the models each kind points at."""
 
 ALLOWED = {
-    "core/references.py": "resolves a client by its code and a sequence by its serie",
-    "workflows/resolve.py": "looks up a client's code and a sequence's serie on the live account",
     "core/normalize.py": "the field names of the live answers the kinds' normalisers read",
     "workflows/state_records.py": "`state rm account` names the account's record, whatever its id",
 }

@@ -22,8 +22,9 @@ from reconciler.core.known import KnownState, Record
 from reconciler.core.plan import Call, Plan
 from reconciler.render.plain import plain_plan
 from reconciler.render.text import render_plan
+from tests.support.plans import plan_of
 
-from .test_properties import EXAMPLES, _plan, desired_documents
+from .test_properties import EXAMPLES, desired_documents
 
 
 def _as_rich_prints(plan: Plan, *, show_requests: bool) -> str:
@@ -47,8 +48,8 @@ def test_the_plain_renderer_prints_what_rich_prints_without_colour(
     first: dict[str, Any], second: dict[str, Any], show_requests: bool
 ) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        created = _plan(Path(folder), first, KnownState.new())
-        changed = _plan(Path(folder), second, _applied(KnownState.new(), created.calls))
+        created = plan_of(Path(folder), first, KnownState.new())
+        changed = plan_of(Path(folder), second, _applied(KnownState.new(), created.calls))
     for plan in (created, changed):
         plain = plain_plan(plan, show_requests=show_requests)
         assert plain == _as_rich_prints(plan, show_requests=show_requests)
@@ -58,7 +59,7 @@ def test_the_plain_renderer_prints_what_rich_prints_without_colour(
 def test_control_codes_are_shown_as_escapes_alike() -> None:
     with tempfile.TemporaryDirectory() as folder:
         document = {"clients": [{"id": 7, "code": "P0", "name": "A"}]}
-        plan = _plan(Path(folder), document, KnownState.new())
+        plan = plan_of(Path(folder), document, KnownState.new())
     odd = FieldChange("name\r\x07\x08\x0b\x0c\x1b[1m", 1.5, ["\r", 2])
     call = replace(plan.calls[0], changes=(odd,), depends_on=("client:\r9",))
     plan = replace(plan, calls=(call,))

@@ -23,11 +23,9 @@ from stdnum.pt import nif
 
 from reconciler.api.client import ApiClient
 from reconciler.core.known import KnownState
-from reconciler.core.plan import Plan, build_plan
+from reconciler.core.plan import Plan
 from reconciler.core.plan_document import plan_document
 from reconciler.core.plan_reading import plan_from_document
-from reconciler.core.secrets import DigestKey
-from reconciler.desired.document import load_desired
 from reconciler.desired.models import countries
 from reconciler.render.markdown import render_markdown
 from reconciler.render.text import render_plan
@@ -35,9 +33,8 @@ from reconciler.sandbox import Sandbox, demo_data
 from reconciler.settings import ToolSettings
 from reconciler.storage.state_file import StateStore
 from reconciler.workflows.apply import apply_plan
+from tests.support.plans import API_KEY, plan_of
 
-API_KEY = "property-key"
-KEY = DigestKey(API_KEY)
 EXAMPLES = int(os.environ.get("RECONCILER_PROPERTY_EXAMPLES", "25"))
 TOOL = ToolSettings(rate_limit=0, retry_budget=5, max_attempts=3)
 
@@ -133,13 +130,6 @@ def sandbox() -> Iterator[tuple[Sandbox, str]]:
         yield server, base_url
 
 
-def _plan(folder: Path, document: dict[str, Any], known: KnownState) -> Plan:
-    path = folder / "state.yaml"
-    path.write_text(json.dumps(document, ensure_ascii=False), "utf-8")  # JSON is YAML
-    desired = load_desired(path, {"AT_PASSWORD": "property-pass"})
-    return build_plan(desired, known, KEY)
-
-
 async def _apply(plan: Plan, base_url: str, store: StateStore) -> KnownState:
     async with ApiClient(base_url, SecretStr(API_KEY), TOOL) as client:
         report = await apply_plan(plan, client, store, store.load(), concurrency=4)
@@ -167,9 +157,9 @@ def test_after_apply_the_next_plan_is_empty(
     _reset(server, document)
     with tempfile.TemporaryDirectory() as folder:
         store = StateStore(Path(folder) / "state.json")
-        plan = _plan(Path(folder), document, store.load())
+        plan = plan_of(Path(folder), document, store.load())
         known = asyncio.run(_apply(plan, base_url, store))
-        assert _plan(Path(folder), document, store.load()).is_empty
+        assert plan_of(Path(folder), document, store.load()).is_empty
         assert known == store.load()
 
 
@@ -185,7 +175,7 @@ def test_calls_equal_resources_whose_declared_fields_differ(
     _reset(server, document)
     with tempfile.TemporaryDirectory() as folder:
         store = StateStore(Path(folder) / "state.json")
-        asyncio.run(_apply(_plan(Path(folder), document, store.load()), base_url, store))
+        asyncio.run(_apply(plan_of(Path(folder), document, store.load()), base_url, store))
         changed = json.loads(json.dumps(document))
         for index, city in changes:
             if index < len(changed["clients"]):
@@ -195,7 +185,7 @@ def test_calls_equal_resources_whose_declared_fields_differ(
             for before, after in zip(document["clients"], changed["clients"], strict=True)
             if before != after
         )
-        plan = _plan(Path(folder), changed, store.load())
+        plan = plan_of(Path(folder), changed, store.load())
         assert len(plan.calls) == differing
         assert all(call.path.startswith("/clients/") for call in plan.calls)
 
@@ -204,7 +194,7 @@ def test_calls_equal_resources_whose_declared_fields_differ(
 @given(document=desired_documents())
 def test_rendering_never_fails(document: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        plan = _plan(Path(folder), document, KnownState.new())
+        plan = plan_of(Path(folder), document, KnownState.new())
         text = render_plan(plan, show_requests=True).plain
         assert text.endswith(("in sync.", "resources in sync."))
         assert "property-pass" not in text
@@ -214,7 +204,7 @@ def test_rendering_never_fails(document: dict[str, Any]) -> None:
 @given(document=desired_documents())
 def test_a_plan_read_back_from_its_document_renders_as_the_plan(document: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        plan = _plan(Path(folder), document, KnownState.new())
+        plan = plan_of(Path(folder), document, KnownState.new())
     saved = json.loads(json.dumps(plan_document(plan)))  # as a saved plan stores it
     shown = plan_from_document(saved, where="plan.json")
     assert plan_document(shown) == saved

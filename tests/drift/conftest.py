@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from reconciler.sandbox import Sandbox
-from tests.e2e.conftest import API_KEY, ROOT, Env
+from tests.support.cli_env import Env, sandbox_env
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> Iterator[Env]:
     """The demo sandbox and a copy of state.example.yaml as ``state.yaml``."""
-    sandbox = Sandbox(api_key=API_KEY, rate_limit=0)
-    shutil.copy(ROOT / "state.example.yaml", tmp_path / "state.yaml")
-    with sandbox.running_in_thread() as base_url:
-        yield Env(sandbox, base_url, tmp_path)
+    with sandbox_env(tmp_path) as env:
+        yield env
 
 
 def applied(env: Env) -> None:

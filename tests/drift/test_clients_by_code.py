@@ -20,7 +20,7 @@ from reconciler.sandbox import Faults, Sandbox
 from reconciler.settings import ToolSettings
 from reconciler.workflows.create_missing import send
 from tests.drift.conftest import write
-from tests.e2e.conftest import API_KEY, ROOT, Env
+from tests.support.cli_env import API_KEY, ROOT, Env
 
 ADOPT = "clients:\n  - code: C-0044\n    name: Old Customer Ltd\n    city: Leeds\n"
 NEW = "clients:\n  - code: C-0100\n    name: New Client, Lda\n    city: Faro\n"

@@ -7,7 +7,7 @@ import shutil
 from typing import Any
 
 from tests.drift.conftest import applied, write
-from tests.e2e.conftest import ROOT, Env
+from tests.support.cli_env import ROOT, Env
 
 
 def _import(env: Env, *extra: str, environ: dict[str, str] | None = None) -> str:

@@ -11,8 +11,8 @@ from typing import Any
 import jsonschema
 
 from tests.drift.conftest import applied
-from tests.e2e.conftest import API_KEY, ROOT, Env
-from tests.gitops.test_run_formats import _schema
+from tests.support.cli_env import API_KEY, ROOT, Env
+from tests.support.schemas import checked_schema
 
 CREDENTIALS = {
     "username": "999999990/1",
@@ -80,7 +80,7 @@ def test_import_json_is_one_document_of_its_schema(env: Env) -> None:
     preview = env.run(*args, "--dry-run")
     assert preview.exit_code == 0, preview.output
     document = json.loads(preview.stdout)
-    jsonschema.validate(document, _schema("import"))
+    jsonschema.validate(document, checked_schema("import"))
     assert (document["kind"], document["format_version"]) == ("import", 1)
     assert document["dry_run"] is True and document["written"] is False
     assert document["diff"].startswith("--- /dev/null\n")
@@ -88,14 +88,14 @@ def test_import_json_is_one_document_of_its_schema(env: Env) -> None:
     done = env.run(*args)
     assert done.exit_code == 0, done.output
     written = json.loads(done.stdout)
-    jsonschema.validate(written, _schema("import"))
+    jsonschema.validate(written, checked_schema("import"))
     assert written["written"] is True and written["diff"] is None
     assert written["account_id"] == 12345 and written["summary"]["clients_read"] == 3
     assert env.desired.exists()
 
 
 def test_the_import_schema_rejects_a_document_that_breaks_it() -> None:
-    validator = jsonschema.Draft202012Validator(_schema("import"))
+    validator = jsonschema.Draft202012Validator(checked_schema("import"))
     bad = {"format_version": 1, "kind": "import", "written": "yes"}
     assert [error.message for error in validator.iter_errors(bad)]
     assert (ROOT / "schema" / "import.schema.json").exists()

@@ -20,6 +20,7 @@ from reconciler.sandbox.demo import demo_data
 from reconciler.sandbox.views import account_view, client_view
 
 KEY = DigestKey("test")
+AT = "2026-01-01T00:00:00+00:00"
 
 
 def _desired(**parts: Any) -> Desired:
@@ -51,7 +52,8 @@ def test_fold_keeps_the_applied_value_when_live_is_only_respelled() -> None:
     applied = {"code": "C-0043", "name": "Cliente Exemplo, S.A.", "email": "geral@exemplo.pt"}
     known = KnownState.new().applied("client:43", Record(applied, "t"))
     view = {**client_view(demo_data()["clients"][1]), "email": "GERAL@exemplo.pt"}
-    refreshed = fold(DesiredState(clients=(client,)), known, LiveState(clients={43: view}), KEY)
+    live = LiveState(clients={43: view})
+    refreshed = fold(DesiredState(clients=(client,)), known, live, KEY, at=AT)
     assert refreshed.drift == ()
     assert refreshed.state.get("client:43") == known.get("client:43")
 
@@ -65,7 +67,7 @@ def test_fold_of_an_account_never_applied_leaves_the_secret_to_apply() -> None:
         }
     )
     live = LiveState(account=account_view(demo_data()["account"]))
-    refreshed = fold(DesiredState(account=account), KnownState.new(), live, KEY)
+    refreshed = fold(DesiredState(account=account), KnownState.new(), live, KEY, at=AT)
     assert refreshed.recorded == ("account:12345",)
     assert refreshed.unchecked_secrets == ("account.credentials.password",)
     plan = build_plan(_desired(account=account), refreshed.state, KEY)
@@ -87,6 +89,17 @@ def test_after_folding_a_live_client_equal_to_the_file_the_plan_is_empty(
     stored = {**demo_data()["clients"][0], "id": 7, "code": "C7", "name": name}
     stored.update(city=city, phone=phone, send_options="3")
     live = LiveState(clients={7: client_view(stored)})
-    refreshed = fold(DesiredState(clients=(client,)), KnownState.new(), live, KEY)
+    refreshed = fold(DesiredState(clients=(client,)), KnownState.new(), live, KEY, at=AT)
     assert refreshed.drift == ()
     assert build_plan(_desired(clients=(client,)), refreshed.state, KEY).is_empty
+
+
+def test_fold_stamps_what_it_records_with_the_time_it_is_given() -> None:
+    """``core`` reads no clock: the caller says when the live values were read."""
+    client = Client(id=7, code="C7", name="Sete")
+    stored = {**demo_data()["clients"][0], "id": 7, "code": "C7", "name": "Sete"}
+    live = LiveState(clients={7: client_view(stored)})
+    refreshed = fold(DesiredState(clients=(client,)), KnownState.new(), live, KEY, at=AT)
+    assert refreshed.recorded == ("client:7",)
+    record = refreshed.state.get("client:7")
+    assert record is not None and record.applied_at == AT

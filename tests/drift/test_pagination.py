@@ -16,8 +16,8 @@ from reconciler.errors import ApiError
 from reconciler.sandbox import Faults, Quirks, Sandbox, demo_data
 from reconciler.sandbox.demo import new_client
 from reconciler.settings import ToolSettings
-from tests.e2e.conftest import API_KEY, Env
-from tests.reliability.hostile import serving
+from tests.support.cli_env import API_KEY, Env
+from tests.support.hostile import serving
 
 assert CLIENTS.reading is not None
 CLIENTS_READ = CLIENTS.reading

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from tests.drift.conftest import applied, write
-from tests.e2e.conftest import Env
+from tests.support.cli_env import Env
 
 
 def _client(data: dict[str, Any], client_id: int) -> dict[str, Any]:

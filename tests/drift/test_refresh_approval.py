@@ -5,16 +5,13 @@ nothing, so a second refresh still reports the drift."""
 from __future__ import annotations
 
 import json
-import os
-import pty
 import subprocess
-import sys
 from typing import Any
 
 import pytest
 
 from tests.drift.conftest import applied
-from tests.e2e.conftest import API_KEY, Env
+from tests.support.cli_env import Env
 
 
 def _client(data: dict[str, Any], client_id: int) -> dict[str, Any]:
@@ -29,28 +26,7 @@ def _drifted(env: Env) -> bytes:
 
 def _on_a_terminal(env: Env, answer: bytes, *extra: str) -> subprocess.CompletedProcess[str]:
     """``reconciler refresh`` with a terminal as stdin, ``answer`` typed ahead."""
-    controller, terminal = pty.openpty()
-    try:
-        os.write(controller, answer)
-        return subprocess.run(
-            [sys.executable, "-m", "reconciler", "refresh", "-f", str(env.desired), *extra],
-            stdin=terminal,
-            capture_output=True,
-            text=True,
-            env={
-                **os.environ,
-                "INVOICEXPRESS_BASE_URL": env.base_url,
-                "INVOICEXPRESS_API_KEY": API_KEY,
-                "AT_PASSWORD": "at-secret-1",
-                "RECONCILER_RATE_LIMIT": "0",
-                "NO_COLOR": "1",
-            },
-            timeout=120,
-            check=False,
-        )
-    finally:
-        os.close(terminal)
-        os.close(controller)
+    return env.on_a_terminal("refresh", "-f", str(env.desired), *extra, answer=answer)
 
 
 def test_off_a_terminal_refresh_reports_and_writes_nothing(env: Env) -> None:

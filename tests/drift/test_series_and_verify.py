@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.drift.conftest import applied, write
-from tests.e2e.conftest import Env
+from tests.support.cli_env import Env
 
 ACCOUNT = """account:
   id: 12345

@@ -23,7 +23,7 @@ from reconciler.sandbox.sequences import new_sequence
 from reconciler.settings import ToolSettings
 from reconciler.workflows.create_missing import send
 from tests.drift.conftest import write
-from tests.e2e.conftest import API_KEY, ROOT, Env
+from tests.support.cli_env import API_KEY, ROOT, Env
 
 ROLLOVER = 'sequences:\n  default: "2027"\n  register: ["2027"]\n'
 ALLOWED = "options:\n  create_missing_series: true\n" + ROLLOVER
@@ -203,3 +203,43 @@ def test_a_saved_plan_with_a_new_serie_applies_as_reviewed_and_reads_back(env: E
     refreshed = env.run("plan", "-f", str(env.desired), "--refresh", "--detailed-exitcode")
     assert refreshed.exit_code == 0, refreshed.output
     assert "no drift" in refreshed.output
+
+
+SAME_KEY = (
+    "clients:\n  - code: '2027'\n    name: Twenty Twenty-Seven, Lda\n    city: Faro\n" + ROLLOVER
+)
+
+
+def test_each_kinds_option_allows_creating_only_that_kind(env: Env) -> None:
+    _seed(env)
+    write(env, "options:\n  create_missing_clients: true\n" + SAME_KEY)
+    clients_only = env.run("plan", "-f", str(env.desired))
+    assert clients_only.exit_code == 1, clients_only.output
+    assert "sequences.default: no sequence has serie '2027'" in clients_only.output
+    assert "no client has code" not in clients_only.output
+    write(env, "options:\n  create_missing_series: true\n" + SAME_KEY)
+    series_only = env.run("plan", "-f", str(env.desired))
+    assert series_only.exit_code == 1, series_only.output
+    assert "clients[0].code: no client has code '2027'" in series_only.output
+    assert "no sequence has serie" not in series_only.output
+    assert _writes(env) == []
+
+
+def test_a_client_code_equal_to_a_new_serie_is_created_as_a_client_and_as_a_serie(
+    env: Env,
+) -> None:
+    _seed(env)
+    write(
+        env, "options:\n  create_missing_clients: true\n  create_missing_series: true\n" + SAME_KEY
+    )
+    result = env.run("apply", "-f", str(env.desired), "--auto-approve")
+    assert result.exit_code == 0, result.output
+    assert "+ create client '2027'" in result.output
+    assert "+ create sequence '2027'" in result.output
+    assert [c["name"] for c in env.sandbox.snapshot()["clients"] if c["code"] == "2027"] == [
+        "Twenty Twenty-Seven, Lda"
+    ]
+    (created,) = _serie(env, "2027")
+    assert created["default_sequence"] == 1
+    posts = [r.path for r in env.sandbox.requests if r.method == "POST"]
+    assert sorted(posts) == ["/clients.json", "/sequences.json"]

@@ -5,7 +5,7 @@ declared fields it could not read back."""
 from __future__ import annotations
 
 from reconciler.sandbox import Quirks
-from tests.e2e.conftest import Env
+from tests.support.cli_env import Env
 
 from .conftest import applied
 

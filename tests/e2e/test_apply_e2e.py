@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.e2e.conftest import Env
+from tests.support.cli_env import Env
 
 EXAMPLE_CALLS = [
     ("PUT", "/api/accounts/12345/update.json"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from reconciler.storage.state_file import StateStore
-from tests.e2e.conftest import Env
+from tests.support.cli_env import Env
 
 
 def _without_client_43(e2e: Env) -> None:

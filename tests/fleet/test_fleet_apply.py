@@ -14,8 +14,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from ..reliability.conftest import run_cli
-from .conftest import NAMES, headings, make_accounts, serving
+from tests.support.cli_process import run_cli
+from tests.support.fleet_accounts import NAMES, headings, make_accounts, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 

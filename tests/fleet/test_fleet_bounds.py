@@ -4,7 +4,6 @@ size, and one attempt, one message, when the database can't be reached."""
 from __future__ import annotations
 
 import json
-import os
 import socket
 import threading
 from collections.abc import Iterator
@@ -14,10 +13,11 @@ import jsonschema
 import pytest
 
 from reconciler.sandbox import Sandbox
-from tests.support.postgres import PostgresServer, find_bindir
-
-from ..reliability.conftest import Fleet, environment, run_cli
-from .conftest import headings
+from tests.postgres_fixtures import own_server
+from tests.support.cli_process import environment, run_cli
+from tests.support.fleet_accounts import headings
+from tests.support.many_clients import Fleet
+from tests.support.postgres import PostgresServer
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNTS = 60
@@ -39,14 +39,7 @@ def _accounts(folder: Path, count: int) -> tuple[Fleet, Path]:
 @pytest.fixture(scope="module")
 def small_server() -> Iterator[PostgresServer]:
     """A cluster admitting 20 connections: fewer than the fleet's accounts."""
-    bindir = find_bindir()
-    if bindir is None:
-        pytest.skip("PostgreSQL server programs not found")
-    template = os.environ.get("RECONCILER_PG_TEMPLATE")
-    server = PostgresServer(
-        bindir, Path(template) if template else None, options={"max_connections": "20"}
-    )
-    with server:
+    with own_server(max_connections="20") as server:
         yield server
 
 
@@ -157,13 +150,9 @@ def test_identical_failures_are_reported_once_with_their_count_and_names(
 
 
 def test_a_database_going_away_mid_fleet_starts_no_further_account(tmp_path: Path) -> None:
-    bindir = find_bindir()
-    if bindir is None:
-        pytest.skip("PostgreSQL server programs not found")
-    template = os.environ.get("RECONCILER_PG_TEMPLATE")
     shape, files = _accounts(tmp_path, 5)
     sandbox = Sandbox(api_key="reliability-test-key", data=shape.sandbox_data(), rate_limit=0)
-    with PostgresServer(bindir, Path(template) if template else None) as server:
+    with own_server() as server:
         url = server.create_database()
 
         def stopping(value: object) -> object:  # the first account's client write

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from reconciler.storage.postgres_lock import DatabaseLock
-
-from ..reliability.conftest import run_cli, spawn
-from .conftest import make_accounts, serving
+from tests.support.cli_process import run_cli, spawn
+from tests.support.fleet_accounts import make_accounts, serving
 
 
 def test_two_applies_started_at_once_make_each_call_exactly_once(

@@ -16,15 +16,14 @@ from reconciler.core.fleet_document import FleetEntry
 from reconciler.core.plan import Plan
 from reconciler.render.json import FleetJson, render_fleet_json
 from reconciler.render.markdown import FleetMarkdown, render_fleet_markdown
-
-from ..core.test_escaping import BASE, _hostile_plan
+from tests.support.plans import BASE, hostile_plan
 
 
 def _plan(kind: int, name: str) -> Plan | None:
     if kind == 0:
         return replace(BASE, calls=(), unmanaged=())
     if kind == 1:
-        return _hostile_plan(f"accounts/{name}.yaml", name, f"client:{len(name)}")
+        return hostile_plan(f"accounts/{name}.yaml", name, f"client:{len(name)}")
     if kind == 2:  # more calls than any share shows
         return replace(BASE, calls=BASE.calls * 150)
     return None

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from ..reliability.conftest import run_cli
-from ..reliability.test_secrets import forms
-from .conftest import make_accounts, serving
+from tests.support.cli_process import run_cli
+from tests.support.fleet_accounts import make_accounts, serving
+from tests.support.leaks import forms
 
 NAMES = ("lisboa", "porto")
 

@@ -13,9 +13,8 @@ import pytest
 from reconciler.sandbox.faults import Faults
 from reconciler.storage.postgres_lock import lock_key
 from reconciler.workflows import apply_run
-
-from ..reliability.conftest import run_cli
-from .conftest import make_accounts, serving
+from tests.support.cli_process import run_cli
+from tests.support.fleet_accounts import make_accounts, serving
 
 COUNTS = re.compile(r"Apply: (\d+) calls? made, (\d+) recorded")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..reliability.conftest import run_cli
-from ..reliability.test_lock import _holder, _kill
-from .conftest import make_accounts, serving
+from tests.support.cli_process import run_cli
+from tests.support.fleet_accounts import make_accounts, serving
+from tests.support.lock_holder import hold_lock, kill
 
 
 def test_a_lock_left_by_a_killed_apply_on_one_account_is_noted_and_taken_over(
@@ -14,8 +14,8 @@ def test_a_lock_left_by_a_killed_apply_on_one_account_is_noted_and_taken_over(
 ) -> None:
     accounts = make_accounts(tmp_path)
     faro = next(account for account in accounts if account.name == "faro")
-    child = _holder(faro.state_file())
-    _kill(child)
+    child = hold_lock(faro.state_file())
+    kill(child)
     with serving(accounts) as env:
         result = run_cli(["apply", "-f", str(tmp_path / "accounts"), "--auto-approve"], env)
     assert result.exit_code == 0, result.output

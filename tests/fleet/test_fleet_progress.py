@@ -10,8 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ..reliability.conftest import run_cli
-from .conftest import make_accounts, serving
+from tests.support.cli_process import run_cli
+from tests.support.fleet_accounts import make_accounts, serving
 
 NAMES = ("lisboa", "porto")
 # Cursor movements, erasures and colours: what a terminal acts on rather than shows.

@@ -3,16 +3,16 @@ one per account planned at once, not one per account."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from reconciler.sandbox import Sandbox
-from tests.support.postgres import PostgresServer, dbname, find_bindir
-
-from ..reliability.conftest import Fleet, environment, run_cli
+from tests.postgres_fixtures import own_server
+from tests.support.cli_process import environment, run_cli
+from tests.support.many_clients import Fleet
+from tests.support.postgres import PostgresServer, dbname
 
 ACCOUNTS = 12
 AT_ONCE = 2
@@ -21,14 +21,7 @@ AT_ONCE = 2
 @pytest.fixture(scope="module")
 def logging_server() -> Iterator[PostgresServer]:
     """A cluster that logs every connection it accepts."""
-    bindir = find_bindir()
-    if bindir is None:
-        pytest.skip("PostgreSQL server programs not found")
-    template = os.environ.get("RECONCILER_PG_TEMPLATE")
-    server = PostgresServer(
-        bindir, Path(template) if template else None, options={"log_connections": "on"}
-    )
-    with server:
+    with own_server(log_connections="on") as server:
         yield server
 
 

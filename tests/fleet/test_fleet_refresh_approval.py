@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 
-from ..gitops.test_prompts import PROMPT, Output
-from ..reliability.conftest import FIRST_CLIENT, run_cli
-from .conftest import Account, headings, make_accounts, serving
+from tests.support.cli_process import run_cli
+from tests.support.fleet_accounts import Account, headings, make_accounts, serving
+from tests.support.live_output import PROMPT, Output
+from tests.support.many_clients import FIRST_CLIENT
 
 NAMES = ("lisboa", "porto")
 

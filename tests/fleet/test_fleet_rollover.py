@@ -11,9 +11,8 @@ from reconciler.sandbox import Sandbox
 from reconciler.sandbox.demo import demo_data
 from reconciler.sandbox.sequences import new_sequence
 from reconciler.settings import account_suffix
-
-from ..reliability.conftest import run_cli
-from .conftest import headings
+from tests.support.cli_process import run_cli
+from tests.support.fleet_accounts import headings
 
 NAMES = ("lisboa", "porto")
 BEFORE = 'sequences:\n  default: "2026"\n  register: ["2026"]\n'

@@ -10,7 +10,7 @@ import sys
 import threading
 from pathlib import Path
 
-from .conftest import make_accounts, serving
+from tests.support.fleet_accounts import make_accounts, serving
 
 
 def test_a_finished_accounts_section_is_printed_while_another_is_still_applying(

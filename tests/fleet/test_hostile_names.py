@@ -12,8 +12,8 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from ..reliability.conftest import run_cli
-from .conftest import make_accounts, serving
+from tests.support.cli_process import run_cli
+from tests.support.fleet_accounts import make_accounts, serving
 
 HTML_NAME = "a` <h1>APPROVED <img src=x>"
 # A window title (OSC), a colour (CSI), the same through the one-byte C1 CSI, and a bell.

@@ -22,9 +22,8 @@ from reconciler.errors import LockHeld
 from reconciler.sandbox import DROPPED
 from reconciler.settings import account_suffix
 from reconciler.storage.postgres_lock import DatabaseLock, held_lock, lock_key
-
-from ..reliability.conftest import run_cli
-from .conftest import Account, headings, make_accounts, serving
+from tests.support.cli_process import run_cli
+from tests.support.fleet_accounts import Account, headings, make_accounts, serving
 
 TAKEN = "taken by another runner"
 FINISHED = "finished by another runner"

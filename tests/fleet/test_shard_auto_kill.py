@@ -21,9 +21,8 @@ import psycopg
 
 from reconciler.sandbox import DROPPED
 from reconciler.storage.postgres_lock import lock_key
-
-from ..reliability.conftest import run_cli, spawn
-from .conftest import Account, headings, make_accounts, serving
+from tests.support.cli_process import run_cli, spawn
+from tests.support.fleet_accounts import Account, headings, make_accounts, serving
 
 NAMES = tuple(f"conta-{number:02d}" for number in range(40))
 RUNNERS = 4

@@ -9,9 +9,8 @@ import pytest
 
 from reconciler.errors import SettingsError
 from reconciler.workflows.fleet_run import Shard
-
-from ..reliability.conftest import run_cli
-from .conftest import headings, make_accounts, serving
+from tests.support.cli_process import run_cli
+from tests.support.fleet_accounts import headings, make_accounts, serving
 
 NAMES = tuple(f"conta-{number:02d}" for number in range(20))
 

@@ -11,7 +11,7 @@ import pytest
 from reconciler.cli.annotations import github_annotation
 from reconciler.desired.document import load_desired
 from reconciler.errors import Problem, ValidationFailed
-from tests.gitops.conftest import Env
+from tests.support.cli_env import Env
 
 CASES = Path(__file__).resolve().parents[1] / "input" / "cases"
 ANNOTATION = re.compile(r"^::error file=([^,]+),line=(\d+),col=(\d+),title=([^:]*)::(.+)$")

@@ -3,14 +3,11 @@ approves on a terminal, and progress while the live account is read."""
 
 from __future__ import annotations
 
-import os
-import pty
 import subprocess
-import sys
 
 import pytest
 
-from tests.gitops.conftest import API_KEY, AT_PASSWORD, Env
+from tests.support.cli_env import Env
 
 
 @pytest.mark.parametrize(
@@ -34,28 +31,7 @@ def test_apply_refuses_missing_settings_before_showing_the_plan(
 
 def _on_a_terminal(env: Env, answer: bytes) -> subprocess.CompletedProcess[str]:
     """``reconciler apply`` with a terminal as stdin, given ``answer`` to type."""
-    controller, terminal = pty.openpty()
-    try:
-        os.write(controller, answer)
-        return subprocess.run(
-            [sys.executable, "-m", "reconciler", "apply", "-f", str(env.desired)],
-            stdin=terminal,
-            capture_output=True,
-            text=True,
-            env={
-                **os.environ,
-                "INVOICEXPRESS_BASE_URL": env.base_url,
-                "INVOICEXPRESS_API_KEY": API_KEY,
-                "AT_PASSWORD": AT_PASSWORD,
-                "RECONCILER_RATE_LIMIT": "0",
-                "NO_COLOR": "1",
-            },
-            timeout=120,
-            check=False,
-        )
-    finally:
-        os.close(terminal)
-        os.close(controller)
+    return env.on_a_terminal("apply", "-f", str(env.desired), answer=answer)
 
 
 @pytest.mark.parametrize("answer", [b"y\n", b"no\n", b"YES please\n", b"\n"])

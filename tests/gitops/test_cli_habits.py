@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.gitops.conftest import Env
 from tests.gitops.test_terminal import COLOUR
+from tests.support.cli_env import Env
 
 RECONCILER = Path(sys.executable).with_name("reconciler")
 

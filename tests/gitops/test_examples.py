@@ -16,7 +16,7 @@ from ruamel.yaml import YAML
 from reconciler import __version__
 from reconciler.cli import main
 from reconciler.desired.schema import render_schema
-from tests.gitops.conftest import ROOT, Env
+from tests.support.cli_env import ROOT, Env
 
 EXAMPLES = ROOT / "examples"
 ACCOUNTS = sorted((EXAMPLES / "multi-account" / "accounts").glob("*.yaml"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.gitops.conftest import Env
+from tests.support.cli_env import Env
 
 
 def test_plan_detailed_exitcode_is_2_with_changes_then_0_without(env: Env) -> None:

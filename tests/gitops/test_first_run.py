@@ -18,8 +18,9 @@ from reconciler.core.verification import Verification
 from reconciler.render.counts import counted
 from reconciler.render.drift import render_refresh, render_verification
 from reconciler.render.markdown import render_fleet_markdown
-from tests.gitops.conftest import API_KEY, ROOT, Env
-from tests.reliability.hostile import serving
+from tests.gitops.conftest import API_KEY
+from tests.support.cli_env import ROOT, Env
+from tests.support.hostile import serving
 
 RECONCILER = Path(sys.executable).with_name("reconciler")
 MINIMAL = (ROOT / "examples" / "minimal.yaml").read_text("utf-8")

@@ -11,7 +11,8 @@ from typing import Any
 import jsonschema
 
 from reconciler.render.markdown import LIMIT
-from tests.gitops.conftest import ACCOUNT_PASSWORD, API_KEY, AT_PASSWORD, Env, clients_yaml
+from tests.gitops.conftest import ACCOUNT_PASSWORD, API_KEY, AT_PASSWORD
+from tests.support.cli_env import Env, clients_yaml
 
 SECRETS = (
     AT_PASSWORD,

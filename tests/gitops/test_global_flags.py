@@ -16,7 +16,8 @@ import pytest
 from reconciler.cli.command_secrets import redacting
 from reconciler.cli.logs import configure_logging
 from reconciler.cli.options import Duration
-from tests.gitops.conftest import API_KEY, AT_PASSWORD, ROOT, Env
+from tests.gitops.conftest import API_KEY, AT_PASSWORD
+from tests.support.cli_env import ROOT, Env
 
 GET_LINE = "DEBUG reconciler.api.client: GET "
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.gitops.conftest import MANY_IDS, Env
+from tests.gitops.conftest import MANY_IDS
+from tests.support.cli_env import Env
 
 
 def _manage_twelve_clients(env: Env) -> None:

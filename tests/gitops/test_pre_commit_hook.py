@@ -12,7 +12,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from tests.gitops.conftest import ROOT
+from tests.support.cli_env import ROOT
 
 RECONCILER = Path(sys.executable).with_name("reconciler")
 MINIMAL = (ROOT / "examples" / "minimal.yaml").read_text("utf-8")

@@ -12,7 +12,7 @@ import jsonschema
 from reconciler.core.plan import Plan, Source
 from reconciler.render.links import SourceLinks, source_links
 from reconciler.storage.saved_plans import check_fresh, load_plan, save_plan
-from tests.gitops.conftest import Env
+from tests.support.cli_env import Env
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 HEAD = "fedcba9876543210fedcba9876543210fedcba98"

@@ -31,7 +31,7 @@ import pytest
 
 from reconciler.sandbox import Sandbox
 from reconciler.sandbox.demo import demo_data
-from tests.gitops.conftest import ROOT
+from tests.support.cli_env import ROOT
 from tests.support.postgres import PostgresServer
 
 RECONCILER = Path(sys.executable).with_name("reconciler")

@@ -10,18 +10,14 @@ from typing import Any
 import jsonschema
 import pytest
 
-from tests.gitops.conftest import API_KEY, AT_PASSWORD, ROOT, Env
-
-
-def _schema(name: str) -> dict[str, Any]:
-    schema: dict[str, Any] = json.loads((ROOT / "schema" / f"{name}.schema.json").read_text())
-    jsonschema.Draft202012Validator.check_schema(schema)
-    return schema
+from tests.gitops.conftest import API_KEY, AT_PASSWORD
+from tests.support.cli_env import Env
+from tests.support.schemas import checked_schema
 
 
 def _document(name: str, stdout: str) -> dict[str, Any]:
     document: dict[str, Any] = json.loads(stdout)
-    jsonschema.validate(document, _schema(name))
+    jsonschema.validate(document, checked_schema(name))
     assert (document["kind"], document["format_version"]) == (name, 1)
     return document
 
@@ -159,5 +155,5 @@ def test_validate_json_lets_unset_variables_pass_when_asked(env: Env) -> None:
     ],
 )
 def test_each_schema_rejects_a_document_that_breaks_it(name: str, bad: dict[str, Any]) -> None:
-    validator = jsonschema.Draft202012Validator(_schema(name))
+    validator = jsonschema.Draft202012Validator(checked_schema(name))
     assert [error.message for error in validator.iter_errors(bad)]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.gitops.conftest import Env
+from tests.support.cli_env import Env
 
 
 def test_a_plan_saved_with_relative_paths_applies_from_another_folder(

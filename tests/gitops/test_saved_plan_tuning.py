@@ -3,7 +3,7 @@ as a plan made by the apply itself is: the saved plan names its own files, not t
 
 from __future__ import annotations
 
-from tests.gitops.conftest import Env
+from tests.support.cli_env import Env
 
 
 def test_parallelism_wins_over_the_variable_when_a_saved_plan_is_applied(env: Env) -> None:

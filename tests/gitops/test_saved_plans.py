@@ -8,7 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.gitops.conftest import ACCOUNT_PASSWORD, API_KEY, AT_PASSWORD, Env
+from tests.gitops.conftest import ACCOUNT_PASSWORD, API_KEY, AT_PASSWORD
+from tests.support.cli_env import Env
 
 EXAMPLE_CALLS = [
     ("PUT", "/api/accounts/12345/update.json"),

@@ -18,7 +18,7 @@ import pytest
 
 from reconciler import settings
 from reconciler.settings import account_suffix
-from tests.gitops.conftest import ROOT, Env
+from tests.support.cli_env import ROOT, Env
 
 Reads = Counter[tuple[str, str | None]]
 

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from reconciler.storage.envelope import sealed
-from tests.gitops.conftest import Env
+from tests.support.cli_env import Env
 
 
 def _save(env: Env) -> Path:

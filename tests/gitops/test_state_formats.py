@@ -10,14 +10,15 @@ import jsonschema
 import pytest
 
 from reconciler.storage.lock import StateLock
-from tests.gitops.conftest import AT_PASSWORD, Env
-from tests.gitops.test_run_formats import _schema
-from tests.reliability.test_lock import _holder, _kill
+from tests.gitops.conftest import AT_PASSWORD
+from tests.support.cli_env import Env
+from tests.support.lock_holder import hold_lock, kill
+from tests.support.schemas import checked_schema
 
 
 def _document(name: str, stdout: str) -> dict[str, Any]:
     document: dict[str, Any] = json.loads(stdout)
-    jsonschema.validate(document, _schema(name))
+    jsonschema.validate(document, checked_schema(name))
     assert (document["kind"], document["format_version"]) == (name, 1)
     return document
 
@@ -47,8 +48,8 @@ def test_force_unlock_json_says_what_it_removed(env: Env) -> None:
     assert idle.exit_code == 0, idle.output
     nothing = _document("force-unlock", idle.stdout)
     assert nothing["removed"] is False and "nothing to do" in nothing["message"]
-    child = _holder(env.state_file)
-    _kill(child)  # gone: its owner record stays behind
+    child = hold_lock(env.state_file)
+    kill(child)  # gone: its owner record stays behind
     done = env.run(*args)
     assert done.exit_code == 0, done.output
     removed = _document("force-unlock", done.stdout)
@@ -64,7 +65,7 @@ def test_force_unlock_json_says_what_it_removed(env: Env) -> None:
     ],
 )
 def test_each_new_schema_rejects_a_document_that_breaks_it(name: str, bad: dict[str, Any]) -> None:
-    validator = jsonschema.Draft202012Validator(_schema(name))
+    validator = jsonschema.Draft202012Validator(checked_schema(name))
     assert [error.message for error in validator.iter_errors(bad)]
 
 

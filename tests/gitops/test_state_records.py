@@ -8,7 +8,8 @@ import pytest
 
 from reconciler.storage.lock import StateLock
 from reconciler.storage.postgres import PostgresStore
-from tests.gitops.conftest import AT_PASSWORD, Env
+from tests.gitops.conftest import AT_PASSWORD
+from tests.support.cli_env import Env
 
 EXAMPLE_KEYS = [
     "account:12345",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.gitops.conftest import Env
+from tests.support.cli_env import Env
 
 
 def _planned_paths(env: Env, *targets: str) -> list[str]:

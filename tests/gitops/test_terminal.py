@@ -13,7 +13,7 @@ from reconciler.core.kinds import registry
 from reconciler.core.kinds.client import KIND as CLIENTS
 from reconciler.core.plan import Call
 from reconciler.workflows.apply import Outcome, Status
-from tests.gitops.conftest import Env
+from tests.support.cli_env import Env
 
 COLOUR = re.compile(r"\x1b\[[0-9;]*3[0-7]m|\x1b\[[0-9;]*38;")
 

@@ -10,7 +10,7 @@ import shutil
 from reconciler.cli.group import TerminalSafeFormatter
 from reconciler.core.known import KnownState, Record
 from reconciler.storage.state_file import StateStore
-from tests.gitops.conftest import ROOT, Env
+from tests.support.cli_env import ROOT, Env
 
 TITLE = "\x1b]0;pwned\x07"  # sets a terminal's window title
 HOSTILE = f"x{TITLE}\x9b2J[bold]y\u2028::stop-commands::z"

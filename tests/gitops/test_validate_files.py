@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.gitops.conftest import ROOT, Env
+from tests.support.cli_env import ROOT, Env
 
 CASES = ROOT / "tests" / "input" / "cases"
 

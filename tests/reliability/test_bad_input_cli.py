@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.desired.loader import MAX_FILE_BYTES
-
-from .conftest import environment, run_cli
+from tests.support.cli_process import environment, run_cli
 
 VALID_ACCOUNT = "account:\n  id: 12345\n"
 BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(

@@ -15,9 +15,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.input.test_fuzz import VALID, documents, dump, keys, yaml_text
-
-from .conftest import run_cli
+from tests.support.cli_process import run_cli
+from tests.support.fuzz import documents, dump, keys, mutated, yaml_text
 
 # 3,000 examples in all by default; CLI_FUZZ_SCALE=20 runs twenty times as many.
 SCALE = float(os.environ.get("CLI_FUZZ_SCALE", "1"))
@@ -85,12 +84,6 @@ def test_yaml_like_text(text: str) -> None:
 
 
 @examples(600)
-@given(st.data())
-def test_mutated_valid_file(data: st.DataObject) -> None:
-    text = VALID
-    for _ in range(data.draw(st.integers(1, 4))):
-        at = data.draw(st.integers(0, len(text)))
-        cut = data.draw(st.integers(0, 8))
-        insert = data.draw(st.text(alphabet=":-[]{}'\"&*!# \n\tx9$", max_size=3))
-        text = text[:at] + insert + text[at + cut :]
+@given(mutated())
+def test_mutated_valid_file(text: str) -> None:
     check(text.encode("utf-8", errors="surrogatepass"), (PLAN,))

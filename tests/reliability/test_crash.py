@@ -29,8 +29,8 @@ import pytest
 from reconciler.core.known import KnownState
 from reconciler.sandbox import DROPPED, Faults, Sandbox
 from reconciler.storage.postgres import PostgresStore
-
-from .conftest import API_KEY, Fleet, environment, resource_of, run_cli, spawn
+from tests.support.cli_process import API_KEY, environment, run_cli, spawn
+from tests.support.many_clients import Fleet, resource_of
 
 KILLS = int(os.environ.get("RECONCILER_CRASH_ITERATIONS", "5"))
 DATABASE_KILLS = int(os.environ.get("RECONCILER_CRASH_DB_ITERATIONS", "3"))

@@ -20,8 +20,8 @@ import pytest
 
 from reconciler.sandbox import Sandbox
 from reconciler.storage.journal import Journal
-
-from .conftest import API_KEY, Fleet, environment, resource_of, run_cli
+from tests.support.cli_process import API_KEY, environment, run_cli
+from tests.support.many_clients import Fleet, resource_of
 
 CLIENTS = 30
 JOURNAL_LIMIT = 4096  # bytes: room for about a dozen journal lines, far from all of them

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from reconciler.sandbox import Sandbox
-
-from .conftest import API_KEY, Fleet, environment, run_cli
+from tests.support.cli_process import API_KEY, environment, run_cli
+from tests.support.many_clients import Fleet
 
 
 def test_a_wrong_api_key_costs_one_request_and_one_message(tmp_path: Path) -> None:

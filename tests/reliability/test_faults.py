@@ -16,8 +16,8 @@ from reconciler.api.client import ApiClient
 from reconciler.errors import ApiError
 from reconciler.sandbox import DROPPED, Faults, Sandbox
 from reconciler.settings import ToolSettings
-
-from .conftest import API_KEY, AT_PASSWORD, SEQUENCE, Fleet, environment, run_cli
+from tests.support.cli_process import API_KEY, AT_PASSWORD, environment, run_cli
+from tests.support.many_clients import SEQUENCE, Fleet
 
 # Short waits so that the test runs in seconds; the server's Retry-After (1 s) is still honoured.
 FAST_RETRIES = {

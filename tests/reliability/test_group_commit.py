@@ -22,8 +22,8 @@ from reconciler.sandbox import Sandbox
 from reconciler.settings import ToolSettings
 from reconciler.storage.state_file import StateStore
 from reconciler.workflows.apply import apply_plan
-
-from .conftest import API_KEY, AT_PASSWORD, Fleet
+from tests.support.cli_process import API_KEY, AT_PASSWORD
+from tests.support.many_clients import Fleet
 
 IN_FLIGHT = 8
 

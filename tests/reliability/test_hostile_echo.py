@@ -24,9 +24,10 @@ from click.testing import CliRunner
 from reconciler.cli.command_secrets import in_play
 from reconciler.cli.exits import exits_cleanly
 from reconciler.errors import ReconcilerError
+from tests.support.cli_process import environment, run_cli
+from tests.support.hostile import serving, stream
+from tests.support.many_clients import Fleet
 
-from .conftest import Fleet, environment, run_cli
-from .hostile import serving, stream
 from .test_secrets import forms
 
 # Characters that every encoding changes: space, '+', '/', '=', '#', '&'.

@@ -13,8 +13,9 @@ from pathlib import Path
 
 from aiohttp import web
 
-from .conftest import Fleet, environment, run_cli
-from .hostile import serving
+from tests.support.cli_process import environment, run_cli
+from tests.support.hostile import serving
+from tests.support.many_clients import Fleet
 
 API_KEY = 'SENTINEL"key/+=7Q&x'
 AT_PASSWORD = 'At>>>?"Sént#12'  # its Base64 holds '+' and '/'

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from .conftest import Fleet, environment, run_cli
-from .hostile import Handler, Seen, serving, stream
+from tests.support.cli_process import environment, run_cli
+from tests.support.hostile import Handler, Seen, serving, stream
+from tests.support.many_clients import Fleet
 
 MIB = 1024 * 1024
 HUGE = 64 * MIB

@@ -9,8 +9,9 @@ import pytest
 from aiohttp import web
 from yarl import URL
 
-from .conftest import Fleet, environment, run_cli
-from .hostile import Seen, serving
+from tests.support.cli_process import environment, run_cli
+from tests.support.hostile import Seen, serving
+from tests.support.many_clients import Fleet
 
 
 @pytest.mark.parametrize("status", [301, 302, 307, 308])

@@ -15,8 +15,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from reconciler.sandbox import Sandbox
-
-from .conftest import API_KEY, environment, run_cli
+from tests.support.cli_process import API_KEY, environment, run_cli
 
 CLIENT = 42
 CHARACTERS = {

@@ -14,8 +14,7 @@ import pytest
 
 from reconciler.sandbox import Sandbox
 from reconciler.storage.journal import Journal
-
-from .conftest import API_KEY, environment, run_cli
+from tests.support.cli_process import API_KEY, environment, run_cli
 
 HOSTILE = {
     "observations": "ref ${INVOICEXPRESS_API_KEY}",

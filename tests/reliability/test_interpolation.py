@@ -22,8 +22,8 @@ from psycopg import sql
 from reconciler.desired.document import load_desired
 from reconciler.desired.envexpand import escaped
 from reconciler.workflows.session import desired_secrets, redactor_for
+from tests.support.cli_process import run_cli
 
-from .conftest import run_cli
 from .test_secrets import forms
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "state.example.yaml"

@@ -17,8 +17,8 @@ import pytest
 
 from reconciler import interrupts
 from reconciler.sandbox import Faults, Sandbox
-
-from .conftest import API_KEY, Fleet, environment, spawn
+from tests.support.cli_process import API_KEY, environment, spawn
+from tests.support.many_clients import Fleet
 
 INTERRUPTED = re.compile(r"interrupted after (\d+) of (\d+) calls; (\d+) recorded")
 

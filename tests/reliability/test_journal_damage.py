@@ -15,8 +15,7 @@ import pytest
 from reconciler.core.known import KnownState, Record
 from reconciler.errors import StateFileError
 from reconciler.storage.state_file import StateStore
-
-from .conftest import environment, run_cli
+from tests.support.cli_process import environment, run_cli
 
 DAMAGED = "damaged journal entry; move the journal aside to discard the successes it records"
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -17,40 +15,16 @@ import pytest
 from reconciler.errors import LockHeld
 from reconciler.sandbox import Faults, Sandbox
 from reconciler.storage.lock import StateLock
-
-from .conftest import API_KEY, Fleet, environment, run_cli, spawn
-
-HOLD = """
-import sys, time
-from pathlib import Path
-from reconciler.storage.lock import StateLock
-with StateLock(Path(sys.argv[1]), soft=sys.argv[2] == "soft").held("reconciler apply -f held.yaml"):
-    print("held", flush=True)
-    time.sleep(120)
-"""
-
-
-def _holder(state: Path, soft: bool = False) -> subprocess.Popen[str]:
-    """A child process holding the lock of ``state`` until killed."""
-    child = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(state), "soft" if soft else "os"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert child.stdout is not None and child.stdout.readline() == "held\n"
-    return child
+from tests.support.cli_process import API_KEY, environment, run_cli, spawn
+from tests.support.lock_holder import hold_lock, kill
+from tests.support.many_clients import Fleet
 
 
 @pytest.fixture
 def holder(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
-    child = _holder(tmp_path / ".reconciler" / "state.state.json")
+    child = hold_lock(tmp_path / ".reconciler" / "state.state.json")
     yield child
     child.kill()
-    child.wait()
-
-
-def _kill(child: subprocess.Popen[str]) -> None:
-    child.send_signal(signal.SIGKILL)
     child.wait()
 
 
@@ -90,8 +64,8 @@ def test_plan_does_not_need_the_lock(tmp_path: Path, holder: subprocess.Popen[st
 
 def test_a_lock_left_by_a_killed_apply_is_detected_and_taken_over(tmp_path: Path) -> None:
     fleet = Fleet(tmp_path, 3).write()
-    child = _holder(fleet.state_file)
-    _kill(child)
+    child = hold_lock(fleet.state_file)
+    kill(child)
     sandbox = Sandbox(api_key=API_KEY, data=fleet.sandbox_data(), rate_limit=0)
     with sandbox.running_in_thread() as base_url:
         result = run_cli(
@@ -110,11 +84,11 @@ def test_force_unlock_refuses_while_the_holder_runs_and_cleans_up_after_it(
     fleet = Fleet(tmp_path, 1).write()
     args = ["force-unlock", "-f", str(fleet.desired)]
     assert "nothing to do" in run_cli(args, {}).stdout
-    child = _holder(fleet.state_file)
+    child = hold_lock(fleet.state_file)
     try:
         refused = run_cli(args, {})
     finally:
-        _kill(child)
+        kill(child)
     assert refused.exit_code == 1
     assert f"pid {child.pid}" in refused.stderr and "still running" in refused.stderr
     done = run_cli(args, {})
@@ -126,14 +100,14 @@ def test_force_unlock_refuses_while_the_holder_runs_and_cleans_up_after_it(
 def test_soft_lock_of_a_dead_process_is_broken_and_of_a_live_one_is_not(tmp_path: Path) -> None:
     state = tmp_path / "s.json"
     lock = StateLock(state, soft=True)
-    child = _holder(state, soft=True)
+    child = hold_lock(state, soft=True)
     try:
         with pytest.raises(LockHeld, match=f"pid {child.pid}"), lock.held("reconciler apply"):
             pass
         with pytest.raises(LockHeld, match="still running"):
             lock.force_unlock()
     finally:
-        _kill(child)
+        kill(child)
     assert lock.lock_path.exists(), "a killed process leaves a soft lock's marker behind"
     with lock.held("reconciler apply") as left_behind:
         assert left_behind is not None and left_behind.pid == child.pid

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from reconciler.sandbox import Faults, Sandbox
-
-from .conftest import API_KEY, Fleet, environment
+from tests.support.cli_process import API_KEY, environment
+from tests.support.many_clients import Fleet
 
 HANG_GUARD = 120  # seconds; a run that takes this long is hung, not slow
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import environment, run_cli
+from tests.support.cli_process import environment, run_cli
 
 ENV = environment("http://127.0.0.1:9")  # never reached: validate makes no call
 CLIENT = "clients:\n  - id: {id}\n    code: A\n    name: Alpha\n    send_options: {send}\n"

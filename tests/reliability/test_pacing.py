@@ -13,8 +13,8 @@ import re
 from pathlib import Path
 
 from reconciler.sandbox import Sandbox
-
-from .conftest import API_KEY, Fleet, environment, run_cli
+from tests.support.cli_process import API_KEY, environment, run_cli
+from tests.support.many_clients import Fleet
 
 WINDOW = 2
 SERVER_LIMIT = 10  # per window: "100/min"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from reconciler.sandbox import Sandbox
-
-from .conftest import API_KEY, Fleet, environment, run_cli
+from tests.support.cli_process import API_KEY, environment, run_cli
+from tests.support.many_clients import Fleet
 
 STATE = ".reconciler/state.state.json"
 PROTECTED = {

@@ -28,8 +28,8 @@ import pytest
 from reconciler.sandbox import Sandbox
 from reconciler.sandbox.faults import Faults
 from reconciler.storage.postgres_lock import lock_key
-
-from .conftest import API_KEY, Fleet, environment, resource_of, spawn
+from tests.support.cli_process import API_KEY, environment, spawn
+from tests.support.many_clients import Fleet, resource_of
 
 CLIENTS = 30
 CONCURRENCY = 2

@@ -19,11 +19,10 @@ from markdown_it import MarkdownIt
 
 from reconciler.sandbox import Sandbox
 from reconciler.settings import account_suffix
-
-from ..fleet.conftest import Account, make_accounts, serving
-from .conftest import AT_PASSWORD, run_cli
-from .hostile import Seen
-from .hostile import serving as hostile_serving
+from tests.support.cli_process import AT_PASSWORD, run_cli
+from tests.support.fleet_accounts import Account, make_accounts, serving
+from tests.support.hostile import Seen
+from tests.support.hostile import serving as hostile_serving
 
 HOSTILE_NAME = "a` <h1>APPROVED <img src=x>\x1b[31m\x1b]0;pwned\x07"
 GITHUB_TOKEN = "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB"

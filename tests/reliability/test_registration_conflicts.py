@@ -11,9 +11,9 @@ import pytest
 from aiohttp import web
 
 from reconciler.sandbox import Sandbox
-
-from .conftest import API_KEY, SEQUENCE, environment, run_cli
-from .hostile import Seen, serving
+from tests.support.cli_process import API_KEY, environment, run_cli
+from tests.support.hostile import Seen, serving
+from tests.support.many_clients import SEQUENCE
 
 REGISTER = f"/sequences/{SEQUENCE}/register.json"
 

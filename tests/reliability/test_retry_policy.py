@@ -18,8 +18,7 @@ from pydantic import SecretStr
 from reconciler.api.client import ApiClient
 from reconciler.errors import ApiError, RetryableError
 from reconciler.settings import ToolSettings
-
-from .hostile import Seen, serving
+from tests.support.hostile import Seen, serving
 
 
 def _scripted(

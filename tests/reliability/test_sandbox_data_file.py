@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.storage.paths import sandbox_data_path
-
-from .conftest import run_cli
+from tests.support.cli_process import run_cli
 
 DAMAGED = {
     "not json": b"{ this is not json",

@@ -25,8 +25,9 @@ from reconciler.api.client import ApiClient
 from reconciler.errors import ApiError, SettingsError
 from reconciler.sandbox import Faults, Sandbox
 from reconciler.settings import ToolSettings
-
-from .conftest import Fleet, environment, run_cli, spawn
+from tests.support.cli_process import environment, run_cli, spawn
+from tests.support.leaks import forms
+from tests.support.many_clients import Fleet
 
 API_KEY = "SENTINEL-apikey-7Qx9zW"
 AT_PASSWORD = "AtSentinel#42"
@@ -38,16 +39,6 @@ SENTINEL_ENV = {
     "ACCOUNT_PASSWORD": ACCOUNT_PASSWORD,
 }
 LOGGERS = ("reconciler", "aiohttp", "asyncio", "filelock", "tenacity", "aiolimiter")
-
-
-def forms(secret: str) -> set[str]:
-    """The secret as it could show up: raw, percent-encoded, Base64 at each alignment."""
-    found = {secret, quote(secret, safe="")}
-    for shift in range(3):
-        encoded = base64.b64encode(b"\0" * shift + secret.encode()).decode()
-        # Drop the characters that mix in the neighbours (the prefix) or the padding.
-        found.add(encoded[(shift * 4 + 2) // 3 + 1 : -3])
-    return found
 
 
 FORMS = {form: secret for secret in SECRETS for form in forms(secret)}

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from reconciler.desired.loader import MAX_FILE_BYTES
-
-from .conftest import Fleet, environment
+from tests.support.cli_process import environment
+from tests.support.many_clients import Fleet
 
 HANG_GUARD = 120  # seconds; a run that takes this long is hung, not slow
 OFFLINE = environment("http://127.0.0.1:9")  # never reached

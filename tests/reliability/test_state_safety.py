@@ -14,8 +14,8 @@ from reconciler.errors import StateFileError
 from reconciler.sandbox import Sandbox
 from reconciler.storage.envelope import checksum
 from reconciler.storage.state_file import StateStore
-
-from .conftest import API_KEY, Fleet, environment, run_cli
+from tests.support.cli_process import API_KEY, environment, run_cli
+from tests.support.many_clients import Fleet
 
 
 def _record(value: str) -> Record:

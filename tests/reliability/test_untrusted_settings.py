@@ -19,9 +19,8 @@ from aiohttp import web
 from reconciler.errors import InputError
 from reconciler.sandbox import Sandbox, demo_data
 from reconciler.workflows.repository import check_desired_path, repository_root
-
-from .conftest import run_cli
-from .hostile import Seen, serving
+from tests.support.cli_process import run_cli
+from tests.support.hostile import Seen, serving
 
 API_KEY = "operator-key-0123456789"
 # A client written without id: the plan looks it up on the live account, sending the key.

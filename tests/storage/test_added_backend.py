@@ -20,7 +20,8 @@ from reconciler.storage import backends
 from reconciler.storage.backend import Kind, Place
 from reconciler.storage.lock import Owner
 from reconciler.storage.state_file import StateStore
-from tests.reliability.conftest import API_KEY, Fleet, environment, run_cli
+from tests.support.cli_process import API_KEY, environment, run_cli
+from tests.support.many_clients import Fleet
 
 
 @dataclass

@@ -13,7 +13,8 @@ from reconciler.core.known import KnownState, Record
 from reconciler.sandbox import Sandbox
 from reconciler.storage.postgres import PostgresStore
 from reconciler.storage.state_file import StateStore
-from tests.reliability.conftest import API_KEY, Fleet, environment, run_cli
+from tests.support.cli_process import API_KEY, environment, run_cli
+from tests.support.many_clients import Fleet
 
 PACKAGE = Path(__file__).resolve().parents[2] / "reconciler"
 TABLE = PACKAGE / "storage" / "backends.py"

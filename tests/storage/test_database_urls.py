@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 from reconciler.cli.command_secrets import redacting
 from reconciler.errors import SettingsError, StateFileError
 from reconciler.storage.database import UNREADABLE, check_url, connect, redacted, scrubbed
-from tests.reliability.conftest import Fleet, environment, run_cli
+from tests.support.cli_process import environment, run_cli
+from tests.support.many_clients import Fleet
 
 MARK = "\x00"  # where the spelled password goes in a template; never in a password
 PASSWORDS = st.text(

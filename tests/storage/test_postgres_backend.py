@@ -22,8 +22,9 @@ from reconciler.sandbox import Faults, Sandbox
 from reconciler.storage.postgres import SCHEMA_VERSION, PostgresStore
 from reconciler.storage.postgres_lock import DatabaseLock
 from reconciler.storage.state_file import StateStore
-from tests.reliability.conftest import API_KEY, AT_PASSWORD, Fleet, environment, run_cli, spawn
-from tests.reliability.test_secrets import forms
+from tests.support.cli_process import API_KEY, AT_PASSWORD, environment, run_cli, spawn
+from tests.support.leaks import forms
+from tests.support.many_clients import Fleet
 from tests.support.postgres import PostgresServer, dbname
 
 

@@ -26,7 +26,8 @@ from reconciler.settings import ToolSettings
 from reconciler.storage.postgres import PostgresStore
 from reconciler.storage.postgres_lock import DatabaseLock, held_lock, lock_key
 from reconciler.workflows.apply import apply_plan, save_applied
-from tests.reliability.conftest import API_KEY, AT_PASSWORD, Fleet
+from tests.support.cli_process import API_KEY, AT_PASSWORD
+from tests.support.many_clients import Fleet
 
 
 def _record(city: str) -> Record:

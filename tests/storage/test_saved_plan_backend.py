@@ -9,7 +9,8 @@ from pathlib import Path
 from reconciler.sandbox import Sandbox
 from reconciler.storage.envelope import sealed_text
 from reconciler.storage.postgres import PostgresStore
-from tests.reliability.conftest import API_KEY, Fleet, environment, run_cli
+from tests.support.cli_process import API_KEY, environment, run_cli
+from tests.support.many_clients import Fleet
 
 PG_PASSWORD = "SENTINEL-pg-pw-4471"
 

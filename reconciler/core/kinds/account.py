@@ -17,6 +17,7 @@ from reconciler.core import resources as res
 from reconciler.core.calls import InSync
 from reconciler.core.kinds.base import Reading
 from reconciler.core.kinds.by_id import UpdatedById
+from reconciler.core.kinds.sections import Layout, Reference, Section
 from reconciler.desired.document import problem_at
 from reconciler.desired.loader import YamlPath
 from reconciler.desired.models import Account
@@ -26,6 +27,10 @@ if TYPE_CHECKING:
     from reconciler.desired.models import DesiredState
 
 FISCAL_FIELDS = frozenset({"fiscal_id", "tax_country", "organization_name"})
+CREDENTIALS = Layout(
+    first=(("username", None),), references=(Reference("password", "AT_PASSWORD"),)
+)
+"""The AT credentials as import writes them: the password, never shown, as ``${AT_PASSWORD}``."""
 
 
 class AccountKind(UpdatedById):
@@ -36,6 +41,15 @@ class AccountKind(UpdatedById):
     reading = Reading("one", "account", item_key="account", one="/api/accounts/{id}/get.json")
     protected_fields = FISCAL_FIELDS
     protected_what = "fiscal data"
+    section = Section(
+        "account",
+        "mapping",
+        Layout(
+            flags=frozenset({"terms", "marketing"}),
+            countries=frozenset({"tax_country"}),
+            inner={"credentials": CREDENTIALS},
+        ),
+    )
 
     def declared(self, state: DesiredState) -> Iterator[tuple[YamlPath, BaseModel, int | None]]:
         if state.account is not None:

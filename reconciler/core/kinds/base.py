@@ -3,7 +3,10 @@
 A kind is one module of this package holding one ``Kind``: its keys in the known state, how
 ``--target`` names it, the calls it plans (each ``Action`` with its phase), how its live answer
 is read (``Reading``: paths, list key, pagination), normalised and folded into the known state,
-what verification reads back, and what the guard watches. Everything that loops over kinds
+what verification reads back, what the guard watches, what ``reconciler import`` writes
+for it (``Section``, in ``core.kinds.sections``), and how a resource named by its natural key
+is resolved to its id (``natural_key``, ``named``, ``resolve``; looked up on the live account
+with the ``Reading``'s ``find``, else its whole list). Everything that loops over kinds
 (planning, the fold, targeting, the guard, saved-plan reading, the live reads, verification,
 the apply's answers) asks the registry (``core.kinds.registry``) and this interface, never a
 kind by name.
@@ -11,22 +14,34 @@ kind by name.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
 from reconciler.core.calls import Action, Call
+from reconciler.core.normalize import as_decimal
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from reconciler.core.kinds.folding import Folder
     from reconciler.core.kinds.planning import Planning
+    from reconciler.core.kinds.resolving import Resolving
+    from reconciler.core.kinds.sections import Section
+    from reconciler.core.known import KnownState
     from reconciler.core.live_state import LiveState
     from reconciler.core.secrets import DigestKey
     from reconciler.core.verification import NotConverged
+    from reconciler.desired.loader import YamlPath
     from reconciler.desired.models import DesiredState
     from reconciler.errors import ApiError
+
+Referenced = Mapping[str, int | tuple[int, ...] | None]
+"""What a ``references`` section names, by field: one resource's id (None: none), or a list."""
+Refs = Mapping[str, int | str | tuple[int | str, ...] | None]
+"""What a file's ``references`` section names, by field: ids, or natural keys (text)."""
 
 ReadMode = Literal["one", "each", "list"]
 """How a kind is read: ``one`` resource by id (the account), ``each`` resource by id with the
@@ -40,9 +55,7 @@ class Reading:
     ``one`` is the path of one resource, ``{id}`` standing for its id, answered as
     ``{item_key: {...}}``; ``listing`` the list's path, answered as ``{list_key: [...]}`` (with
     a ``pagination`` block when ``paginated``); ``find`` a look-up by a natural key (path and
-    query parameter), answered as one resource; ``natural`` the field of a listed item holding
-    its natural key, for a kind found by reading its list (``serie``); ``slot`` the name it has
-    in ``LiveState``.
+    query parameter), answered as one resource; ``slot`` the name it has in ``LiveState``.
     """
 
     mode: ReadMode
@@ -53,7 +66,6 @@ class Reading:
     list_key: str = ""
     paginated: bool = False
     find: tuple[str, str] | None = None
-    natural: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,6 +107,20 @@ class Kind:
     """Fields whose change on a managed resource the guard refuses without ``--force``."""
     protected_what: str = ""
     """What the protected fields are, as the guard's refusal names them (``fiscal data``)."""
+    section: Section | None = None
+    """What ``reconciler import`` writes for the kind (None: nothing)."""
+    natural_key: str = ""
+    """The live field that names a resource besides its id (``code``, ``serie``)."""
+    lookup_prefix: str = ""
+    """The start of the known-state keys of its look-ups (``lookup:serie:``), which record the
+    id found for a natural key so the next run needs no look-up."""
+    said_found: str = ""
+    """The plan's line for a resource found by natural key on the live account (``{key}``,
+    ``{id}``); empty: none."""
+    said_created: str = ""
+    """The plan's line for a resource found nowhere, to be created (``{key}``)."""
+    said_named: str = ""
+    """The plan's line, dim, for every resource named by natural key (``{key}``, ``{id}``)."""
 
     def owns(self, key: str) -> bool:
         """Whether a known-state key is a resource of this kind (a look-up record is not)."""
@@ -109,6 +135,63 @@ class Kind:
         """A key of this kind as shown: ``client 43``."""
         kind, _, identifier = key.partition(":")
         return f"{kind} {identifier}" if identifier else kind
+
+    def declared(self, state: DesiredState) -> Iterator[tuple[YamlPath, BaseModel, int | None]]:
+        """Every declared resource of the kind: where it is, its model, its id (None: not yet)."""
+        return iter(())
+
+    def normalised(self, view: Mapping[str, Any]) -> Mapping[str, Any]:
+        """A live answer in the declared form (``core.normalize``)."""
+        return view
+
+    def live_id(self, view: Mapping[str, Any]) -> int | None:
+        """A live resource's id (the API shows ids as text); None when it has none."""
+        return as_decimal(str(view.get("id", "")).strip())
+
+    def natural_keys(self, views: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+        """Natural key (as text) → id, for every live resource in ``views``."""
+        keys: dict[str, int] = {}
+        for view in views:
+            identifier = self.live_id(view)
+            if identifier is not None:
+                keys[str(view.get(self.natural_key))] = identifier
+        return keys
+
+    def recorded_keys(self, known: KnownState) -> dict[str, int]:
+        """Natural key → id, from the records of the kind's resources that hold it."""
+        keys: dict[str, int] = {}
+        for key, record in known.resources.items():
+            value = record.applied.get(self.natural_key) if self.natural_key else None
+            identifier = as_decimal(key.partition(":")[2])
+            if isinstance(value, str) and identifier is not None and self.owns(key):
+                keys[value] = identifier
+        return keys
+
+    def named(self, state: DesiredState) -> list[str]:
+        """The natural keys by which the desired state names resources of the kind (no id)."""
+        return []
+
+    def may_create(self, state: DesiredState) -> bool:
+        """Whether the file allows creating the kind's resources found nowhere, by the kind's
+        own option (``--create-missing`` allows it for every kind)."""
+        return False
+
+    def creation_key(self, natural: str) -> str:
+        """How the plan's ``creatable`` names the creation of the resource ``natural`` names:
+        the natural key itself (a client's code), or a key no other kind's can equal."""
+        return natural
+
+    def resolve(self, resolving: Resolving) -> None:
+        """Fill in the ids of the resources named by natural key, from ``resolving.keys``;
+        those found nowhere go to ``resolving.to_create`` when ``resolving.allowed``."""
+
+    def referenced(self, live: LiveState) -> Referenced | None:
+        """For a ``references`` section: the live resources it names (None: not read)."""
+        return None
+
+    def declared_references(self, state: DesiredState) -> Refs | None:
+        """For a ``references`` section: what the desired state names (None: no section)."""
+        return None
 
     def plan(self, planning: Planning) -> None:
         """Add this kind's calls, resources in sync and problems to ``planning``."""

@@ -49,10 +49,6 @@ class UpdatedById(Kind):
         """The update's request body: every declared field under the kind's name."""
         return {self.name: res.declared_fields(model)}
 
-    def normalised(self, view: Mapping[str, Any]) -> Mapping[str, Any]:
-        """A live answer in the declared form (``core.normalize``)."""
-        return view
-
     def plan(self, planning: Planning) -> None:
         key = planning.key
         for path, model, identifier in self.declared(planning.desired.state):

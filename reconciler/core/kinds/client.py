@@ -19,13 +19,14 @@ from reconciler.core.calls import Action, Call, Reason
 from reconciler.core.diff import diff_fields
 from reconciler.core.kinds.base import MassUpdate, ReadBack, Reading
 from reconciler.core.kinds.by_id import UpdatedById
+from reconciler.core.kinds.sections import Layout, Section
 from reconciler.desired.document import problem_at
 from reconciler.desired.loader import YamlPath
 from reconciler.desired.models import Client
 
 if TYPE_CHECKING:
     from reconciler.core.kinds.planning import Planning
-    from reconciler.core.known import KnownState
+    from reconciler.core.kinds.resolving import Resolving
     from reconciler.desired.models import DesiredState
 
 TO_CREATE = "new-client:"
@@ -46,6 +47,11 @@ class ClientKind(UpdatedById):
         paginated=True,
         find=("/clients/find-by-code.json", "client_code"),
     )
+    natural_key = "code"
+    lookup_prefix = "lookup:client-code:"
+    said_found = "client {key!r} found on the live account: adopted as {id}"
+    said_created = "client {key!r} is not on the live account: it will be created"
+    section = Section("clients", "list", Layout(first=(("code", ""), ("name", ""))))
 
     def __init__(self) -> None:
         super().__init__()
@@ -112,14 +118,51 @@ class ClientKind(UpdatedById):
             raise ValueError("unexpected answer: no client id")
         return self.key(identifier)
 
-    def codes(self, known: KnownState) -> dict[str, int]:
-        """Client code → id, from the records of clients applied before."""
-        codes: dict[str, int] = {}
-        for key, record in known.resources.items():
-            code = record.applied.get("code")
-            if key.startswith("client:") and isinstance(code, str):
-                codes[code] = int(key.removeprefix("client:"))
-        return codes
+    def named(self, state: DesiredState) -> list[str]:
+        """The codes of the clients declared without id."""
+        return [client.code for client in state.clients if client.id is None]
+
+    def may_create(self, state: DesiredState) -> bool:
+        return state.options is not None and state.options.create_missing_clients
+
+    def resolve(self, resolving: Resolving) -> None:
+        """Each client declared without id takes the id of its code; one found nowhere is to
+        be created when that is allowed (else a problem), and one whose id another entry
+        declares is a problem."""
+        desired = resolving.desired
+        clients = desired.state.clients
+        declared: dict[int, int] = {c.id: i for i, c in enumerate(clients) if c.id is not None}
+        out: list[Client] = []
+        for index, client in enumerate(clients):
+            if client.id is not None:
+                out.append(client)
+                continue
+            where: YamlPath = ("clients", index, "code")
+            identifier = resolving.keys.get(client.code)
+            if identifier is None:
+                if not resolving.allowed:
+                    resolving.problems.append(problem_at(desired, where, _not_found(client.code)))
+                resolving.to_create.append(client.code)
+                out.append(client)
+                continue
+            if identifier in declared:
+                other = desired.source.locate(("clients", declared[identifier])).line
+                message = (
+                    f"client code '{client.code}' is client {identifier}, which is also "
+                    f"declared at line {other}"
+                )
+                resolving.problems.append(problem_at(desired, where, message))
+                continue
+            declared[identifier] = index
+            out.append(client.model_copy(update={"id": identifier}))
+        resolving.update["clients"] = tuple(out)
+
+
+def _not_found(code: str) -> str:
+    return (
+        f"no client has code '{code}' on the live account: write its id, or allow creating it "
+        "(--create-missing, or 'options: {create_missing_clients: true}' in the file)"
+    )
 
 
 KIND = ClientKind()

@@ -11,7 +11,7 @@ from typing import Any
 
 from reconciler.core import normalize as norm
 from reconciler.core.diff import FieldChange
-from reconciler.core.known import KnownState, Record, now
+from reconciler.core.known import KnownState, Record
 
 LIVE_ANSWER = {"source": "live account"}
 """The ``answer`` of a record made from the live account rather than from a call."""
@@ -30,10 +30,12 @@ class Drift:
 
 
 class Folder:
-    """Accumulates the new known state, the drift found and the resources recorded."""
+    """Accumulates the new known state, the drift found and the resources recorded; ``at`` is
+    the time a record made from the live account is stamped with."""
 
-    def __init__(self, known: KnownState) -> None:
+    def __init__(self, known: KnownState, at: str) -> None:
         self.state = known
+        self.at = at
         self.drift: list[Drift] = []
         self.recorded: list[str] = []
         self.unreadable: set[str] = set()
@@ -73,7 +75,7 @@ class Folder:
                 same = norm.equivalent(path, wanted, now_live)
                 norm.assign(applied, path, wanted if same else now_live)
         if record is None:
-            self.put(resource, Record(applied, now(), LIVE_ANSWER))
+            self.put(resource, Record(applied, self.at, LIVE_ANSWER))
             self.recorded.append(resource)
         elif applied != record.applied:
             self.put(resource, replace(record, applied=applied))

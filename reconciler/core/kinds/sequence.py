@@ -33,15 +33,19 @@ from reconciler.core.diff import FieldChange
 from reconciler.core.kinds.base import Kind, ReadBack, Reading
 from reconciler.core.kinds.folding import LIVE_ANSWER, Drift
 from reconciler.core.kinds.planning import reason
-from reconciler.core.known import Record, now
+from reconciler.core.kinds.sections import Section
+from reconciler.core.known import Record
 from reconciler.core.verification import NotConverged
 from reconciler.desired.document import problem_at
 
 if TYPE_CHECKING:
+    from reconciler.core.kinds.base import Referenced, Refs
     from reconciler.core.kinds.folding import Folder
     from reconciler.core.kinds.planning import Planning
+    from reconciler.core.kinds.resolving import Resolving
     from reconciler.core.live_state import LiveState
     from reconciler.core.secrets import DigestKey
+    from reconciler.desired.loader import YamlPath
     from reconciler.desired.models import DesiredState, Sequences
     from reconciler.errors import ApiError
 
@@ -77,8 +81,12 @@ class SequenceKind(Kind):
         item_key="sequence",
         listing="/sequences.json",
         list_key="sequences",
-        natural="serie",
     )
+    natural_key = "serie"
+    lookup_prefix = SERIE_LOOKUP
+    said_created = "serie {key!r} is not on the live account: it will be created"
+    said_named = "serie {key!r} is sequence {id}"
+    section = Section("sequences", "references", flow=frozenset({"register"}))
 
     def creation_key(self, serie: str) -> str:
         """The key of the creation of ``serie``: ``new-sequence:2027``."""
@@ -246,7 +254,7 @@ class SequenceKind(Kind):
                 folder.drop(resource)
             elif record is None and sequence is not None and registered:
                 answer = {**LIVE_ANSWER, "validation_codes": norm.validation_codes(sequence)}
-                folder.put(resource, Record({"registered": True}, now(), answer))
+                folder.put(resource, Record({"registered": True}, folder.at, answer))
                 folder.recorded.append(resource)
 
     def _fold_default(self, folder: Folder, live: tuple[Mapping[str, Any], ...]) -> None:
@@ -255,7 +263,7 @@ class SequenceKind(Kind):
         record = folder.state.get(DEFAULT)
         if record is None:
             if live_default is not None:
-                folder.put(DEFAULT, Record({"id": live_default}, now(), LIVE_ANSWER))
+                folder.put(DEFAULT, Record({"id": live_default}, folder.at, LIVE_ANSWER))
                 folder.recorded.append(DEFAULT)
             return
         before = record.applied.get("id")
@@ -266,6 +274,70 @@ class SequenceKind(Kind):
             folder.drop(DEFAULT)
         else:
             folder.put(DEFAULT, replace(record, applied={"id": live_default}))
+
+    def referenced(self, live: LiveState) -> Referenced | None:
+        """The default sequence and every registered one."""
+        listed = live.of("sequences")
+        if listed is None:
+            return None
+        registered = tuple(int(s["id"]) for s in listed if norm.is_registered(s))
+        return {"default": norm.default_sequence(list(listed)), "register": registered}
+
+    def declared_references(self, state: DesiredState) -> Refs | None:
+        sequences = state.sequences
+        if sequences is None:
+            return None
+        return {"default": sequences.default, "register": sequences.to_register}
+
+    def named(self, state: DesiredState) -> list[str]:
+        """The series named by ``sequences.default`` and ``sequences.register``."""
+        sequences = state.sequences
+        if sequences is None:
+            return []
+        return [ref for ref in (sequences.default, *sequences.to_register) if isinstance(ref, str)]
+
+    def may_create(self, state: DesiredState) -> bool:
+        return state.options is not None and state.options.create_missing_series
+
+    def resolve(self, resolving: Resolving) -> None:
+        """Each serie takes its sequence's id; one the account lacks stays a serie, to be
+        created, when creating is allowed, else it is a problem naming the series it has; a
+        sequence listed twice for registration is a problem too."""
+        desired = resolving.desired
+        sequences = desired.state.sequences
+        if sequences is None:
+            return
+        series = resolving.keys
+
+        def one(ref: int | str, where: YamlPath) -> int | str | None:
+            if isinstance(ref, int):
+                return ref
+            if ref in series:
+                return series[ref]
+            if resolving.allowed:
+                if ref not in resolving.to_create:
+                    resolving.to_create.append(ref)
+                return ref
+            resolving.problems.append(problem_at(desired, where, _no_serie(ref, series)))
+            return None
+
+        default = sequences.default
+        chosen = one(default, ("sequences", "default")) if default is not None else None
+        seen: dict[int | str, int] = {}
+        register: list[int | str] = []
+        for index, ref in enumerate(sequences.to_register):
+            where: YamlPath = ("sequences", "register", index)
+            identifier = one(ref, where)
+            if identifier is None:
+                continue
+            if identifier in seen:
+                message = f"sequence {identifier} is listed more than once (as {ref!r} here)"
+                resolving.problems.append(problem_at(desired, where, message))
+                continue
+            seen[identifier] = index
+            register.append(identifier)
+        update = {"default": chosen, "to_register": tuple(register)}
+        resolving.update["sequences"] = sequences.model_copy(update=update)
 
     def read_back(self, call: Call) -> ReadBack:
         return ReadBack("list")
@@ -332,6 +404,14 @@ class SequenceKind(Kind):
 
     def already_exists(self, call: Call, error: ApiError) -> bool:
         return call.action == self.create and error.status == 422 and TAKEN in error.message
+
+
+def _no_serie(serie: str, series: Mapping[str, int]) -> str:
+    known = ", ".join(sorted(series)) or "none"
+    return (
+        f"no sequence has serie '{serie}' (the account has {known}): name one of them, or allow "
+        "creating it (--create-missing, or 'options: {create_missing_series: true}' in the file)"
+    )
 
 
 KIND = SequenceKind()

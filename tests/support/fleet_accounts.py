@@ -1,4 +1,4 @@
-"""A fleet of accounts, each with its own desired file, sandbox, API key and known state."""
+"""A fleet of accounts: each with its own desired file, sandbox, API key and known state."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pathlib import Path
 from reconciler.sandbox import DROPPED, Sandbox
 from reconciler.settings import account_suffix
 from reconciler.storage.state_file import StateStore
-
-from ..reliability.conftest import AT_PASSWORD, Fleet
+from tests.support.cli_process import AT_PASSWORD
+from tests.support.many_clients import Fleet
 
 NAMES = ("lisboa", "porto", "braga-norte", "faro")
 CLIENTS = 30

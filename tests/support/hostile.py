@@ -1,4 +1,4 @@
-"""Small hostile HTTP servers for the reliability tests: real aiohttp servers on 127.0.0.1.
+"""Small hostile HTTP servers for tests: real aiohttp servers on 127.0.0.1.
 
 ``serving(handler)`` runs one handler for every method and path on an event loop of its own in
 a daemon thread (the CLI under test runs ``asyncio.run`` in the test's thread) and yields its

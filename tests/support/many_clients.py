@@ -1,4 +1,4 @@
-"""Fixtures for the reliability tests: a desired state of many clients and a sandbox that has them.
+"""A desired state of many clients and a sandbox that has them, for tests that apply at scale.
 
 ``Fleet`` writes a desired-state file declaring the account, a registration, the default
 sequence and ``size`` clients, and builds the matching sandbox data set (the clients exist on
@@ -8,24 +8,15 @@ the server with other values), so that a first apply makes ``size + 3`` calls.
 from __future__ import annotations
 
 import copy
-import os
 import re
-import subprocess
-import sys
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from click.testing import CliRunner, Result
-
-from reconciler.cli import main
 from reconciler.core.known import KnownState
 from reconciler.sandbox import Sandbox, demo_data
 from reconciler.storage.state_file import StateStore
 
-API_KEY = "reliability-test-key"
-AT_PASSWORD = "at-pass-123"
 SEQUENCE = 146090
 ACCOUNT = 12345
 FIRST_CLIENT = 1000
@@ -138,35 +129,6 @@ class Fleet:
             ):
                 done.add(f"client:{number}")
         return done
-
-
-def environment(base_url: str, **extra: str) -> dict[str, str]:
-    """The variables a run against the sandbox at ``base_url`` needs."""
-    return {
-        "INVOICEXPRESS_BASE_URL": base_url,
-        "INVOICEXPRESS_API_KEY": API_KEY,
-        "AT_PASSWORD": AT_PASSWORD,
-        "RECONCILER_RATE_LIMIT": "0",
-        "NO_COLOR": "1",
-        **extra,
-    }
-
-
-def run_cli(args: list[str], env: Mapping[str, str]) -> Result:
-    """The CLI in-process; any exception other than an exit propagates (a traceback fails)."""
-    return CliRunner().invoke(main, args, env=dict(env), catch_exceptions=False)
-
-
-def spawn(args: list[str], env: Mapping[str, str], folder: Path) -> subprocess.Popen[bytes]:
-    """``python -m reconciler ARGS`` as a child process, its output in files under ``folder``."""
-    out = (folder / "child.out").open("ab")
-    return subprocess.Popen(
-        [sys.executable, "-m", "reconciler", *args],
-        env={**os.environ, **env},
-        stdout=out,
-        stderr=subprocess.STDOUT,
-        cwd=folder,
-    )
 
 
 _PATHS = [
