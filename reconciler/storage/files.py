@@ -126,9 +126,13 @@ def writing(path: Path) -> Iterator[None]:
 
 
 def make_folder(folder: Path) -> None:
-    """Create ``folder`` (0700) and its parents; a file in the way is named, not mistaken."""
+    """Create ``folder`` and the parents it lacks, each 0700; a file in the way is named, not
+    mistaken."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
     try:
-        folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+        for each in reversed(missing):
+            each.mkdir(mode=FOLDER_MODE, exist_ok=True)
+        folder.mkdir(mode=FOLDER_MODE, exist_ok=True)
     except (FileExistsError, NotADirectoryError):
         blocker = next(
             (p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), folder

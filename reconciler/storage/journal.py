@@ -72,7 +72,7 @@ class Journal:
             entry = _parse_line(tail)  # whole, but for its newline
             if entry is not None:
                 entries.append(entry)
-            elif _is_torn(tail):
+            elif _is_torn(tail) and not _is_whole_document(tail):
                 logger.warning(
                     "%s:%d: the last line is incomplete, a write cut short when a process died; "
                     "dropped (the call it recorded will be made again)",
@@ -111,6 +111,16 @@ def _is_torn(raw: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return not any(ord(character) < 0x20 for character in text)
+
+
+def _is_whole_document(raw: bytes) -> bool:
+    """Whether ``raw`` is already a whole JSON document: a write cut short never is, so such a
+    line that is no entry is damage, not a torn write."""
+    try:
+        parse_json(raw)
+    except ValueError:
+        return False
+    return True
 
 
 def _parse_line(raw: bytes) -> dict[str, Any] | None:

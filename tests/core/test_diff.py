@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -68,3 +70,60 @@ def test_direct_comparison_reports_what_deepdiff_does(applied: Any, declared: An
     ours = sorted(field_changes(known, declared))
     oracle = sorted({c.path: c for c in _deep_changes(dict(known), declared)}.values())
     assert ours == oracle
+
+
+def test_secrets_not_comparable_keep_the_declared_digest_on_both_sides() -> None:
+    same = {"credentials": {"password": "hmac-sha256:aa"}}
+    changes = diff_fields(same, same, secrets_comparable=False)
+    assert changes == (
+        FieldChange("credentials.password", "hmac-sha256:aa", "hmac-sha256:aa", True),
+    )
+
+
+# A list makes the comparison go through deepdiff; the answer is the same either way.
+@pytest.mark.parametrize("extra", [{}, {"tags": [1, 2]}], ids=["direct", "deepdiff"])
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("plain", "hmac-sha256:bb"), ("hmac-sha256:aa", "plain"), (None, "hmac-sha256:bb")],
+)
+def test_a_change_from_or_to_a_digest_is_sensitive(
+    extra: dict[str, Any], before: str | None, after: str
+) -> None:
+    applied = {"name": "A", **extra} if before is None else {"name": "A", "p": before, **extra}
+    declared = {"name": "A", "p": after, **extra}
+    assert diff_fields(applied, declared) == (FieldChange("p", before, after, True),)
+
+
+def test_a_changed_plain_field_is_not_sensitive() -> None:
+    changes = diff_fields({"p": "a", "tags": [1]}, {"p": "b", "tags": [1]})
+    assert changes == (FieldChange("p", "a", "b", False),)
+
+
+def test_lists_compare_item_by_item() -> None:
+    applied = {"name": "A", "tags": [1, 2], "codes": ["x"]}
+    declared = {"name": "B", "tags": [1, 2], "codes": ["y"]}
+    assert diff_fields(applied, declared) == (
+        FieldChange("codes.0", "x", "y"),
+        FieldChange("name", "A", "B"),
+    )
+    assert diff_fields(None, {"tags": [1]}) == (FieldChange("tags", None, [1]),)
+
+
+def test_a_list_replaced_by_a_mapping_is_one_change() -> None:
+    changes = diff_fields({"a": [1], "b": 1}, {"a": {"x": 1}, "b": 1})
+    assert changes == (FieldChange("a", [1], {"x": 1}),)
+
+
+def test_every_field_of_a_nested_mapping_that_changed_entirely_is_named() -> None:
+    applied = {"a": {"x": 1, "y": 2}, "tags": [1]}
+    declared = {"a": {"x": 3, "y": 4}, "tags": [1]}
+    assert diff_fields(applied, declared) == (
+        FieldChange("a.x", 1, 3),
+        FieldChange("a.y", 2, 4),
+    )
+
+
+def test_any_mapping_counts_as_nested_fields_not_only_a_dict() -> None:
+    declared = {"a": MappingProxyType({"x": 1}), "b": 2}
+    assert diff_fields(None, declared) == (FieldChange("a.x", None, 1), FieldChange("b", None, 2))
+    assert diff_fields({"a": {"x": 0}, "b": 2}, declared) == (FieldChange("a.x", 0, 1),)

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reconciler.core.pacing import Pacing, Reaction
+from reconciler.core.pacing import PaceSummary, Pacing, Reaction
 
 
 def test_a_pace_starts_at_the_configured_rate() -> None:
@@ -223,3 +223,166 @@ def test_the_rate_stays_between_floor_and_ceiling(
         else:
             pacing.answered(now, sent_in)
         assert pacing.floor <= pacing.rate <= pacing.target <= pacing.limit <= ceiling
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"ceiling": 0},
+        {"ceiling": -1},
+        {"ceiling": 10, "window": 0},
+        {"ceiling": 10, "recovery": 0},
+        {"ceiling": 10, "interval": 0},
+    ],
+)
+def test_a_pace_needs_positive_numbers(arguments: dict[str, float]) -> None:
+    with pytest.raises(ValueError) as raised:
+        Pacing(**arguments)
+    assert str(raised.value) in (
+        "a pace needs a positive rate and window",
+        "recovery and interval are positive numbers of seconds",
+    )
+    assert ("window" in str(raised.value)) == (
+        "recovery" not in arguments and "interval" not in arguments
+    )
+    # Any positive number will do, below one too.
+    Pacing(ceiling=0.5, window=0.5, recovery=0.5, interval=0.5)
+
+
+def test_the_floor_is_never_above_the_ceiling() -> None:
+    assert Pacing(ceiling=0.5).floor == 0.5
+    assert Pacing(ceiling=10, floor=2).floor == 2
+
+
+def test_a_run_without_429s_needs_no_note() -> None:
+    pacing = Pacing(ceiling=13, window=1)
+    pacing.answered(0.0, pacing.generation)
+    summary = pacing.summary()
+    assert summary == PaceSummary(780, 780, 0)
+    assert summary.note() is None
+
+
+def test_the_note_says_how_often_the_api_refused_and_where_the_rate_settled() -> None:
+    pacing = Pacing(ceiling=13, window=1)
+    pacing.answered(0.0, pacing.generation)
+    pacing.refused(0.1, pacing.generation, 1)
+    assert pacing.summary() == PaceSummary(780, 780, 1)
+    assert pacing.summary().note() == (
+        "the API answered 429 (too many requests) 1 time; the rate settled at 780/min "
+        "(configured 780/min, RECONCILER_RATE_LIMIT)"
+    )
+    pacing.refused(1.2, pacing.generation, 1)  # a pause that did not help: the rate halves
+    summary = pacing.summary()
+    assert summary.throttled == 2 and summary.settled_per_minute == 60
+    assert summary.note() == (
+        "the API answered 429 (too many requests) 2 times; the rate settled at 60/min "
+        "(configured 780/min, RECONCILER_RATE_LIMIT)"
+    )
+
+
+def test_a_retry_after_of_zero_or_less_is_taken_as_none() -> None:
+    for retry_after in (0.0, -5.0):
+        pacing = Pacing(ceiling=780)
+        pacing.answered(0.0, pacing.generation)
+        assert pacing.refused(0.5, pacing.generation, retry_after) is Reaction.PAUSE
+        assert pacing.resume_at == pytest.approx(1.5)
+
+
+def test_each_new_429_starts_a_burst_of_its_own() -> None:
+    pacing = Pacing(ceiling=780)
+    pacing.answered(0.0, pacing.generation)
+    before_first = pacing.generation
+    pacing.refused(1.0, before_first, 1)
+    before_second = pacing.generation
+    assert before_second != before_first
+    pacing.refused(2.0, before_second, 1)
+    # A request sent between the two 429s and refused after the second belongs to its burst.
+    assert pacing.refused(2.1, before_second, 1) is Reaction.SAME_BURST
+    assert pacing.refused(2.2, before_first, 1) is Reaction.SAME_BURST
+    assert pacing.throttled == 4
+
+
+def test_an_answer_sent_before_a_cut_does_not_raise_the_rate() -> None:
+    pacing = Pacing(ceiling=780)
+    for n in range(300):
+        pacing.answered(n * 0.1, pacing.generation)
+    pacing.refused(30.0, pacing.generation, 1)
+    sent_before = pacing.generation
+    assert pacing.refused(31.0, sent_before, 1) is Reaction.CUT
+    assert not pacing.answered(31.05, sent_before)
+    assert pacing.rate == 300
+
+
+def test_a_cut_halves_the_rate_when_the_window_admitted_more() -> None:
+    pacing = Pacing(ceiling=100)
+    for n in range(80):
+        pacing.answered(n * 0.1, pacing.generation)
+    pacing.refused(8.0, pacing.generation, 1)
+    assert pacing.refused(9.0, pacing.generation, 1) is Reaction.CUT
+    assert pacing.rate == 50  # half the rate, though the window admitted 80
+
+
+def test_without_retry_after_and_nothing_admitted_the_pause_is_a_whole_window() -> None:
+    pacing = Pacing(ceiling=780)
+    assert pacing.refused(0.0, pacing.generation, None) is Reaction.PAUSE
+    assert pacing.resume_at == pytest.approx(1.0)
+    assert pacing.refused(1.0, pacing.generation, None) is Reaction.WINDOW
+    assert pacing.resume_at == pytest.approx(61.0)
+    assert pacing.rate == 1  # nothing admitted: the floor
+
+
+def test_one_request_admitted_can_fill_a_window() -> None:
+    pacing = Pacing(ceiling=780)
+    pacing.answered(0.0, pacing.generation)
+    assert pacing.refused(0.5, pacing.generation, retry_after=59.5) is Reaction.WINDOW
+    assert pacing.rate == 1 and pacing.limit == 1
+
+
+def test_a_retry_after_ending_a_short_pause_before_the_oldest_leaves_is_a_full_window() -> None:
+    pacing = Pacing(ceiling=780)
+    pacing.answered(0.0, pacing.generation)
+    pacing.answered(0.5, pacing.generation)
+    # 1 + 58 + the short pause (1) = 60, when the request of time 0 leaves the window.
+    assert pacing.refused(1.0, pacing.generation, retry_after=58) is Reaction.WINDOW
+    assert pacing.rate == 2
+
+
+def test_a_rate_at_the_ceiling_is_not_raised_by_an_answer_from_the_full_window() -> None:
+    pacing = Pacing(ceiling=3)
+    for at in (0.0, 1.0, 2.0):
+        pacing.answered(at, pacing.generation)
+    sent_before = pacing.generation
+    assert pacing.refused(3.0, sent_before, retry_after=57) is Reaction.WINDOW
+    assert pacing.rate == 3
+    assert not pacing.answered(3.1, sent_before)
+    assert pacing.rate == 3
+
+
+def test_a_cut_climbs_one_step_per_clean_interval_of_any_length() -> None:
+    pacing = Pacing(ceiling=120, interval=2)
+    pacing.refused(0.0, pacing.generation, 1)
+    assert pacing.refused(1.0, pacing.generation, 1) is Reaction.CUT
+    assert pacing.rate == 1
+    step = 119 * 2 / 30  # 15 steps of 2 s in the 30 s of recovery
+    assert not pacing.climb(2.9)
+    assert pacing.climb(3.0) and pacing.rate == pytest.approx(1 + step)
+    assert not pacing.climb(4.9)
+    assert pacing.climb(7.0) and pacing.rate == pytest.approx(1 + 3 * step)
+    assert pacing.climb(31.0) and pacing.rate == pytest.approx(120)
+    assert not pacing.climb(60.0)  # back at the rate before the cut: nothing to climb
+    assert pacing.rate == pytest.approx(120)
+
+
+def test_rates_per_minute_are_worked_out_from_any_window() -> None:
+    pacing = Pacing(ceiling=10, window=30)
+    assert pacing.per_minute == 20
+    assert pacing.summary() == PaceSummary(20, 20, 0)
+
+
+def test_a_request_answered_a_whole_window_ago_has_left_it() -> None:
+    pacing = Pacing(ceiling=780)
+    pacing.answered(0.0, pacing.generation)
+    # At 60 s the request of time 0 has left the window: nothing admitted in it, so a
+    # 5 s Retry-After is a pause, not a full window of one.
+    assert pacing.refused(60.0, pacing.generation, retry_after=5) is Reaction.PAUSE
+    assert pacing.rate == 780
