@@ -46,7 +46,8 @@ class Resolution:
     @property
     def creatable(self) -> frozenset[str]:
         """Every resource to create, as its kind names the creation (``Kind.creation_key``: a
-        client's code, ``new-sequence:2027``), so two kinds' natural keys never meet."""
+        client's code, ``new-sequence:2027``), so a client code equal to a serie is not taken for
+        the serie's creation."""
         kinds = {kind.name: kind for kind in registry.KINDS}
         return frozenset(
             kinds[name].creation_key(key) for name, keys in self.to_create.items() for key in keys
