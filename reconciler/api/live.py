@@ -60,12 +60,16 @@ async def read_one(
     return await _get_or_none(client, reading.one.format(id=identifier), reading.item_key)
 
 
-async def find(client: ApiClient, reading: Reading, value: str) -> Mapping[str, Any] | None:
-    """The resource whose natural key is ``value``; ``None`` when none has it. A kind with no
-    look-up path is found in its whole list by its ``named_by`` field."""
-    if reading.find is None and reading.named_by:
+async def find(
+    client: ApiClient, reading: Reading, value: str, *, natural: str = ""
+) -> Mapping[str, Any] | None:
+    """The resource whose natural key is ``value``; ``None`` when none has it. A kind without
+    a look-up is found in its whole list (every page), by the field ``natural`` (``serie``) or
+    else the reading's ``named_by`` (``name``)."""
+    field = natural or reading.named_by
+    if reading.find is None and field:
         listed = await read_whole(client, reading)
-        return next((view for view in listed if view.get(reading.named_by) == value), None)
+        return next((item for item in listed if item.get(field) == value), None)
     if reading.find is None:
         raise ValueError("this kind can't be found by a natural key")
     path, parameter = reading.find

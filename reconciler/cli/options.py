@@ -188,7 +188,10 @@ REFRESH_OPTION = click.option(
 CREATE_MISSING_OPTION = click.option(
     "--create-missing",
     is_flag=True,
-    help="Create clients declared without id whose code is not on the live account.",
+    help=(
+        "Create clients declared without id whose code is not on the live account, and series "
+        "named in sequences that the account lacks."
+    ),
 )
 
 

@@ -1,16 +1,31 @@
 """The value objects of a plan: an ``Action`` (verb and kind), why a call is needed, where it was
 declared, and the ``Call`` itself. Free of any particular kind of resource: the kinds
 (``core.kinds``) make them.
+
+A call on a resource that the same plan creates (registering a serie created just before) can't
+name its id when it is planned: its path names the creation instead, as a placeholder
+(``/sequences/{new-sequence:2027}/register.json``), and so may its resource and record. Once
+the creation has succeeded, the apply binds the call to the id the API gave (``Call.bound``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
 from reconciler.core.diff import FieldChange
+
+_PLACEHOLDER = re.compile(r"\{(new-[a-z-]+:.+)\}(?=/[^{}]*\Z|\Z)", re.DOTALL)
+"""A creation's key in a path, ``{new-<kind>:<natural key>}``: at most one in a path, followed by
+no other brace, so the natural key may hold any character."""
+
+
+def placeholder(resource: str) -> str:
+    """How a call names the id of ``resource``, a creation of the same plan: ``{new-x:key}``."""
+    return "{" + resource + "}"
 
 
 @dataclass(frozen=True)
@@ -33,6 +48,7 @@ class Reason(StrEnum):
     CHANGED = "changed since last apply"
     NOT_REGISTERED = "not yet registered"
     NO_CLIENT_WITH_CODE = "no client has this code"
+    NO_SEQUENCE_WITH_SERIE = "no sequence has this serie"
     NONE_WITH_NAME = "none on the account has this name"
 
     @property
@@ -73,11 +89,44 @@ class Call:
     @property
     def subject(self) -> str:
         """What the call concerns, as shown: its id, or, for a resource that has no id until
-        the API gives it one (``target_id`` 0), the natural key it is created by, quoted."""
+        the API gives it one (``target_id`` 0), the natural key it is created by, quoted; for
+        a call waiting for a creation, the natural key of that creation."""
+        waiting = self.waits_for
+        if self.target_id == 0 and waiting:
+            return repr(waiting.partition(":")[2])
         key = self.resource.partition(":")[2]
         if self.target_id == 0 and key and key != "0":
             return repr(key)
         return str(self.target_id)
+
+    @property
+    def waits_for(self) -> str:
+        """The creation whose id the call's path waits for (``new-sequence:2027``), or ``""``."""
+        found = _PLACEHOLDER.search(self.path)
+        return found.group(1) if found else ""
+
+    def bound(self, ids: Mapping[str, int]) -> Call:
+        """The call with the placeholders of created resources (``ids``: creation → id given)
+        replaced by their ids, in its path, resource, target id and record. A creation itself
+        may name its own id in its record, to record it."""
+        waiting = next((key for key in ids if placeholder(key) in self.path), None)
+        if waiting is None:
+            if self.resource not in ids:
+                return self
+            given, name = ids[self.resource], placeholder(self.resource)
+            return replace(
+                self, record={k: given if v == name else v for k, v in self.record.items()}
+            )
+        given = ids[waiting]
+        name = placeholder(waiting)
+        record = {k: given if v == name else v for k, v in self.record.items()}
+        return replace(
+            self,
+            target_id=given,
+            path=self.path.replace(name, str(given)),
+            resource=self.resource.replace(name, str(given)),
+            record=record,
+        )
 
 
 @dataclass(frozen=True)

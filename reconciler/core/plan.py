@@ -53,7 +53,8 @@ def build_plan(
     """Compare desired and known per resource; raise ValidationFailed on impossible changes.
 
     Clients and sequences must be resolved to ids first (``reconciler.workflows.resolve``); a client
-    without id is created only when its code is in ``creatable``.
+    without id is created only when its code is in ``creatable``, a serie the account lacks only
+    when ``new-sequence:<serie>`` is.
     """
     secrets_comparable = known.key_id in (None, key.key_id)
     planning = Planning(desired, known, key, creatable, secrets_comparable)

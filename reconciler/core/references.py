@@ -9,8 +9,9 @@ first in the known state (the records of the kind's resources applied before, an
 look-ups), then on the live account (the kind's look-up endpoint, e.g.
 ``GET /clients/find-by-code.json``, else its whole list, e.g. ``GET /sequences.json``). What was
 looked up on the live account is kept as look-up records (``Kind.lookup_prefix``), so the next
-run needs no look-up. One found nowhere is created when the kind creates and that is allowed,
-else it is an error.
+run needs no look-up. One found nowhere is created when the kind creates and that is allowed
+(by ``--create-missing``, or by the kind's own option in the file: ``Kind.may_create``), else
+it is an error.
 """
 
 from __future__ import annotations
@@ -44,8 +45,13 @@ class Resolution:
 
     @property
     def creatable(self) -> frozenset[str]:
-        """The natural keys of every resource to create."""
-        return frozenset(key for keys in self.to_create.values() for key in keys)
+        """Every resource to create, as its kind names the creation (``Kind.creation_key``: a
+        client's code, ``new-sequence:2027``), so a client code equal to a serie is not taken for
+        the serie's creation."""
+        kinds = {kind.name: kind for kind in registry.KINDS}
+        return frozenset(
+            kinds[name].creation_key(key) for name, keys in self.to_create.items() for key in keys
+        )
 
 
 @dataclass(frozen=True)
@@ -100,14 +106,13 @@ def resolve_with(
     ``resolve``. ``looked_up`` is what was found on the live account, recorded as look-ups
     stamped ``at``."""
     state = desired.state
-    options = state.options
     problems: list[Problem] = []
     update: dict[str, object] = {}
     to_create: dict[str, tuple[str, ...]] = {}
     named: dict[str, dict[str, int]] = {}
     for kind in resolving_kinds():
-        option = options is not None and bool(getattr(options, kind.creation_option, False))
-        resolving = Resolving(desired, keys.get(kind.name, {}), create_missing or option)
+        allowed = create_missing or kind.may_create(state)
+        resolving = Resolving(desired, keys.get(kind.name, {}), allowed)
         kind.resolve(resolving)
         problems += resolving.problems
         update.update(resolving.update)

@@ -533,6 +533,10 @@ class Options(Model):
     create_missing_clients: Annotated[bool, BeforeValidator(_boolean)] = False
     """Whether a client whose code is not on the account is created (``true``) or is an
     error (``false``, the default; ``--create-missing`` turns it on for one run)."""
+    create_missing_series: Annotated[bool, BeforeValidator(_boolean)] = False
+    """Whether a serie named in ``sequences`` that the account lacks is created (``true``),
+    then registered and made the default as declared, or is an error (``false``, the default;
+    ``--create-missing`` turns it on for one run)."""
     create_missing_taxes: Annotated[bool, BeforeValidator(_boolean)] = False
     """Whether a tax whose name is not on the account is created (``true``) or is an error
     (``false``, the default; ``--create-missing`` turns it on for one run)."""

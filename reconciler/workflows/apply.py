@@ -8,6 +8,10 @@ returned) and before its slot takes another call; successes that complete togeth
 write and one fsync, made off the event loop. An apply that dies at any moment has recorded
 everything reported as succeeded, and at most one success per slot is lost.
 
+A call waiting for a creation of the same apply (registering a serie created just before) is
+bound to the id the API gave (``Call.bound``) once the creation has succeeded; when the
+creation's answer shows it already did what the call would, the call is recorded, not made.
+
 When a success can't be recorded (disk full, ...), the apply stops at once: the calls still
 running are cancelled, no later success is recorded, and ``StateWriteError`` says what is.
 
@@ -23,7 +27,7 @@ import asyncio
 import dataclasses
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import SecretStr
@@ -39,7 +43,7 @@ from reconciler.core.secrets import is_digest
 from reconciler.core.verification import Verification
 from reconciler.errors import ApiError, LockLost, StateWriteError
 from reconciler.storage.backend import StateBackend
-from reconciler.workflows.create_missing import created_resource, send
+from reconciler.workflows.create_missing import created_id, created_resource, send
 from reconciler.workflows.lock_proof import LockProof
 from reconciler.workflows.session import Session, redactor_for
 from reconciler.workflows.slow_start import SlowStart
@@ -140,6 +144,15 @@ class _Recorder:
         )
 
 
+@dataclass
+class _Created:
+    """What the creations of this apply were given, by the creation's resource: the id, and
+    the answer (a call waiting for the creation reads it)."""
+
+    ids: dict[str, int] = field(default_factory=dict)
+    answers: dict[str, Any] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class _Queued:
     """A success folded into the state, waiting for its write."""
@@ -189,13 +202,14 @@ async def apply_plan(
     proof = LockProof(store)
     breaker = Breaker()
     semaphore = SlowStart(concurrency)
+    created = _Created()
     done: dict[str, asyncio.Future[Status]] = {
         call.resource: asyncio.get_running_loop().create_future() for call in plan.calls
     }
 
     async def run(call: Call) -> Outcome:
         outcome = await _run_after_dependencies(
-            call, done, semaphore, client, recorder, proof, breaker
+            call, done, semaphore, client, recorder, proof, breaker, created
         )
         finished = done[call.resource]
         if not finished.done():  # a dependent cancelled while awaiting it cancels it too
@@ -253,10 +267,13 @@ async def _run_after_dependencies(
     recorder: _Recorder,
     proof: LockProof,
     breaker: Breaker,
+    created: _Created,
 ) -> Outcome:
     for dependency in call.depends_on:
         if dependency in done and await done[dependency] is not Status.SUCCEEDED:
             return Outcome(call, Status.SKIPPED, f"needs {dependency}, which did not succeed")
+    waiting = call.waits_for
+    call = call.bound(created.ids)
     async with semaphore:
         if recorder.failed is not None and recorder.lost is None:
             raise recorder.failed  # the apply is stopping: make no further call
@@ -270,10 +287,19 @@ async def _run_after_dependencies(
                 recorder.lose(error)
         if recorder.lost is not None:
             return Outcome(call, Status.NOT_ATTEMPTED, LOCK_LOST)
+        made = registry.kind_of(call.action).made_by_creation(call, created.answers.get(waiting))
+        if waiting and made is not None:
+            if not await _recorded(recorder, call, made):
+                return Outcome(call, Status.FAILED, NOT_RECORDED)
+            return Outcome(call, Status.SUCCEEDED, f"done by its creation ({waiting})")
         recorder.made += 1
         try:
             answer = await send(client, call)
-            created = created_resource(call, answer)
+            key = created_resource(call, answer)
+            if key is not None:
+                given = created_id(call, answer)
+                created.ids[call.resource], created.answers[call.resource] = given, answer.body
+                call = call.bound(created.ids)
         except ApiError as error:
             if not _already_made(call, error):
                 breaker.failed(call, error)
@@ -283,10 +309,9 @@ async def _run_after_dependencies(
                 return Outcome(call, Status.FAILED, NOT_RECORDED)
             return Outcome(call, Status.SUCCEEDED, f"already registered: {error.message}")
         # Recorded while the slot is held: at most one success per slot is not yet durable.
-        if not await _recorded(recorder, call, _answer_worth_keeping(call, answer), created):
+        if not await _recorded(recorder, call, _answer_worth_keeping(call, answer), key):
             return Outcome(call, Status.FAILED, NOT_RECORDED)
-    detail = f"created as {created}" if created else ""
-    return Outcome(call, Status.SUCCEEDED, detail)
+    return Outcome(call, Status.SUCCEEDED, _created_as(call, key, created))
 
 
 async def _recorded(
@@ -299,6 +324,15 @@ async def _recorded(
         recorder.lose(error)
         return False
     return True
+
+
+def _created_as(call: Call, key: str | None, created: _Created) -> str:
+    """What a creation's outcome says: the key it is recorded under, or its kind and id."""
+    if key is None:
+        return ""
+    if registry.is_resource(key):
+        return f"created as {key}"
+    return f"created as {call.action.kind} {created.ids[call.resource]}"
 
 
 def _already_made(call: Call, error: ApiError) -> bool:

@@ -3,8 +3,9 @@
 A create (``POST /clients.json``) is not idempotent: a request whose answer was lost may have
 created the resource. So the POST is never resent blindly (the API client retries it only on
 429, where the server says it did nothing); after a lost answer or a server error the resource
-is looked up by the natural key its kind names (a client's code), and created again only if it
-is not there.
+is looked up by the natural key its kind names (a client's code, a sequence's serie), and
+created again only if it is not there. A refusal saying the natural key is taken (a serie's
+"has already been taken") is looked up the same way, and the resource found is taken.
 """
 
 from __future__ import annotations
@@ -32,18 +33,20 @@ async def create_once(
     """POST the resource; after an answer that leaves it unknown whether it was created, find
     it by its natural key ``value`` before trying again. The answer is ``{item_key: {...}}``
     either way."""
-    reading = registry.kind_of(call.action).reading
+    kind = registry.kind_of(call.action)
+    reading = kind.reading
     assert reading is not None
     for attempt in range(1, attempts + 1):
         try:
             return await client.request(call.method, call.path, body=call.body, idempotent=False)
         except ApiError as error:
-            if not _outcome_unknown(error):
+            taken = kind.already_exists(call, error)
+            if not taken and not _outcome_unknown(error):
                 raise
-            found = await find(client, reading, value)
+            found = await find(client, reading, value, natural=kind.natural_key)
             if found is not None:
                 return Answer(201, {reading.item_key: dict(found)})
-            if attempt == attempts:
+            if taken or attempt == attempts:
                 raise
     raise AssertionError("unreachable: the last attempt returns or raises")
 
@@ -59,3 +62,11 @@ def created_resource(call: Call, answer: Answer) -> str | None:
         return registry.kind_of(call.action).created_key(call, answer.body)
     except ValueError as error:
         raise ApiError(answer.status, str(error), call.method, call.path) from None
+
+
+def created_id(call: Call, answer: Answer) -> int:
+    """The id the API gave the resource ``call`` just created."""
+    identifier = registry.kind_of(call.action).created_id(call, answer.body)
+    if identifier is None:
+        raise ApiError(answer.status, "unexpected answer: no id", call.method, call.path)
+    return identifier

@@ -30,7 +30,8 @@ class Prepared:
 
     @property
     def creatable(self) -> frozenset[str]:
-        """Natural keys of the resources to create (found nowhere, and creation allowed)."""
+        """The resources to create (found nowhere, and creation allowed), each as its kind
+        names the creation (``Kind.creation_key``)."""
         return self.resolution.creatable
 
 

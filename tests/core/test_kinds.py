@@ -154,6 +154,7 @@ async def test_a_registered_kind_is_read_folded_applied_and_verified_over_http(
 def test_the_actions_are_todays_in_the_order_their_calls_run() -> None:
     assert [str(action) for action in registry.actions()] == [
         "update account",
+        "create sequence",
         "register sequence",
         "set default sequence",
         "update client",

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from reconciler.core.verification import NotConverged
     from reconciler.desired.loader import YamlPath
     from reconciler.desired.models import DesiredState
+    from reconciler.errors import ApiError
 
 Referenced = Mapping[str, int | tuple[int, ...] | None]
 """What a ``references`` section names, by field: one resource's id (None: none), or a list."""
@@ -116,9 +117,6 @@ class Kind:
     lookup_prefix: str = ""
     """The start of the known-state keys of its look-ups (``lookup:serie:``), which record the
     id found for a natural key so the next run needs no look-up."""
-    creation_option: str = "create_missing_clients"
-    """The file's option (in ``options``) that allows creating what is found nowhere, as
-    ``--create-missing`` does for one run."""
     said_found: str = ""
     """The plan's line for a resource found by natural key on the live account (``{key}``,
     ``{id}``); empty: none."""
@@ -176,8 +174,19 @@ class Kind:
         """The natural keys by which the desired state names resources of the kind (no id)."""
         return []
 
+    def may_create(self, state: DesiredState) -> bool:
+        """Whether the file allows creating the kind's resources found nowhere, by the kind's
+        own option (``--create-missing`` allows it for every kind)."""
+        return False
+
+    def creation_key(self, natural: str) -> str:
+        """How the plan's ``creatable`` names the creation of the resource ``natural`` names:
+        the natural key itself (a client's code), or a key no other kind's can equal."""
+        return natural
+
     def resolve(self, resolving: Resolving) -> None:
-        """Fill in the ids of the resources named by natural key, from ``resolving.keys``."""
+        """Fill in the ids of the resources named by natural key, from ``resolving.keys``;
+        those found nowhere go to ``resolving.to_create`` when ``resolving.allowed``."""
 
     def referenced(self, live: LiveState) -> Referenced | None:
         """For a ``references`` section: the live resources it names (None: not read)."""
@@ -221,6 +230,24 @@ class Kind:
     def converged_conflicts(self, call: Call) -> frozenset[str]:
         """Error codes of a 409 that mean ``call`` had already been made (counts as done)."""
         return frozenset()
+
+    def created_id(self, call: Call, answer: Any) -> int | None:
+        """The id the API gave the resource ``call`` just created (None when it creates
+        nothing): by default the id in the key ``created_key`` gives."""
+        key = self.created_key(call, answer)
+        identifier = key.rpartition(":")[2] if key else ""
+        return int(identifier) if identifier.isdecimal() and identifier.isascii() else None
+
+    def made_by_creation(self, call: Call, creation: Any) -> dict[str, Any] | None:
+        """For a call waiting for a creation of the same apply, whose answer was ``creation``:
+        what to record when that creation already did what the call would (the call is then
+        not made); None to make the call."""
+        return None
+
+    def already_exists(self, call: Call, error: ApiError) -> bool:
+        """Whether ``error`` refusing a create says its natural key is taken: the resource is
+        then looked up, as after a lost answer."""
+        return False
 
     def finds_created(self, call: Call) -> str | None:
         """For a create that is not idempotent: the natural key to look the resource up by

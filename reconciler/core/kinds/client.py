@@ -122,6 +122,9 @@ class ClientKind(UpdatedById):
         """The codes of the clients declared without id."""
         return [client.code for client in state.clients if client.id is None]
 
+    def may_create(self, state: DesiredState) -> bool:
+        return state.options is not None and state.options.create_missing_clients
+
     def resolve(self, resolving: Resolving) -> None:
         """Each client declared without id takes the id of its code; one found nowhere is to
         be created when that is allowed (else a problem), and one whose id another entry

@@ -44,6 +44,8 @@ class ByName(UpdatedById):
     noun: str = ""
     """The kind in the plural, as the guard counts it and ``--target`` names them all."""
     create_phase: int = 0
+    creation_option: str = ""
+    """The file's option (in ``options``) allowing creation, as ``--create-missing`` does."""
     natural_key = "name"
     required_to_create: tuple[str, ...] = ()
     """Fields the API needs to create one (beyond ``name``): a problem when left out."""
@@ -72,6 +74,13 @@ class ByName(UpdatedById):
     def declared(self, state: DesiredState) -> Iterator[tuple[YamlPath, BaseModel, int | None]]:
         for index, model in enumerate(getattr(state, self.slot)):
             yield (self.slot, index), model, model.id
+
+    def may_create(self, state: DesiredState) -> bool:
+        options = state.options
+        return options is not None and bool(getattr(options, self.creation_option, False))
+
+    def creation_key(self, natural: str) -> str:
+        return self.to_create + natural
 
     def named(self, state: DesiredState) -> list[str]:
         """The names of the resources declared without id, and those other kinds' fields
@@ -143,7 +152,7 @@ class ByName(UpdatedById):
     def plan_without_id(self, planning: Planning, path: YamlPath, model: BaseModel) -> None:
         """Created when its name is among those to create; else it was not resolved."""
         name = str(getattr(model, "name", ""))
-        if name not in planning.creatable:
+        if self.creation_key(name) not in planning.creatable:
             problem = f"{self.name} not resolved to an id"
             planning.problems.append(problem_at(planning.desired, (*path, "name"), problem))
             return

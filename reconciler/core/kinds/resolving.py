@@ -20,7 +20,8 @@ from reconciler.errors import Problem
 @dataclass
 class Resolving:
     """One kind's references being resolved: its natural keys → ids (``keys``), whether a
-    resource found nowhere may be created (``allowed``), and what the kind resolved so far."""
+    resource of this kind found nowhere may be created (``allowed``: ``--create-missing`` or
+    the kind's own option), and what the kind resolved so far."""
 
     desired: Desired
     keys: Mapping[str, int]
