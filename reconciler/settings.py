@@ -1,5 +1,4 @@
-"""Settings from the environment, and from a settings file only when the operator names one
-(pydantic-settings).
+"""Settings from the environment, and from a settings file only when the operator names one.
 
 The API key and account name never come from the desired-state file. ``INVOICEXPRESS_*``
 variables say which account to talk to; ``RECONCILER_*`` variables tune the tool itself. In a
@@ -14,7 +13,6 @@ URL must be an InvoiceXpress account host, a loopback address or a host the oper
 
 from __future__ import annotations
 
-import functools
 import io
 import ipaddress
 import os
@@ -22,18 +20,24 @@ import re
 import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
-from dotenv import dotenv_values
-from dotenv.parser import parse_stream
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, create_model
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from reconciler.errors import SettingsError
 from reconciler.fileio import UnreadableFile, read_regular
 
-_S = TypeVar("_S", bound=BaseSettings)
+
+class Settings(BaseModel):
+    """Settings read from variables named ``env_prefix`` and the field's name (any case): the
+    values given are checked as the fields say, and nothing else is read when it is made."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    env_prefix: ClassVar[str] = ""
+
+
+_S = TypeVar("_S", bound=Settings)
 _NOT_ALPHANUMERIC = re.compile(r"[^A-Za-z0-9]")
 
 ENV_FILE = "RECONCILER_ENV_FILE"
@@ -55,20 +59,20 @@ _ACCOUNT_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?", re.
 _TRUE = frozenset({"1", "true", "yes", "on"})
 
 
-class ApiSettings(BaseSettings):
+class ApiSettings(Settings):
     """Which InvoiceXpress account to talk to, and how to authenticate."""
 
-    model_config = SettingsConfigDict(env_prefix="INVOICEXPRESS_", extra="ignore", frozen=True)
+    env_prefix: ClassVar[str] = "INVOICEXPRESS_"
 
     account: str | None = None
     api_key: SecretStr | None = None
     base_url: str | None = None
 
 
-class ToolSettings(BaseSettings):
+class ToolSettings(Settings):
     """The tool's own knobs: concurrency, limits, timeouts, retries, the digest key."""
 
-    model_config = SettingsConfigDict(env_prefix="RECONCILER_", extra="ignore", frozen=True)
+    env_prefix: ClassVar[str] = "RECONCILER_"
 
     concurrency: int = Field(default=8, ge=1, le=64)
     rate_limit: int = Field(default=780, ge=0, description="requests per minute; 0 turns it off")
@@ -152,6 +156,8 @@ def screen_env_file(env_file: Path, text: str, repository: Path | None) -> None:
     """Refuse a settings file that sets a trust setting, or, lying inside ``repository``
     (unless the operator trusts it), a variable saying where the key or the known state
     goes; the error names the file, lines and variables, never a value."""
+    from dotenv.parser import parse_stream  # a run names a settings file seldom
+
     inside = repository is not None and _inside(env_file, repository)
     screened = inside and not operator_flag(TRUST_ENV_FILE)
     trust, destinations = [], []
@@ -235,7 +241,7 @@ class Environment:
         variable. Unsuffixed names are read in any case, as pydantic-settings reads them."""
         from_file = self._file(env_file, repository) if env_file is not None else {}
         folded_file = {name.lower(): value for name, value in from_file.items()}
-        prefix = str(cls.model_config.get("env_prefix", "")).lower()
+        prefix = cls.env_prefix.lower()
         values: dict[str, str] = {}
         own: set[str] = set()
         for field in cls.model_fields:
@@ -256,6 +262,8 @@ class Environment:
         key = (env_file, repository)
         found = self._files.get(key)
         if found is None:
+            from dotenv import dotenv_values
+
             text = _read_env_file(env_file)
             screen_env_file(env_file, text, repository)
             parsed = dotenv_values(stream=io.StringIO(text))
@@ -265,20 +273,12 @@ class Environment:
         return found
 
 
-@functools.cache
-def _plain(cls: type[BaseSettings]) -> type[BaseModel]:
-    """A model with ``cls``'s fields and checks that reads nothing of the environment."""
-    fields: Any = {name: (info.annotation, info) for name, info in cls.model_fields.items()}
-    config = ConfigDict(extra="ignore")
-    return create_model(f"{cls.__name__}Values", __config__=config, **fields)
-
-
 def _build(cls: type[_S], found: tuple[dict[str, str], set[str]], suffix: str | None) -> _S:
     values, own = found
     try:
-        checked = _plain(cls).model_validate(values)
+        return cls.model_validate(values)
     except ValidationError as exc:
-        prefix = cls.model_config.get("env_prefix", "")
+        prefix = cls.env_prefix
 
         def variable(loc: tuple[int | str, ...]) -> str:
             name = f"{prefix}{'.'.join(map(str, loc)).upper()}"
@@ -288,7 +288,6 @@ def _build(cls: type[_S], found: tuple[dict[str, str], set[str]], suffix: str | 
             f"{variable(e['loc'])}: {e['msg']}" for e in exc.errors(include_input=False)
         )
         raise SettingsError(f"invalid settings: {problems}") from None
-    return cast(_S, cls.model_construct(checked.model_fields_set, **dict(checked)))
 
 
 def load_api_settings(

@@ -15,7 +15,6 @@ from functools import cache
 from importlib import resources
 from typing import Annotated, Any, Literal, NamedTuple
 
-from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -27,6 +26,8 @@ from pydantic import (
     field_validator,
 )
 
+from reconciler.desired.emails import checked_email
+from reconciler.desired.emails import plainly_valid_email as plainly_valid_email
 from reconciler.desired.loader.limits import MAX_NUMBER_DIGITS
 from reconciler.desired.loader.scalars import LongNumber
 from reconciler.desired.loader.source import shorten
@@ -105,46 +106,6 @@ def _client_country(value: str) -> str:
     return _canonical_country(value, for_client=True)
 
 
-# The plainest addresses (ASCII letters, digits, ``_+-`` and dots; letters-only top-level
-# domain; no ``--``), which email-validator accepts whenever their lengths and domain pass the
-# checks in ``plainly_valid_email``: those skip its slower full check (a property test holds
-# the two together). Anything else goes through email-validator.
-_PLAIN_EMAIL = re.compile(
-    r"[A-Za-z0-9_+]+(?:-[A-Za-z0-9_+]+)*(?:\.[A-Za-z0-9_+]+(?:-[A-Za-z0-9_+]+)*)*"
-    r"@(?:[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*\.)+[A-Za-z]{2,63}"
-)
-
-
-def plainly_valid_email(value: str) -> bool:
-    """Whether ``value`` is a plain address email-validator accepts, decided without it."""
-    if len(value) > 254 or not _PLAIN_EMAIL.fullmatch(value):
-        return False
-    local, _, domain = value.partition("@")
-    labels = domain.lower().split(".")
-    if len(local) > 64 or max(map(len, labels)) > 63:
-        return False
-    if labels[-1] not in _SPECIAL_TOP_LABELS:
-        return True
-    return not any(".".join(labels[i:]) in SPECIAL_USE_DOMAIN_NAMES for i in range(len(labels)))
-
-
-# The last labels of email-validator's special-use domain names: an address whose domain ends
-# in none of them cannot be under one.
-_SPECIAL_TOP_LABELS = frozenset(name.rpartition(".")[2] for name in SPECIAL_USE_DOMAIN_NAMES)
-
-
-def _email(value: str) -> str:
-    """Syntax only (no DNS), by email-validator; the address is kept as written."""
-    value = value.strip()
-    if plainly_valid_email(value):
-        return value
-    try:
-        validate_email(value, check_deliverability=False)
-    except EmailNotValidError as error:
-        raise ValueError(f"{value!r} must be an email: {error}") from None
-    return value
-
-
 def _terms(value: object) -> str:
     """The API's error list has "Terms and Conditions must be accepted": only 1 is sent."""
     flag = _flag(value)
@@ -192,7 +153,7 @@ WholeNumber = BeforeValidator(_whole_number)
 
 # pydantic checks text natively; a mapping or list given for text is named in its message.
 Text = Annotated[str, Field(max_length=10_000)]
-Email = Annotated[Text, AfterValidator(_email)]
+Email = Annotated[Text, AfterValidator(checked_email)]
 
 
 def _client_countries_schema(schema: dict[str, Any]) -> None:
