@@ -21,10 +21,6 @@ from reconciler.cli.progress import reading_live
 from reconciler.cli.target_option import target_option
 from reconciler.core.guard import unsafe_reasons
 from reconciler.render.escape import terminal
-from reconciler.render.json import render_json
-from reconciler.render.links import source_links
-from reconciler.render.markdown import render_markdown
-from reconciler.storage.saved_plans import save_plan
 from reconciler.workflows.plan_run import binding, check_plan_out, targeted
 from reconciler.workflows.session import Inputs, open_session
 from reconciler.workflows.target import Target
@@ -112,6 +108,8 @@ def _plan_one(
     )
     session = announced(targeted(chosen, targets))
     if out is not None:
+        from reconciler.storage.saved_plans import save_plan
+
         save_plan(out, session.plan, binding(session, inputs.target, targets))
         saved = terminal(str(out))
         click.echo(f"Saved the plan to {saved}; apply it with: reconciler apply {saved}", err=True)
@@ -123,8 +121,13 @@ def _plan_one(
         warning = f"warning: apply will refuse this plan without --force: {terminal(reason)}"
         click.echo(warning, err=True)
     if output_format == "json":
+        from reconciler.render.json import render_json
+
         click.echo(render_json(session.plan), nl=False)
     elif output_format == "markdown":
+        from reconciler.render.links import source_links
+        from reconciler.render.markdown import render_markdown
+
         links = source_links(os.environ, Path.cwd())
         click.echo(render_markdown(session.plan, links=links), nl=False)
     elif quiet:

@@ -10,7 +10,6 @@ import click
 from reconciler.cli.exits import console, plain_output
 from reconciler.core.plan import Plan
 from reconciler.core.references import Resolution
-from reconciler.render.drift import render_refresh, render_resolution
 from reconciler.render.escape import terminal
 from reconciler.render.plain import plain_plan
 from reconciler.render.text import render_plan, summary_line
@@ -66,6 +65,8 @@ def print_read_side(session: Session, *, stderr: bool = False, quiet: bool = Fal
         return prepared.refreshed is not None and prepared.refreshed.drifted
     if prepared.refreshed is None and _says_nothing(prepared.resolution):
         return False
+    from reconciler.render.drift import render_refresh, render_resolution
+
     out = console(stderr=stderr)
     resolved = render_resolution(prepared.resolution)
     if resolved.plain:

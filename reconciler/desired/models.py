@@ -179,7 +179,9 @@ class Model(BaseModel):
 
     # Each field's docstring is its description in the JSON Schema (``desired.schema`` reads
     # them; pydantic's use_attribute_docstrings would read this file's source on every import).
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=False, defer_build=True
+    )
 
 
 class Credentials(Model):

@@ -26,17 +26,15 @@ from reconciler.settings import (
     resolve_base_url,
 )
 from reconciler.storage.backend import StateBackend
-from reconciler.storage.drift_log import log_drift
-from reconciler.storage.saved_plans import SavedPlan, load_plan
 from reconciler.workflows.backend_choice import check_backend
 from reconciler.workflows.collector import collector_paused
 from reconciler.workflows.preparation import Prepared, needs_api, prepare, prepare_offline
 from reconciler.workflows.repository import check_desired_path
-from reconciler.workflows.saved_backend import bound_target
 from reconciler.workflows.target import Target, with_state_url
 
 if TYPE_CHECKING:  # the client is imported where one is made: a plan often needs none
     from reconciler.api.client import ApiClient
+    from reconciler.storage.saved_plans import SavedPlan
 
 SANDBOX_API_KEY = "sandbox"
 T = TypeVar("T")
@@ -61,6 +59,9 @@ def load_inputs(target: Target, *, plan_file: Path | None = None, desired: bool 
     """
     saved = None
     if plan_file is not None:
+        from reconciler.storage.saved_plans import load_plan
+        from reconciler.workflows.saved_backend import bound_target
+
         saved = load_plan(plan_file)
         target = bound_target(saved, target)
     check_desired_path(target.file)
@@ -192,6 +193,8 @@ def read_side(
         raise SettingsError(f"{why} the live account: {error}") from None
     if prepared.refreshed is not None and save:
         store.save(prepared.known)
+        from reconciler.storage.drift_log import log_drift
+
         log_drift(target.state_path, prepared.refreshed)
     return prepared
 
