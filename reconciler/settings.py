@@ -33,7 +33,7 @@ class Settings(BaseModel):
     """Settings read from variables named ``env_prefix`` and the field's name (any case): the
     values given are checked as the fields say, and nothing else is read when it is made."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
     env_prefix: ClassVar[str] = ""
 
 

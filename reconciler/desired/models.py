@@ -12,7 +12,6 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
-from importlib import resources
 from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import (
@@ -49,6 +48,8 @@ sandbox/README.md, "Countries")."""
 @cache
 def countries() -> tuple[str, ...]:
     """The country names the API accepts, in its order (``tax_country`` is 1-based into it)."""
+    from importlib import resources  # imported when a country is first checked
+
     text = resources.files("reconciler").joinpath("data/countries.txt").read_text("utf-8")
     return tuple(line.strip() for line in text.splitlines() if line.strip())
 

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING
 
 from reconciler.clock import now
 from reconciler.core.known import KnownState
-from reconciler.core.live_fold import Refreshed, fold
 from reconciler.core.references import Pending, Resolution
 from reconciler.core.secrets import DigestKey
 from reconciler.desired.document import Desired
 from reconciler.workflows.resolve import resolve, resolve_known
 
-if TYPE_CHECKING:  # the API is imported where it is used: a plan often needs none of it
+if TYPE_CHECKING:  # the API and the fold are imported where used: a plan often needs neither
     from reconciler.api.client import ApiClient
+    from reconciler.core.live_fold import Refreshed
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,7 @@ async def prepare(
     if client is None:
         raise RuntimeError("a refresh needs an ApiClient")
     from reconciler.api.live import read_live
+    from reconciler.core.live_fold import fold
 
     live = await read_live(client, resolution.desired.state)
     refreshed = fold(resolution.desired.state, resolution.known, live, key, at=now())
