@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
+from dotenv import dotenv_values
+from dotenv.parser import parse_stream
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from reconciler.errors import SettingsError
@@ -156,8 +158,6 @@ def screen_env_file(env_file: Path, text: str, repository: Path | None) -> None:
     """Refuse a settings file that sets a trust setting, or, lying inside ``repository``
     (unless the operator trusts it), a variable saying where the key or the known state
     goes; the error names the file, lines and variables, never a value."""
-    from dotenv.parser import parse_stream  # a run names a settings file seldom
-
     inside = repository is not None and _inside(env_file, repository)
     screened = inside and not operator_flag(TRUST_ENV_FILE)
     trust, destinations = [], []
@@ -262,8 +262,6 @@ class Environment:
         key = (env_file, repository)
         found = self._files.get(key)
         if found is None:
-            from dotenv import dotenv_values
-
             text = _read_env_file(env_file)
             screen_env_file(env_file, text, repository)
             parsed = dotenv_values(stream=io.StringIO(text))
