@@ -7,7 +7,6 @@ API's numeric option, ``send_options`` to an int), so the diff never sees two sp
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -78,6 +77,8 @@ def _canonical_country(value: str, for_client: bool = False) -> str:
     lookup = _country_lookup(for_client)
     canonical = lookup.get(_country_key(value))
     if canonical is None:
+        import difflib  # only to suggest a name for one not found
+
         close = difflib.get_close_matches(_country_key(value), lookup, n=1, cutoff=0.8)
         hint = (
             f"did you mean '{lookup[close[0]]}'?" if close else "see the list of accepted countries"
