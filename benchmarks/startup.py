@@ -176,6 +176,8 @@ def measure(command: Command, runs: int, before: Path | None, cwd: Path) -> Row:
 def table(rows: list[Row], runs: int, revision: str | None) -> str:
     """The results as Markdown: the setting, then one row per command."""
     lines = [
+        "### Start-up",
+        "",
         f"Measured on {describe()}, with other work running on the machine.",
         "",
         f"CPU seconds (user + system) of a whole run, `python -m reconciler ...` as a fresh "
