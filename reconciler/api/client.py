@@ -17,19 +17,9 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    retry_if_exception,
-    stop_after_attempt,
-    stop_after_delay,
-    wait_exponential,
-    wait_random,
-)
-from tenacity.stop import stop_base
 
 from reconciler.api.pacer import Pacer
 from reconciler.api.transport import AiohttpTransport, Transport
@@ -37,6 +27,9 @@ from reconciler.core.pacing import Pacing
 from reconciler.core.redaction import Redactor
 from reconciler.errors import ApiError, ApiUnavailable, RetryableError
 from reconciler.settings import ToolSettings, check_url_is_safe
+
+if TYPE_CHECKING:  # tenacity is imported when a request fails: most runs never retry
+    from tenacity import RetryCallState
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +90,8 @@ class _Wait:
     """Exponential backoff with jitter, or the server's Retry-After when it gave one."""
 
     def __init__(self, first: float, longest: float) -> None:
+        from tenacity import wait_exponential, wait_random
+
         self._backoff = wait_exponential(multiplier=first, max=longest) + wait_random(0, first)
 
     def __call__(self, retry_state: RetryCallState) -> float:
@@ -107,7 +102,7 @@ class _Wait:
         return float(self._backoff(retry_state))
 
 
-class _RetryAfterBeyondBudget(stop_base):
+class _RetryAfterBeyondBudget:
     """Stop at once when the server asks to wait longer than the retry budget has left."""
 
     def __init__(self, budget: float) -> None:
@@ -184,11 +179,21 @@ class ApiClient:
             failed: Exception | None = error
         # tenacity takes over as if it had made the first attempt: that attempt's error is its
         # first outcome, and the budget left is what the first attempt did not use.
+        from tenacity import (
+            AsyncRetrying,
+            retry_if_exception,
+            stop_after_attempt,
+            stop_after_delay,
+        )
+
         budget = self._settings.retry_budget - (time.monotonic() - started)
+        stops = (
+            stop_after_attempt(self._settings.max_attempts),
+            stop_after_delay(budget),
+            _RetryAfterBeyondBudget(budget),
+        )
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self._settings.max_attempts)
-            | stop_after_delay(budget)
-            | _RetryAfterBeyondBudget(budget),
+            stop=lambda state: any(stop(state) for stop in stops),
             wait=_Wait(self._settings.retry_backoff, self._settings.retry_max_wait),
             retry=retry_if_exception(lambda e: _should_retry(e, idempotent)),
             reraise=True,

@@ -117,7 +117,7 @@ def _apply_one(
     if plan_file is not None:
         _refuse_flags_beside(plan_file)
         auto_approve = True
-    reading = reading_live(console(stderr=True), quiet=quiet)
+    reading = reading_live(quiet=quiet)
     chosen = plan_for_apply(
         inputs, refresh=refresh, create_missing=create_missing, targets=targets, reading=reading
     )

@@ -7,10 +7,9 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import click
-from rich.console import Console
 
 from reconciler import interrupts
 from reconciler.cli.command_secrets import in_play, redacting
@@ -19,6 +18,9 @@ from reconciler.core.redaction import Redactor
 from reconciler.errors import ReconcilerError
 from reconciler.render.messages import error_message
 from reconciler.workflows.target import Target
+
+if TYPE_CHECKING:  # rich is imported when a console is made: plain output never needs it
+    from rich.console import Console
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_APPLY_FAILED = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT; 143 (128 + SIGTERM) after a SIGTERM
@@ -39,8 +41,28 @@ R = TypeVar("R")
 def console(*, stderr: bool = False) -> Console:
     """A console for output: colour only on a terminal, never with NO_COLOR set or --no-color;
     text printed is shown as written (no rich markup: ``[bold]`` in a name stays text)."""
+    from rich.console import Console
+
     no_color = bool(os.environ.get("NO_COLOR")) or colour_refused() or None
     return Console(stderr=stderr, highlight=False, markup=False, no_color=no_color, soft_wrap=True)
+
+
+def plain_output(*, stderr: bool = False) -> bool:
+    """Whether ``console(stderr=...)`` would show no colour at all, decided without making one
+    (rich's own test, where it is certain): the stream is no terminal, and no variable says to
+    treat it as one (``FORCE_COLOR``, ``TTY_COMPATIBLE=1``), outside a notebook and IDLE."""
+    environ = os.environ
+    if "IPython" in sys.modules or "idlelib" in sys.modules:
+        return False
+    if environ.get("TTY_COMPATIBLE", "") == "0":
+        return True
+    if environ.get("TTY_COMPATIBLE", "") == "1" or environ.get("FORCE_COLOR") is not None:
+        return False
+    stream = sys.stderr if stderr else sys.stdout
+    try:
+        return stream is None or not stream.isatty()
+    except (AttributeError, ValueError):
+        return True
 
 
 def exits_cleanly(command: Callable[P, R]) -> Callable[P, R]:

@@ -6,13 +6,17 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from reconciler.errors import SettingsError
-from reconciler.workflows.fleet_run import is_fleet as _is_fleet
-from reconciler.workflows.shard_auto import parse_shard
+from reconciler.workflows.target import is_fleet as _is_fleet
 
 
 def is_fleet(files: Sequence[Path], shard: str | None) -> bool:
-    """Whether ``-f`` (and ``--shard``) name a fleet rather than one desired file."""
-    return _is_fleet(files, None if shard is None else parse_shard(shard))
+    """Whether ``-f`` (and ``--shard``) name a fleet rather than one desired file; the fleet's
+    modules are loaded only for a fleet."""
+    if shard is None:
+        return _is_fleet(files, None)
+    from reconciler.workflows.shard_auto import parse_shard
+
+    return _is_fleet(files, parse_shard(shard))
 
 
 def refuse_beside_fleet(

@@ -11,23 +11,16 @@ import click
 
 from reconciler.cli.annotations import ERROR_FORMAT_OPTION, annotates_errors
 from reconciler.cli.command_inputs import with_inputs
-from reconciler.cli.exits import EXIT_CHANGES, console, exits_cleanly
-from reconciler.cli.fleet_command import open_fleet, plan_fleet
+from reconciler.cli.exits import EXIT_CHANGES, exits_cleanly
 from reconciler.cli.fleet_options import is_fleet, refuse_beside_fleet
 from reconciler.cli.gitops_options import QUIET_OPTION, TARGET_OPTION
 from reconciler.cli.group import main
 from reconciler.cli.options import SHARD_OPTION, planning_options
-from reconciler.cli.printing import announced, print_plan, print_read_side
+from reconciler.cli.printing import announced, print_read_side, show_plan, show_summary
 from reconciler.cli.progress import reading_live
 from reconciler.cli.target_option import target_option
 from reconciler.core.guard import unsafe_reasons
 from reconciler.render.escape import terminal
-from reconciler.render.json import render_json
-from reconciler.render.links import source_links
-from reconciler.render.markdown import render_markdown
-from reconciler.render.text import summary_line
-from reconciler.storage.saved_plans import save_plan
-from reconciler.workflows.fleet_steps import PlanOptions
 from reconciler.workflows.plan_run import binding, check_plan_out, targeted
 from reconciler.workflows.session import Inputs, open_session
 from reconciler.workflows.target import Target
@@ -70,6 +63,9 @@ def plan(target: Target, shard: str | None, **options: Any) -> None:
         _plan_one(target=target, **options)
         return
     refuse_beside_fleet(out=options["out"], targets=options["targets"])
+    from reconciler.cli.fleet_command import open_fleet, plan_fleet  # a fleet's modules
+    from reconciler.workflows.fleet_steps import PlanOptions
+
     fleet = open_fleet(target, shard)
     sys.exit(
         plan_fleet(
@@ -108,10 +104,12 @@ def _plan_one(
         inputs.desired,
         refresh=refresh,
         create_missing=create_missing,
-        reading=reading_live(console(stderr=True), quiet=quiet),
+        reading=reading_live(quiet=quiet),
     )
     session = announced(targeted(chosen, targets))
     if out is not None:
+        from reconciler.storage.saved_plans import save_plan
+
         save_plan(out, session.plan, binding(session, inputs.target, targets))
         saved = terminal(str(out))
         click.echo(f"Saved the plan to {saved}; apply it with: reconciler apply {saved}", err=True)
@@ -123,13 +121,18 @@ def _plan_one(
         warning = f"warning: apply will refuse this plan without --force: {terminal(reason)}"
         click.echo(warning, err=True)
     if output_format == "json":
+        from reconciler.render.json import render_json
+
         click.echo(render_json(session.plan), nl=False)
     elif output_format == "markdown":
+        from reconciler.render.links import source_links
+        from reconciler.render.markdown import render_markdown
+
         links = source_links(os.environ, Path.cwd())
         click.echo(render_markdown(session.plan, links=links), nl=False)
     elif quiet:
-        console().print(summary_line(session.plan))
+        show_summary(session.plan)
     else:
-        print_plan(console(), session.plan, show_requests=show_requests)
+        show_plan(session.plan, show_requests=show_requests)
     if detailed_exitcode and (drifted or not session.plan.is_empty):
         sys.exit(EXIT_CHANGES)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-import click
-from rich.console import Console
+import sys
+from typing import TYPE_CHECKING
 
-from reconciler.cli.exits import console
+import click
+
+from reconciler.cli.exits import console, plain_output
 from reconciler.core.plan import Plan
-from reconciler.render.drift import render_refresh, render_resolution
+from reconciler.core.references import Resolution
 from reconciler.render.escape import terminal
 from reconciler.render.plain import plain_plan
-from reconciler.render.text import render_plan
+from reconciler.render.text import render_plan, summary_line
 from reconciler.workflows.plan_run import Targeted
 from reconciler.workflows.session import Session
+
+if TYPE_CHECKING:  # rich is imported when a console is made: plain output never needs it
+    from rich.console import Console
 
 
 def print_plan(out: Console, plan: Plan, *, show_requests: bool) -> None:
@@ -25,6 +30,31 @@ def print_plan(out: Console, plan: Plan, *, show_requests: bool) -> None:
         out.print(render_plan(plan, show_requests=show_requests))
 
 
+def show_plan(plan: Plan, *, show_requests: bool, stderr: bool = False) -> None:
+    """Print the plan on stdout (or stderr) as ``print_plan`` does on ``console()``, without
+    making a console when it would show no colour."""
+    if plain_output(stderr=stderr):
+        stream = sys.stderr if stderr else sys.stdout
+        stream.write(plain_plan(plan, show_requests=show_requests))
+        stream.flush()
+    else:
+        print_plan(console(stderr=stderr), plan, show_requests=show_requests)
+
+
+def show_summary(plan: Plan) -> None:
+    """Print the plan's summary line on stdout, as ``console().print`` does."""
+    if plain_output():
+        click.echo(summary_line(plan))
+    else:
+        console().print(summary_line(plan))
+
+
+def _says_nothing(resolution: Resolution) -> bool:
+    """Whether resolving found, named and creates nothing: ``render_resolution`` is empty."""
+    found = (resolution.found, resolution.to_create, resolution.named)
+    return not any(values for by_kind in found for values in by_kind.values())
+
+
 def print_read_side(session: Session, *, stderr: bool = False, quiet: bool = False) -> bool:
     """Print what resolving and refreshing found (nothing when ``quiet``); whether drift was
     found."""
@@ -33,6 +63,10 @@ def print_read_side(session: Session, *, stderr: bool = False, quiet: bool = Fal
         return False
     if quiet:
         return prepared.refreshed is not None and prepared.refreshed.drifted
+    if prepared.refreshed is None and _says_nothing(prepared.resolution):
+        return False
+    from reconciler.render.drift import render_refresh, render_resolution
+
     out = console(stderr=stderr)
     resolved = render_resolution(prepared.resolution)
     if resolved.plain:

@@ -13,15 +13,20 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from reconciler.cli.exits import console as stderr_console
+from reconciler.cli.exits import plain_output
 from reconciler.core.report import Outcome, OutcomeListener, Status
 from reconciler.render.counts import counted
 from reconciler.render.escape import terminal
 from reconciler.render.text import describe
+
+if TYPE_CHECKING:  # rich is imported when a bar or a spinner is shown
+    from rich.console import Console
+    from rich.progress import Progress
 
 
 def _what(outcome: Outcome) -> str:
@@ -52,6 +57,14 @@ def progress(total: int, console: Console, *, quiet: bool) -> Iterator[OutcomeLi
 
         yield plain
         return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     columns = (
         TextColumn("[bold]Applying"),
         BarColumn(),
@@ -85,17 +98,24 @@ READING = "Reading the live account (clients by code, sequences by serie, drift)
 
 
 def reading_live(
-    console: Console, *, quiet: bool = False
+    console: Console | None = None, *, quiet: bool = False
 ) -> Callable[[], contextlib.AbstractContextManager[None]]:
     """What to show while the live account is read: a spinner on a terminal, one plain line
-    elsewhere, nothing when ``quiet``; on ``console`` (stderr, so stdout keeps the plan)."""
+    elsewhere, nothing when ``quiet``; on ``console`` (stderr, so stdout keeps the plan; by
+    default ``console(stderr=True)``, made only when the live account is read)."""
 
     @contextlib.contextmanager
     def shown() -> Iterator[None]:
         if quiet:
             yield
-        elif console.is_terminal:
-            with console.status(READING):
+            return
+        if console is None and plain_output(stderr=True):
+            click.echo(READING, err=True)
+            yield
+            return
+        out = stderr_console(stderr=True) if console is None else console
+        if out.is_terminal:
+            with out.status(READING):
                 yield
         else:
             click.echo(READING, err=True)
@@ -151,6 +171,8 @@ class FleetProgress:
         if self._quiet or not self._console.is_terminal:
             yield
             return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
         columns = (
             TextColumn("{task.description}", markup=False),
             BarColumn(),

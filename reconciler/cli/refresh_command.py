@@ -68,7 +68,7 @@ def _refresh_one(
     approved (``yes`` on a terminal, or ``--auto-approve``)."""
     assert inputs.desired is not None  # loaded for every refresh
     target = inputs.target
-    read = read_refresh(target, inputs.desired, reading_live(console(stderr=True)))
+    read = read_refresh(target, inputs.desired, reading_live())
     as_json = output_format == "json"
     if not as_json:
         console().print(render_refresh(read.refreshed))

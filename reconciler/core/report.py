@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from reconciler.core.known import KnownState
-from reconciler.core.pacing import PaceSummary
 from reconciler.core.plan import Call
+
+if TYPE_CHECKING:  # only an apply's client paces its requests
+    from reconciler.core.pacing import PaceSummary
 
 
 class Status(StrEnum):

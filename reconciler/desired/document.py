@@ -8,7 +8,6 @@ only when short, and never for credentials or passwords.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,6 +106,8 @@ def _model_problem(document: Document, error: ErrorDetails) -> tuple[YamlPath, P
     kind = error["type"]
     if kind == "extra_forbidden" and path:
         key = str(path[-1])
+        import difflib  # only to suggest a field for an unknown one
+
         close = difflib.get_close_matches(key, _fields_at(path[:-1]), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         return path, _at(document, path, f"unknown field '{shorten(key)}'{hint}", key=True)

@@ -7,16 +7,13 @@ API's numeric option, ``send_options`` to an int), so the diff never sees two sp
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from functools import cache
-from importlib import resources
 from typing import Annotated, Any, Literal, NamedTuple
 
-from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -28,6 +25,8 @@ from pydantic import (
     field_validator,
 )
 
+from reconciler.desired.emails import checked_email
+from reconciler.desired.emails import plainly_valid_email as plainly_valid_email
 from reconciler.desired.loader.limits import MAX_NUMBER_DIGITS
 from reconciler.desired.loader.scalars import LongNumber
 from reconciler.desired.loader.source import shorten
@@ -49,6 +48,8 @@ sandbox/README.md, "Countries")."""
 @cache
 def countries() -> tuple[str, ...]:
     """The country names the API accepts, in its order (``tax_country`` is 1-based into it)."""
+    from importlib import resources  # imported when a country is first checked
+
     text = resources.files("reconciler").joinpath("data/countries.txt").read_text("utf-8")
     return tuple(line.strip() for line in text.splitlines() if line.strip())
 
@@ -77,6 +78,8 @@ def _canonical_country(value: str, for_client: bool = False) -> str:
     lookup = _country_lookup(for_client)
     canonical = lookup.get(_country_key(value))
     if canonical is None:
+        import difflib  # only to suggest a name for one not found
+
         close = difflib.get_close_matches(_country_key(value), lookup, n=1, cutoff=0.8)
         hint = (
             f"did you mean '{lookup[close[0]]}'?" if close else "see the list of accepted countries"
@@ -104,46 +107,6 @@ def _tax_country(value: object) -> str:
 
 def _client_country(value: str) -> str:
     return _canonical_country(value, for_client=True)
-
-
-# The plainest addresses (ASCII letters, digits, ``_+-`` and dots; letters-only top-level
-# domain; no ``--``), which email-validator accepts whenever their lengths and domain pass the
-# checks in ``plainly_valid_email``: those skip its slower full check (a property test holds
-# the two together). Anything else goes through email-validator.
-_PLAIN_EMAIL = re.compile(
-    r"[A-Za-z0-9_+]+(?:-[A-Za-z0-9_+]+)*(?:\.[A-Za-z0-9_+]+(?:-[A-Za-z0-9_+]+)*)*"
-    r"@(?:[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*\.)+[A-Za-z]{2,63}"
-)
-
-
-def plainly_valid_email(value: str) -> bool:
-    """Whether ``value`` is a plain address email-validator accepts, decided without it."""
-    if len(value) > 254 or not _PLAIN_EMAIL.fullmatch(value):
-        return False
-    local, _, domain = value.partition("@")
-    labels = domain.lower().split(".")
-    if len(local) > 64 or max(map(len, labels)) > 63:
-        return False
-    if labels[-1] not in _SPECIAL_TOP_LABELS:
-        return True
-    return not any(".".join(labels[i:]) in SPECIAL_USE_DOMAIN_NAMES for i in range(len(labels)))
-
-
-# The last labels of email-validator's special-use domain names: an address whose domain ends
-# in none of them cannot be under one.
-_SPECIAL_TOP_LABELS = frozenset(name.rpartition(".")[2] for name in SPECIAL_USE_DOMAIN_NAMES)
-
-
-def _email(value: str) -> str:
-    """Syntax only (no DNS), by email-validator; the address is kept as written."""
-    value = value.strip()
-    if plainly_valid_email(value):
-        return value
-    try:
-        validate_email(value, check_deliverability=False)
-    except EmailNotValidError as error:
-        raise ValueError(f"{value!r} must be an email: {error}") from None
-    return value
 
 
 def _terms(value: object) -> str:
@@ -193,7 +156,7 @@ WholeNumber = BeforeValidator(_whole_number)
 
 # pydantic checks text natively; a mapping or list given for text is named in its message.
 Text = Annotated[str, Field(max_length=10_000)]
-Email = Annotated[Text, AfterValidator(_email)]
+Email = Annotated[Text, AfterValidator(checked_email)]
 
 
 def _client_countries_schema(schema: dict[str, Any]) -> None:
@@ -219,7 +182,9 @@ class Model(BaseModel):
 
     # Each field's docstring is its description in the JSON Schema (``desired.schema`` reads
     # them; pydantic's use_attribute_docstrings would read this file's source on every import).
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=False, defer_build=True
+    )
 
 
 class Credentials(Model):

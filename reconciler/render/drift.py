@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from reconciler.core.kinds import registry
 from reconciler.core.live_fold import Refreshed
@@ -16,9 +16,14 @@ from reconciler.render.values import shown
 SECRETS_NOTE = "secrets can't be read back ({}): not checked for drift"
 UNREADABLE_NOTE = "the live account does not return {}: not checked for drift"
 
+if TYPE_CHECKING:  # rich is imported where a Text is built: plain output never needs it
+    from rich.text import Text
+
 
 def render_refresh(refreshed: Refreshed) -> Text:
     """Drift (last applied → live), briefly, then one summary line."""
+    from rich.text import Text
+
     out = Text()
     if refreshed.drift:
         out.append("Drift: the live account differs from what was last applied\n", style="bold")
@@ -53,6 +58,8 @@ def render_refresh(refreshed: Refreshed) -> Text:
 def render_resolution(resolution: Resolution) -> Text:
     """Resources found by natural key on the live account (clients adopted by code), those to
     create, then every natural key named (series), each as its kind words it."""
+    from rich.text import Text
+
     out = Text()
     kinds = registry.KINDS
     for kind in kinds:
@@ -71,6 +78,8 @@ def render_resolution(resolution: Resolution) -> Text:
 
 def render_verification(verification: Verification) -> Text:
     """Every field applied but not converged, with what was sent and what the API holds."""
+    from rich.text import Text
+
     out = Text()
     for item in verification.not_converged:
         out.append("  not converged: ", style="bold red")

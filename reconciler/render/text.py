@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from reconciler.core.diff import FieldChange
 from reconciler.core.kinds import registry
@@ -15,8 +14,13 @@ from reconciler.render.counts import counted
 from reconciler.render.escape import terminal, terminal_lines
 from reconciler.render.values import mark, shown
 
+if TYPE_CHECKING:  # rich is imported where a Text is built: plain output never needs it
+    from rich.text import Text
+
 
 def _change_line(change: FieldChange) -> Text:
+    from rich.text import Text
+
     line = Text(f"      {terminal(change.path)}: ")
     if change.sensitive:
         line.append(REDACTED, style="magenta")
@@ -35,6 +39,8 @@ def describe(call: Call) -> str:
 
 def render_call(call: Call, *, show_requests: bool) -> Text:
     """One block: what the call does and why, each field change, and optionally the request."""
+    from rich.text import Text
+
     symbol, style = mark(call.reason)
     block = Text()
     block.append(f"  {symbol} ", style=f"bold {style}")
@@ -99,6 +105,8 @@ def summary_line(plan: Plan) -> str:
 
 def render_plan(plan: Plan, *, show_requests: bool = False) -> Text:
     """The whole dry run: one block per call, then the summary line."""
+    from rich.text import Text
+
     out = Text()
     for call in plan.calls:
         out.append(render_call(call, show_requests=show_requests))
@@ -133,6 +141,8 @@ def render_report(report: ApplyReport, *, list_failures: bool = True) -> Text:
     """What failed (with the API's message) and what was skipped, and why; calls not attempted
     counted once per reason; then the summary line. ``list_failures`` False leaves out the
     failures a terminal's progress output already showed."""
+    from rich.text import Text
+
     out = Text()
     alike = _failures_alike(report)
     for outcome in report.outcomes:

@@ -18,13 +18,15 @@ import socket
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-
-from filelock import BaseFileLock, FileLock, SoftFileLock, Timeout
+from typing import TYPE_CHECKING
 
 from reconciler.clock import now
 from reconciler.errors import LockHeld, StateWriteError
 from reconciler.fileio import UnreadableFile, check_regular, parse_json, read_regular
 from reconciler.storage.files import FILE_MODE, make_folder, write_atomically, writing
+
+if TYPE_CHECKING:  # imported where a lock is taken: a plan that takes none never loads it
+    from filelock import BaseFileLock
 
 _MAX_OWNER_BYTES = 64 * 1024
 
@@ -95,6 +97,8 @@ class StateLock:
 
     def force_unlock(self) -> str:
         """Remove a lock whose holder is gone; says what was done. ``LockHeld`` if it is alive."""
+        from filelock import Timeout
+
         owner = self._read_owner()
         if not self._soft:
             try:
@@ -120,11 +124,15 @@ class StateLock:
         return f"{self.lock_path}: removed the lock left by {owner.describe()}"
 
     def _file_lock(self) -> BaseFileLock:
+        from filelock import FileLock, SoftFileLock
+
         if self._soft:
             return SoftFileLock(self.lock_path, timeout=self._timeout)
         return FileLock(self.lock_path, timeout=self._timeout, mode=FILE_MODE)
 
     def _acquire(self) -> BaseFileLock:
+        from filelock import Timeout
+
         lock = self._file_lock()
         try:
             lock.acquire()
@@ -142,6 +150,8 @@ class StateLock:
         return lock
 
     def _acquire_or_raise(self, lock: BaseFileLock) -> BaseFileLock:
+        from filelock import Timeout
+
         try:
             lock.acquire()
         except Timeout:

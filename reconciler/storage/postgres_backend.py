@@ -7,15 +7,17 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reconciler.storage.backend import Kind, Place
 from reconciler.storage.conninfo import passwords
 from reconciler.storage.database import CONNECT_TIMEOUT, SCHEMES, check_url, reach, redacted
-from reconciler.storage.lock import Owner
-from reconciler.storage.postgres import PostgresStore
-from reconciler.storage.postgres_lock import DatabaseLock
-from reconciler.storage.postgres_reads import shared_reads
 from reconciler.storage.url_parts import without_password
+
+if TYPE_CHECKING:  # the store, its lock and its reads are imported when a database is used
+    from reconciler.storage.lock import Owner
+    from reconciler.storage.postgres import PostgresStore
+    from reconciler.storage.postgres_lock import DatabaseLock
 
 
 class PostgresBackend:
@@ -40,6 +42,8 @@ class PostgresBackend:
         return None
 
     def store(self) -> PostgresStore:
+        from reconciler.storage.postgres import PostgresStore
+
         return PostgresStore(self._url, self.account, self._connect_timeout)
 
     def files(self) -> dict[Path, str]:
@@ -70,6 +74,8 @@ class PostgresBackend:
         return None
 
     def _lock(self) -> DatabaseLock:
+        from reconciler.storage.postgres_lock import DatabaseLock
+
         return DatabaseLock(self._url, self.account, self._connect_timeout)
 
 
@@ -85,6 +91,12 @@ def _reach(location: str, connect_timeout: float | None) -> None:
     reach(location, CONNECT_TIMEOUT if connect_timeout is None else connect_timeout)
 
 
+def _shared_reads(at_once: int) -> contextlib.AbstractContextManager[object]:
+    from reconciler.storage.postgres_reads import shared_reads
+
+    return shared_reads(at_once)
+
+
 KIND = Kind(
     schemes=SCHEMES,
     shown="a postgresql:// URL",
@@ -94,5 +106,5 @@ KIND = Kind(
     secrets=passwords,
     reach=_reach,
     shared=True,
-    during_fleet=shared_reads,
+    during_fleet=_shared_reads,
 )

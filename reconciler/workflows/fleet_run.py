@@ -28,6 +28,7 @@ from reconciler.settings import account_suffix
 from reconciler.storage.backends import during_fleet, reach_location
 from reconciler.workflows.session import Inputs, load_inputs
 from reconciler.workflows.target import Target
+from reconciler.workflows.target import is_fleet as is_fleet
 
 R = TypeVar("R")
 S = TypeVar("S")
@@ -69,11 +70,6 @@ class Shard:
         share of an account never depends on which other accounts there are."""
         digest = int.from_bytes(hashlib.sha256(name.encode()).digest(), "big")
         return digest % self.count == self.index - 1
-
-
-def is_fleet(paths: Sequence[Path], shard: object | None) -> bool:
-    """Whether the files given make a fleet: several, a folder, or a share of them."""
-    return len(paths) != 1 or paths[0].is_dir() or shard is not None
 
 
 def fleet_files(paths: Sequence[Path]) -> list[Path]:

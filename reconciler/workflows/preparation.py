@@ -7,16 +7,18 @@ resolved to be read), then the refresh folds the live account into the known sta
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from reconciler.api.client import ApiClient
-from reconciler.api.live import read_live
 from reconciler.clock import now
 from reconciler.core.known import KnownState
-from reconciler.core.live_fold import Refreshed, fold
 from reconciler.core.references import Pending, Resolution
 from reconciler.core.secrets import DigestKey
 from reconciler.desired.document import Desired
-from reconciler.workflows.resolve import resolve
+from reconciler.workflows.resolve import resolve, resolve_known
+
+if TYPE_CHECKING:  # the API and the fold are imported where used: a plan often needs neither
+    from reconciler.api.client import ApiClient
+    from reconciler.core.live_fold import Refreshed
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,15 @@ def needs_api(todo: Pending, *, refresh: bool) -> bool:
     return refresh or todo.needs_api
 
 
+def prepare_offline(
+    desired: Desired, known: KnownState, todo: Pending, *, create_missing: bool
+) -> Prepared:
+    """``prepare`` without a refresh, when ``todo`` needs nothing of the live account
+    (``needs_api`` is false): no client, no event loop."""
+    resolution = resolve_known(desired, known, todo, create_missing=create_missing)
+    return Prepared(resolution.desired, resolution.known, resolution)
+
+
 async def prepare(
     desired: Desired,
     known: KnownState,
@@ -57,6 +68,9 @@ async def prepare(
         return Prepared(resolution.desired, resolution.known, resolution)
     if client is None:
         raise RuntimeError("a refresh needs an ApiClient")
+    from reconciler.api.live import read_live
+    from reconciler.core.live_fold import fold
+
     live = await read_live(client, resolution.desired.state)
     refreshed = fold(resolution.desired.state, resolution.known, live, key, at=now())
     return Prepared(resolution.desired, refreshed.state, resolution, refreshed)

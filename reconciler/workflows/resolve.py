@@ -9,10 +9,8 @@ its whole list (``GET /sequences.json``, or every page of a paginated one); the 
 
 from __future__ import annotations
 
-import asyncio
+from typing import TYPE_CHECKING
 
-from reconciler.api.client import ApiClient
-from reconciler.api.live import find, read_all, read_list
 from reconciler.clock import now
 from reconciler.core.kinds.base import Kind
 from reconciler.core.known import KnownState
@@ -24,6 +22,9 @@ from reconciler.core.references import (
     resolving_kinds,
 )
 from reconciler.desired.document import Desired
+
+if TYPE_CHECKING:  # the API is imported where it is used: the known state often resolves all
+    from reconciler.api.client import ApiClient
 
 
 async def resolve(
@@ -43,11 +44,32 @@ async def resolve(
     if kinds:
         if client is None:
             raise RuntimeError("resolve needs an ApiClient for references not in the known state")
+        import asyncio
+
         looking = (_look_up(client, kind, todo.unknown[kind.name]) for kind in kinds)
         live = list(await asyncio.gather(*looking))
+    return _resolved(desired, known, todo, list(zip(kinds, live, strict=True)), create_missing)
+
+
+def resolve_known(
+    desired: Desired, known: KnownState, todo: Pending, *, create_missing: bool
+) -> Resolution:
+    """Resolve every reference from the known state alone, as ``resolve`` does when ``todo``
+    needs nothing looked up (``todo.needs_api`` is false)."""
+    return _resolved(desired, known, todo, [], create_missing)
+
+
+def _resolved(
+    desired: Desired,
+    known: KnownState,
+    todo: Pending,
+    live: list[tuple[Kind, tuple[dict[str, int], dict[str, int]]]],
+    create_missing: bool,
+) -> Resolution:
+    """The resolution of ``todo`` from the known state and what ``live`` found, by kind."""
     keys = {name: dict(values) for name, values in todo.known.items()}
     found: dict[str, dict[str, int]] = {}
-    for kind, (listed, looked_up) in zip(kinds, live, strict=True):
+    for kind, (listed, looked_up) in live:
         keys[kind.name] = {**keys.get(kind.name, {}), **listed}
         found[kind.name] = looked_up
     return resolve_with(
@@ -60,6 +82,10 @@ async def _look_up(
 ) -> tuple[dict[str, int], dict[str, int]]:
     """Every natural key → id the live account showed (the whole list, when it was read),
     and those of ``values`` found."""
+    import asyncio
+
+    from reconciler.api.live import find, read_all, read_list
+
     reading = kind.reading
     if reading is None:
         return {}, {}

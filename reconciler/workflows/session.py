@@ -7,12 +7,11 @@ import os
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import SecretStr
 
 from reconciler import interrupts
-from reconciler.api.client import ApiClient
 from reconciler.core.known import KnownState
 from reconciler.core.plan import Plan, build_plan
 from reconciler.core.redaction import Redactor, secret_values
@@ -27,14 +26,15 @@ from reconciler.settings import (
     resolve_base_url,
 )
 from reconciler.storage.backend import StateBackend
-from reconciler.storage.drift_log import log_drift
-from reconciler.storage.saved_plans import SavedPlan, load_plan
 from reconciler.workflows.backend_choice import check_backend
 from reconciler.workflows.collector import collector_paused
-from reconciler.workflows.preparation import Prepared, needs_api, prepare
+from reconciler.workflows.preparation import Prepared, needs_api, prepare, prepare_offline
 from reconciler.workflows.repository import check_desired_path
-from reconciler.workflows.saved_backend import bound_target
 from reconciler.workflows.target import Target, with_state_url
+
+if TYPE_CHECKING:  # the client is imported where one is made: a plan often needs none
+    from reconciler.api.client import ApiClient
+    from reconciler.storage.saved_plans import SavedPlan
 
 SANDBOX_API_KEY = "sandbox"
 T = TypeVar("T")
@@ -59,6 +59,9 @@ def load_inputs(target: Target, *, plan_file: Path | None = None, desired: bool 
     """
     saved = None
     if plan_file is not None:
+        from reconciler.storage.saved_plans import load_plan
+        from reconciler.workflows.saved_backend import bound_target
+
         saved = load_plan(plan_file)
         target = bound_target(saved, target)
     check_desired_path(target.file)
@@ -181,7 +184,7 @@ def read_side(
         )
 
     if not needs_api(todo, refresh=refresh):
-        return interrupts.run_async(run(None))
+        return prepare_offline(desired, known, todo, create_missing=create_missing)
     try:
         with api_target(target) as (base_url, api_key), reading():
             prepared = interrupts.run_async(with_client(base_url, api_key, tool, run, redactor))
@@ -190,6 +193,8 @@ def read_side(
         raise SettingsError(f"{why} the live account: {error}") from None
     if prepared.refreshed is not None and save:
         store.save(prepared.known)
+        from reconciler.storage.drift_log import log_drift
+
         log_drift(target.state_path, prepared.refreshed)
     return prepared
 
@@ -202,6 +207,8 @@ async def with_client(
     redactor: Redactor | None = None,
 ) -> T:
     """Run ``run`` with a client of the account, closed afterwards."""
+    from reconciler.api.client import ApiClient
+
     async with ApiClient(base_url, api_key, tool, redactor=redactor) as client:
         return await run(client)
 

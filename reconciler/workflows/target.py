@@ -179,3 +179,8 @@ def with_state_url(target: Target, *, unless_state_file: bool = True) -> Target:
         file_named=unless_state_file and target.state is not None,
     )
     return target if url is target.state_url else replace(target, state_url=url)
+
+
+def is_fleet(paths: Sequence[Path], shard: object | None) -> bool:
+    """Whether the files given make a fleet: several, a folder, or a share of them."""
+    return len(paths) != 1 or paths[0].is_dir() or shard is not None

@@ -1,0 +1,99 @@
+"""A plan starts only what it uses: a plan of a small file with its known state, without
+look-ups or refresh, imports no HTTP client, retry, lock or terminal-rendering library, and no
+email checker for plain addresses; a plan that looks a client up does. (The settings library,
+pydantic-settings, is needed for the digest key and imports ``asyncio`` and ``ssl`` itself.)
+
+The plan runs as ``python -m reconciler`` would, in a child process that lists the modules it
+imported once the command has ended (its exit included).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.support.cli_env import ROOT, Env
+
+MINIMAL = (ROOT / "examples" / "minimal.yaml").read_text("utf-8")
+
+# Runs the CLI as ``python -m reconciler ARGS`` and writes the names of the modules loaded
+# by the end, its exit included, to the file named first.
+LISTING = """\
+import json, runpy, sys
+listing = sys.argv.pop(1)
+try:
+    runpy.run_module("reconciler", run_name="__main__", alter_sys=True)
+finally:
+    with open(listing, "w", encoding="utf-8") as out:
+        json.dump(sorted(sys.modules), out)
+"""
+
+NOT_FOR_A_PLAN = (
+    "aiohttp",  # the HTTP client
+    "yarl",
+    "multidict",
+    "tenacity",  # retries
+    "tornado",
+    "filelock",  # a plan without --refresh takes no lock
+    "psycopg",  # the known state is a file
+    "rich",  # the plan is printed as plain text off a terminal
+    "email_validator",  # every address is a plain one
+    "deepdiff",
+    "ruamel",
+    "reconciler.api",
+    "reconciler.sandbox",
+    "reconciler.workflows.apply",
+    "reconciler.cli.fleet_command",
+)
+
+
+def _modules_of_a_plan(env: Env, *args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    listing = env.folder / "modules.json"
+    variables = {
+        name: value
+        for name, value in env.child_environment().items()
+        if name not in ("FORCE_COLOR", "TTY_COMPATIBLE", "NO_COLOR")
+    }
+    ran = subprocess.run(
+        [sys.executable, "-c", LISTING, str(listing), "plan", *args],
+        capture_output=True,
+        text=True,
+        env={**variables, "RECONCILER_DIGEST_KEY": "startup-digest-key"},
+        cwd=env.folder,
+        timeout=120,
+        check=False,
+    )
+    return ran, set(json.loads(listing.read_text("utf-8")))
+
+
+def _loaded(modules: set[str], package: str) -> list[str]:
+    return sorted(m for m in modules if m == package or m.startswith(f"{package}."))
+
+
+def test_a_small_plan_without_look_ups_starts_no_client_lock_or_rich(env: Env) -> None:
+    env.desired.write_text(MINIMAL, "utf-8")
+    known = str(env.folder / "known.json")
+    applied = env.run("apply", "-f", str(env.desired), "--auto-approve", "--state", known)
+    assert applied.exit_code == 0, applied.output
+    env.edit("name: Client Name", "name: Client Renamed")
+
+    ran, modules = _modules_of_a_plan(env, "-f", str(env.desired), "--state", known)
+
+    assert ran.returncode == 0, ran.stderr
+    assert "~ update client 42" in ran.stdout and "name:" in ran.stdout, ran.stdout
+    assert "Plan: 1 call (1 update client); 0 resources in sync." in ran.stdout
+    assert "reconciler.desired.models" in modules and "reconciler.cli.plan_command" in modules
+    assert {p: _loaded(modules, p) for p in NOT_FOR_A_PLAN if _loaded(modules, p)} == {}
+
+
+def test_a_plan_that_looks_a_client_up_starts_the_client(env: Env) -> None:
+    """The listing sees what a plan uses: looking a client up by its code loads the client."""
+    env.desired.write_text(MINIMAL.replace("  - id: 42\n    code", "  - code"), "utf-8")
+
+    ran, modules = _modules_of_a_plan(env, "-f", str(env.desired))
+
+    assert ran.returncode == 0, ran.stderr
+    assert "client '12345' found on the live account: adopted as 42" in ran.stdout
+    assert _loaded(modules, "aiohttp") and _loaded(modules, "reconciler.api")
+    assert "asyncio" in modules and "tenacity" not in modules  # no request was retried
