@@ -60,7 +60,7 @@ def bench_apply(
     """Apply ``clients`` client updates with the client's limit at ``rate_limit`` per minute to
     a fresh sandbox limited to ``server_limit`` per minute (default: the same); ``window`` is
     the seconds both count over, ``sandbox`` more options for it (``faults``)."""
-    from reconciler.api.client import ApiClient
+    from reconciler.api.api_client import ApiClient
     from reconciler.core.plan import build_plan
     from reconciler.core.report import Status
     from reconciler.core.secrets import DigestKey

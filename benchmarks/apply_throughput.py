@@ -79,7 +79,7 @@ def trivial_server() -> Iterator[str]:
 
 def bench_throughput(folder: Path, base_url: str, calls: int, in_flight: int) -> Throughput:
     """Apply ``calls`` client updates to the server at ``base_url``, ``in_flight`` at a time."""
-    from reconciler.api.client import ApiClient
+    from reconciler.api.api_client import ApiClient
     from reconciler.core.plan import build_plan
     from reconciler.core.report import Status
     from reconciler.core.secrets import DigestKey

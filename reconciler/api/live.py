@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.api.client import Answer, ApiClient
+from reconciler.api.api_client import Answer, ApiClient
 from reconciler.core.kinds import registry
 from reconciler.core.kinds.base import Reading
 from reconciler.core.live_state import LiveState

@@ -32,7 +32,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from reconciler.api.client import Answer, ApiClient
+from reconciler.api.api_client import Answer, ApiClient
 from reconciler.clock import now
 from reconciler.core.breaker import Breaker
 from reconciler.core.kinds import registry

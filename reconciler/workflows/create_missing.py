@@ -10,7 +10,7 @@ created again only if it is not there. A refusal saying the natural key is taken
 
 from __future__ import annotations
 
-from reconciler.api.client import Answer, ApiClient
+from reconciler.api.api_client import Answer, ApiClient
 from reconciler.api.live import find
 from reconciler.core.kinds import registry
 from reconciler.core.plan import Call

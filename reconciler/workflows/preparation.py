@@ -17,7 +17,7 @@ from reconciler.desired.document import Desired
 from reconciler.workflows.resolve import resolve, resolve_known
 
 if TYPE_CHECKING:  # the API and the fold are imported where used: a plan often needs neither
-    from reconciler.api.client import ApiClient
+    from reconciler.api.api_client import ApiClient
     from reconciler.core.live_fold import Refreshed
 
 

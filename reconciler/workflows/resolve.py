@@ -24,7 +24,7 @@ from reconciler.core.references import (
 from reconciler.desired.document import Desired
 
 if TYPE_CHECKING:  # the API is imported where it is used: the known state often resolves all
-    from reconciler.api.client import ApiClient
+    from reconciler.api.api_client import ApiClient
 
 
 async def resolve(

@@ -33,7 +33,7 @@ from reconciler.workflows.repository import check_desired_path
 from reconciler.workflows.target import Target, with_state_url
 
 if TYPE_CHECKING:  # the client is imported where one is made: a plan often needs none
-    from reconciler.api.client import ApiClient
+    from reconciler.api.api_client import ApiClient
     from reconciler.storage.saved_plans import SavedPlan
 
 SANDBOX_API_KEY = "sandbox"
@@ -207,7 +207,7 @@ async def with_client(
     redactor: Redactor | None = None,
 ) -> T:
     """Run ``run`` with a client of the account, closed afterwards."""
-    from reconciler.api.client import ApiClient
+    from reconciler.api.api_client import ApiClient
 
     async with ApiClient(base_url, api_key, tool, redactor=redactor) as client:
         return await run(client)

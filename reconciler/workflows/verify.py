@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from reconciler.api.client import ApiClient
+from reconciler.api.api_client import ApiClient
 from reconciler.api.live import find, read_list, read_one
 from reconciler.core.kinds import registry
 from reconciler.core.kinds.base import Kind

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.api.client import api_code, api_message
+from reconciler.api.api_client import api_code, api_message
 
 
 @pytest.mark.parametrize(

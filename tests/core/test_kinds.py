@@ -16,7 +16,7 @@ import pytest
 from aiohttp import web
 from pydantic import BaseModel, SecretStr
 
-from reconciler.api.client import ApiClient
+from reconciler.api.api_client import ApiClient
 from reconciler.api.live import read_live
 from reconciler.core.diff import FieldChange
 from reconciler.core.guard import unsafe_reasons

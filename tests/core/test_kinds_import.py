@@ -15,7 +15,7 @@ import pytest
 from aiohttp import ClientSession, web
 from pydantic import BaseModel, SecretStr
 
-from reconciler.api.client import ApiClient
+from reconciler.api.api_client import ApiClient
 from reconciler.api.live import read_everything
 from reconciler.core.kinds import registry
 from reconciler.core.kinds.base import Reading

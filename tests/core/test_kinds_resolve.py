@@ -12,7 +12,7 @@ import pytest
 from aiohttp import web
 from pydantic import SecretStr
 
-from reconciler.api.client import ApiClient
+from reconciler.api.api_client import ApiClient
 from reconciler.core.kinds import registry
 from reconciler.core.kinds.base import Kind, Reading
 from reconciler.core.kinds.resolving import Resolving

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from pydantic import SecretStr
 from stdnum.pt import nif
 
-from reconciler.api.client import ApiClient
+from reconciler.api.api_client import ApiClient
 from reconciler.core.known import KnownState
 from reconciler.core.plan import Plan
 from reconciler.core.plan_document import plan_document

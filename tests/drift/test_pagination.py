@@ -9,7 +9,7 @@ import pytest
 from aiohttp import ClientSession, web
 from pydantic import SecretStr
 
-from reconciler.api.client import ApiClient
+from reconciler.api.api_client import ApiClient
 from reconciler.api.live import read_all, read_each
 from reconciler.core.kinds.client import KIND as CLIENTS
 from reconciler.errors import ApiError

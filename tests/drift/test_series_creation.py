@@ -9,7 +9,7 @@ from typing import Any
 import jsonschema
 from pydantic import SecretStr
 
-from reconciler.api.client import ApiClient
+from reconciler.api.api_client import ApiClient
 from reconciler.core.kinds.sequence import KIND
 from reconciler.core.known import KnownState
 from reconciler.core.plan import build_plan

@@ -19,7 +19,7 @@ from reconciler.cli.options import Duration
 from tests.gitops.conftest import API_KEY, AT_PASSWORD
 from tests.support.cli_env import ROOT, Env
 
-GET_LINE = "DEBUG reconciler.api.client: GET "
+GET_LINE = "DEBUG reconciler.api.api_client: GET "
 
 
 @pytest.mark.parametrize("where", ["before", "after"])
@@ -67,7 +67,7 @@ def test_reconciler_log_sets_the_level(env: Env, level: str, debug: bool, info: 
     )
     assert result.exit_code == 0, result.output
     assert (
-        GET_LINE in result.stderr or "DEBUG reconciler.api.client: PUT " in result.stderr
+        GET_LINE in result.stderr or "DEBUG reconciler.api.api_client: PUT " in result.stderr
     ) is debug
     assert ("INFO reconciler.workflows.apply: request rate" in result.stderr) is info
 
@@ -88,7 +88,7 @@ def test_a_log_file_gets_the_debug_records_and_no_secret(env: Env, where: str) -
     result = env.run(*(flag + command if where == "before" else command + flag))
     assert result.exit_code == 0, result.output
     text = log.read_text("utf-8")
-    assert "DEBUG reconciler.api.client: PUT /clients/42.json -> 200" in text
+    assert "DEBUG reconciler.api.api_client: PUT /clients/42.json -> 200" in text
     assert "DEBUG" not in result.stderr  # the records go to the file, not the terminal
     assert API_KEY not in text and AT_PASSWORD not in text
     assert stat.S_IMODE(log.stat().st_mode) == 0o600

@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from reconciler.desired.loader import ImplicitScalar, parse_yaml, parse_yaml_partial
+from reconciler.desired.loader.checked_text import Fatal, decode
 from reconciler.desired.loader.events import build
 from reconciler.desired.loader.fast import Conversion, Unreadable, fast_data
-from reconciler.desired.loader.text import Fatal, decode
 
 from .conftest import CASES, FUZZ_PROFILE
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from reconciler.desired.loader.text import _NON_PRINTABLE
+from reconciler.desired.loader.checked_text import _NON_PRINTABLE
 
 KEPT = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 """The characters kept, negated: what the file's text may hold, as the YAML spec lists it."""

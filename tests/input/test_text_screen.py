@@ -10,7 +10,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconciler.desired.loader.text import Fatal, decode
+from reconciler.desired.loader.checked_text import Fatal, decode
 
 from .conftest import FUZZ_PROFILE
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from reconciler.api.client import ApiClient
+from reconciler.api.api_client import ApiClient
 from reconciler.errors import ApiError
 from reconciler.sandbox import DROPPED, Faults, Sandbox
 from reconciler.settings import ToolSettings

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from reconciler.api.client import ApiClient
+from reconciler.api.api_client import ApiClient
 from reconciler.core.plan import build_plan
 from reconciler.core.report import Outcome, Status
 from reconciler.core.secrets import DigestKey

@@ -15,7 +15,7 @@ import pytest
 from aiohttp import web
 from pydantic import SecretStr
 
-from reconciler.api.client import ApiClient
+from reconciler.api.api_client import ApiClient
 from reconciler.errors import ApiError, RetryableError
 from reconciler.settings import ToolSettings
 from tests.support.hostile import Seen, serving

@@ -21,7 +21,7 @@ from urllib.parse import quote
 import pytest
 from pydantic import SecretStr
 
-from reconciler.api.client import ApiClient
+from reconciler.api.api_client import ApiClient
 from reconciler.errors import ApiError, SettingsError
 from reconciler.sandbox import Faults, Sandbox
 from reconciler.settings import ToolSettings

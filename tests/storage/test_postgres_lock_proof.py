@@ -15,7 +15,7 @@ import psycopg
 import pytest
 from pydantic import SecretStr
 
-from reconciler.api.client import ApiClient
+from reconciler.api.api_client import ApiClient
 from reconciler.core.known import KnownState, Record
 from reconciler.core.plan import build_plan
 from reconciler.core.secrets import DigestKey

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from reconciler.desired.loader.checked_text import TOO_LARGE, Fatal, decode
 from reconciler.desired.loader.fast import fast_data
 from reconciler.desired.loader.limits import (
     MAX_ALIAS_NODES,
@@ -35,7 +36,6 @@ from reconciler.desired.loader.source import (
     format_path,
     shorten,
 )
-from reconciler.desired.loader.text import TOO_LARGE, Fatal, decode
 from reconciler.errors import Problem, ValidationFailed
 from reconciler.fileio import TooLarge, UnreadableFile, read_regular
 

@@ -24,6 +24,7 @@ from ruamel.yaml.events import (
     SequenceStartEvent,
 )
 
+from reconciler.desired.loader.checked_text import Fatal
 from reconciler.desired.loader.limits import MAX_ALIAS_NODES, MAX_DEPTH, MAX_SCALAR_CHARS
 from reconciler.desired.loader.scalars import ImplicitScalar, LongNumber, implicit
 from reconciler.desired.loader.source import (
@@ -35,7 +36,6 @@ from reconciler.desired.loader.source import (
     format_path,
     shorten,
 )
-from reconciler.desired.loader.text import Fatal
 from reconciler.errors import Problem
 
 _STD = "tag:yaml.org,2002:"
