@@ -71,8 +71,9 @@ STATE_URL_OPTION = click.option(
     "--state-url",
     default=None,
     metavar="URL",
-    help="Keep the known state in this PostgreSQL database (postgresql://...), under the "
-    "desired file's name [default: $RECONCILER_STATE_URL, unless --state is given]. Prefer the "
+    help="Keep the known state in the backend this URL names (postgresql://... or file:PATH), "
+    "under the desired file's name [default: $RECONCILER_STATE_URL, unless --state is given]. "
+    "Prefer the "
     "variable: a password given here is visible to every user in the process list.",
 )
 _DURATION = re.compile(r"([0-9]{1,9}(?:\.[0-9]{1,9})?)([smh]?)", re.ASCII)
