@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from aiohttp import web
@@ -40,6 +40,18 @@ def path_id(request: web.Request, name: str) -> int | None:
 def find(items: list[dict[str, Any]], item_id: int | None) -> dict[str, Any] | None:
     """The record with this id, if any."""
     return next((item for item in items if item.get("id") == item_id), None)
+
+
+def name_taken_by_other(
+    records: list[dict[str, Any]], this: dict[str, Any] | None
+) -> Callable[[str], bool]:
+    """Whether a record other than ``this`` has the name."""
+    return lambda name: any(r.get("name") == name for r in records if r is not this)
+
+
+def next_id(records: list[dict[str, Any]]) -> int:
+    """The id a new record gets: one above the highest."""
+    return max((int(r["id"]) for r in records), default=0) + 1
 
 
 def _not_json(constant: str) -> Any:

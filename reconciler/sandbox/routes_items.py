@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -51,13 +50,6 @@ async def get_item(request: web.Request) -> web.Response:
     return context.store.read(read)
 
 
-def _taken_by_other(
-    items: list[dict[str, Any]], this: dict[str, Any] | None
-) -> Callable[[str], bool]:
-    """Whether a record other than ``this`` has the name."""
-    return lambda name: any(i.get("name") == name for i in items if i is not this)
-
-
 @routes.post("/items.json")
 async def create_item(request: web.Request) -> web.Response:
     """201 ``{"item": {...}}``; the new id is one above the highest existing id."""
@@ -68,11 +60,11 @@ async def create_item(request: web.Request) -> web.Response:
 
     def create(data: dict[str, Any]) -> tuple[web.Response, bool]:
         items, taxes = data["items"], data["taxes"]
-        taken = _taken_by_other(items, None)
+        taken = replies.name_taken_by_other(items, None)
         checked = check_item(None, given, taxes, taken, context.quirks)
         if checked.errors:
             return replies.errors(422, checked.errors), False
-        next_id = max((int(i["id"]) for i in items), default=0) + 1
+        next_id = replies.next_id(items)
         item = new_item(next_id, "", "", "0.00", "", None)
         item.update(checked.changes)
         items.append(item)
@@ -97,7 +89,7 @@ async def update_item(request: web.Request) -> web.Response:
         item = replies.find(items, item_id)
         if item is None:
             return replies.empty(404), False
-        taken = _taken_by_other(items, item)
+        taken = replies.name_taken_by_other(items, item)
         checked = check_item(item, given, data["taxes"], taken, context.quirks)
         if checked.errors:
             return replies.errors(422, checked.errors), False

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -44,13 +43,6 @@ async def get_tax(request: web.Request) -> web.Response:
     return context.store.read(read)
 
 
-def _taken_by_other(
-    taxes: list[dict[str, Any]], this: dict[str, Any] | None
-) -> Callable[[str], bool]:
-    """Whether a record other than ``this`` has the name."""
-    return lambda name: any(t.get("name") == name for t in taxes if t is not this)
-
-
 @routes.post("/taxes.json")
 async def create_tax(request: web.Request) -> web.Response:
     """201 ``{"tax": {...}}``; ``default_tax`` 1 makes it the one default tax, and the first tax
@@ -62,10 +54,10 @@ async def create_tax(request: web.Request) -> web.Response:
 
     def create(data: dict[str, Any]) -> tuple[web.Response, bool]:
         taxes = data["taxes"]
-        checked = check_tax(None, given, _taken_by_other(taxes, None))
+        checked = check_tax(None, given, replies.name_taken_by_other(taxes, None))
         if checked.errors:
             return replies.errors(422, checked.errors), False
-        next_id = max((int(t["id"]) for t in taxes), default=0) + 1
+        next_id = replies.next_id(taxes)
         tax = new_tax(next_id, checked.changes["name"], checked.changes["value"])
         tax.update(checked.changes)
         taxes.append(tax)
@@ -91,7 +83,7 @@ async def update_tax(request: web.Request) -> web.Response:
         tax = replies.find(taxes, tax_id)
         if tax is None:
             return replies.empty(404), False
-        checked = check_tax(tax, given, _taken_by_other(taxes, tax))
+        checked = check_tax(tax, given, replies.name_taken_by_other(taxes, tax))
         if checked.errors:
             return replies.errors(422, checked.errors), False
         tax.update(checked.changes)
