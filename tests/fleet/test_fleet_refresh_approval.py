@@ -26,7 +26,7 @@ NAMES = ("lisboa", "porto")
 
 
 def _drifted(tmp_path: Path) -> tuple[list[Account], str]:
-    """Two accounts applied, then a client of each edited on the live account."""
+    """Two accounts, each with two clients, and the folder of their files."""
     accounts = make_accounts(tmp_path, NAMES, clients=2)
     return accounts, str(tmp_path / "accounts")
 
@@ -40,6 +40,15 @@ def _edit_city(account: Account) -> None:
 
 def _states(accounts: list[Account]) -> list[bytes]:
     return [account.state_file().read_bytes() for account in accounts]
+
+
+def _applied_then_edited(accounts: list[Account], folder: str, env: dict[str, str]) -> list[bytes]:
+    """Apply the fleet, edit a client of each account on the live account, and give the known
+    states as they were before any refresh."""
+    assert run_cli(["apply", "-f", folder, "--auto-approve"], env).exit_code == 0
+    for account in accounts:
+        _edit_city(account)
+    return _states(accounts)
 
 
 @dataclass
@@ -79,10 +88,7 @@ def _refresh_on_a_terminal(folder: str, env: dict[str, str], *extra: str) -> Ite
 def test_off_a_terminal_the_fleet_reports_drift_and_writes_nothing(tmp_path: Path) -> None:
     accounts, folder = _drifted(tmp_path)
     with serving(accounts) as env:
-        assert run_cli(["apply", "-f", folder, "--auto-approve"], env).exit_code == 0
-        for account in accounts:
-            _edit_city(account)
-        before = _states(accounts)
+        before = _applied_then_edited(accounts, folder, env)
         for _ in range(2):  # the second still sees the drift: nothing was folded in
             result = run_cli(["refresh", "-f", folder, "--detailed-exitcode"], env)
             assert result.exit_code == 2, result.output
@@ -97,10 +103,7 @@ def test_off_a_terminal_the_fleet_reports_drift_and_writes_nothing(tmp_path: Pat
 def test_auto_approve_writes_every_accounts_live_values(tmp_path: Path) -> None:
     accounts, folder = _drifted(tmp_path)
     with serving(accounts) as env:
-        assert run_cli(["apply", "-f", folder, "--auto-approve"], env).exit_code == 0
-        for account in accounts:
-            _edit_city(account)
-        before = _states(accounts)
+        before = _applied_then_edited(accounts, folder, env)
         written = run_cli(["refresh", "-f", folder, "--auto-approve", "--detailed-exitcode"], env)
         again = run_cli(["refresh", "-f", folder, "--detailed-exitcode"], env)
     assert written.exit_code == 2, written.output
@@ -113,10 +116,7 @@ def test_auto_approve_writes_every_accounts_live_values(tmp_path: Path) -> None:
 def test_on_a_terminal_anything_but_yes_writes_nothing(tmp_path: Path, answer: bytes) -> None:
     accounts, folder = _drifted(tmp_path)
     with serving(accounts) as env:
-        assert run_cli(["apply", "-f", folder, "--auto-approve"], env).exit_code == 0
-        for account in accounts:
-            _edit_city(account)
-        before = _states(accounts)
+        before = _applied_then_edited(accounts, folder, env)
         with _refresh_on_a_terminal(folder, env) as asked:
             asked.output.wait_for(PROMPT)
             assert "known state of 2 accounts? Only 'yes'" in asked.output.text, asked.output.text
@@ -133,10 +133,7 @@ def test_on_a_terminal_yes_writes_each_account_and_one_changed_meanwhile_is_repo
     accounts, folder = _drifted(tmp_path)
     lisboa, porto = accounts
     with serving(accounts) as env:
-        assert run_cli(["apply", "-f", folder, "--auto-approve"], env).exit_code == 0
-        for account in accounts:
-            _edit_city(account)
-        before = _states(accounts)
+        before = _applied_then_edited(accounts, folder, env)
         with _refresh_on_a_terminal(folder, env) as asked:
             asked.output.wait_for(PROMPT)
             # lisboa's known state changes while the question waits: its read is stale.
@@ -161,10 +158,7 @@ def test_on_a_terminal_yes_writes_each_account_and_one_changed_meanwhile_is_repo
 def test_end_of_input_at_the_question_writes_nothing_and_exits_130(tmp_path: Path) -> None:
     accounts, folder = _drifted(tmp_path)
     with serving(accounts) as env:
-        assert run_cli(["apply", "-f", folder, "--auto-approve"], env).exit_code == 0
-        for account in accounts:
-            _edit_city(account)
-        before = _states(accounts)
+        before = _applied_then_edited(accounts, folder, env)
         with _refresh_on_a_terminal(folder, env) as asked:
             asked.output.wait_for(PROMPT)
             os.write(asked.controller, b"\x04")  # Ctrl-D at the start of a line: end of input
