@@ -133,8 +133,9 @@ class DatabaseLock:
 
     @contextlib.contextmanager
     def held(self, command: str, timeout: float = 0.0) -> Iterator[None]:
-        """Hold the lock while the block runs. ``LockHeld`` naming the holder when another
-        run holds it, at once or after waiting ``timeout`` seconds.
+        """Hold the lock while the block runs, and let go of it at the block's end.
+        ``LockHeld`` naming the holder when another run holds it, at once or after waiting
+        ``timeout`` seconds.
 
         Within a block where this thread already holds it (``claimed``), the block runs under
         that hold, on its connection, and leaves it to be released where it was taken."""
@@ -151,8 +152,12 @@ class DatabaseLock:
                 raise LockHeld(self._held_message(holder, timeout))
             with self._registered(db):
                 yield
+            # Let go at once, so a command that follows finds the lock free: closing the
+            # connection alone releases it only once the server process has exited.
+            with contextlib.suppress(Exception):  # a lost connection released it already
+                db.execute("SELECT pg_advisory_unlock(%s)", (self.key,))
         finally:
-            db.close()  # the server releases the session's lock with it
+            db.close()  # after an error, the server releases the session's lock with it
 
     @contextlib.contextmanager
     def claimed(self, command: str) -> Iterator[bool]:
