@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
+import time
 from pathlib import Path
 
 import psycopg
@@ -39,9 +41,10 @@ CLIENTS = range(1000, 1005)
 FAILING = 1002
 
 
-def _plan(folder: Path, text: str) -> Plan:
+def _plan(folder: Path, text: str, creatable: frozenset[str] = frozenset()) -> Plan:
     (folder / "state.yaml").write_text(text, encoding="utf-8")
-    return build_plan(load_desired(folder / "state.yaml", {}), KnownState.new(), DigestKey(API_KEY))
+    desired = load_desired(folder / "state.yaml", {})
+    return build_plan(desired, KnownState.new(), DigestKey(API_KEY), creatable=creatable)
 
 
 def _clients(folder: Path) -> Plan:
@@ -197,3 +200,82 @@ def test_a_save_on_a_lost_lock_says_every_success_was_committed(postgres_url: st
         "committed as it happened; the next apply plans from them"
     )
     assert _recorded(postgres_url) == ["client:1"]
+
+
+def test_a_registration_done_by_its_creation_that_cant_be_recorded_is_named(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    # The registration is recorded without a call, so no server can end the connection at
+    # that moment: once the creation is recorded, another transaction holds the account's row,
+    # and the connection is ended only when its write of the registration waits for that row.
+    text = "sequences:\n  default: '2027'\n  register: ['2027']\n"
+    plan = _plan(tmp_path, text, frozenset({"new-sequence:2027"}))
+    store = PostgresStore(postgres_url, "state")
+    sandbox = Sandbox(api_key=API_KEY, rate_limit=0)
+    sandbox.edit(_with_credentials)
+    heard: list[Outcome] = []
+    ending: list[threading.Thread] = []
+    with DatabaseLock(postgres_url, "state").held("test"):
+        held = held_lock(postgres_url, "state")
+        assert held is not None
+        pid = held.connection.info.backend_pid
+
+        def after(outcome: Outcome) -> None:
+            heard.append(outcome)
+            if outcome.call.resource == "new-sequence:2027":
+                holder = psycopg.connect(postgres_url)
+                holder.execute("SELECT 1 FROM reconciler_states WHERE account = 'state' FOR UPDATE")
+                ending.append(
+                    threading.Thread(target=_end_when_waiting, args=(postgres_url, pid, holder))
+                )
+                ending[0].start()
+
+        async def run(base_url: str) -> None:
+            tool = ToolSettings(rate_limit=0)
+            async with ApiClient(base_url, SecretStr(API_KEY), tool) as client:
+                await apply_plan(
+                    plan, client, store, KnownState.new(), concurrency=1, on_outcome=after
+                )
+
+        with sandbox.running_in_thread() as base_url, pytest.raises(LockLost) as lost:
+            asyncio.run(run(base_url))
+        ending[0].join()
+
+    assert (lost.value.made, lost.value.recorded) == (1, 1)
+    shown = sorted((o.call.resource, o.status, o.detail) for o in heard)
+    new_id = shown[-1][0].removeprefix("registration:")
+    assert shown == [
+        (
+            "default_sequence",
+            Status.SKIPPED,
+            "needs registration:{new-sequence:2027}, which did not succeed",
+        ),
+        ("new-sequence:2027", Status.SUCCEEDED, f"created as sequence {new_id}"),
+        (f"registration:{new_id}", Status.FAILED, NOT_RECORDED),
+    ]
+    assert _recorded(postgres_url) == ["lookup:serie:2027"]
+
+
+def _with_credentials(data: dict[str, object]) -> None:
+    account = data["account"]
+    assert isinstance(account, dict)
+    account["credentials"] = {"username": "999999990/1", "password": "cGFzcw=="}
+
+
+def _end_when_waiting(url: str, pid: int, holder: psycopg.Connection[tuple[object, ...]]) -> None:
+    """End server process ``pid`` once it waits for a lock ``holder`` holds, then let go (and
+    only let go, should it never wait)."""
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline:
+            with psycopg.connect(url, autocommit=True) as db:
+                row = db.execute(
+                    "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", (pid,)
+                ).fetchone()
+            if row is not None and row[0] == "Lock":
+                _terminate(url, pid)
+                return
+            time.sleep(0.01)
+    finally:
+        holder.rollback()
+        holder.close()
