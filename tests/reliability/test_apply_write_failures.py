@@ -148,6 +148,9 @@ def test_successes_lost_in_one_write_are_each_named(tmp_path: Path) -> None:
         records = (recorder.record(call, None) for call in plan.calls[:2])
         return await asyncio.gather(*records, return_exceptions=True)
 
+    async def later() -> None:
+        await recorder.record(plan.calls[2], None)
+
     first, second = asyncio.run(together())
     assert isinstance(first, StateWriteError) and second is first
     assert str(first) == (
@@ -156,6 +159,13 @@ def test_successes_lost_in_one_write_are_each_named(tmp_path: Path) -> None:
         "but could not be recorded, so the next apply makes them again"
     )
     assert (recorder.recorded, recorder.state) == (0, known)
+    # The journal must not go on past a write that failed: a later success is not written,
+    # even once the journal could take it.
+    store.journal.path.rmdir()
+    with pytest.raises(StateWriteError) as later_one:
+        asyncio.run(later())
+    assert later_one.value is first
+    assert not store.journal.path.exists()
 
 
 def test_a_state_that_cant_be_saved_after_the_calls_says_the_journal_holds_every_success(
