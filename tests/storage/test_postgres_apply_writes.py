@@ -72,10 +72,12 @@ def _terminate(url: str, pid: int) -> None:
 
 
 def _own_backend(url: str) -> int:
-    """The server process of this test process's one reconciler connection."""
+    """The server process of this test process's one reconciler connection to the test's
+    database."""
     with psycopg.connect(url, autocommit=True) as db:
         rows = db.execute(
-            "SELECT pid FROM pg_stat_activity WHERE application_name LIKE %s",
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE application_name LIKE %s AND datname = current_database()",
             (f"pid {os.getpid()} %",),
         ).fetchall()
     [(pid,)] = rows
