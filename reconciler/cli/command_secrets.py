@@ -52,8 +52,16 @@ class InPlay:
     @property
     def redactor(self) -> Redactor:
         with self._lock:
-            if not isinstance(self._redactor, Redactor):
-                self._redactor = self._redactor()
+            find = self._redactor
+            if isinstance(find, Redactor):
+                return find
+            # A log record while the secrets are found is filtered as before they were.
+            self._redactor = Redactor()
+            try:
+                self._redactor = find()
+            except BaseException:
+                self._redactor = find
+                raise
             return self._redactor
 
     @redactor.setter
@@ -62,9 +70,8 @@ class InPlay:
             self._redactor = redactor
 
     def add(self, *secrets: str | SecretStr | None) -> None:
-        found = self.redactor.with_secrets(*secrets)
         with self._lock:
-            self._redactor = found
+            self._redactor = self.redactor.with_secrets(*secrets)
 
 
 class RedactingFilter(logging.Filter):
