@@ -256,7 +256,11 @@ def _plain(cls: type[BaseSettings]) -> type[BaseModel]:
 
 
 def _build(cls: type[_S], found: tuple[dict[str, str], set[str]], suffix: str | None) -> _S:
+    """``cls`` with the values set, checked by a plain model of its fields; with none set, its
+    defaults, which need no check (and that model is not built)."""
     values, own = found
+    if not values:
+        return cast(_S, cls.model_construct())
     try:
         checked = _plain(cls).model_validate(values)
     except ValidationError as exc:
