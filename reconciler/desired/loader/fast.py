@@ -106,7 +106,7 @@ def fast_data(text: str, raw: bytes | None = None) -> dict[str, Any] | None:
         return None
     try:
         with _quiet_stderr():
-            tree = ryml.parse_in_arena(raw if raw is not None else text.encode("utf-8"))
+            tree = parse_tree(raw if raw is not None else text.encode("utf-8"))
     except Exception:  # rapidyaml raises its own exception types for syntax errors
         return None
     try:
@@ -125,7 +125,9 @@ def fast_data(text: str, raw: bytes | None = None) -> dict[str, Any] | None:
 class Conversion:
     """One conversion of a rapidyaml tree through JSON, with the checks the walk would make."""
 
-    def __init__(self, tree: Any, text: str, read: Callable[[str], Any] | None = None) -> None:
+    def __init__(
+        self, tree: Any, text: str, read: Callable[[bytearray], Any] | None = None
+    ) -> None:
         self.tree, self.handle, self.text = tree, tree.this, text
         self.read = read or read_json  # ``json_data``: the same data through ``json`` alone
         size = flat.Tree_size(self.handle)
@@ -152,7 +154,7 @@ class Conversion:
             raise Decline
         try:
             with _quiet_stderr():
-                written = ryml.emit_json(self.tree, root)
+                written = emit_json(self.tree, root)
         except Exception:  # rapidyaml's own types: a tree deeper than its emitter goes
             raise Decline from None
         data = self.read(written)
@@ -259,7 +261,27 @@ class Conversion:
             holder[at] = implicit(text)
 
 
-def read_json(written: str) -> Any:
+def parse_tree(data: bytes) -> Any:
+    """rapidyaml's tree of UTF-8 ``data``, its nodes reserved up front: about one a line in
+    block style (growing would double them, each some 140 bytes), never more than one per 16
+    bytes (a file of blank lines reserves no more than one of short values would use)."""
+    tree = ryml.Tree()
+    lines = data.count(b"\n")
+    tree.reserve(min(lines + lines // 8, len(data) // 16) + 16)
+    return ryml.parse_in_arena(data, tree)
+
+
+def emit_json(tree: Any, root: int) -> bytearray:
+    """The JSON of ``tree`` from ``root``, written into a buffer of its exact size (rapidyaml's
+    own ``emit_json`` holds a copy beside the text it returns)."""
+    written = bytearray(ryml.compute_json_length(tree, root))
+    failed, _ = flat.emit_json_to_substr(tree, root, written)
+    if failed:  # pragma: no cover - the length was computed for this very tree
+        raise Decline
+    return written
+
+
+def read_json(written: bytearray) -> Any:
     """The JSON rapidyaml wrote, as plain data: by orjson, else (what orjson refuses: NaN,
     a number past a double, a lone surrogate) by ``json``. Either way a whole number becomes
     its text (``ImplicitScalar``: ``_integer``, or from orjson's ``int`` in ``_container``) and
@@ -271,7 +293,7 @@ def read_json(written: str) -> Any:
         return json_data(written)
 
 
-def json_data(written: str) -> Any:
+def json_data(written: bytearray) -> Any:
     """The JSON rapidyaml wrote, read by ``json``: numbers kept as their text."""
     try:
         return json.loads(written, parse_int=_integer, parse_float=_Float)
