@@ -111,7 +111,7 @@ def parse_yaml_partial(text: str | bytes, file: str) -> Partial:
 
         return build(checked, file)
     outline = Outline(checked, data, file)
-    source = SourceMap(lambda: _locate_all(checked, file), outline.locate)
+    source = SourceMap(lambda: _locate_all(checked, file), outline.locate, outline.locate_key)
     return Partial(Document(file, data, source, checked), [])
 
 
