@@ -8,7 +8,8 @@ of every value, so either costs about 17.6 MiB of memory per MiB of YAML above a
 baseline (``python -m benchmarks.error_path_memory``, ``--error duplicate``: 1.8 GiB at
 100 MiB). Only a file whose layout the outline cannot follow (flow style at the top, a
 top-level key written twice) and that has a problem to place after loading pays for every
-position, about 32 MiB per MiB. A larger file is refused by its size, before it is read.
+position, about 36 MiB per MiB (4 GiB at the limit). A larger file is refused by its size,
+before it is read.
 """
 
 MAX_FILE_BYTES = 112 * 1024 * 1024
