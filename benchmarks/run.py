@@ -75,10 +75,10 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 def _plan_rows(folder: Path, sizes: list[int], runs: int) -> list[str]:
     rows = [
         "| clients | changed | YAML MiB | plan s | plan CPU s | peak MiB | floor s "
-        "| floor CPU s | floor peak MiB | plan ÷ floor: wall · CPU | load avg "
+        "| floor CPU s | floor peak MiB | plan ÷ floor | plan ÷ floor CPU | load avg "
         "| calls planned / differing | field diffs | parse floor s "
         "| plan ÷ parse | stages: desired · known · plan · render s |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---:|---|---:|---|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---|---:|---|",
     ]
     for clients in sizes:
         for percent in PERCENTS:
@@ -120,7 +120,7 @@ def _plan_row(
         f"| {clients:,} | {percent:g} % | {desired.stat().st_size / 2**20:.1f} "
         f"| {result.seconds:.2f} | {result.cpu_seconds:.2f} | {result.peak_mib:.0f} "
         f"| {floor.seconds:.2f} | {floor.cpu_seconds:.2f} | {floor.peak_mib:.0f} "
-        f"| {ratios.wall:.1f}× · {ratios.cpu:.1f}× | {ratios.load[0]:.1f}–{ratios.load[1]:.1f} "
+        f"| {ratios.wall:.1f}× | {ratios.cpu:.1f}× | {ratios.load[0]:.1f}–{ratios.load[1]:.1f} "
         f"| {result.planned:,} / {result.differing:,} ({ratio:.2f}, {exact}) "
         f"| {result.deep_diffs:,} | {parse:.3f} ({parser}) | {result.seconds / parse:.0f}× "
         f"| {stages} |"
@@ -254,10 +254,10 @@ def _table(
         f"validation, no rendering) as a fresh process, median of {runs} runs; on every row "
         "it printed as many calls as `plan` and `plan --format json` (the run stops otherwise). "
         "The floor and the plan run in turn, and plan ÷ floor is the median of each pair's "
-        "ratio, in wall and in CPU time, so a machine whose speed drifts between runs moves both "
-        "sides of it alike; load avg is the lowest and highest one-minute load average read "
-        "before the pairs. reconciler's bytecode is written before (as installing the wheel "
-        "does).",
+        "ratio, in wall time (and in CPU time beside it), so a machine whose speed drifts "
+        "between runs moves both sides of it alike; load avg is the lowest and highest "
+        "one-minute load average read before the pairs. reconciler's bytecode is written "
+        "before (as installing the wheel does).",
         "The parse floor is the fastest YAML parser installed, building nothing, in process.",
         "",
         *plan_rows,
