@@ -83,7 +83,6 @@ _EXPLICIT_KEY = re.compile(r"(?:^|[ \n\[{,])\?(?:[ \n]|$)")
 _AWKWARD_ESCAPES = re.compile(r"\\(?:[NLP_]|u[dD][89a-fA-F]|U0000[dD][89a-fA-F])")
 # The first characters of text whose reading depends on whether it was quoted.
 _LOOK_CLOSER = MAYBE_IMPLICIT | ODD_FIRST
-_LONG = 1000  # text longer than this has its length checked against the limit
 _TRUE, _FALSE = ImplicitScalar("true"), ImplicitScalar("false")
 # The flags read off every node at once: what sends a file down the careful path, and a value's
 # style (a value with none is the set's VAL alone).
@@ -195,8 +194,17 @@ class Conversion:
                 self._check_key(node, at)
             kind = type(value)
             if kind is str:
-                if value and (value[0] in _LOOK_CLOSER or len(value) > _LONG):
-                    self._check_text(node, data, at)
+                if not value:
+                    pass
+                elif value[0] in _LOOK_CLOSER:
+                    # Text that may read otherwise unquoted (null, a boolean, a number, syntax);
+                    # the pattern may say yes too often, its node then says what it is.
+                    if len(value) > MAX_SCALAR_CHARS:
+                        raise Decline
+                    if READS_OTHERWISE.fullmatch(value) is not None or odd_start(value):
+                        note((node, data, at))
+                elif len(value) > MAX_SCALAR_CHARS:
+                    raise Decline
             elif kind is int:
                 # orjson's: the text JSON wrote, but for 0, which may have been written -0.
                 if value:
@@ -212,14 +220,6 @@ class Conversion:
                 note((node, data, at))
             node += 1
         return node
-
-    def _check_text(self, node: int, holder: Any, at: Any) -> None:
-        """Text that is long, or starts with a character that may make it read otherwise."""
-        text = holder[at]
-        if len(text) > MAX_SCALAR_CHARS:
-            raise Decline
-        if text[0] in _LOOK_CLOSER and _ambiguous(text):
-            self.values.append((node, holder, at))
 
     def _check_key(self, node: int, key: str) -> None:
         """A key read the same quoted or not is remembered; any other is checked at its node."""
@@ -320,12 +320,6 @@ def _number(text: str, value: Any) -> Any:
     if not _same_float(read.value, number):
         raise Decline
     return read
-
-
-def _ambiguous(text: str) -> bool:
-    """Whether ``text`` (starting with a character worth a closer look) may read differently
-    unquoted: as null, a boolean or a number, or as syntax. It may say yes too often."""
-    return READS_OTHERWISE.fullmatch(text) is not None or odd_start(text)
 
 
 def _integer(text: str) -> ImplicitScalar | str | None:
