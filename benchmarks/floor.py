@@ -2,12 +2,15 @@
 
     python benchmarks/floor.py DESIRED.yaml KNOWN.state.json
 
-prints one line per call a plan needs (``update client 100042``), in the plan's order. It reads
-the desired YAML with rapidyaml (parsed in C++, emitted as JSON, read with every number kept as
-its text), the known state with the same reader, and compares each declared resource's fields
-with its record under the same keys as reconciler (``account:<id>``, ``registration:<id>``,
-``default_sequence``, ``client:<id>``). Scalars are compared as text: ``0213456789`` keeps its
-leading zero, and a recorded ``1`` equals a declared ``1`` however it was quoted.
+prints one line per call a plan needs (``update client 100042``), in the plan's order. It is the
+fastest honest reading of the same inputs: the desired YAML parsed by rapidyaml (in C++), emitted
+as JSON and read by orjson, the rapidyaml tree and the JSON text freed as soon as they are read;
+the known state read by orjson. Each declared resource's fields are compared exactly with its
+record under the same keys as reconciler (``account:<id>``, ``registration:<id>``,
+``default_sequence``, ``client:<id>``). A number and a text are compared as text: an
+unquoted ``977456405`` equals a recorded ``"977456405"``, and ``0213456789`` keeps its leading
+zero (rapidyaml emits it as text). A number orjson can only hold as a float (``1.5``, an integer
+past 64 bits) is refused where it would be compared with text, its written form being lost.
 
 It is a floor, not an alternative: no validation, no normalization (a country or a flag must
 be written in its recorded form), no positions for error messages, no ``${VAR}`` expansion, no
@@ -23,12 +26,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
+import orjson
 import ryml
 
 DIGEST_PREFIX = "hmac-sha256:"
@@ -36,22 +39,16 @@ ACCOUNT_SECRETS = ("password",)
 CREDENTIALS_SECRETS = ("password",)
 
 
-class Number(str):
-    """The text of an unquoted number: an id here, where quoted text would name a serie."""
-
-    __slots__ = ()
-
-
 def read_yaml(path: Path) -> Any:
-    """The YAML file as plain data, every scalar a string as written (``true`` and ``null``
-    excepted, which rapidyaml emits as JSON literals)."""
-    text = ryml.emit_json(ryml.parse_in_arena(path.read_bytes()))  # the tree is freed here
-    return json.loads(text, parse_int=Number, parse_float=Number)
+    """The YAML file as plain data: text as written, unquoted numbers as numbers (``true`` and
+    ``null`` as rapidyaml emits them, JSON literals)."""
+    emitted = ryml.emit_json(ryml.parse_in_arena(path.read_bytes()))  # the tree is freed here
+    return orjson.loads(emitted)  # and the JSON text on return
 
 
 def read_json(path: Path) -> Any:
-    """The JSON file as plain data, numbers as their text, to compare with the YAML's."""
-    return json.loads(path.read_bytes(), parse_int=str, parse_float=str)
+    """The JSON file as plain data."""
+    return orjson.loads(path.read_bytes())
 
 
 def differs(declared: dict[str, Any], applied: dict[str, Any]) -> bool:
@@ -69,8 +66,21 @@ def differs(declared: dict[str, Any], applied: dict[str, Any]) -> bool:
         if type(value) is dict and type(before) is dict:
             if differs(value, before):
                 return True
-        elif value != before:
+        elif value != before and not same_text(value, before):
             return True
+    return False
+
+
+def same_text(declared: Any, applied: Any) -> bool:
+    """Whether a number and a text that are not equal are the same text (``1`` and ``"1"``)."""
+    if type(declared) is float or type(applied) is float:
+        if type(declared) is str or type(applied) is str:
+            raise SystemExit("floor: a number JSON holds as a float can't be compared as text")
+        return False
+    if type(declared) is int and type(applied) is str:
+        return str(declared) == applied
+    if type(declared) is str and type(applied) is int:
+        return declared == str(applied)
     return False
 
 
@@ -118,14 +128,14 @@ def account_calls(account: dict[str, Any], records: dict[str, Any]) -> list[str]
 def sequence_calls(sequences: dict[str, Any], records: dict[str, Any]) -> list[str]:
     unregistered = []
     for ref in sequences.get("register") or ():
-        if not isinstance(ref, Number):
+        if type(ref) is not int:
             raise SystemExit(f"floor: serie {ref!r} would need the live account to resolve")
         if f"registration:{int(ref)}" not in records:
             unregistered.append(int(ref))
     calls = [f"register sequence {number}" for number in sorted(unregistered)]
     default = sequences.get("default")
     if default is not None:
-        if not isinstance(default, Number):
+        if type(default) is not int:
             raise SystemExit(f"floor: serie {default!r} would need the live account to resolve")
         record = records.get("default_sequence")
         if record is None or str(record["applied"].get("id")) != str(int(default)):

@@ -1,8 +1,10 @@
-"""``reconciler plan`` at scale: wall time and peak memory of the command, its stages, its calls;
-and the same for the floor script (``benchmarks/floor.py``), the plan in the plainest fast Python.
+"""``reconciler plan`` at scale: wall time, CPU time and peak memory of the command, its stages,
+its calls; and the same for the floor script (``benchmarks/floor.py``), the plan in the fastest
+honest Python.
 
 Each run is a fresh process (``reconciler plan`` as CI would run it, or the floor script); its
-peak resident memory comes from ``wait4``, in a small parent of its own (see ``_MEASURE``).
+CPU time (user + system) and peak resident memory come from ``wait4``, in a small parent of its
+own (see ``_MEASURE``). The machine's load average (one minute) is read before each pair.
 One ``plan --format json`` gives the calls to check the floor's against; one more run in this
 process times the stages and counts the deep diffs.
 """
@@ -32,10 +34,30 @@ _SUMMARY = re.compile(r"^Plan: (\d+) calls? ", re.MULTILINE)
 
 
 @dataclass(frozen=True)
+class Run:
+    """One command run to completion: wall seconds, CPU seconds (user + system), peak MiB."""
+
+    seconds: float
+    cpu_seconds: float
+    peak_mib: float
+
+
+@dataclass(frozen=True)
+class Ratios:
+    """Plan ÷ floor, the median of each pair's ratio, in wall and in CPU time; and the load
+    average (one minute) the pairs ran under, lowest and highest."""
+
+    wall: float
+    cpu: float
+    load: tuple[float, float]
+
+
+@dataclass(frozen=True)
 class PlanResult:
     """Medians over the runs, what was planned, and one in-process run's stages."""
 
     seconds: float
+    cpu_seconds: float
     peak_mib: float
     planned: int
     json_calls: int
@@ -47,9 +69,10 @@ class PlanResult:
 
 @dataclass(frozen=True)
 class FloorResult:
-    """The floor script's median wall time and peak memory over the runs, and its calls."""
+    """The floor script's median wall time, CPU time and peak memory over the runs, its calls."""
 
     seconds: float
+    cpu_seconds: float
     peak_mib: float
     calls: int
 
@@ -65,13 +88,13 @@ process = subprocess.Popen(sys.argv[2:])
 _, status, usage = os.wait4(process.pid, 0)
 seconds = time.perf_counter() - started
 with open(sys.argv[1], "w") as out:
-    out.write(f"{seconds} {usage.ru_maxrss}")
+    out.write(f"{seconds} {usage.ru_utime + usage.ru_stime} {usage.ru_maxrss}")
 sys.exit(os.waitstatus_to_exitcode(status))
 """
 
 
-def _run_timed(command: list[str], environ: dict[str, str]) -> tuple[float, float, str]:
-    """Run ``command`` to completion: wall seconds, peak MiB (from ``wait4``), its stdout."""
+def _run_timed(command: list[str], environ: dict[str, str]) -> tuple[Run, str]:
+    """Run ``command`` to completion: its figures (from ``wait4``) and its stdout."""
     with tempfile.TemporaryDirectory(prefix="reconciler-bench-run-") as scratch:
         folder = Path(scratch)
         measured, stdout, stderr = folder / "measured", folder / "stdout", folder / "stderr"
@@ -81,8 +104,8 @@ def _run_timed(command: list[str], environ: dict[str, str]) -> tuple[float, floa
         if returncode != 0:
             errors = stderr.read_text("utf-8", errors="replace")
             raise RuntimeError(f"{' '.join(command[1:4])} failed ({returncode}): {errors}")
-        seconds, kib = measured.read_text("utf-8").split()
-        return float(seconds), int(kib) / 1024, stdout.read_text("utf-8")
+        seconds, cpu, kib = measured.read_text("utf-8").split()
+        return Run(float(seconds), float(cpu), int(kib) / 1024), stdout.read_text("utf-8")
 
 
 def _plan_command(scenario: Scenario, *options: str) -> list[str]:
@@ -90,27 +113,27 @@ def _plan_command(scenario: Scenario, *options: str) -> list[str]:
     return [*command, "--state", str(scenario.known), *options]
 
 
-def run_plan_command(scenario: Scenario) -> tuple[float, float, int]:
-    """One ``reconciler plan``: wall seconds, peak MiB, and the number of calls it printed."""
-    seconds, peak, text = _run_timed(_plan_command(scenario), ENVIRON)
+def run_plan_command(scenario: Scenario) -> tuple[Run, int]:
+    """One ``reconciler plan``: its figures and the number of calls it printed."""
+    run, text = _run_timed(_plan_command(scenario), ENVIRON)
     found = _SUMMARY.search(text)
     planned = int(found.group(1)) if found else 0
     if found is None and "No changes." not in text:
         raise RuntimeError(f"no summary line in the plan's output: {text[-300:]!r}")
-    return seconds, peak, planned
+    return run, planned
 
 
 def json_plan_calls(scenario: Scenario) -> int:
     """The ``calls`` of the summary that ``reconciler plan --format json`` prints."""
-    _, _, text = _run_timed(_plan_command(scenario, "--format", "json"), ENVIRON)
+    _, text = _run_timed(_plan_command(scenario, "--format", "json"), ENVIRON)
     return int(json.loads(text)["summary"]["calls"])
 
 
-def run_floor_command(scenario: Scenario) -> tuple[float, float, int]:
-    """One run of the floor script: wall seconds, peak MiB, and the number of calls it printed."""
+def run_floor_command(scenario: Scenario) -> tuple[Run, int]:
+    """One run of the floor script: its figures and the number of calls it printed."""
     command = [sys.executable, str(FLOOR), str(scenario.desired), str(scenario.known)]
-    seconds, peak, text = _run_timed(command, ENVIRON)
-    return seconds, peak, len(text.splitlines())
+    run, text = _run_timed(command, ENVIRON)
+    return run, len(text.splitlines())
 
 
 def plan_in_process(scenario: Scenario) -> tuple[set[str], int, dict[str, float]]:
@@ -156,28 +179,28 @@ def plan_in_process(scenario: Scenario) -> tuple[set[str], int, dict[str, float]
     return {call.resource for call in plan.calls}, calls, stages
 
 
-def bench_plan(scenario: Scenario, runs: int) -> tuple[PlanResult, FloorResult, float]:
+def bench_plan(scenario: Scenario, runs: int) -> tuple[PlanResult, FloorResult, Ratios]:
     """Run ``reconciler plan`` and the floor script ``runs`` times each on ``scenario``, in
     turn (floor, plan, floor, plan, ...): their medians, checks, and the median of each pair's
-    ratio, which holds when the machine's speed drifts between runs."""
-    seconds, peaks, counts = [], [], set()
-    floor_seconds, floor_peaks, floor_counts, ratios = [], [], set(), []
+    ratio in wall and in CPU time, which holds when the machine's speed drifts between runs."""
+    plans: list[Run] = []
+    floors: list[Run] = []
+    counts, floor_counts, loads = set(), set(), []
     for _ in range(runs):
-        floor_wall, floor_peak, floor_calls = run_floor_command(scenario)
-        wall, peak, planned = run_plan_command(scenario)
-        floor_seconds.append(floor_wall)
-        floor_peaks.append(floor_peak)
+        loads.append(os.getloadavg()[0])
+        floor_run, floor_calls = run_floor_command(scenario)
+        plan_run, planned = run_plan_command(scenario)
+        floors.append(floor_run)
         floor_counts.add(floor_calls)
-        seconds.append(wall)
-        peaks.append(peak)
+        plans.append(plan_run)
         counts.add(planned)
-        ratios.append(wall / floor_wall)
     if len(counts) != 1 or len(floor_counts) != 1:
         raise RuntimeError(f"runs planned different numbers of calls: {counts} {floor_counts}")
     resources, deep_diffs, stages = plan_in_process(scenario)
     result = PlanResult(
-        seconds=statistics.median(seconds),
-        peak_mib=statistics.median(peaks),
+        seconds=statistics.median(run.seconds for run in plans),
+        cpu_seconds=statistics.median(run.cpu_seconds for run in plans),
+        peak_mib=statistics.median(run.peak_mib for run in plans),
         planned=counts.pop(),
         json_calls=json_plan_calls(scenario),
         differing=len(scenario.changed),
@@ -186,6 +209,16 @@ def bench_plan(scenario: Scenario, runs: int) -> tuple[PlanResult, FloorResult, 
         stages=stages,
     )
     floor = FloorResult(
-        statistics.median(floor_seconds), statistics.median(floor_peaks), floor_counts.pop()
+        statistics.median(run.seconds for run in floors),
+        statistics.median(run.cpu_seconds for run in floors),
+        statistics.median(run.peak_mib for run in floors),
+        floor_counts.pop(),
     )
-    return result, floor, statistics.median(ratios)
+    ratios = Ratios(
+        wall=statistics.median(p.seconds / f.seconds for p, f in zip(plans, floors, strict=True)),
+        cpu=statistics.median(
+            p.cpu_seconds / f.cpu_seconds for p, f in zip(plans, floors, strict=True)
+        ),
+        load=(min(loads), max(loads)),
+    )
+    return result, floor, ratios

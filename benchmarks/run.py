@@ -27,13 +27,15 @@ from benchmarks.apply_throughput import Throughput, bench_throughput, trivial_se
 from benchmarks.generate import write_scenario
 from benchmarks.machine import compile_package, describe
 from benchmarks.parse_floor import parse_floor
-from benchmarks.plan_bench import FloorResult, PlanResult, bench_plan
+from benchmarks.plan_bench import FloorResult, PlanResult, Ratios, bench_plan
 from benchmarks.sandbox_writes import MODES, WriteResult, bench_writes
 
 HERE = Path(__file__).parent
 README = HERE.parent / "README.md"
 RESULTS = HERE / "RESULTS.md"
 PERCENTS = (0.0, 1.0, 100.0)
+LARGE = 250_000
+"""Clients of the ``--large`` row: the most a desired-state file holds (``MAX_FILE_BYTES``)."""
 START, END = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
 FLEET_MARK = "<!-- fleet-bench -->"
 
@@ -42,6 +44,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="1k and 10k only, short windows")
     parser.add_argument("--sizes", type=int, nargs="*", help="clients per desired state")
+    parser.add_argument(
+        "--large", action="store_true", help=f"add {LARGE:,} clients to the sizes planned"
+    )
     parser.add_argument("--runs", type=int, help="runs per plan measurement (median)")
     parser.add_argument("--apply-clients", type=int, default=1000, help="updates, no limit")
     parser.add_argument("--rate-limit", type=int, default=780, help="requests per minute")
@@ -69,20 +74,22 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def _plan_rows(folder: Path, sizes: list[int], runs: int) -> list[str]:
     rows = [
-        "| clients | changed | YAML MiB | plan s | peak MiB | floor s | floor peak MiB "
-        "| plan ÷ floor | calls planned / differing | field diffs | parse floor s "
+        "| clients | changed | YAML MiB | plan s | plan CPU s | peak MiB | floor s "
+        "| floor CPU s | floor peak MiB | plan ÷ floor | plan ÷ floor CPU | load avg "
+        "| calls planned / differing | field diffs | parse floor s "
         "| plan ÷ parse | stages: desired · known · plan · render s |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---:|---|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---|---:|---|",
     ]
     for clients in sizes:
         for percent in PERCENTS:
             scenario = write_scenario(folder, clients, percent)
-            pairs = runs if clients < 100_000 else max(1, runs - 2)
-            result, floor, ratio = bench_plan(scenario, pairs)
+            pairs = runs if clients < 100_000 else max(1, runs - 2 - 2 * (clients > 100_000))
+            result, floor, ratios = bench_plan(scenario, pairs)
             _check_calls(scenario.known, result, floor)
             parser, parse = parse_floor(scenario.desired, runs)
-            row = _plan_row(clients, percent, scenario.desired, result, floor, ratio, parser, parse)
-            rows.append(row)
+            rows.append(
+                _plan_row(clients, percent, scenario.desired, result, floor, ratios, parser, parse)
+            )
             print(rows[-1], flush=True)
     return rows
 
@@ -102,7 +109,7 @@ def _plan_row(
     desired: Path,
     result: PlanResult,
     floor: FloorResult,
-    ratio_to_floor: float,
+    ratios: Ratios,
     parser: str,
     parse: float,
 ) -> str:
@@ -111,8 +118,9 @@ def _plan_row(
     stages = " · ".join(f"{seconds:.2f}" for seconds in result.stages.values())
     return (
         f"| {clients:,} | {percent:g} % | {desired.stat().st_size / 2**20:.1f} "
-        f"| {result.seconds:.2f} | {result.peak_mib:.0f} "
-        f"| {floor.seconds:.2f} | {floor.peak_mib:.0f} | {ratio_to_floor:.1f}× "
+        f"| {result.seconds:.2f} | {result.cpu_seconds:.2f} | {result.peak_mib:.0f} "
+        f"| {floor.seconds:.2f} | {floor.cpu_seconds:.2f} | {floor.peak_mib:.0f} "
+        f"| {ratios.wall:.1f}× | {ratios.cpu:.1f}× | {ratios.load[0]:.1f}–{ratios.load[1]:.1f} "
         f"| {result.planned:,} / {result.differing:,} ({ratio:.2f}, {exact}) "
         f"| {result.deep_diffs:,} | {parse:.3f} ({parser}) | {result.seconds / parse:.0f}× "
         f"| {stages} |"
@@ -181,6 +189,8 @@ def _sandbox_row(result: WriteResult, warm_up: int) -> str:
 def main(argv: list[str] | None = None) -> None:
     arguments = _arguments(argv)
     sizes = arguments.sizes or ([1_000, 10_000] if arguments.quick else [1_000, 10_000, 100_000])
+    if arguments.large and LARGE not in sizes:
+        sizes = [*sizes, LARGE]
     runs = arguments.runs or (3 if arguments.quick else 5)
     rate_calls = arguments.rate_calls or (200 if arguments.quick else 1000)
     throughput_calls = arguments.throughput_calls or (1000 if arguments.quick else 3000)
@@ -235,15 +245,19 @@ def _table(
     parts = [
         f"Measured on {machine}.",
         "",
-        f"`reconciler plan` as a fresh process, median of {runs} runs (2 fewer at 100k); peak "
-        "memory is the process's maximum resident set (measured from a small parent of its own, "
-        "not from this harness). Stages are one in-process run.",
-        "The floor is `benchmarks/floor.py` (same comparison, plain Python: rapidyaml to JSON, "
-        f"no validation, no rendering) as a fresh process, median of {runs} runs; on every row "
+        f"`reconciler plan` as a fresh process, median of {runs} runs (2 fewer at 100k, 4 fewer "
+        "above); CPU time is user + system and peak memory the process's maximum resident set, "
+        "both from `wait4` in a small parent of its own (not from this harness). Stages are one "
+        "in-process run.",
+        "The floor is `benchmarks/floor.py` (the same comparison in the fastest honest Python: "
+        "rapidyaml to JSON read by orjson, the known state by orjson, exact comparison, no "
+        f"validation, no rendering) as a fresh process, median of {runs} runs; on every row "
         "it printed as many calls as `plan` and `plan --format json` (the run stops otherwise). "
         "The floor and the plan run in turn, and plan ÷ floor is the median of each pair's "
-        "ratio, so a machine whose speed drifts between runs moves both sides of it alike. "
-        "reconciler's bytecode is written before (as installing the wheel does).",
+        "ratio, in wall time (and in CPU time beside it), so a machine whose speed drifts "
+        "between runs moves both sides of it alike; load avg is the lowest and highest "
+        "one-minute load average read before the pairs. reconciler's bytecode is written "
+        "before (as installing the wheel does).",
         "The parse floor is the fastest YAML parser installed, building nothing, in process.",
         "",
         *plan_rows,

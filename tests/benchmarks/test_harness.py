@@ -46,6 +46,11 @@ def test_a_tiny_run_writes_a_table_with_exact_plans_and_clean_applies(tmp_path: 
         assert float(cells["floor s"]) > 0
         assert float(cells["floor peak MiB"]) > 0
         assert float(cells["plan ÷ floor"].removesuffix("×")) > 0
+        # Paired in CPU time too, with the load average the pairs ran under.
+        assert float(cells["plan CPU s"]) > 0 and float(cells["floor CPU s"]) > 0
+        assert float(cells["plan ÷ floor CPU"].removesuffix("×")) > 0
+        low, high = (float(load) for load in cells["load avg"].split("–"))
+        assert 0 <= low <= high
     assert "| off | 12 | 12 |" in table
     assert "| 780/min | 5 | 5 |" in table
     assert table.count("| 0 | 0 calls |") == 2  # no 429s, and nothing left to do after

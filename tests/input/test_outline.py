@@ -172,3 +172,65 @@ def test_the_common_layouts_are_placed_by_the_outline(newline: str) -> None:
     # Every item, the account and its id; not the clients list itself (no call points at it,
     # the whole file places it) nor the item past the end.
     assert answers(text.replace("\n", newline)) == (5, 7)
+
+
+def every_path(value: Any, path: YamlPath = ()) -> list[YamlPath]:
+    """Every path in ``value``, and one past the end of each list and mapping."""
+    paths: list[YamlPath] = [path]
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            paths += every_path(inner, (*path, key))
+        paths.append((*path, "no such key"))
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            paths += every_path(inner, (*path, index))
+        paths.append((*path, len(value)))
+    return paths
+
+
+def answers_inside_items(text: str) -> int:
+    """Check every path and key the outline places against the whole file's map (nearest
+    placed ancestor, as ``SourceMap.locate`` answers); how many it placed inside items."""
+    from reconciler.desired.loader import SourceMap
+
+    document = parse_yaml(text, "f.yaml")
+    outline = Outline(text, document.data, "f.yaml")
+    whole = SourceMap(lambda: locate_all(text, "f.yaml"))
+    placed = 0
+    for path in every_path(document.data):
+        found = outline.locate(path)
+        if found is not None:
+            assert _position(found) == whole.locate(path), (path, text)
+            placed += len(path) > 2
+        key = outline.locate_key(path)
+        if key is not None:
+            assert _position(key) == whole.key_position(path), (path, text)
+    return placed
+
+
+@FUZZ
+@given(documents())
+def test_the_outline_places_what_is_inside_an_item_as_the_whole_file_does(text: str) -> None:
+    answers_inside_items(text)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_the_outline_places_the_values_and_keys_inside_items(newline: str) -> None:
+    text = (
+        "clients:\n  - id: 1\n    code: A\n    contact:\n      name: x\n"
+        "  # between\n  - 'id': 2\n    note: |\n      - a line like an item\n"
+        "  -   {id: 3, code: C}\naccount:\n  id: 1\n"
+    )
+    # Inside items: id, code, contact, contact.name; id, note; id, code; and a key past the
+    # end of each of the four mappings, placed at the mapping.
+    assert answers_inside_items(text.replace("\n", newline)) == 12
+
+
+def test_an_error_inside_an_item_of_a_big_file_is_placed_by_its_item_alone() -> None:
+    clients = "".join(f"  - id: {i}\n    code: C-{i}\n    name: Client {i}\n" for i in range(500))
+    text = f"account:\n  id: 1\nclients:\n{clients}"
+    document = parse_yaml(text, "big.yaml")
+    assert document.source.locate(("clients", 499, "name")) == _position((4 + 3 * 499 + 2, 11))
+    assert document.source.key_position(("clients", 7, "code")) == _position((4 + 3 * 7 + 1, 5))
+    assert document.source.locate(("clients", 7, "code", "deeper")).line == 4 + 3 * 7 + 1
+    assert repr(document.source) == "SourceMap(deferred)"

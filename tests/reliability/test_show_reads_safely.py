@@ -53,7 +53,7 @@ SWAPS: dict[str, Callable[[Path], None]] = {
     "a symlink out of its folder": _make_outward_symlink,
 }
 WHY = {
-    "a file over the size limit": "is larger than 40 MiB",
+    "a file over the size limit": f"is larger than {MAX_FILE_BYTES // 2**20} MiB",
     "a symlink out of its folder": "a symlink leading outside the folder it is in",
 }
 # The device is reached through a symlink, which apply follows only when the operator allows it.

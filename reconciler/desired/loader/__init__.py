@@ -14,6 +14,7 @@ finds and places every problem.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from reconciler.desired.loader.checked_text import TOO_LARGE, Fatal, decode
 from reconciler.desired.loader.fast import fast_data
@@ -105,14 +106,26 @@ def parse_yaml_partial(text: str | bytes, file: str) -> Partial:
     if isinstance(text, bytes) and not text.startswith(b"\xef\xbb\xbf") and b"\r" not in text:
         raw = text
     data = fast_data(checked, raw)
-    # ruamel.yaml is imported only when the careful path is needed.
-    if data is None:
-        from reconciler.desired.loader.events import build
+    if data is not None:
+        return Partial(Document(file, data, _deferred(checked, data, file), checked), [])
+    # ruamel.yaml is imported only when the careful path is needed. It keeps no position but
+    # its problems': the map of every value costs more than the data, and most files it loads
+    # have no problem to place, or one the outline places.
+    from reconciler.desired.loader.events import build
 
-        return build(checked, file)
-    outline = Outline(checked, data, file)
-    source = SourceMap(lambda: _locate_all(checked, file), outline.locate)
-    return Partial(Document(file, data, source, checked), [])
+    built = build(checked, file, record=False)
+    if built.document is None:
+        return built
+    data = built.document.data
+    document = Document(file, data, _deferred(checked, data, file), checked)
+    return Partial(document, built.problems, built.spoiled)
+
+
+def _deferred(text: str, data: dict[str, Any], file: str) -> SourceMap:
+    """A source map that places paths when asked: by the outline where it can, else by placing
+    every value of the file."""
+    outline = Outline(text, data, file)
+    return SourceMap(lambda: _locate_all(text, file), outline.locate, outline.locate_key)
 
 
 def _locate_all(text: str, file: str) -> tuple[Spots, Spots]:

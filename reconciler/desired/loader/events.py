@@ -43,12 +43,17 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _KINDS = {bool: ("bool",), int: ("int", "float"), float: ("float",)}
 
 
-def build(text: str, file: str) -> Partial:
-    """Data, positions and every problem of checked text (see ``text.decode``)."""
+def build(text: str, file: str, *, record: bool = True) -> Partial:
+    """Data, positions and every problem of checked text (see ``text.decode``).
+
+    With ``record`` False the problems still carry their positions, but no other position is
+    kept: the document's source map is left empty, for the caller to place paths later (the
+    map of every value costs more memory than the data itself).
+    """
     try:
-        return _build(text, file, pure=False)
+        return _build(text, file, pure=False, record=record)
     except YAMLError:
-        return _build(text, file, pure=True)
+        return _build(text, file, pure=True, record=record)
 
 
 def locate_all(text: str, file: str) -> tuple[Spots, Spots]:
@@ -57,8 +62,8 @@ def locate_all(text: str, file: str) -> tuple[Spots, Spots]:
     return (document.source.values, document.source.keys) if document else ({}, {})
 
 
-def _build(text: str, file: str, *, pure: bool) -> Partial:
-    builder = _Builder(file)
+def _build(text: str, file: str, *, pure: bool, record: bool) -> Partial:
+    builder = _Builder(file, record)
     try:
         builder.run(_events(text, pure))
     except Fatal as fatal:
@@ -106,13 +111,16 @@ class _Frame:
     key: str = ""
     has_key: bool = False
     key_ok: bool = False
+    lines: dict[str, int] | None = None
+    """Where each key was written (its line), when positions are not recorded."""
 
 
 class _Builder:
     """Builds plain data and a SourceMap from YAML events, collecting problems."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, record: bool = True) -> None:
         self.file = file
+        self.record = record
         self.source = SourceMap()
         self.problems: list[Problem] = []
         self.spoiled: set[YamlPath] = set()
@@ -174,12 +182,13 @@ class _Builder:
             path = (*parent.path, len(parent.container))
         elif parent.has_key and parent.key_ok:
             path = (*parent.path, parent.key)
-            if empty:
+            if empty and self.record:
                 self.source.values[path] = self.source.keys[path]
                 return path
         else:
             return None
-        self.source.values[path] = (mark.line + 1, mark.column + 1)
+        if self.record:
+            self.source.values[path] = (mark.line + 1, mark.column + 1)
         return path
 
     def _finish(self, value: Any, mark: Any) -> None:
@@ -211,14 +220,23 @@ class _Builder:
             self._soft(mark, parent.path, message)
             return
         path = (*parent.path, key)
-        first = self.source.keys.get(path)
+        if self.record:
+            first = self.source.keys.get(path)
+            line = first[0] if first is not None else None
+        else:
+            if parent.lines is None:
+                parent.lines = {}
+            line = parent.lines.get(key)
         if key == "<<":
             self._soft(mark, parent.path, "merge keys ('<<') are not supported")
-        elif first is not None:
-            message = f"duplicate key '{shorten(key)}' (first written at line {first[0]})"
+        elif line is not None:
+            message = f"duplicate key '{shorten(key)}' (first written at line {line})"
             self._soft(mark, path, message)
         else:
-            self.source.keys[path] = (mark.line + 1, mark.column + 1)
+            if self.record:
+                self.source.keys[path] = (mark.line + 1, mark.column + 1)
+            elif parent.lines is not None:
+                parent.lines[key] = mark.line + 1
             parent.key, parent.key_ok = key, True
 
     def _start(self, event: Any, container: dict[str, Any] | list[Any], kind: str) -> None:

@@ -1,17 +1,20 @@
 """The fast path: rapidyaml's tree → plain data, for files with nothing to report.
 
 rapidyaml parses in C++ at close to 100 MB/s but tracks no positions. The tree becomes Python
-data in C as well: rapidyaml writes it as JSON and ``json`` reads that back. JSON keeps less
-than YAML says, so the conversion then reads from the tree only what JSON cannot tell:
+data in C as well: rapidyaml writes it as JSON and orjson reads that back (``json`` where orjson
+refuses it; both give the same data), the JSON text freed at once. JSON keeps less than YAML
+says, so the conversion then reads from the tree only what JSON cannot tell:
 
-- one pass over every node's type (one call each, in C through ``map``) finds what the
-  careful path must see (a tag, an anchor or alias, a null key), flow collections (checked
-  node by node, ``tree_walk``) and block scalars (their headers checked in the text);
-- a pass over the data, which rapidyaml lays out in document order, numbers every value with
-  its node, so the few values JSON reads ambiguously are looked up in the tree: text that YAML
-  reads as null, a boolean or a number when unquoted (``~``, ``True``, ``0213456789``) and
-  numbers rapidyaml rewrites (``1.`` comes out as ``1.0``); a count of the nodes at the end
-  catches duplicate keys, which JSON merges.
+- every node's type is read once (one call each, in C through ``map``, into an array of 8
+  bytes a node); one pass over it finds what the careful path must see (a tag, an anchor or
+  alias, a null key, a value with no style), flow collections (checked node by node,
+  ``tree_walk``) and block scalars (their headers checked in the text);
+- one pass over the data, which rapidyaml lays out in document order, numbers every value
+  with its node, turns whole numbers into their text (``ImplicitScalar``), and looks up in the
+  tree the few values JSON reads ambiguously: text that YAML reads as null, a boolean or a
+  number when unquoted (``~``, ``True``, ``0213456789``), numbers rapidyaml rewrites (``1.``
+  comes out as ``1.0``) and those orjson reads as floats (a whole number past 64 bits); a
+  count of the nodes at the end catches duplicate keys, which JSON merges.
 
 What JSON cannot hold at all (``+12``, a control character) is left to the node-by-node walk,
 and anything neither reads exactly as the careful path does makes the fast path decline; the
@@ -28,14 +31,22 @@ import contextlib
 import json
 import os
 import re
-from collections.abc import Iterator
+from array import array
+from collections.abc import Callable, Iterator
 from functools import reduce
 from itertools import compress, repeat
 from operator import and_, or_
 from typing import Any
 
+import orjson
+
 from reconciler.desired.loader.limits import MAX_DEPTH, MAX_SCALAR_CHARS
-from reconciler.desired.loader.scalars import MAX_DIGITS, READS_OTHERWISE, ImplicitScalar, implicit
+from reconciler.desired.loader.scalars import (
+    MAX_DIGITS,
+    READS_OTHERWISE,
+    ImplicitScalar,
+    implicit,
+)
 from reconciler.desired.loader.tree_walk import (
     CONTAINER,
     DECLINE,
@@ -72,8 +83,10 @@ _EXPLICIT_KEY = re.compile(r"(?:^|[ \n\[{,])\?(?:[ \n]|$)")
 _AWKWARD_ESCAPES = re.compile(r"\\(?:[NLP_]|u[dD][89a-fA-F]|U0000[dD][89a-fA-F])")
 # The first characters of text whose reading depends on whether it was quoted.
 _LOOK_CLOSER = MAYBE_IMPLICIT | ODD_FIRST
-_LONG = 1000  # text longer than this has its length checked against the limit
 _TRUE, _FALSE = ImplicitScalar("true"), ImplicitScalar("false")
+# The flags read off every node at once: what sends a file down the careful path, and a value's
+# style (a value with none is the set's VAL alone).
+_SEEN = VAL | STYLED | DECLINE | FLOW | LITERAL_OR_FOLDED
 
 
 class Unreadable(Exception):
@@ -92,7 +105,7 @@ def fast_data(text: str, raw: bytes | None = None) -> dict[str, Any] | None:
         return None
     try:
         with _quiet_stderr():
-            tree = ryml.parse_in_arena(raw if raw is not None else text.encode("utf-8"))
+            tree = parse_tree(raw if raw is not None else text.encode("utf-8"))
     except Exception:  # rapidyaml raises its own exception types for syntax errors
         return None
     try:
@@ -111,10 +124,14 @@ def fast_data(text: str, raw: bytes | None = None) -> dict[str, Any] | None:
 class Conversion:
     """One conversion of a rapidyaml tree through JSON, with the checks the walk would make."""
 
-    def __init__(self, tree: Any, text: str) -> None:
+    def __init__(
+        self, tree: Any, text: str, read: Callable[[bytearray], Any] | None = None
+    ) -> None:
         self.tree, self.handle, self.text = tree, tree.this, text
+        self.read = read or read_json  # ``json_data``: the same data through ``json`` alone
         size = flat.Tree_size(self.handle)
-        self.types: list[int] = list(map(flat.Tree_type, repeat(self.handle, size), range(size)))
+        # Every node's type, 8 bytes each (a list would hold an int object per node).
+        self.types = array("Q", map(flat.Tree_type, repeat(self.handle, size), range(size)))
         # Values (and keys) whose reading needs their node: (node, holder, key or index).
         self.values: list[tuple[int, Any, Any]] = []
         self.keys: list[tuple[int, str]] = []
@@ -122,26 +139,25 @@ class Conversion:
 
     def data(self) -> dict[str, Any]:
         types = self.types
-        every = reduce(or_, types, 0)
+        # One pass: the flags every node holds between them, and whether a value has no style.
+        seen = set(map(and_, types, repeat(_SEEN)))
+        every = reduce(or_, seen, 0)
         if every & DECLINE:
             raise Decline
+        if VAL in seen:
+            raise Decline  # a value with no style: rapidyaml's reading is unclear
         root = document_root(self.handle)
         if every & FLOW:
             self._check_flow()
         if every & LITERAL_OR_FOLDED and not _blocks_read_alike(self.text):
             raise Decline
-        values = compress(types, map(and_, types, repeat(VAL)))
-        if not all(map(and_, values, repeat(STYLED))):
-            raise Decline  # a value with no style: rapidyaml's reading is unclear
         try:
             with _quiet_stderr():
-                written = ryml.emit_json(self.tree, root)
+                written = emit_json(self.tree, root)
         except Exception:  # rapidyaml's own types: a tree deeper than its emitter goes
             raise Decline from None
-        try:
-            data = json.loads(written, parse_int=_integer, parse_float=_Float)
-        except (ValueError, RecursionError):
-            raise Unreadable from None
+        data = self.read(written)
+        del written  # as large as the file or more: freed before the data is walked
         if type(data) is not dict:
             raise Decline
         try:
@@ -170,32 +186,40 @@ class Conversion:
         if depth > MAX_DEPTH or not self.types[node] & (MAP if mapping else SEQ):
             raise Decline
         plain_keys, note = self.plain_keys, self.values.append
+        check_keys = mapping and not plain_keys.issuperset(data)
         items: Any = data.items() if mapping else enumerate(data)
         node += 1
         for at, value in items:
-            if mapping and at not in plain_keys:
+            if check_keys and at not in plain_keys:
                 self._check_key(node, at)
             kind = type(value)
             if kind is str:
-                if value and (value[0] in _LOOK_CLOSER or len(value) > _LONG):
-                    self._check_text(node, data, at)
+                if not value:
+                    pass
+                elif value[0] in _LOOK_CLOSER:
+                    # Text that may read otherwise unquoted (null, a boolean, a number, syntax);
+                    # the pattern may say yes too often, its node then says what it is.
+                    if len(value) > MAX_SCALAR_CHARS:
+                        raise Decline
+                    if READS_OTHERWISE.fullmatch(value) is not None or odd_start(value):
+                        note((node, data, at))
+                elif len(value) > MAX_SCALAR_CHARS:
+                    raise Decline
+            elif kind is int:
+                # orjson's: the text JSON wrote, but for 0, which may have been written -0.
+                if value:
+                    data[at] = ImplicitScalar(value)
+                else:
+                    note((node, data, at))
             elif kind is dict or kind is list:
                 node = self._container(value, node, depth + 1)
                 continue
             elif kind is bool:
                 data[at] = _TRUE if value else _FALSE
-            elif kind is _Float:
+            elif kind is float or kind is _Float:
                 note((node, data, at))
             node += 1
         return node
-
-    def _check_text(self, node: int, holder: Any, at: Any) -> None:
-        """Text that is long, or starts with a character that may make it read otherwise."""
-        text = holder[at]
-        if len(text) > MAX_SCALAR_CHARS:
-            raise Decline
-        if text[0] in _LOOK_CLOSER and _ambiguous(text):
-            self.values.append((node, holder, at))
 
     def _check_key(self, node: int, key: str) -> None:
         """A key read the same quoted or not is remembered; any other is checked at its node."""
@@ -221,27 +245,81 @@ class Conversion:
                 raise Decline
             text = _text(flat.Tree_val(self.handle, node))
             value = holder[at]
+            if type(value) is not str:  # a number: JSON holds it only from a plain scalar
+                if not kind & VAL_PLAIN or text is None:
+                    raise Decline
+                holder[at] = _number(text, value)
+                continue
             if not kind & VAL_PLAIN:
-                if type(value) is _Float or text != value:
+                if text != value:
                     raise Decline
                 continue
             if not text or odd_start(text):
                 raise Decline
-            read = implicit(text)
-            if type(value) is _Float:
-                if not isinstance(read, ImplicitScalar) or type(read.value) is not float:
-                    raise Decline
-                if not _same_float(read.value, float(value)):
-                    raise Decline
-            elif text != value:
+            if text != value:
                 raise Decline
-            holder[at] = read
+            holder[at] = implicit(text)
 
 
-def _ambiguous(text: str) -> bool:
-    """Whether ``text`` (starting with a character worth a closer look) may read differently
-    unquoted: as null, a boolean or a number, or as syntax. It may say yes too often."""
-    return READS_OTHERWISE.fullmatch(text) is not None or odd_start(text)
+def parse_tree(data: bytes) -> Any:
+    """rapidyaml's tree of UTF-8 ``data``, its nodes reserved up front: about one a line in
+    block style (growing would double them, each some 140 bytes), never more than one per 16
+    bytes (a file of blank lines reserves no more than one of short values would use)."""
+    tree = ryml.Tree()
+    lines = data.count(b"\n")
+    tree.reserve(min(lines + lines // 8, len(data) // 16) + 16)
+    return ryml.parse_in_arena(data, tree)
+
+
+def emit_json(tree: Any, root: int) -> bytearray:
+    """The JSON of ``tree`` from ``root``, written into a buffer of its exact size (rapidyaml's
+    own ``emit_json`` holds a copy beside the text it returns)."""
+    written = bytearray(ryml.compute_json_length(tree, root))
+    failed, _ = flat.emit_json_to_substr(tree, root, written)
+    if failed:  # pragma: no cover - the length was computed for this very tree
+        raise Decline
+    return written
+
+
+def read_json(written: bytearray) -> Any:
+    """The JSON rapidyaml wrote, as plain data: by orjson, else (what orjson refuses: NaN,
+    a number past a double, a lone surrogate) by ``json``. Either way a whole number becomes
+    its text (``ImplicitScalar``: ``_integer``, or from orjson's ``int`` in ``_container``) and
+    a float is read from its node, so the two give the same data (tests/input/test_json_route.py).
+    """
+    try:
+        return orjson.loads(written)
+    except orjson.JSONDecodeError:
+        return json_data(written)
+
+
+def json_data(written: bytearray) -> Any:
+    """The JSON rapidyaml wrote, read by ``json``: numbers kept as their text."""
+    try:
+        return json.loads(written, parse_int=_integer, parse_float=_Float)
+    except (ValueError, RecursionError):
+        raise Unreadable from None
+
+
+def _number(text: str, value: Any) -> Any:
+    """A number JSON read (orjson's ``int`` 0 or ``float``, ``json``'s ``_Float``) as its node's
+    ``text`` reads: what ``json`` with ``_integer`` and ``_Float`` makes of it."""
+    read = implicit(text)
+    if type(value) is int:  # 0, written 0 or -0
+        if text not in ("0", "-0"):
+            raise Decline
+        return ImplicitScalar(text)
+    if not isinstance(read, ImplicitScalar) or type(read.value) is bool:
+        raise Decline
+    number = float(value)
+    if type(read.value) is int:
+        # A whole number past 64 bits, which orjson reads as a float.
+        if type(value) is not float or float(read.value) != number:
+            raise Decline
+        return read
+    if not _same_float(read.value, number):
+        raise Decline
+    return read
 
 
 def _integer(text: str) -> ImplicitScalar | str | None:

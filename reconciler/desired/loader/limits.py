@@ -1,15 +1,18 @@
 """The loader's limits on hostile or accidental input.
 
-``MAX_FILE_BYTES`` is set so that reporting an error never needs more than 2 GiB: a file with
-one problem at its end takes the careful path (every position) after the fast one, and that
-costs about 39 MiB of memory per MiB of YAML (``python -m benchmarks.error_path_memory``:
-38.9 at 16 MiB, 37.9 at 32 MiB, above a 48 MiB baseline). 40 MiB is then at most about
-1.6 GiB (1.9 GiB even at the 46 MiB per MiB once seen on a 120 MB file), and still holds
-100,000 clients (about 39.9 MiB as the benchmarks write them). A larger file is refused by
-its size, before it is read.
+``MAX_FILE_BYTES`` holds 250,000 clients (about 99.7 MiB as the benchmarks write them) and
+keeps reporting an error in a file at the limit near 2 GiB, what planning it needs anyway:
+a refused value is placed by the careful parser on its list item alone, and a file the fast
+path declines (a duplicate key, a syntax error) is loaded by the careful parser without a map
+of every value, so either costs about 17.6 MiB of memory per MiB of YAML above a 46 MiB
+baseline (``python -m benchmarks.error_path_memory``, ``--error duplicate``: 1.8 GiB at
+100 MiB). Only a file whose layout the outline cannot follow (flow style at the top, a
+top-level key written twice) and that has a problem to place after loading pays for every
+position, about 36 MiB per MiB (4 GiB at the limit). A larger file is refused by its size,
+before it is read.
 """
 
-MAX_FILE_BYTES = 40 * 1024 * 1024
+MAX_FILE_BYTES = 112 * 1024 * 1024
 MAX_DEPTH = 50
 MAX_ALIAS_NODES = 100_000
 MAX_SCALAR_CHARS = 100_000

@@ -7,6 +7,9 @@ the fast path loaded, in two ways:
 
 - the items of a top-level list of mappings (``clients``) by one scan of its lines, each item
   checked against the data (it must start with the item's first key, or ``{``);
+- any value or key inside one of those items (where a validation error points) by the careful
+  parser run on that item's lines alone, so a problem in a big file is placed for the cost of
+  its item, not of the file;
 - anything else under a small top-level section by the careful parser run on that section
   alone, its data checked equal to the file's.
 
@@ -22,7 +25,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from reconciler.desired.loader.source import YamlPath
+from reconciler.desired.loader.source import Spots, YamlPath
 
 # A top-level key line: plain, single- or double-quoted text, then ':' and a space or the end.
 # Patterns start with a newline, not '^': a literal first character is searched for fast.
@@ -57,6 +60,8 @@ class Outline:
                 self._values[key] = value
         self._sections: dict[str, tuple[int, int, int]] | None = None
         self._items: dict[str, list[Spot] | None] = {}
+        self._offsets: dict[str, list[int]] = {}  # where each item's first key is written
+        self._inside: dict[tuple[str, int], tuple[Spots, Spots] | None] = {}
         self._parsed: dict[str, dict[YamlPath, Spot] | None] = {}
 
     def locate(self, path: YamlPath) -> Spot | None:
@@ -67,16 +72,70 @@ class Outline:
         if sections is None or path[0] not in sections:
             return None
         key = path[0]
-        if len(path) == 2 and isinstance(path[1], int):
-            if key not in self._items:
-                self._items[key] = self._scan_items(key, sections[key])
-            items = self._items[key]
+        if len(path) >= 2 and isinstance(path[1], int):
+            items = self._item_spots(key, sections[key])
             if items is not None:
-                return items[path[1]] if 0 <= path[1] < len(items) else None
+                if not 0 <= path[1] < len(items):
+                    return None
+                if len(path) == 2:
+                    return items[path[1]]
+                inside = self._inside_item(key, path[1], sections[key][2])
+                if inside is None:
+                    return None
+                # The nearest placed ancestor, as the whole file's map answers; the item
+                # itself is always placed.
+                for end in range(len(path), 2, -1):
+                    if path[:end] in inside[0]:
+                        return inside[0][path[:end]]
+                return items[path[1]]
         if key not in self._parsed:
             self._parsed[key] = self._parse_section(key, sections[key])
         spots = self._parsed[key]
         return spots.get(path) if spots is not None else None
+
+    def locate_key(self, path: YamlPath) -> Spot | None:
+        """Where the key of ``path`` (inside a list item) was written, or None."""
+        if len(path) < 3 or not isinstance(path[0], str) or not isinstance(path[1], int):
+            return None
+        sections = self._top_sections()
+        if sections is None or path[0] not in sections:
+            return None
+        items = self._item_spots(path[0], sections[path[0]])
+        if items is None or not 0 <= path[1] < len(items):
+            return None
+        inside = self._inside_item(path[0], path[1], sections[path[0]][2])
+        return inside[1].get(path) if inside is not None else None
+
+    def _item_spots(self, key: str, section: tuple[int, int, int]) -> list[Spot] | None:
+        if key not in self._items:
+            self._items[key] = self._scan_items(key, section)
+        return self._items[key]
+
+    def _inside_item(self, key: str, index: int, section_end: int) -> tuple[Spots, Spots] | None:
+        """Every position inside item ``index`` of the list under ``key`` (values, keys), from
+        the careful parser run on that item's lines alone (to the next item's, or the section's
+        end), under a key of its own."""
+        if (key, index) in self._inside:
+            return self._inside[(key, index)]
+        from reconciler.desired.loader.events import build
+
+        found = None
+        items, offsets = self._items[key], self._offsets[key]
+        assert items is not None
+        line, column = items[index]
+        start = offsets[index] - column + 1
+        end = section_end
+        if index + 1 < len(offsets):
+            end = offsets[index + 1] - items[index + 1][1] + 1
+        built = build("k:\n" + self._text[start:end], self._file)
+        document = built.document
+        first = self._first_keys[key][index]
+        if not built.problems and document is not None and _one_item(document.data, first):
+            shift = line - 2
+            values, keys = document.source.values, document.source.keys
+            found = (_moved(values, key, index, shift), _moved(keys, key, index, shift))
+        self._inside[(key, index)] = found
+        return found
 
     def _top_sections(self) -> dict[str, tuple[int, int, int]] | None:
         """Each top-level key's character range, if the keys found are exactly the data's."""
@@ -123,6 +182,7 @@ class Outline:
             line += text.count("\n", at, offset)
             at = offset
             spots.append((line, offset - text.rfind("\n", 0, offset)))
+        self._offsets[key] = offsets
         return spots
 
     def _parse_section(
@@ -142,6 +202,26 @@ class Outline:
         return {
             path: (line + shift, column) for path, (line, column) in document.source.values.items()
         }
+
+
+def _one_item(data: Any, first: str) -> bool:
+    """Whether an item's lines read alone (under ``k``) are one item whose first key is
+    ``first`` ("" if none), as the whole file's data says."""
+    if type(data) is not dict or list(data) != ["k"]:
+        return False
+    items = data["k"]
+    if type(items) is not list or len(items) != 1 or type(items[0]) is not dict:
+        return False
+    return next(iter(items[0]), "") == first
+
+
+def _moved(spots: Spots, key: str, index: int, shift: int) -> Spots:
+    """Positions inside an item read alone, as the whole file places them."""
+    return {
+        (key, index, *path[2:]): (line + shift, column)
+        for path, (line, column) in spots.items()
+        if len(path) > 2
+    }
 
 
 def _starts_item(text: str, offset: int, first: str) -> bool:

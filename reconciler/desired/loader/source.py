@@ -28,19 +28,22 @@ class SourceMap:
 
     A map can be *deferred*: built by ``locate_all`` on the first lookup, so a file that loads
     without problems never pays for position tracking. A deferred map may also have an
-    ``outline`` that places some paths exactly for much less (see ``outline.Outline``); it is
-    asked first, and the whole map is built only for a path it can't place.
+    ``outline`` that places some paths (and ``outline_key`` some keys) exactly for much less
+    (see ``outline.Outline``); it is asked first, and the whole map is built only for a path
+    it can't place.
     """
 
     def __init__(
         self,
         locate_all: Callable[[], tuple[Spots, Spots]] | None = None,
         outline: Callable[[YamlPath], tuple[int, int] | None] | None = None,
+        outline_key: Callable[[YamlPath], tuple[int, int] | None] | None = None,
     ) -> None:
         self.values: Spots = {}
         self.keys: Spots = {}
         self._locate_all = locate_all
         self._outline = outline
+        self._outline_key = outline_key
 
     def locate(self, path: YamlPath) -> Position:
         """The position of ``path``, else of its nearest known ancestor, else the file's start."""
@@ -57,6 +60,10 @@ class SourceMap:
 
     def key_position(self, path: YamlPath) -> Position:
         """Where the key of ``path`` was written (falls back to ``locate``)."""
+        if self._locate_all is not None and self._outline_key is not None:
+            placed = self._outline_key(path)
+            if placed is not None:
+                return Position(*placed)
         found = self._spots()[1].get(path)
         return Position(*found) if found is not None else self.locate(path)
 
