@@ -16,54 +16,69 @@ from reconciler.core.secrets import DigestKey
 
 
 def declared_fields(model: BaseModel) -> dict[str, Any]:
-    """The fields the user declared (``id`` excluded), secrets still as ``SecretStr``: what
-    ``model_dump(exclude_unset=True, exclude_none=True, by_alias=True)`` gives, read from the
-    model's values where they are text, numbers, secrets and models of those (a property test
-    holds the two together), else dumped by pydantic."""
-    data = _declared(model)
-    if data is None:
-        data = model.model_dump(exclude_unset=True, exclude_none=True, by_alias=True)
-    data.pop("id", None)
-    return data
+    """The fields the user declared (``id`` excluded), secrets still as ``SecretStr``."""
+    return declared_forms(model, None)[0]
 
 
-_KEPT = frozenset({str, int, bool, SecretStr})
-"""The types of value a dump in Python mode gives back as they are."""
-_NAMES: dict[type[BaseModel], tuple[str, ...] | None] = {}
+def declared_forms(
+    model: BaseModel, key: DigestKey | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The declared fields (as ``declared_fields``, for a request body) and, with a ``key``,
+    their comparable form (``comparable``), made in one pass over the model.
+
+    The fields are what ``model_dump(exclude_unset=True, exclude_none=True, by_alias=True)``
+    gives, read from the model's values where they are text, numbers, secrets and models of
+    those (a property test holds the two together), else dumped by pydantic.
+    """
+    walked = _walk(model, key)
+    if walked is None:
+        fields = model.model_dump(exclude_unset=True, exclude_none=True, by_alias=True)
+        fields.pop("id", None)
+        return fields, comparable(fields, key) if key is not None else {}
+    fields, compared = walked
+    fields.pop("id", None)
+    compared.pop("id", None)
+    return fields, compared
 
 
-def _field_names(kind: type[BaseModel]) -> tuple[str, ...] | None:
-    """A model's field names in order, or None when a field has an alias (pydantic dumps it)."""
-    if kind not in _NAMES:
+_PLAIN = frozenset({str, int, bool})
+"""The types of value a dump in Python mode gives back as they are, and compared as they are."""
+_ALIASED: dict[type[BaseModel], bool] = {}
+
+
+def _aliased(kind: type[BaseModel]) -> bool:
+    """Whether a field of the model has an alias (pydantic dumps it by that name)."""
+    if kind not in _ALIASED:
         fields = kind.model_fields
-        aliased = any(info.alias not in (None, name) for name, info in fields.items())
-        _NAMES[kind] = None if aliased else tuple(fields)
-    return _NAMES[kind]
+        _ALIASED[kind] = any(info.alias not in (None, name) for name, info in fields.items())
+    return _ALIASED[kind]
 
 
-def _declared(model: BaseModel) -> dict[str, Any] | None:
-    """The set fields that are not None, or None for a value of another kind than ``_KEPT``
-    and models of those."""
-    names = _field_names(type(model))
-    if names is None:
+def _walk(model: BaseModel, key: DigestKey | None) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The set fields that are not None, and their comparable form; None for a model with an
+    alias or a value of another kind than ``_PLAIN``, ``SecretStr`` and models of those."""
+    if _aliased(type(model)):
         return None
-    declared = model.model_fields_set
-    values = model.__dict__
-    out: dict[str, Any] = {}
-    for name in names:
-        if name not in declared:
+    declared = model.__pydantic_fields_set__
+    fields: dict[str, Any] = {}
+    compared: dict[str, Any] = {}
+    for name, value in model.__dict__.items():
+        if value is None or name not in declared:
             continue
-        value = values[name]
-        if type(value) in _KEPT:
-            out[name] = value
+        kind = type(value)
+        if kind in _PLAIN:
+            fields[name] = compared[name] = value
+        elif kind is SecretStr:
+            fields[name] = value
+            compared[name] = key.digest(value) if key is not None else value
         elif isinstance(value, BaseModel):
-            inner = _declared(value)
+            inner = _walk(value, key)
             if inner is None:
                 return None
-            out[name] = inner
-        elif value is not None:
+            fields[name], compared[name] = inner
+        else:
             return None
-    return out
+    return fields, compared
 
 
 def comparable(fields: dict[str, Any], key: DigestKey) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """A resource's declared fields, read from its model without pydantic's serializer, are exactly
 what ``model_dump(exclude_unset=True, exclude_none=True, by_alias=True)`` gives (``id`` left
-out): the same keys in the same order, the same values of the same types."""
+out): the same keys in the same order, the same values of the same types; their comparable
+form, made in the same pass, is ``comparable`` of that dump."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, SecretStr
 
-from reconciler.core.resources import declared_fields
+from reconciler.core.resources import comparable, declared_fields, declared_forms
+from reconciler.core.secrets import DigestKey
 from reconciler.desired.models import Account, Client, Item, Sequences, Tax
 
 _text = st.one_of(st.none(), st.text(max_size=8), st.sampled_from(["", " x ", "Lisboa"]))
@@ -95,6 +97,9 @@ models = st.one_of(
 )
 
 
+KEY = DigestKey("a digest key")
+
+
 def _shape(value: Any) -> Any:
     """A value with the type of every part spelled out, secrets by their text."""
     if isinstance(value, dict):
@@ -118,7 +123,28 @@ def test_declared_fields_are_what_pydantic_dumps(model: BaseModel) -> None:
     assert _shape(declared_fields(model)) == _shape(_dumped(model))
 
 
+@settings(max_examples=1_000)
+@given(model=models)
+def test_both_forms_are_made_in_one_pass_as_from_the_dump(model: BaseModel) -> None:
+    fields, compared = declared_forms(model, KEY)
+    assert _shape(fields) == _shape(_dumped(model))
+    assert _shape(compared) == _shape(comparable(_dumped(model), KEY))
+
+
 def test_a_model_copied_with_its_id_dumps_alike() -> None:
     client = Client.model_validate({"code": "C1", "name": "Ana", "city": "Porto"})
     adopted = client.model_copy(update={"id": 42})
     assert _shape(declared_fields(adopted)) == _shape(_dumped(adopted))
+
+
+class _Defaults(BaseModel):
+    """A model whose fields have defaults that are not None."""
+
+    count: int = 0
+    flag: bool = False
+    name: str = "x"
+
+
+def test_a_default_left_unset_is_not_declared() -> None:
+    model = _Defaults.model_validate({"flag": False})
+    assert declared_fields(model) == _dumped(model) == {"flag": False}

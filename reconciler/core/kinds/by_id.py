@@ -57,7 +57,7 @@ class UpdatedById(Kind):
                 self.plan_without_id(planning, path, model)
                 continue
             resource = self.key(identifier)
-            fields = res.declared_fields(model)
+            fields, declared = res.declared_forms(model, key)
             call = planning.update(
                 self.update,
                 self.phase,
@@ -65,7 +65,7 @@ class UpdatedById(Kind):
                 identifier,
                 self.update_path.format(id=identifier),
                 _later(self.body, fields),
-                res.comparable(fields, key),
+                declared,
                 planning.where(path),
             )
             planning.collect(call, resource)
@@ -90,7 +90,7 @@ class UpdatedById(Kind):
             view = self.live_view(live, identifier)
             folder.fields(
                 self.key(identifier),
-                res.comparable(res.declared_fields(model), key),
+                res.declared_forms(model, key)[1],
                 self.normalised(view) if view is not None else None,
             )
 

@@ -83,8 +83,7 @@ class ClientKind(UpdatedById):
             )
             return
         index = int(path[1])
-        fields = res.declared_fields(model)
-        declared = res.comparable(fields, planning.key)
+        fields, declared = res.declared_forms(model, planning.key)
         planning.calls.append(
             Call(
                 sort_key=(self.actions[self.create], index),

@@ -156,8 +156,7 @@ class ByName(UpdatedById):
             problem = f"{self.name} not resolved to an id"
             planning.problems.append(problem_at(planning.desired, (*path, "name"), problem))
             return
-        fields = res.declared_fields(model)
-        declared = res.comparable(fields, planning.key)
+        fields, declared = res.declared_forms(model, planning.key)
         missing = [field for field in self.required_to_create if field not in declared]
         if missing:
             needed = ", ".join(missing)
