@@ -136,7 +136,7 @@ def _whole_number(value: object) -> int:
     reader and as text to another, so a file using them means different things to different
     tools: only ``[0-9]+`` without a leading zero is a number here.
     """
-    if isinstance(value, int) and not isinstance(value, bool):
+    if type(value) is int or (isinstance(value, int) and not isinstance(value, bool)):
         return value
     if not isinstance(value, str):
         raise ValueError("expected a whole number in decimal digits")
