@@ -46,8 +46,8 @@ class UpdatedById(Kind):
         raise NotImplementedError
 
     def body(self, fields: dict[str, Any]) -> Mapping[str, Any]:
-        """The request body made of the declared fields (``res.declared_fields``, a copy of
-        the call's own that this may change): every declared field under the kind's name."""
+        """The request body made of the declared fields (``res.declared_forms``: the body's
+        own, which it may change): every declared field under the kind's name."""
         return {self.name: fields}
 
     def plan(self, planning: Planning) -> None:
