@@ -20,20 +20,24 @@ import ipaddress
 import os
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlsplit
 
-from dotenv import dotenv_values
-from dotenv.parser import parse_stream
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, create_model
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, create_model
 
 from reconciler.errors import SettingsError
 from reconciler.fileio import UnreadableFile, read_regular
 
-_S = TypeVar("_S", bound=BaseSettings)
+if TYPE_CHECKING:  # declared with pydantic-settings, imported when settings are first read
+    from dotenv.parser import Binding
+    from pydantic_settings import BaseSettings
+
+    from reconciler.settings_models import ApiSettings as ApiSettings
+    from reconciler.settings_models import ToolSettings as ToolSettings
+
+_S = TypeVar("_S", bound="BaseSettings")
 _NOT_ALPHANUMERIC = re.compile(r"[^A-Za-z0-9]")
 
 ENV_FILE = "RECONCILER_ENV_FILE"
@@ -55,50 +59,28 @@ _ACCOUNT_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?", re.
 _TRUE = frozenset({"1", "true", "yes", "on"})
 
 
-class ApiSettings(BaseSettings):
-    """Which InvoiceXpress account to talk to, and how to authenticate."""
+def __getattr__(name: str) -> Any:
+    """``ApiSettings`` and ``ToolSettings``, imported (with pydantic-settings) when first named."""
+    if name in ("ApiSettings", "ToolSettings"):
+        from reconciler import settings_models
 
-    model_config = SettingsConfigDict(env_prefix="INVOICEXPRESS_", extra="ignore", frozen=True)
-
-    account: str | None = None
-    api_key: SecretStr | None = None
-    base_url: str | None = None
+        return getattr(settings_models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-class ToolSettings(BaseSettings):
-    """The tool's own knobs: concurrency, limits, timeouts, retries, the digest key."""
+def parse_stream(stream: IO[str]) -> Iterator[Binding]:
+    """The bindings of a settings file's text, as python-dotenv parses them (imported only
+    when a settings file is read)."""
+    from dotenv.parser import parse_stream as parse
 
-    model_config = SettingsConfigDict(env_prefix="RECONCILER_", extra="ignore", frozen=True)
+    return parse(stream)
 
-    concurrency: int = Field(default=8, ge=1, le=64)
-    rate_limit: int = Field(default=780, ge=0, description="requests per minute; 0 turns it off")
-    rate_window: float = Field(
-        default=60.0, gt=0, le=3600, description="seconds over which the API counts requests"
-    )
-    connect_timeout: float = Field(default=10.0, gt=0)
-    read_timeout: float = Field(default=30.0, gt=0)
-    request_deadline: float = Field(
-        default=60.0, gt=0, description="seconds one request may take in all, answer included"
-    )
-    max_response_bytes: int = Field(
-        default=16 * 1024 * 1024, ge=1024, description="largest answer read; larger is refused"
-    )
-    retry_budget: float = Field(default=120.0, ge=0, description="seconds of retrying per call")
-    max_attempts: int = Field(default=6, ge=1)
-    max_change_fraction: float = Field(
-        default=0.3, gt=0, le=1, description="most of the managed clients an apply may update"
-    )
-    retry_backoff: float = Field(default=0.5, gt=0, description="first retry wait; doubles")
-    retry_max_wait: float = Field(default=10.0, gt=0, description="longest backoff wait")
-    digest_key: SecretStr | None = Field(
-        default=None, description="key for secret digests in the known state; default: the API key"
-    )
-    state_url: SecretStr | None = Field(
-        default=None, description="postgresql:// URL of a database keeping the known state"
-    )
-    accounts_at_once: int = Field(
-        default=4, ge=1, le=64, description="accounts of a fleet worked on in parallel"
-    )
+
+def dotenv_values(*, stream: IO[str]) -> dict[str, str | None]:
+    """The variables a settings file's text sets, as python-dotenv reads them."""
+    from dotenv import dotenv_values as values
+
+    return values(stream=stream)
 
 
 def account_suffix(name: str) -> str:
@@ -274,7 +256,11 @@ def _plain(cls: type[BaseSettings]) -> type[BaseModel]:
 
 
 def _build(cls: type[_S], found: tuple[dict[str, str], set[str]], suffix: str | None) -> _S:
+    """``cls`` with the values set, checked by a plain model of its fields; with none set, its
+    defaults, which need no check (and that model is not built)."""
     values, own = found
+    if not values:
+        return cast(_S, cls.model_construct())
     try:
         checked = _plain(cls).model_validate(values)
     except ValidationError as exc:
@@ -301,6 +287,8 @@ def load_api_settings(
     """API settings from the environment, then ``env_file`` (when the operator names one),
     screened against ``repository``; with ``suffix``, a variable ending ``_<suffix>`` first.
     ``environment`` is the run's (a snapshot of the process environment taken now if None)."""
+    from reconciler.settings_models import ApiSettings
+
     return (environment or Environment()).settings(ApiSettings, env_file, suffix, repository)
 
 
@@ -316,6 +304,8 @@ def load_tool_settings(
     screened against ``repository``; with ``suffix``, a variable ending ``_<suffix>`` first;
     ``overrides`` (the command line's) before all of them. ``environment`` is the run's (a
     snapshot of the process environment taken now if None)."""
+    from reconciler.settings_models import ToolSettings
+
     return (environment or Environment()).settings(
         ToolSettings, env_file, suffix, repository, overrides
     )

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from functools import partial
+from typing import TYPE_CHECKING
 
 import click
 from pydantic import SecretStr
@@ -22,29 +24,54 @@ from pydantic import SecretStr
 from reconciler.core.redaction import Redactor
 from reconciler.desired.secrets_in_play import environment_secrets
 from reconciler.errors import SettingsError
-from reconciler.settings import (
-    ApiSettings,
-    ToolSettings,
-    load_api_settings,
-    load_tool_settings,
-)
+from reconciler.settings import load_api_settings, load_tool_settings
 from reconciler.storage.backends import location_secrets
 from reconciler.workflows.target import Target, run_environment
+
+if TYPE_CHECKING:  # the settings classes load pydantic-settings: imported when read
+    from reconciler.settings import ApiSettings, ToolSettings
 
 _META_KEY = "reconciler.secrets-in-play"
 
 
 class InPlay:
-    """The redactor of every secret known so far in this command."""
+    """The redactor of every secret known so far in this command.
 
-    def __init__(self, redactor: Redactor) -> None:
-        self.redactor = redactor
+    Given how to find the secrets (``_configured``) rather than a redactor, it finds them the
+    first time one is asked for: a command that shows no message and adds no secret (a
+    ``validate`` of valid files) reads no settings.
+    """
+
+    def __init__(self, redactor: Redactor | Callable[[], Redactor]) -> None:
+        self._redactor = redactor
+        self._lock = threading.RLock()  # a fleet's accounts ask from several threads
 
     def __repr__(self) -> str:
         return f"InPlay({self.redactor!r})"
 
+    @property
+    def redactor(self) -> Redactor:
+        with self._lock:
+            find = self._redactor
+            if isinstance(find, Redactor):
+                return find
+            # A log record while the secrets are found is filtered as before they were.
+            self._redactor = Redactor()
+            try:
+                self._redactor = find()
+            except BaseException:
+                self._redactor = find
+                raise
+            return self._redactor
+
+    @redactor.setter
+    def redactor(self, redactor: Redactor | Callable[[], Redactor]) -> None:
+        with self._lock:
+            self._redactor = redactor
+
     def add(self, *secrets: str | SecretStr | None) -> None:
-        self.redactor = self.redactor.with_secrets(*secrets)
+        with self._lock:
+            self._redactor = self.redactor.with_secrets(*secrets)
 
 
 class RedactingFilter(logging.Filter):
@@ -70,7 +97,7 @@ def in_play() -> InPlay:
         return InPlay(Redactor())
     found = context.meta.get(_META_KEY)
     if not isinstance(found, InPlay):
-        found = context.meta[_META_KEY] = InPlay(_configured(None))
+        found = context.meta[_META_KEY] = InPlay(partial(_configured, None))
     return found
 
 
@@ -81,10 +108,10 @@ def redacting(target: Target | None) -> Iterator[InPlay]:
     context = click.get_current_context(silent=True)
     found = None if context is None else context.meta.get(_META_KEY)
     if isinstance(found, InPlay):
-        found.redactor = _configured(target)
+        found.redactor = partial(_configured, target)
         secrets = found
     else:  # the first use in this command
-        secrets = InPlay(_configured(target))
+        secrets = InPlay(partial(_configured, target))
         if context is not None:
             context.meta[_META_KEY] = secrets
     log_filter = RedactingFilter(secrets)

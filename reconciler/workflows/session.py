@@ -20,11 +20,7 @@ from reconciler.core.secrets import DigestKey
 from reconciler.desired.document import Desired, load_desired
 from reconciler.desired.secrets_in_play import Snapshot, secrets_in_play
 from reconciler.errors import InputError, SettingsError
-from reconciler.settings import (
-    ToolSettings,
-    require_api_key,
-    resolve_base_url,
-)
+from reconciler.settings import require_api_key, resolve_base_url
 from reconciler.storage.backend import StateBackend
 from reconciler.workflows.backend_choice import check_backend
 from reconciler.workflows.collector import collector_paused
@@ -34,6 +30,7 @@ from reconciler.workflows.target import Target, with_state_url
 
 if TYPE_CHECKING:  # the client is imported where one is made: a plan often needs none
     from reconciler.api.api_client import ApiClient
+    from reconciler.settings import ToolSettings
     from reconciler.storage.saved_plans import SavedPlan
 
 SANDBOX_API_KEY = "sandbox"

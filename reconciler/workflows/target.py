@@ -7,14 +7,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
 from reconciler.desired.secrets_in_play import Snapshot
 from reconciler.settings import (
-    ApiSettings,
     Environment,
-    ToolSettings,
     account_suffix,
     load_api_settings,
     load_tool_settings,
@@ -23,6 +22,9 @@ from reconciler.storage.backend import Backend, Place, StateBackend
 from reconciler.storage.backends import chosen_location, open_backend
 from reconciler.storage.paths import sandbox_data_path, state_path
 from reconciler.workflows.repository import repository_root
+
+if TYPE_CHECKING:  # the settings classes load pydantic-settings: imported when read
+    from reconciler.settings import ApiSettings, ToolSettings
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The package's import rules, each an allow-list, and the checks that find a breach of them.
 
     cli → workflows → core, storage, api, render → desired → errors, settings, fileio, clock
+    settings → settings_models (the classes pydantic-settings declares, imported when read)
 
 - ``LAYERS``: the parts of the package a layer may import, besides itself;
 - ``CORE_MAY_USE``: the standard-library and third-party modules ``core`` may import, pure
@@ -26,7 +27,8 @@ LAYERS: dict[str, set[str]] = {
     "clock": set(),
     "fileio": set(),
     "interrupts": set(),
-    "settings": {"errors", "fileio"},
+    "settings": {"errors", "fileio", "settings_models"},
+    "settings_models": set(),
     "desired": {"errors", "fileio"},
     "core": {"desired", "errors"},
     "storage": {"clock", "core", "desired", "errors", "fileio"},

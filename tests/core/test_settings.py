@@ -197,3 +197,21 @@ def test_the_repository_screen_names_every_line_and_variable_but_no_value(
     env_file.write_text("RECONCILER_ALLOW_SYMLINKS=1\n")
     with pytest.raises(SettingsError, match="only from the process environment"):
         load_tool_settings(env_file, repository=tmp_path / "repo")
+
+
+def test_settings_none_of_whose_variables_is_set_are_their_defaults_without_a_model() -> None:
+    """Nothing set: the declared defaults, as the checking model would give them, without
+    building that model; one variable set: the model checks it."""
+    from reconciler import settings
+
+    settings._plain.cache_clear()
+    environment = settings.Environment({"RECONCILER_LOG": "info", "HOME": "/home/someone"})
+
+    api = load_api_settings(environment=environment)
+
+    assert settings._plain.cache_info().currsize == 0
+    assert api == ApiSettings.model_construct()
+    assert dict(api) == dict(settings._plain(ApiSettings).model_validate({}))
+    assert api.model_fields_set == set()
+    tool = load_tool_settings(environment=settings.Environment({"RECONCILER_CONCURRENCY": "3"}))
+    assert tool.concurrency == 3 and tool.model_fields_set == {"concurrency"}

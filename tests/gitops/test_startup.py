@@ -48,18 +48,34 @@ NOT_FOR_A_PLAN = (
 )
 
 
+NOT_FOR_A_VALIDATE = (
+    *NOT_FOR_A_PLAN,
+    "pydantic_settings",  # no settings are read: nothing to redact was shown
+    "reconciler.settings_models",
+    "asyncio",  # pydantic-settings' imports
+    "argparse",
+    "dotenv",  # no settings file is read
+)
+
+
 def _modules_of_a_plan(env: Env, *args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    return _modules_of(env, "plan", *args)
+
+
+def _modules_of(
+    env: Env, *args: str, variables: dict[str, str] | None = None
+) -> tuple[subprocess.CompletedProcess[str], set[str]]:
     listing = env.folder / "modules.json"
-    variables = {
+    inherited = {
         name: value
         for name, value in env.child_environment().items()
         if name not in ("FORCE_COLOR", "TTY_COMPATIBLE", "NO_COLOR")
     }
     ran = subprocess.run(
-        [sys.executable, "-c", LISTING, str(listing), "plan", *args],
+        [sys.executable, "-c", LISTING, str(listing), *args],
         capture_output=True,
         text=True,
-        env={**variables, "RECONCILER_DIGEST_KEY": "startup-digest-key"},
+        env={**inherited, "RECONCILER_DIGEST_KEY": "startup-digest-key", **(variables or {})},
         cwd=env.folder,
         timeout=120,
         check=False,
@@ -97,3 +113,27 @@ def test_a_plan_that_looks_a_client_up_starts_the_client(env: Env) -> None:
     assert "client '12345' found on the live account: adopted as 42" in ran.stdout
     assert _loaded(modules, "aiohttp") and _loaded(modules, "reconciler.api")
     assert "asyncio" in modules and "tenacity" not in modules  # no request was retried
+
+
+def test_a_validate_of_a_valid_file_reads_no_settings(env: Env) -> None:
+    """Valid files show no message, so nothing is redacted and no settings are read: neither
+    pydantic-settings (with the ``asyncio`` and ``argparse`` it imports) nor python-dotenv."""
+    env.desired.write_text(MINIMAL, "utf-8")
+
+    ran, modules = _modules_of(env, "validate", "-f", str(env.desired))
+
+    assert ran.returncode == 0, ran.stderr
+    assert ": valid (" in ran.stdout, ran.stdout
+    assert "reconciler.desired.models" in modules and "reconciler.settings" in modules
+    assert {p: _loaded(modules, p) for p in NOT_FOR_A_VALIDATE if _loaded(modules, p)} == {}
+
+
+def test_a_validate_that_shows_a_problem_reads_the_settings_to_redact_it(env: Env) -> None:
+    """The lazy path still reads the settings' secrets once a message is to be shown."""
+    env.desired.write_text(MINIMAL.replace("name: Client Name", "colour: red"), "utf-8")
+
+    ran, modules = _modules_of(env, "validate", "-f", str(env.desired))
+
+    assert ran.returncode == 1, ran.stdout
+    assert "clients[0]" in ran.stderr and "colour" in ran.stderr, ran.stderr
+    assert "pydantic_settings" in modules and "reconciler.settings_models" in modules

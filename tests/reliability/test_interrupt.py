@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -105,6 +106,19 @@ def test_a_run_started_with_the_signals_ignored_is_still_interrupted(
     assert out.read_text().splitlines()[-1] == "interrupted"
 
 
+@pytest.fixture
+def ctrl_c_raises() -> Iterator[None]:
+    """Python's Ctrl-C handler for the test, as ``interrupts.install`` sets it for a run: tests
+    started as a script's background job begin with SIGINT ignored, and Python then installs
+    no handler of its own (nor does asyncio.run)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@pytest.mark.usefixtures("ctrl_c_raises")
 def test_an_interrupt_whose_cancellation_something_inside_also_took_still_ends_as_one() -> None:
     # asyncio's Ctrl-C handler cancels the main task; when something inside cancels it too
     # (a timeout firing at that moment), asyncio.run lets the CancelledError out instead of
@@ -119,7 +133,6 @@ def test_an_interrupt_whose_cancellation_something_inside_also_took_still_ends_a
             task.cancel()  # a second cancellation, as a timeout's would be
             raise
 
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     with pytest.raises(asyncio.CancelledError):
         asyncio.run(main())
     with pytest.raises(KeyboardInterrupt):
