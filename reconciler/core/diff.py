@@ -65,10 +65,10 @@ def diff_fields(
         return tuple(sorted(_all_fields(declared)))
     if applied == declared and secrets_comparable:
         return ()  # the usual case: the record is exactly what is declared
-    known = restrict(applied, declared)
-    if known == declared and secrets_comparable:
-        return ()
-    changes = {c.path: c for c in field_changes(known, declared)}
+    found = field_changes(applied, declared)
+    if secrets_comparable and _maybe_equal(found) and restrict(applied, declared) == declared:
+        return ()  # equal but for undeclared fields, or values equal across types (1, True)
+    changes = {c.path: c for c in found}
     if not secrets_comparable:
         for change in _all_fields(declared):
             if change.sensitive and change.path not in changes:
@@ -87,11 +87,18 @@ def _all_fields(declared: Mapping[str, Any], prefix: str = "") -> list[FieldChan
     return changes
 
 
+def _maybe_equal(changes: list[FieldChange]) -> bool:
+    """Whether the declared fields may still equal the record's (as ``==`` compares mappings):
+    no change is of a value unequal to the one recorded, so the record is cut down to them
+    and compared (most changed resources are decided at their first change)."""
+    return all(c.before is c.after or c.before == c.after for c in changes)
+
+
 def field_changes(known: Mapping[str, Any], declared: Mapping[str, Any]) -> list[FieldChange]:
-    """The declared fields (and nested fields) whose value differs from ``known``'s."""
-    if _flat(known) and _flat(declared):
-        return _mapping_changes(known, declared, "")
-    return _deep_changes(dict(known), declared)
+    """The declared fields (and nested fields) whose value differs from ``known``'s (which may
+    hold undeclared fields: they are not looked at)."""
+    found = _mapping_changes(known, declared, "")
+    return found if found is not None else _deep_changes(restrict(known, declared), declared)
 
 
 def _flat(data: Mapping[str, Any]) -> bool:
@@ -122,10 +129,13 @@ def _is_mapping(value: Any) -> bool:
 
 def _mapping_changes(
     known: Mapping[str, Any], declared: Mapping[str, Any], prefix: str
-) -> list[FieldChange]:
-    """What deepdiff reports for mappings of scalars: changed values and types, added keys."""
+) -> list[FieldChange] | None:
+    """What deepdiff reports (changed values and types, added keys, every field of an added
+    mapping), in one pass over the declared keys; None when two values compared are not both
+    scalars or mappings of them (deepdiff compares those)."""
     changes: list[FieldChange] = []
     for key, after in declared.items():
+        kind = type(after)
         if key not in known:
             path = f"{prefix}{key}"
             if _is_mapping(after):
@@ -134,14 +144,19 @@ def _mapping_changes(
                 changes.append(FieldChange(path, MISSING, after, is_digest(after)))
             continue
         before = known[key]
-        kind = type(after)
-        if kind is type(before) and kind in _SCALAR_TYPES and before == after:
-            continue  # the usual field: an unchanged scalar
-        if _both_mappings(after, before):
-            changes.extend(_mapping_changes(before, after, f"{prefix}{key}."))
-        else:
-            path = f"{prefix}{key}"
-            changes.append(FieldChange(path, before, after, is_digest(after) or is_digest(before)))
+        if kind is type(before) and kind in _SCALAR_TYPES:
+            if before == after:
+                continue  # the usual field: an unchanged scalar
+        elif _both_mappings(after, before):
+            inner = _mapping_changes(before, after, f"{prefix}{key}.")
+            if inner is None:
+                return None
+            changes.extend(inner)
+            continue
+        elif not _flat({"before": before, "after": after}):
+            return None
+        path = f"{prefix}{key}"
+        changes.append(FieldChange(path, before, after, is_digest(after) or is_digest(before)))
     return changes
 
 

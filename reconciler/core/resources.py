@@ -17,9 +17,68 @@ from reconciler.core.secrets import DigestKey
 
 def declared_fields(model: BaseModel) -> dict[str, Any]:
     """The fields the user declared (``id`` excluded), secrets still as ``SecretStr``."""
-    data = model.model_dump(exclude_unset=True, exclude_none=True, by_alias=True)
-    data.pop("id", None)
-    return data
+    return declared_forms(model, None)[0]
+
+
+def declared_forms(
+    model: BaseModel, key: DigestKey | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The declared fields (as ``declared_fields``, for a request body) and, with a ``key``,
+    their comparable form (``comparable``), made in one pass over the model.
+
+    The fields are what ``model_dump(exclude_unset=True, exclude_none=True, by_alias=True)``
+    gives, read from the model's values where they are text, numbers, secrets and models of
+    those (a property test holds the two together), else dumped by pydantic.
+    """
+    walked = _walk(model, key)
+    if walked is None:
+        fields = model.model_dump(exclude_unset=True, exclude_none=True, by_alias=True)
+        fields.pop("id", None)
+        return fields, comparable(fields, key) if key is not None else {}
+    fields, compared = walked
+    fields.pop("id", None)
+    compared.pop("id", None)
+    return fields, compared
+
+
+_PLAIN = frozenset({str, int, bool})
+"""The types of value a dump in Python mode gives back as they are, and compared as they are."""
+_ALIASED: dict[type[BaseModel], bool] = {}
+
+
+def _aliased(kind: type[BaseModel]) -> bool:
+    """Whether a field of the model has an alias (pydantic dumps it by that name)."""
+    if kind not in _ALIASED:
+        fields = kind.model_fields
+        _ALIASED[kind] = any(info.alias not in (None, name) for name, info in fields.items())
+    return _ALIASED[kind]
+
+
+def _walk(model: BaseModel, key: DigestKey | None) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The set fields that are not None, and their comparable form; None for a model with an
+    alias or a value of another kind than ``_PLAIN``, ``SecretStr`` and models of those."""
+    if _aliased(type(model)):
+        return None
+    declared = model.__pydantic_fields_set__
+    fields: dict[str, Any] = {}
+    compared: dict[str, Any] = {}
+    for name, value in model.__dict__.items():
+        if value is None or name not in declared:
+            continue
+        kind = type(value)
+        if kind in _PLAIN:
+            fields[name] = compared[name] = value
+        elif kind is SecretStr:
+            fields[name] = value
+            compared[name] = key.digest(value) if key is not None else value
+        elif isinstance(value, BaseModel):
+            inner = _walk(value, key)
+            if inner is None:
+                return None
+            fields[name], compared[name] = inner
+        else:
+            return None
+    return fields, compared
 
 
 def comparable(fields: dict[str, Any], key: DigestKey) -> dict[str, Any]:

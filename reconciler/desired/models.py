@@ -30,6 +30,7 @@ from reconciler.desired.emails import plainly_valid_email as plainly_valid_email
 from reconciler.desired.loader.limits import MAX_NUMBER_DIGITS
 from reconciler.desired.loader.scalars import LongNumber
 from reconciler.desired.loader.source import shorten
+from reconciler.desired.nif import valid_nif
 
 # ASCII digits only ('\d' would take any script's digits, which the API refuses); the schema
 # for editors uses the same patterns (``desired.editor_rules``).
@@ -135,7 +136,7 @@ def _whole_number(value: object) -> int:
     reader and as text to another, so a file using them means different things to different
     tools: only ``[0-9]+`` without a leading zero is a number here.
     """
-    if isinstance(value, int) and not isinstance(value, bool):
+    if type(value) is int or (isinstance(value, int) and not isinstance(value, bool)):
         return value
     if not isinstance(value, str):
         raise ValueError("expected a whole number in decimal digits")
@@ -546,19 +547,11 @@ def client_in_portugal(country: str | None, portuguese_account: bool | None) -> 
 def fiscal_id_problems(
     fiscal_ids: Iterable[FiscalId],
 ) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    """Portuguese fiscal ids (NIF) whose check digit is wrong, by python-stdnum, as (path,
-    message): the account's when it is Portuguese, and each client's whose ``country`` is
-    Portugal, or unset on a Portuguese account. An empty value (clearing the field) is not
-    checked."""
+    """Portuguese fiscal ids (NIF) whose check digit is wrong, as python-stdnum judges them
+    (``desired.nif``), as (path, message): the account's when it is Portuguese, and each
+    client's whose ``country`` is Portugal, or unset on a Portuguese account. An empty value
+    (clearing the field) is not checked."""
     message = "{} is not a valid Portuguese NIF (its check digit is wrong)"
-    is_valid: Callable[[str], bool] | None = None
     for path, value, portuguese in fiscal_ids:
-        if not (portuguese and value):
-            continue
-        if is_valid is None:
-            # Imported here: python-stdnum loads ssl, which a file without NIFs never needs.
-            from stdnum.pt import nif
-
-            is_valid = nif.is_valid
-        if not is_valid(value):
+        if portuguese and value and not valid_nif(value):
             yield path, message.format(value)

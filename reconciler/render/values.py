@@ -5,6 +5,7 @@ anything else as Python prints it."""
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring
 from typing import Any
 
 from reconciler.core.plan import Reason
@@ -20,7 +21,11 @@ def shown(value: Any, *, json_all: bool = False) -> str:
     (Markdown shows every value as JSON)."""
     if value is None:
         return NONE
-    if isinstance(value, str) or json_all:
+    if isinstance(value, str):
+        # What json.dumps(value, ensure_ascii=False) returns for text, without an encoder made
+        # for each value (a test holds the two together).
+        return json_text(encode_basestring(value))
+    if json_all:
         return json_text(json.dumps(value, ensure_ascii=False))
     return terminal(str(value))
 

@@ -9,7 +9,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reconciler.core.diff import FieldChange, _deep_changes, diff_fields, field_changes, restrict
+from reconciler.core.diff import (
+    FieldChange,
+    _all_fields,
+    _deep_changes,
+    diff_fields,
+    field_changes,
+    restrict,
+)
+from reconciler.core.secrets import DIGEST_PREFIX
 
 
 def test_never_applied_lists_every_declared_field() -> None:
@@ -127,3 +135,38 @@ def test_any_mapping_counts_as_nested_fields_not_only_a_dict() -> None:
     declared = {"a": MappingProxyType({"x": 1}), "b": 2}
     assert diff_fields(None, declared) == (FieldChange("a.x", None, 1), FieldChange("b", None, 2))
     assert diff_fields({"a": {"x": 0}, "b": 2}, declared) == (FieldChange("a.x", 0, 1),)
+
+
+def _reference(applied: Any, declared: Any, comparable: bool) -> tuple[FieldChange, ...]:
+    """The diff in the plainest terms: the record cut down to the declared fields, equal or
+    else compared by deepdiff, every secret changed when secrets can't be compared."""
+    known = restrict(applied, declared)
+    if known == declared and comparable:
+        return ()
+    changes = {c.path: c for c in _deep_changes(dict(known), declared)}
+    if not comparable:
+        for change in _all_fields(declared):
+            if change.sensitive and change.path not in changes:
+                changes[change.path] = FieldChange(change.path, change.after, change.after, True)
+    return tuple(sorted(changes.values()))
+
+
+_leaves = st.one_of(
+    values,
+    st.sampled_from([DIGEST_PREFIX + "1", DIGEST_PREFIX + "2", "x "]),
+    st.lists(st.integers(0, 2), max_size=2),
+)
+
+
+@given(records(_leaves | st.none()), records(_leaves), st.booleans())
+def test_the_one_pass_diff_reports_what_deepdiff_does(
+    applied: Any, declared: Any, comparable: bool
+) -> None:
+    expected = _reference(applied, declared, comparable)
+    assert diff_fields(applied, declared, secrets_comparable=comparable) == expected
+
+
+def test_an_identical_value_unequal_to_itself_is_no_change() -> None:
+    nan = float("nan")
+    assert diff_fields({"a": {"b": nan, "c": 1}}, {"a": {"b": nan}}) == ()
+    assert diff_fields({"a": 1, "b": 2}, {"a": True}) == ()

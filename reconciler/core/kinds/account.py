@@ -55,9 +55,8 @@ class AccountKind(UpdatedById):
         if state.account is not None:
             yield ("account",), state.account, state.account.id
 
-    def body(self, model: BaseModel) -> Mapping[str, Any]:
+    def body(self, fields: dict[str, Any]) -> Mapping[str, Any]:
         """Every declared field; the AT password in Base64, as the API takes it."""
-        fields = res.declared_fields(model)
         credentials = fields.get("credentials")
         if credentials is not None:
             password: SecretStr = credentials["password"]

@@ -45,9 +45,10 @@ class UpdatedById(Kind):
         """Every declared resource of the kind: where it is, its model, its id (None: not yet)."""
         raise NotImplementedError
 
-    def body(self, model: BaseModel) -> Mapping[str, Any]:
-        """The update's request body: every declared field under the kind's name."""
-        return {self.name: res.declared_fields(model)}
+    def body(self, fields: dict[str, Any]) -> Mapping[str, Any]:
+        """The request body made of the declared fields (``res.declared_forms``: the body's
+        own, which it may change): every declared field under the kind's name."""
+        return {self.name: fields}
 
     def plan(self, planning: Planning) -> None:
         key = planning.key
@@ -56,14 +57,15 @@ class UpdatedById(Kind):
                 self.plan_without_id(planning, path, model)
                 continue
             resource = self.key(identifier)
+            fields, declared = res.declared_forms(model, key)
             call = planning.update(
                 self.update,
                 self.phase,
                 resource,
                 identifier,
                 self.update_path.format(id=identifier),
-                _later(self.body, model),
-                res.comparable(res.declared_fields(model), key),
+                _later(self.body, fields),
+                declared,
                 planning.where(path),
             )
             planning.collect(call, resource)
@@ -88,7 +90,7 @@ class UpdatedById(Kind):
             view = self.live_view(live, identifier)
             folder.fields(
                 self.key(identifier),
-                res.comparable(res.declared_fields(model), key),
+                res.declared_forms(model, key)[1],
                 self.normalised(view) if view is not None else None,
             )
 
@@ -104,5 +106,5 @@ class UpdatedById(Kind):
         return compare(call, call.record, self.normalised(live))
 
 
-def _later(body: Callable[[BaseModel], Mapping[str, Any]], model: BaseModel) -> Any:
-    return lambda: body(model)
+def _later(body: Callable[[dict[str, Any]], Mapping[str, Any]], fields: dict[str, Any]) -> Any:
+    return lambda: body(fields)

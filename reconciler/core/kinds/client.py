@@ -63,9 +63,8 @@ class ClientKind(UpdatedById):
         for index, client in enumerate(state.clients):
             yield ("clients", index), client, client.id
 
-    def body(self, model: BaseModel) -> Mapping[str, Any]:
+    def body(self, fields: dict[str, Any]) -> Mapping[str, Any]:
         """Every declared field (name and code always); ``send_options`` as text."""
-        fields = res.declared_fields(model)
         if "send_options" in fields:
             # The API documents send_options as "1".."3" in its examples and returns it as text.
             fields["send_options"] = str(fields["send_options"])
@@ -84,7 +83,7 @@ class ClientKind(UpdatedById):
             )
             return
         index = int(path[1])
-        declared = res.comparable(res.declared_fields(model), planning.key)
+        fields, declared = res.declared_forms(model, planning.key)
         planning.calls.append(
             Call(
                 sort_key=(self.actions[self.create], index),
@@ -93,7 +92,7 @@ class ClientKind(UpdatedById):
                 target_id=0,
                 method="POST",
                 path=self.reading.listing if self.reading else "",
-                body=self.body(model),
+                body=self.body(fields),
                 changes=diff_fields(None, declared),
                 reason=Reason.NO_CLIENT_WITH_CODE,
                 record=declared,

@@ -12,9 +12,6 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from pydantic import BaseModel
-
-from reconciler.core import resources as res
 from reconciler.core.kinds.base import Reading
 from reconciler.core.kinds.named import ByName, decimal_text
 
@@ -45,9 +42,8 @@ class ItemKind(ByName):
     refers = MappingProxyType({"tax": "tax"})
     """Fields naming a resource of another kind, by that kind's name."""
 
-    def body(self, model: BaseModel) -> Mapping[str, Any]:
+    def body(self, fields: dict[str, Any]) -> Mapping[str, Any]:
         """Every declared field; the tax as ``{"name": ...}``."""
-        fields = res.declared_fields(model)
         if "tax" in fields:
             fields["tax"] = {"name": fields["tax"]}
         return {"item": fields}

@@ -156,7 +156,7 @@ class ByName(UpdatedById):
             problem = f"{self.name} not resolved to an id"
             planning.problems.append(problem_at(planning.desired, (*path, "name"), problem))
             return
-        declared = res.comparable(res.declared_fields(model), planning.key)
+        fields, declared = res.declared_forms(model, planning.key)
         missing = [field for field in self.required_to_create if field not in declared]
         if missing:
             needed = ", ".join(missing)
@@ -171,7 +171,7 @@ class ByName(UpdatedById):
                 target_id=0,
                 method="POST",
                 path=self.reading.listing if self.reading else "",
-                body=self.body(model),
+                body=self.body(fields),
                 changes=diff_fields(None, declared),
                 reason=Reason.NONE_WITH_NAME,
                 record=declared,
