@@ -101,11 +101,13 @@ class _Recorder:
             await asyncio.gather(asyncio.shield(self._writer), return_exceptions=True)
 
     async def _write(self) -> None:
+        loop = asyncio.get_running_loop()
         while self._queued and self.failed is None:
             group, self._queued = self._queued, []
             successes = [(queued.state, queued.key) for queued in group]
             try:
-                await asyncio.shield(asyncio.to_thread(self._store.append_all, successes))
+                write = loop.run_in_executor(None, self._store.append_all, successes)
+                await asyncio.shield(write)
             except LockLost as error:
                 self.lose(error)
                 self._stop(error, group)
@@ -273,7 +275,8 @@ async def _run_after_dependencies(
         if dependency in done and await done[dependency] is not Status.SUCCEEDED:
             return Outcome(call, Status.SKIPPED, f"needs {dependency}, which did not succeed")
     waiting = call.waits_for
-    call = call.bound(created.ids)
+    if created.ids:  # bound to nothing, a call is itself
+        call = call.bound(created.ids)
     async with semaphore:
         if recorder.failed is not None and recorder.lost is None:
             raise recorder.failed  # the apply is stopping: make no further call
