@@ -85,12 +85,12 @@ def write(folder: Path, accounts: Sequence[str], calls: Sequence[int]) -> Scenar
     return scenario
 
 
-def environment(accounts: Sequence[str], base_url: str) -> dict[str, str]:
-    """The child's environment: no rate limit, every account's key and base URL."""
+def environment(accounts: Sequence[str], base_url: str, rate_limit: int = 0) -> dict[str, str]:
+    """The child's environment: the rate limit (0: none), every account's key and base URL."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("RECONCILER_")}
     env.update(
         NO_COLOR="1",
-        RECONCILER_RATE_LIMIT="0",
+        RECONCILER_RATE_LIMIT=str(rate_limit),
         RECONCILER_CONCURRENCY=str(IN_FLIGHT),
         RECONCILER_ACCOUNTS_AT_ONCE=str(AT_ONCE),
         RECONCILER_DIGEST_KEY="bench-digest-key",
@@ -103,7 +103,9 @@ def environment(accounts: Sequence[str], base_url: str) -> dict[str, str]:
     return env
 
 
-def apply_cpu(reconciler: str, scenario: Scenario, calls: int, base_url: str) -> float:
+def apply_cpu(
+    reconciler: str, scenario: Scenario, calls: int, base_url: str, rate_limit: int = 0
+) -> float:
     """CPU seconds of one apply of ``calls`` updates per account by ``reconciler``; checks
     that the fake answered exactly the calls expected."""
     work = scenario.prepare(calls)
@@ -112,7 +114,7 @@ def apply_cpu(reconciler: str, scenario: Scenario, calls: int, base_url: str) ->
     process = subprocess.Popen(
         [reconciler, "apply", *files, "--auto-approve", "--force", "--quiet"],
         cwd=work,
-        env=environment(scenario.accounts, base_url),
+        env=environment(scenario.accounts, base_url, rate_limit),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -140,13 +142,16 @@ class Pair:
         return (side[high] - side[low]) / ((high - low) * calls)
 
 
-def measure(before: str, now: str, scenario: Scenario, base_url: str, pairs: int) -> list[Pair]:
+def measure(
+    before: str, now: str, scenario: Scenario, base_url: str, pairs: int, rate_limit: int = 0
+) -> list[Pair]:
+    """``pairs`` rounds, each applying every call count with the before install, then now."""
     rounds = []
     for _ in range(pairs):
         pair = Pair({}, {})
         for calls in scenario.calls:
-            pair.before[calls] = apply_cpu(before, scenario, calls, base_url)
-            pair.now[calls] = apply_cpu(now, scenario, calls, base_url)
+            pair.before[calls] = apply_cpu(before, scenario, calls, base_url, rate_limit)
+            pair.now[calls] = apply_cpu(now, scenario, calls, base_url, rate_limit)
         rounds.append(pair)
         print(f"  {pair}", file=sys.stderr, flush=True)
     return rounds
@@ -185,6 +190,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fleet-calls", type=int, nargs=2, default=[100, 200])
     parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument("--skip-single", action="store_true")
+    parser.add_argument(
+        "--rate-limit", type=int, default=0, help="requests per minute per account [0: none]"
+    )
     args = parser.parse_args(argv)
     args.before, args.now = os.path.abspath(args.before), os.path.abspath(args.now)
     rows = []
@@ -194,15 +202,16 @@ def main(argv: list[str] | None = None) -> None:
     ):
         if not args.skip_single:
             single = write(Path(scratch) / "single", ["single"], args.calls)
-            rounds = measure(args.before, args.now, single, base_url, args.pairs)
+            rounds = measure(args.before, args.now, single, base_url, args.pairs, args.rate_limit)
             rows.append(row("one account", single, rounds))
             print(rows[-1], flush=True)
         if args.accounts:
             fleet = write(Path(scratch) / "fleet", names(args.accounts), args.fleet_calls)
-            rounds = measure(args.before, args.now, fleet, base_url, args.pairs)
+            rounds = measure(args.before, args.now, fleet, base_url, args.pairs, args.rate_limit)
             rows.append(row(f"{args.accounts} accounts", fleet, rounds))
             print(rows[-1], flush=True)
-    print(f"\n{describe()}, load average {os.getloadavg()[0]:.1f}\n")
+    paced = f"{args.rate_limit:,} requests/min per account" if args.rate_limit else "no rate limit"
+    print(f"\n{describe()}, load average {os.getloadavg()[0]:.1f}, {paced}\n")
     print(HEADER)
     print("\n".join(rows))
 
