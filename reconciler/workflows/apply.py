@@ -15,7 +15,8 @@ creation's answer shows it already did what the call would, the call is recorded
 When a success can't be recorded (disk full, ...), the apply stops at once: the calls still
 running are cancelled, no later success is recorded, and ``StateWriteError`` says what is.
 
-Before each batch of calls the run proves it still holds the known-state lock (``LockProof``).
+Before each batch of calls the run proves it still holds the known-state lock (``LockProof``),
+unless the store's lock is one the operating system holds until the process ends (a file's).
 When it can't (the database connection holding the lock was ended), or when a success can't be
 recorded because that connection is gone, it sends no further call: the calls in flight finish
 and are recorded if they can be, and ``LockLost`` says how many calls were made and recorded.
