@@ -23,13 +23,15 @@ to trust is the median of the pairs' ratios.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+import urllib.error
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +43,25 @@ from reconciler.storage.state_file import StateStore
 
 AT_ONCE = 8
 IN_FLIGHT = 8
+
+_CALLS_ONLY = """
+import asyncio, atexit, os, sys, time
+import aiohttp  # imported before any clock starts: a one-time cost, not the calls'
+_run, spent = asyncio.run, [0.0]
+def run(main, **options):
+    started = time.process_time()
+    try:
+        return _run(main, **options)
+    finally:
+        spent[0] += time.process_time() - started
+asyncio.run = run
+atexit.register(lambda: open(os.environ["PAIRED_APPLY_SPENT"], "w").write(repr(spent[0])))
+sys.argv[0] = "reconciler"
+from reconciler.__main__ import run as main
+sys.exit(main())
+"""
+"""Runs ``reconciler`` and writes the CPU seconds spent inside ``asyncio.run`` (every thread):
+one account's calls made and recorded, without start-up, planning or the final save."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +92,19 @@ class Scenario:
             shutil.copy(self.folder / "desired.yaml", work / f"{name}.yaml")
             shutil.copy(self.known(calls), state / f"{name}.state.json")
         return work
+
+
+@contextlib.contextmanager
+def serving() -> Iterator[str]:
+    """The fake API's base URL, once it answers (it says its port before it listens)."""
+    with fake_api() as base_url:
+        while True:
+            try:
+                answered(base_url)
+            except urllib.error.URLError:
+                continue
+            break
+        yield base_url
 
 
 def write(folder: Path, accounts: Sequence[str], calls: Sequence[int]) -> Scenario:
@@ -104,17 +138,30 @@ def environment(accounts: Sequence[str], base_url: str, rate_limit: int = 0) -> 
 
 
 def apply_cpu(
-    reconciler: str, scenario: Scenario, calls: int, base_url: str, rate_limit: int = 0
+    reconciler: str,
+    scenario: Scenario,
+    calls: int,
+    base_url: str,
+    rate_limit: int = 0,
+    calls_only: bool = False,
 ) -> float:
-    """CPU seconds of one apply of ``calls`` updates per account by ``reconciler``; checks
-    that the fake answered exactly the calls expected."""
+    """CPU seconds of one apply of ``calls`` updates per account by ``reconciler`` (with
+    ``calls_only``, of its event loop alone: one account only); checks that the fake answered
+    exactly the calls expected."""
     work = scenario.prepare(calls)
     files = ["-f", "."] if scenario.fleet else ["-f", "single.yaml"]
     before = sum(answered(base_url).values())
+    env = environment(scenario.accounts, base_url, rate_limit)
+    command = [reconciler]
+    if calls_only:
+        if scenario.fleet:
+            raise ValueError("the event loop alone is measured for one account only")
+        env["PAIRED_APPLY_SPENT"] = str(scenario.folder / "spent")
+        command = [str(Path(reconciler).with_name("python")), "-c", _CALLS_ONLY]
     process = subprocess.Popen(
-        [reconciler, "apply", *files, "--auto-approve", "--force", "--quiet"],
+        [*command, "apply", *files, "--auto-approve", "--force", "--quiet"],
         cwd=work,
-        env=environment(scenario.accounts, base_url, rate_limit),
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -126,6 +173,8 @@ def apply_cpu(
     if os.waitstatus_to_exitcode(status) != 0 or made != expected:
         tail = errors.decode(errors="replace")[-2000:]
         raise RuntimeError(f"{reconciler}: {made} calls made, not {expected}:\n{tail}")
+    if calls_only:
+        return float((scenario.folder / "spent").read_text())
     return usage.ru_utime + usage.ru_stime
 
 
@@ -143,15 +192,21 @@ class Pair:
 
 
 def measure(
-    before: str, now: str, scenario: Scenario, base_url: str, pairs: int, rate_limit: int = 0
+    before: str,
+    now: str,
+    scenario: Scenario,
+    base_url: str,
+    pairs: int,
+    rate_limit: int = 0,
+    calls_only: bool = False,
 ) -> list[Pair]:
     """``pairs`` rounds, each applying every call count with the before install, then now."""
     rounds = []
     for _ in range(pairs):
         pair = Pair({}, {})
         for calls in scenario.calls:
-            pair.before[calls] = apply_cpu(before, scenario, calls, base_url, rate_limit)
-            pair.now[calls] = apply_cpu(now, scenario, calls, base_url, rate_limit)
+            for install, side in ((before, pair.before), (now, pair.now)):
+                side[calls] = apply_cpu(install, scenario, calls, base_url, rate_limit, calls_only)
         rounds.append(pair)
         print(f"  {pair}", file=sys.stderr, flush=True)
     return rounds
@@ -193,17 +248,31 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--rate-limit", type=int, default=0, help="requests per minute per account [0: none]"
     )
+    parser.add_argument(
+        "--calls-only",
+        action="store_true",
+        help="one account: count only the CPU of the apply's event loop (each install's python)",
+    )
     args = parser.parse_args(argv)
     args.before, args.now = os.path.abspath(args.before), os.path.abspath(args.now)
     rows = []
     with (
         tempfile.TemporaryDirectory(prefix="paired-apply-") as scratch,
-        fake_api() as base_url,
+        serving() as base_url,
     ):
         if not args.skip_single:
             single = write(Path(scratch) / "single", ["single"], args.calls)
-            rounds = measure(args.before, args.now, single, base_url, args.pairs, args.rate_limit)
-            rows.append(row("one account", single, rounds))
+            rounds = measure(
+                args.before,
+                args.now,
+                single,
+                base_url,
+                args.pairs,
+                args.rate_limit,
+                args.calls_only,
+            )
+            label = "one account, event loop only" if args.calls_only else "one account"
+            rows.append(row(label, single, rounds))
             print(rows[-1], flush=True)
         if args.accounts:
             fleet = write(Path(scratch) / "fleet", names(args.accounts), args.fleet_calls)

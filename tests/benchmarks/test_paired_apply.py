@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.fleet_scale import fake_api, names
-from benchmarks.paired_apply import Pair, measure, row, write
+from benchmarks.fleet_scale import names
+from benchmarks.paired_apply import Pair, apply_cpu, measure, row, serving, write
 
 RECONCILER = str(Path(sys.executable).with_name("reconciler"))
 
@@ -19,7 +19,7 @@ RECONCILER = str(Path(sys.executable).with_name("reconciler"))
 def test_a_pair_applies_each_call_count_with_both_installs(tmp_path: Path) -> None:
     single = write(tmp_path / "single", ["single"], [3, 9])
     fleet = write(tmp_path / "fleet", names(3), [2, 4])
-    with fake_api() as base_url:
+    with serving() as base_url:
         # apply_cpu raises unless the fake answered exactly the calls of each apply
         single_rounds = measure(RECONCILER, RECONCILER, single, base_url, 1)
         fleet_rounds = measure(RECONCILER, RECONCILER, fleet, base_url, 1, rate_limit=600)
@@ -29,6 +29,17 @@ def test_a_pair_applies_each_call_count_with_both_installs(tmp_path: Path) -> No
         assert all(seconds > 0 for seconds in (*pair.before.values(), *pair.now.values()))
     assert row("one account", single, single_rounds).startswith("| one account | 3 → 9 |")
     assert row("3 accounts", fleet, fleet_rounds).startswith("| 3 accounts | 6 → 12 |")
+
+
+def test_the_event_loop_alone_is_counted_for_one_account(tmp_path: Path) -> None:
+    single = write(tmp_path / "single", ["single"], [2, 6])
+    fleet = write(tmp_path / "fleet", names(2), [1, 2])
+    with serving() as base_url:
+        [pair] = measure(RECONCILER, RECONCILER, single, base_url, 1, calls_only=True)
+        whole = apply_cpu(RECONCILER, single, 6, base_url)
+        with pytest.raises(ValueError, match="one account only"):
+            apply_cpu(RECONCILER, fleet, 1, base_url, calls_only=True)
+    assert 0 < pair.now[6] < whole  # start-up, planning and saving are left out
 
 
 def test_each_run_starts_from_the_known_state_of_its_call_count(tmp_path: Path) -> None:
