@@ -29,6 +29,8 @@ if TYPE_CHECKING:  # imported where used: a plan that needs no API call never lo
 _HOST_NAME = re.compile(r"[A-Za-z0-9.:-]{1,255}")
 READ_CHUNK = 64 * 1024
 USER_AGENT = "reconciler (InvoiceXpress declarative configuration)"
+_JSON_BODY: Mapping[str, str] = {"Content-Type": "application/json; charset=utf-8"}
+_NO_BODY: Mapping[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ class AiohttpTransport:
 
         if self._session is None:
             raise RuntimeError("ApiClient used outside 'async with'")
-        headers = {"Content-Type": "application/json; charset=utf-8"} if data is not None else {}
+        headers = _JSON_BODY if data is not None else _NO_BODY
         try:
             async with self._session.request(
                 method,

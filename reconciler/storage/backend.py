@@ -43,7 +43,9 @@ class StateBackend(Protocol):
 
     def prove_lock(self) -> None:
         """``LockLost`` unless this run still holds the known-state lock; called before each
-        batch of calls, so it must cost no more than one round trip."""
+        batch of calls, so it must cost no more than one round trip. A store whose lock the
+        operating system holds until the process ends sets ``lock_held_by_process = True``
+        and is never asked."""
 
     def close(self) -> None:
         """Let go of what the store holds open (a database connection of its own); it opens

@@ -28,6 +28,9 @@ from reconciler.storage.journal import Journal
 class StateStore:
     """Loads and saves one known-state file and its journal (a ``StateBackend``)."""
 
+    lock_held_by_process = True
+    """The file lock is the kernel's, held until this process ends: an apply proves nothing."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self.journal = Journal(path.with_name(path.name + ".journal"))

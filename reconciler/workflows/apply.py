@@ -15,7 +15,8 @@ creation's answer shows it already did what the call would, the call is recorded
 When a success can't be recorded (disk full, ...), the apply stops at once: the calls still
 running are cancelled, no later success is recorded, and ``StateWriteError`` says what is.
 
-Before each batch of calls the run proves it still holds the known-state lock (``LockProof``).
+Before each batch of calls the run proves it still holds the known-state lock (``LockProof``),
+unless the store's lock is one the operating system holds until the process ends (a file's).
 When it can't (the database connection holding the lock was ended), or when a success can't be
 recorded because that connection is gone, it sends no further call: the calls in flight finish
 and are recorded if they can be, and ``LockLost`` says how many calls were made and recorded.
@@ -101,11 +102,13 @@ class _Recorder:
             await asyncio.gather(asyncio.shield(self._writer), return_exceptions=True)
 
     async def _write(self) -> None:
+        loop = asyncio.get_running_loop()
         while self._queued and self.failed is None:
             group, self._queued = self._queued, []
             successes = [(queued.state, queued.key) for queued in group]
             try:
-                await asyncio.shield(asyncio.to_thread(self._store.append_all, successes))
+                write = loop.run_in_executor(None, self._store.append_all, successes)
+                await asyncio.shield(write)
             except LockLost as error:
                 self.lose(error)
                 self._stop(error, group)
@@ -273,7 +276,8 @@ async def _run_after_dependencies(
         if dependency in done and await done[dependency] is not Status.SUCCEEDED:
             return Outcome(call, Status.SKIPPED, f"needs {dependency}, which did not succeed")
     waiting = call.waits_for
-    call = call.bound(created.ids)
+    if created.ids:  # bound to nothing, a call is itself
+        call = call.bound(created.ids)
     async with semaphore:
         if recorder.failed is not None and recorder.lost is None:
             raise recorder.failed  # the apply is stopping: make no further call

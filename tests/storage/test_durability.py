@@ -116,3 +116,21 @@ def test_the_state_store_journals_and_saves_through_fsync(
     files = [s for s in synced if not s.folder and s.content == store.path.read_bytes()]
     assert files, synced  # the new state file was fsynced with exactly what is on disk
     assert any(s.folder and s.path == tmp_path and store.path.name in s.entries for s in synced)
+
+
+def test_an_append_to_a_journal_that_exists_syncs_its_data_with_fdatasync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``fdatasync`` (data and size, all that reading the lines back needs) where the system
+    has it; the folder of a journal that exists is not synced again."""
+    journal = tmp_path / "state.json.journal"
+    journal.write_bytes(b"first\n")
+    calls: list[str] = []
+    for name in ("fsync", "fdatasync"):
+        real = getattr(os, name)
+        monkeypatch.setattr(
+            os, name, lambda fd, name=name, real=real: (calls.append(name), real(fd))
+        )
+    append_durably(journal, "second\n")
+    assert calls == ["fdatasync"]
+    assert journal.read_bytes() == b"first\nsecond\n"

@@ -128,6 +128,17 @@ def test_a_file_where_a_folder_should_be_is_named(tmp_path: Path, depth: int) ->
         append_durably(folder / "state.json.journal", "x")
 
 
+@pytest.mark.parametrize("depth", [0, 2])
+def test_an_append_under_a_file_names_the_file_in_the_way(tmp_path: Path, depth: int) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("")
+    journal = blocker.joinpath(*["sub"] * depth, "state.json.journal")
+    with pytest.raises(StateWriteError) as raised:
+        append_durably(journal, "x")
+    assert str(raised.value) == f"{blocker}: cannot write: it is a file, not a folder"
+    assert blocker.read_text() == ""
+
+
 def test_an_append_that_runs_out_of_room_leaves_the_file_as_it_was(tmp_path: Path) -> None:
     journal = tmp_path / "state.json.journal"
     append_durably(journal, "first\n")
