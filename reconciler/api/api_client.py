@@ -26,10 +26,12 @@ from reconciler.api.transport import AiohttpTransport, Transport
 from reconciler.core.pacing import Pacing
 from reconciler.core.redaction import Redactor
 from reconciler.errors import ApiError, ApiUnavailable, RetryableError
-from reconciler.settings import ToolSettings, check_url_is_safe
+from reconciler.settings import check_url_is_safe
 
 if TYPE_CHECKING:  # tenacity is imported when a request fails: most runs never retry
     from tenacity import RetryCallState
+
+    from reconciler.settings import ToolSettings
 
 log = logging.getLogger(__name__)
 

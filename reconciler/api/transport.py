@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
 from reconciler.errors import ApiUnavailable
-from reconciler.settings import ToolSettings
 
 if TYPE_CHECKING:  # imported where used: a plan that needs no API call never loads aiohttp
     import aiohttp
+
+    from reconciler.settings import ToolSettings
 
 _HOST_NAME = re.compile(r"[A-Za-z0-9.:-]{1,255}")
 READ_CHUNK = 64 * 1024

@@ -137,3 +137,15 @@ def test_a_validate_that_shows_a_problem_reads_the_settings_to_redact_it(env: En
     assert ran.returncode == 1, ran.stdout
     assert "clients[0]" in ran.stderr and "colour" in ran.stderr, ran.stderr
     assert "pydantic_settings" in modules and "reconciler.settings_models" in modules
+
+
+def test_help_reads_no_settings(env: Env) -> None:
+    """``--help`` names the commands and their options; it reads no settings, so neither
+    pydantic-settings nor python-dotenv is loaded (the API client names the settings' class
+    for its type only)."""
+    ran, modules = _modules_of(env, "--help")
+
+    assert ran.returncode == 0, ran.stderr
+    assert "apply" in ran.stdout and "plan" in ran.stdout, ran.stdout
+    settings_libraries = ("pydantic_settings", "reconciler.settings_models", "dotenv")
+    assert {p: _loaded(modules, p) for p in settings_libraries if _loaded(modules, p)} == {}
