@@ -163,11 +163,16 @@ class Kind:
     def recorded_keys(self, known: KnownState) -> dict[str, int]:
         """Natural key → id, from the records of the kind's resources that hold it."""
         keys: dict[str, int] = {}
+        if not self.natural_key:
+            return keys
         for key, record in known.resources.items():
-            value = record.applied.get(self.natural_key) if self.natural_key else None
-            identifier = as_decimal(key.partition(":")[2])
-            if isinstance(value, str) and identifier is not None and self.owns(key):
-                keys[value] = identifier
+            if not self.owns(key):
+                continue
+            value = record.applied.get(self.natural_key)
+            if isinstance(value, str):
+                identifier = as_decimal(key.partition(":")[2])
+                if identifier is not None:
+                    keys[value] = identifier
         return keys
 
     def named(self, state: DesiredState) -> list[str]:
