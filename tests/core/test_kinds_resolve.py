@@ -16,7 +16,7 @@ from reconciler.api.api_client import ApiClient
 from reconciler.core.kinds import registry
 from reconciler.core.kinds.base import Kind, Reading
 from reconciler.core.kinds.resolving import Resolving
-from reconciler.core.known import KnownState
+from reconciler.core.known import KnownState, Record
 from reconciler.core.references import pending
 from reconciler.desired.document import Desired, problem_at
 from reconciler.desired.loader import SourceMap
@@ -100,3 +100,21 @@ async def test_a_label_found_nowhere_is_refused_with_the_kinds_message() -> None
         await _resolved(KnownState(lineage="tags"), url)
     assert [p.message for p in failed.value.problems] == ["no tag has label 'lost'"]
     assert seen == ["GET /tags.json"]
+
+
+def test_a_kind_takes_natural_keys_from_its_own_records_only() -> None:
+    """A client's record holds a ``name`` too: the kinds keyed by name (taxes, items) take
+    none of it, and the clients take their codes from their records alone."""
+    at = "2026-01-01T00:00:00+00:00"
+    known = (
+        KnownState.new()
+        .applied("client:42", Record({"code": "C42", "name": "IVA23"}, at))
+        .applied("tax:7", Record({"name": "IVA23", "value": 23.0}, at))
+        .applied("item:9", Record({"name": "Consulting", "code": "C42"}, at))
+    )
+    by_kind = {kind.name: kind.recorded_keys(known) for kind in registry.KINDS}
+
+    assert by_kind["client"] == {"C42": 42}
+    assert by_kind["tax"] == {"IVA23": 7}
+    assert by_kind["item"] == {"Consulting": 9}
+    assert by_kind["account"] == {} and by_kind["sequence"] == {}
