@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -134,6 +135,21 @@ def fake_api() -> Iterator[str]:
     finally:
         process.terminate()
         process.wait()
+
+
+def run_child(
+    command: list[str], folder: Path, env: dict[str, str]
+) -> tuple[int, resource.struct_rusage, bytes]:
+    """Run ``command`` in ``folder`` to its end, output discarded: its exit code, its own
+    resource usage (``wait4``, every thread) and what it wrote on stderr."""
+    process = subprocess.Popen(
+        command, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    assert process.stderr is not None
+    errors = process.stderr.read()  # read while it runs: a full pipe would stop it
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return process.returncode, usage, errors
 
 
 def answered(base_url: str) -> dict[str, int]:
@@ -263,30 +279,20 @@ def run(
     before = sum(answered(base_url).values())
     sampler = ConnectionSampler(url) if url is not None else None
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "reconciler", *args],
-        cwd=folder,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    assert process.stderr is not None
-    errors = process.stderr.read()  # read while it runs: a full pipe would stop it
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
+    returncode, usage, errors = run_child([sys.executable, "-m", "reconciler", *args], folder, env)
     seconds = time.perf_counter() - started
     peak = sampler.stop() if sampler is not None else None
     calls = sum(answered(base_url).values()) - before
     command, backend, accounts, clients = label
-    if process.returncode not in (0, 2):
+    if returncode not in (0, 2):
         tail = errors.decode(errors="replace")[-2000:]
-        raise RuntimeError(f"{command} ({backend}) exited {process.returncode}:\n{tail}")
+        raise RuntimeError(f"{command} ({backend}) exited {returncode}:\n{tail}")
     return Run(
         command,
         backend,
         accounts,
         clients,
-        process.returncode,
+        returncode,
         calls,
         seconds,
         usage.ru_utime + usage.ru_stime,

@@ -27,7 +27,6 @@ import contextlib
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import urllib.error
@@ -35,7 +34,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.fleet_scale import answered, fake_api, names
+from benchmarks.fleet_scale import answered, fake_api, names, run_child
 from benchmarks.generate import changed_clients, desired_yaml, known_state
 from benchmarks.machine import describe
 from reconciler.settings import account_suffix
@@ -158,19 +157,11 @@ def apply_cpu(
             raise ValueError("the event loop alone is measured for one account only")
         env["PAIRED_APPLY_SPENT"] = str(scenario.folder / "spent")
         command = [str(Path(reconciler).with_name("python")), "-c", _CALLS_ONLY]
-    process = subprocess.Popen(
-        [*command, "apply", *files, "--auto-approve", "--force", "--quiet"],
-        cwd=work,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    assert process.stderr is not None
-    errors = process.stderr.read()  # read while it runs: a full pipe would stop it
-    _, status, usage = os.wait4(process.pid, 0)
+    apply = [*command, "apply", *files, "--auto-approve", "--force", "--quiet"]
+    returncode, usage, errors = run_child(apply, work, env)
     made = sum(answered(base_url).values()) - before
     expected = calls * len(scenario.accounts)
-    if os.waitstatus_to_exitcode(status) != 0 or made != expected:
+    if returncode != 0 or made != expected:
         tail = errors.decode(errors="replace")[-2000:]
         raise RuntimeError(f"{reconciler}: {made} calls made, not {expected}:\n{tail}")
     if calls_only:
