@@ -7,6 +7,7 @@ other file changed; and the kinds of today keep the action names plans and schem
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -149,6 +150,39 @@ async def test_a_registered_kind_is_read_folded_applied_and_verified_over_http(
     assert notes[7]["text"] == "Hello"
     assert seen == [("GET", "/notes/7.json"), ("PUT", "/notes/7.json"), ("GET", "/notes/7.json")]
     assert store.load().get("note:7") is not None
+
+
+DIGEST = KEY.digest(SecretStr("a note's secret"))
+
+
+@pytest.mark.parametrize(
+    ("record", "fingerprinted"),
+    [
+        ({"count": 3, "password": DIGEST}, True),
+        ({"count": None, "credentials": {"label": "x", "password": DIGEST}}, True),
+        ({"labels": {"colour": "blue"}, "text": "Hello"}, False),
+    ],
+    ids=["number-before-digest", "digest-in-a-mapping", "mapping-without-digest"],
+)
+async def test_the_digest_key_fingerprint_follows_any_kinds_record_that_holds_a_digest(
+    tmp_path: Path, record: dict[str, Any], fingerprinted: bool
+) -> None:
+    notes = {7: {"id": "7", "text": "Old"}}
+    kind = NoteKind(Note(id=7, text="Hello"))
+    store = StateStore(tmp_path / "state.json")
+    with registry.registered(kind), serving(_note_server(notes, [])) as url:
+        plan = build_plan(_desired(), _known(note_7="Old"), KEY)
+        (call,) = plan.calls
+        # The record a kind may make of its call (the note kind records its text alone).
+        plan = dataclasses.replace(plan, calls=(dataclasses.replace(call, record=record),))
+        async with ApiClient(url, SecretStr(API_KEY), ToolSettings(rate_limit=0)) as client:
+            report = await apply_plan(plan, client, store, _known(note_7="Old"), concurrency=1)
+    assert [o.status for o in report.outcomes] == [Status.SUCCEEDED]
+    expected = KEY.key_id if fingerprinted else None
+    assert report.state.key_id == expected
+    saved = store.load()
+    assert saved.get("note:7") is not None
+    assert saved.key_id == expected
 
 
 def test_the_actions_are_todays_in_the_order_their_calls_run() -> None:
