@@ -88,6 +88,11 @@ def _updated(sandbox: Sandbox) -> list[int]:
     return [int(r.path.split("/")[2].split(".")[0]) for r in sandbox.requests if r.method == "PUT"]
 
 
+def _sandbox(tmp_path: Path) -> Sandbox:
+    """A sandbox holding the clients of ``_clients``, with no rate limit."""
+    return Sandbox(api_key=API_KEY, data=Fleet(tmp_path, len(CLIENTS)).sandbox_data(), rate_limit=0)
+
+
 def _recorded(url: str) -> list[str]:
     return sorted(PostgresStore(url, "state").load().resources)
 
@@ -97,8 +102,7 @@ def test_a_lock_lost_as_a_success_is_committed_stops_the_apply_and_counts_the_ca
 ) -> None:
     plan = _clients(tmp_path)
     store = PostgresStore(postgres_url, "state")
-    sandbox = Sandbox(api_key=API_KEY, data=Fleet(tmp_path, len(CLIENTS)).sandbox_data())
-    sandbox.rate_limit = 0
+    sandbox = _sandbox(tmp_path)
     heard: list[Outcome] = []
     with DatabaseLock(postgres_url, "state").held("test"):
         held = held_lock(postgres_url, "state")
@@ -134,8 +138,7 @@ def test_a_connection_lost_without_the_lock_ends_the_apply_with_the_databases_er
 ) -> None:
     plan = _clients(tmp_path)
     store = PostgresStore(postgres_url, "state")
-    sandbox = Sandbox(api_key=API_KEY, data=Fleet(tmp_path, len(CLIENTS)).sandbox_data())
-    sandbox.rate_limit = 0
+    sandbox = _sandbox(tmp_path)
 
     def end_the_connection(city: object) -> object:
         if city == f"Porto {FAILING}":
