@@ -10,21 +10,51 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from reconciler.core.pacing import Pacing, Reaction
 
 log = logging.getLogger(__name__)
+
+WAKE_TICK = 1.0
+"""Seconds: a wait ends on a multiple of this (of the clock), or of a fraction of it."""
+MAX_TICK_DIVISOR = 20
+"""The smallest step is the tick over this; where even that would cost throughput, no step."""
+
+
+def wake_time(due: float, capacity: float, drain: float, tick: float = WAKE_TICK) -> float:
+    """When a request whose slot opens at ``due`` wakes: the next multiple of the tick, or of
+    the tick's half, third... where a whole tick would drain a bucket of ``capacity`` past
+    empty (``due`` itself where even a tiny step would).
+
+    The slot opens when one request's room is free, so ``capacity - 1`` requests' worth is
+    still in the bucket: waking within ``(capacity - 1) / drain`` seconds of ``due`` loses none
+    of the drain, and the requests released together at the wake are those it made room for.
+    """
+    longest = (capacity - 1) / drain
+    if tick <= 0 or longest < tick / MAX_TICK_DIVISOR:
+        return due
+    step = tick / math.ceil(tick / longest)
+    return max(due, math.ceil(due / step) * step)
 
 
 class Pacer:
     """``await pacer.wait()`` before each request; report its answer with ``answered`` or
     ``refused``. Requests wait in turn (first come, first served)."""
 
-    def __init__(self, pacing: Pacing, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        pacing: Pacing,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        tick: float = WAKE_TICK,
+    ) -> None:
         self.pacing = pacing
         self._clock = clock
+        self._sleep = sleep
+        self._tick = tick
         self._level = 0.0
         self._last = clock()
         self._turn = asyncio.Lock()
@@ -55,7 +85,7 @@ class Pacer:
                 wait = max(pause, (self._level + 1 - capacity) / drain)
                 if self.pacing.rate < self.pacing.target:  # the rate climbs while this waits
                     wait = max(pause, min(wait, self.pacing.interval))
-                await asyncio.sleep(wait)
+                await self._sleep(wake_time(now + wait, capacity, drain, self._tick) - now)
 
     def answered(self, generation: int) -> None:
         if self.pacing.answered(self._clock(), generation):
