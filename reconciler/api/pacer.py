@@ -4,6 +4,14 @@ The bucket holds one second's worth of requests and drains the rest of the windo
 that any ``window`` seconds hold at most ``rate`` requests; it waits out a Retry-After for every
 request, not only the one that received it. When the rate is cut, what the bucket holds is cut
 to the new capacity, so that a lower rate never leaves a backlog to drain before the next send.
+
+A request that waits for the bucket wakes on the next multiple of ``WAKE_TICK`` seconds of the
+clock, not the instant its slot opens (a Retry-After's pause ends when it ends): the requests
+due within one tick go together, and the clients of a process paced alike wake at the same
+instants. Woken once a tick instead of once a request, a process spends less than half the CPU
+per call at the API's pace (``benchmarks/RESULTS.md``). Where a whole tick would let the bucket
+drain empty meanwhile the step is a fraction of it, so the rounding costs no throughput: each
+request goes at most one tick later than it would without it.
 """
 
 from __future__ import annotations
@@ -85,7 +93,9 @@ class Pacer:
                 wait = max(pause, (self._level + 1 - capacity) / drain)
                 if self.pacing.rate < self.pacing.target:  # the rate climbs while this waits
                     wait = max(pause, min(wait, self.pacing.interval))
-                await self._sleep(wake_time(now + wait, capacity, drain, self._tick) - now)
+                if wait > pause:  # the bucket's wait, not a Retry-After's: on the tick
+                    wait = wake_time(now + wait, capacity, drain, self._tick) - now
+                await self._sleep(wait)
 
     def answered(self, generation: int) -> None:
         if self.pacing.answered(self._clock(), generation):
