@@ -1,8 +1,10 @@
 """The plan as plain text, for a console without colour: byte for byte what ``render.text``
 prints there, built as strings (a rich ``Text`` of 100,000 calls takes seconds and hundreds
-of MiB to print)."""
+of MiB to print) and written as they are built, a batch at a time."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from reconciler.core.diff import FieldChange
 from reconciler.core.plan import Call, Plan
@@ -17,20 +19,41 @@ from reconciler.render.text import (
 )
 from reconciler.render.values import shown
 
+BATCH_CHARS = 16 * 1024
+"""About how many characters of a plan are written at once."""
+
 
 def plain_plan(plan: Plan, *, show_requests: bool = False) -> str:
     """The whole dry run, as ``render_plan`` shows it without colour, ending in a newline."""
     parts: list[str] = []
+    write_plain_plan(parts.append, plan, show_requests=show_requests)
+    return "".join(parts)
+
+
+def write_plain_plan(
+    write: Callable[[str], object], plan: Plan, *, show_requests: bool = False
+) -> None:
+    """Hand ``plain_plan``'s text to ``write`` as it is rendered, in batches of about
+    ``BATCH_CHARS`` characters (a call's lines are never split): the whole text of a big
+    plan is never held at once."""
+    parts: list[str] = []
+    size = 0
     for call in plan.calls:
+        start = len(parts)
         _call(parts, call, show_requests)
         parts.append("\n")
+        size += sum(len(part) for part in parts[start:])
+        if size >= BATCH_CHARS:
+            write("".join(parts))
+            parts.clear()
+            size = 0
     for resource in plan.unmanaged:
         parts.append("  - " + unmanaged_line(resource) + "\n")
     if plan.calls or plan.unmanaged:
         parts.append("\n")
     parts.append(summary_line(plan))
     parts.append("\n")
-    return "".join(parts)
+    write("".join(parts))
 
 
 def _call(parts: list[str], call: Call, show_requests: bool) -> None:
