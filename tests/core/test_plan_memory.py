@@ -18,6 +18,8 @@ from tests.support.plans import KEY, plan_of
 CLIENTS = 2_000
 BYTES_PER_CALL = 1_950
 """What one update of a client with a contact keeps, at most (2,200 bytes before)."""
+BYTES_PER_RECORD = 100
+"""What a record object and its place in the known state keep, beside its data (122 before)."""
 
 
 def _client(index: int) -> dict[str, Any]:
@@ -68,3 +70,28 @@ def test_each_call_of_a_big_plan_keeps_little() -> None:
         (c.resource, c.body, c.record, c.changes) for c in first.calls
     ]
     assert kept / CLIENTS <= BYTES_PER_CALL, f"{kept / CLIENTS:.0f} bytes per call"
+
+
+def test_a_loaded_known_state_keeps_little_beside_its_records_data() -> None:
+    """Each record read from the file keeps its ``applied`` mapping as parsed (no copy) in a
+    compact record object."""
+    content = {
+        "lineage": "00000000-0000-4000-8000-000000000000",
+        "serial": CLIENTS,
+        "resources": {
+            f"client:{1000 + i}": {"applied": {"code": f"C{i}"}, "applied_at": "2026-01-01"}
+            for i in range(CLIENTS)
+        },
+    }
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        known = KnownState.from_json(content)
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    record = known.resources["client:1000"]
+    assert record.applied is content["resources"]["client:1000"]["applied"]  # type: ignore[index]
+    assert kept / CLIENTS <= BYTES_PER_RECORD, f"{kept / CLIENTS:.0f} bytes per record"
