@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import click
 
@@ -24,8 +25,7 @@ def print_plan(out: Console, plan: Plan, *, show_requests: bool) -> None:
     """Print the plan: as plain strings written as they are made when the console shows no
     colour (the same bytes, far faster and smaller on a big plan), else as rich text."""
     if out.color_system is None:
-        write_plain_plan(out.file.write, plan, show_requests=show_requests)
-        out.file.flush()
+        _write_plain(out.file, plan, show_requests=show_requests)
     else:
         out.print(render_plan(plan, show_requests=show_requests))
 
@@ -35,10 +35,24 @@ def show_plan(plan: Plan, *, show_requests: bool, stderr: bool = False) -> None:
     making a console when it would show no colour."""
     if plain_output(stderr=stderr):
         stream = sys.stderr if stderr else sys.stdout
-        write_plain_plan(stream.write, plan, show_requests=show_requests)
-        stream.flush()
+        _write_plain(stream, plan, show_requests=show_requests)
     else:
         print_plan(console(stderr=stderr), plan, show_requests=show_requests)
+
+
+def _write_plain(stream: IO[str], plan: Plan, *, show_requests: bool) -> None:
+    """Write the plan as it is rendered. A reader that stops early (``plan | head``) ends the
+    printing, not the run: what is left goes to the null device, and the command exits with
+    its own code."""
+    try:
+        write_plain_plan(stream.write, plan, show_requests=show_requests)
+        stream.flush()
+    except BrokenPipeError:
+        nowhere = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(nowhere, stream.fileno())
+        finally:
+            os.close(nowhere)
 
 
 def show_summary(plan: Plan) -> None:
