@@ -20,7 +20,9 @@ from reconciler.render.text import (
 from reconciler.render.values import shown
 
 BATCH_CHARS = 16 * 1024
-"""About how many characters of a plan are written at once."""
+"""How many characters of a plan are written at once, at least (but for its end)."""
+MEASURED = 16
+"""How many calls are rendered between two looks at the batch's size."""
 
 
 def plain_plan(plan: Plan, *, show_requests: bool = False) -> str:
@@ -33,20 +35,22 @@ def plain_plan(plan: Plan, *, show_requests: bool = False) -> str:
 def write_plain_plan(
     write: Callable[[str], object], plan: Plan, *, show_requests: bool = False
 ) -> None:
-    """Hand ``plain_plan``'s text to ``write`` as it is rendered, in batches of about
-    ``BATCH_CHARS`` characters (a call's lines are never split): the whole text of a big
-    plan is never held at once."""
+    """Hand ``plain_plan``'s text to ``write`` as it is rendered, in batches of at least
+    ``BATCH_CHARS`` characters and at most ``MEASURED`` calls more (a call's lines are never
+    split): the whole text of a big plan is never held at once."""
     parts: list[str] = []
-    size = 0
-    for call in plan.calls:
-        start = len(parts)
+    size = counted = 0
+    for number, call in enumerate(plan.calls, 1):
         _call(parts, call, show_requests)
         parts.append("\n")
-        size += sum(len(part) for part in parts[start:])
+        if number % MEASURED:
+            continue
+        size += sum(map(len, parts[counted:]))
+        counted = len(parts)
         if size >= BATCH_CHARS:
             write("".join(parts))
             parts.clear()
-            size = 0
+            size = counted = 0
     for resource in plan.unmanaged:
         parts.append("  - " + unmanaged_line(resource) + "\n")
     if plan.calls or plan.unmanaged:
