@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import click
 
@@ -11,7 +12,7 @@ from reconciler.cli.exits import console, plain_output
 from reconciler.core.plan import Plan
 from reconciler.core.references import Resolution
 from reconciler.render.escape import terminal
-from reconciler.render.plain import plain_plan
+from reconciler.render.plain import write_plain_plan
 from reconciler.render.text import render_plan, summary_line
 from reconciler.workflows.plan_run import Targeted
 from reconciler.workflows.session import Session
@@ -21,11 +22,10 @@ if TYPE_CHECKING:  # rich is imported when a console is made: plain output never
 
 
 def print_plan(out: Console, plan: Plan, *, show_requests: bool) -> None:
-    """Print the plan: as plain strings when the console shows no colour (the same bytes,
-    far faster on a big plan), else as rich text."""
+    """Print the plan: as plain strings written as they are made when the console shows no
+    colour (the same bytes, far faster and smaller on a big plan), else as rich text."""
     if out.color_system is None:
-        out.file.write(plain_plan(plan, show_requests=show_requests))
-        out.file.flush()
+        _write_plain(out.file, plan, show_requests=show_requests)
     else:
         out.print(render_plan(plan, show_requests=show_requests))
 
@@ -35,10 +35,24 @@ def show_plan(plan: Plan, *, show_requests: bool, stderr: bool = False) -> None:
     making a console when it would show no colour."""
     if plain_output(stderr=stderr):
         stream = sys.stderr if stderr else sys.stdout
-        stream.write(plain_plan(plan, show_requests=show_requests))
-        stream.flush()
+        _write_plain(stream, plan, show_requests=show_requests)
     else:
         print_plan(console(stderr=stderr), plan, show_requests=show_requests)
+
+
+def _write_plain(stream: IO[str], plan: Plan, *, show_requests: bool) -> None:
+    """Write the plan as it is rendered. A reader that stops early (``plan | head``) ends the
+    printing, not the run: what is left goes to the null device, and the command exits with
+    its own code."""
+    try:
+        write_plain_plan(stream.write, plan, show_requests=show_requests)
+        stream.flush()
+    except BrokenPipeError:
+        nowhere = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(nowhere, stream.fileno())
+        finally:
+            os.close(nowhere)
 
 
 def show_summary(plan: Plan) -> None:

@@ -57,7 +57,7 @@ class Reason(StrEnum):
         return "~" if self is Reason.CHANGED else "+"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     """Where the YAML that declared a call was written: the file as given, 1-based line, column."""
 
@@ -69,7 +69,7 @@ class Source:
         return f"{self.file}:{self.line}"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Call:
     """One API call of a plan, with why it is needed and what to record once it succeeds."""
 
@@ -129,7 +129,7 @@ class Call:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InSync:
     """A declared resource that needs no call, and why."""
 

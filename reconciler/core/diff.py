@@ -19,7 +19,7 @@ MISSING: Any = None
 """What ``before`` holds for a field that was never applied."""
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class FieldChange:
     """One declared field whose applied value differs from the desired one."""
 

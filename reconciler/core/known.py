@@ -15,7 +15,7 @@ FORMAT_VERSION = 1
 """The version of the known-state document ``KnownState.to_json`` makes."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Record:
     """What was last applied to one resource, and the API's answers that matter."""
 
@@ -31,14 +31,14 @@ class Record:
 
     @classmethod
     def from_json(cls, data: Any) -> Record:
-        if not isinstance(data, dict) or not isinstance(data.get("applied"), dict):
+        applied = data.get("applied") if isinstance(data, dict) else None
+        if not isinstance(applied, dict):
             raise ValueError("a record needs an 'applied' mapping")
         answer = data.get("answer")
         if answer is not None and not isinstance(answer, dict):
             raise ValueError("a record's 'answer' must be a mapping")
-        return cls(
-            applied=data["applied"], applied_at=str(data.get("applied_at", "")), answer=answer
-        )
+        at = data.get("applied_at", "")
+        return cls(applied, at if type(at) is str else str(at), answer)
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,12 @@ def _walk(model: BaseModel, key: DigestKey | None) -> tuple[dict[str, Any], dict
             inner = _walk(value, key)
             if inner is None:
                 return None
-            fields[name], compared[name] = inner
+            inner_fields, inner_compared = inner
+            # No secret inside: the body and the record share one dict (neither is changed
+            # in place), which a plan of many changed resources keeps once, not twice.
+            same = inner_fields == inner_compared
+            fields[name] = inner_fields
+            compared[name] = inner_fields if same else inner_compared
         else:
             return None
     return fields, compared

@@ -1,0 +1,69 @@
+"""A big plan is printed as it is rendered: the plain renderer hands the text on in batches of
+bounded size, never as one string of the whole plan, and the batches are, byte for byte, the
+text it renders at once."""
+
+from __future__ import annotations
+
+import io
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from reconciler.cli.printing import show_plan
+from reconciler.core.known import KnownState, Record
+from reconciler.core.plan import Plan
+from reconciler.render.plain import BATCH_CHARS, MEASURED, plain_plan
+from tests.support.plans import plan_of
+
+CLIENTS = 3_000
+
+
+class Recording(io.StringIO):
+    """A stream that is no terminal and keeps the size of every write."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sizes: list[int] = []
+
+    def write(self, text: str) -> int:
+        self.sizes.append(len(text))
+        return super().write(text)
+
+
+def _big_plan() -> Plan:
+    """Every one of ``CLIENTS`` clients changed since it was applied."""
+    clients = [
+        {"id": 1000 + i, "code": f"C{i}", "name": f"Cliente {i}", "city": "Lisboa"}
+        for i in range(CLIENTS)
+    ]
+    known = KnownState(
+        lineage="00000000-0000-4000-8000-000000000000",
+        resources={
+            f"client:{1000 + i}": Record(
+                {"code": f"C{i}", "name": f"Cliente {i}", "city": "Porto"}, "2026-01-01"
+            )
+            for i in range(CLIENTS)
+        },
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        return plan_of(Path(folder), {"clients": clients}, known)
+
+
+@pytest.mark.parametrize("show_requests", [False, True])
+def test_a_big_plan_reaches_its_stream_in_bounded_batches(
+    monkeypatch: pytest.MonkeyPatch, show_requests: bool
+) -> None:
+    plan = _big_plan()
+    whole = plain_plan(plan, show_requests=show_requests)
+    assert len(whole) > 10 * BATCH_CHARS  # many batches' worth
+    out = Recording()
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    show_plan(plan, show_requests=show_requests)
+    assert out.getvalue() == whole
+    assert len(out.sizes) > 10
+    # A batch ends within MEASURED calls past the bound: no call here is 1,000 characters long.
+    assert max(out.sizes) < BATCH_CHARS + MEASURED * 1_000
