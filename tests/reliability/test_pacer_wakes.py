@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from bisect import bisect_left
+from dataclasses import dataclass
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -59,33 +60,46 @@ def most_in_one_window(released: list[float], window: float) -> int:
     return max(bisect_left(released, at + window) - index for index, at in enumerate(released))
 
 
-rates = st.floats(min_value=2, max_value=3000)
-windows = st.sampled_from([1.0, 2.0, 10.0, 60.0])
-counts = st.integers(min_value=1, max_value=250)
-starts = st.floats(min_value=0, max_value=1e6)
+@dataclass(frozen=True)
+class BothWays:
+    """The same requests paced with the tick and without it: release times and sleeps."""
+
+    ticked: list[float]
+    ticked_sleeps: int
+    untimed: list[float]
+    untimed_sleeps: int
+
+
+@st.composite
+def both_ways(draw: st.DrawFn) -> tuple[float, float, BothWays]:
+    """A window, and requests sent at once paced at a drawn rate, from a drawn instant."""
+    rate = draw(st.floats(min_value=2, max_value=3000))
+    window = draw(st.sampled_from([1.0, 2.0, 10.0, 60.0]))
+    count = draw(st.integers(min_value=1, max_value=250))
+    start = draw(st.floats(min_value=0, max_value=1e6))
+    ticked, ticked_sleeps = paced(rate, window, count, start, WAKE_TICK)
+    untimed, untimed_sleeps = paced(rate, window, count, start, 0.0)
+    return rate, window, BothWays(ticked, ticked_sleeps, untimed, untimed_sleeps)
 
 
 @settings(max_examples=150, deadline=None)
-@given(rate=rates, window=windows, count=counts, start=starts)
+@given(both_ways())
 def test_no_request_goes_more_than_a_tick_later_than_without_the_tick(
-    rate: float, window: float, count: int, start: float
+    drawn: tuple[float, float, BothWays],
 ) -> None:
-    ticked, _ = paced(rate, window, count, start, WAKE_TICK)
-    untimed, _ = paced(rate, window, count, start, 0.0)
-    for with_tick, without in zip(ticked, untimed, strict=True):
+    _, _, runs = drawn
+    for with_tick, without in zip(runs.ticked, runs.untimed, strict=True):
         assert without - 1e-6 <= with_tick <= without + WAKE_TICK + 1e-6
 
 
 @settings(max_examples=150, deadline=None)
-@given(rate=rates, window=windows, count=counts, start=starts)
-def test_the_tick_keeps_every_window_within_the_rate(
-    rate: float, window: float, count: int, start: float
-) -> None:
-    ticked, ticked_sleeps = paced(rate, window, count, start, WAKE_TICK)
-    untimed, untimed_sleeps = paced(rate, window, count, start, 0.0)
-    assert most_in_one_window(ticked, window) <= max(rate, most_in_one_window(untimed, window))
-    assert most_in_one_window(ticked, window) <= rate + 1
-    assert ticked_sleeps <= untimed_sleeps
+@given(both_ways())
+def test_the_tick_keeps_every_window_within_the_rate(drawn: tuple[float, float, BothWays]) -> None:
+    rate, window, runs = drawn
+    most = most_in_one_window(runs.ticked, window)
+    assert most <= max(rate, most_in_one_window(runs.untimed, window))
+    assert most <= rate + 1
+    assert runs.ticked_sleeps <= runs.untimed_sleeps
 
 
 def test_at_the_apis_pace_requests_wake_once_a_tick_not_once_each() -> None:
