@@ -5,13 +5,14 @@ that any ``window`` seconds hold at most ``rate`` requests; it waits out a Retry
 request, not only the one that received it. When the rate is cut, what the bucket holds is cut
 to the new capacity, so that a lower rate never leaves a backlog to drain before the next send.
 
-A request that waits for the bucket wakes on the next multiple of ``WAKE_TICK`` seconds of the
-clock, not the instant its slot opens (a Retry-After's pause ends when it ends): the requests
-due within one tick go together, and the clients of a process paced alike wake at the same
-instants. Woken once a tick instead of once a request, a process spends less than half the CPU
-per call at the API's pace (``benchmarks/RESULTS.md``). Where a whole tick would let the bucket
-drain empty meanwhile the step is a fraction of it, so the rounding costs no throughput: each
-request goes at most one tick later than it would without it.
+A request that waits for the bucket wakes on the next tick of the clock (a multiple of the
+window over ``TICKS_PER_WINDOW``: a second of the API's minute), not the instant its slot
+opens (a Retry-After's pause ends when it ends): the requests due within one tick go together,
+and the clients of a process paced alike wake at the same instants. Woken once a tick instead
+of once a request, a process spends less than half the CPU per call at the API's pace
+(``benchmarks/RESULTS.md``). Where a whole tick would let the bucket drain empty meanwhile the
+step is a fraction of it, so the rounding costs no throughput: each request goes at most one
+tick later than it would without it.
 """
 
 from __future__ import annotations
@@ -26,13 +27,13 @@ from reconciler.core.pacing import Pacing, Reaction
 
 log = logging.getLogger(__name__)
 
-WAKE_TICK = 1.0
-"""Seconds: a wait ends on a multiple of this (of the clock), or of a fraction of it."""
+TICKS_PER_WINDOW = 60
+"""A wait ends on a multiple of the window over this (of the clock), or of a fraction of it."""
 MAX_TICK_DIVISOR = 20
 """The smallest step is the tick over this; where even that would cost throughput, no step."""
 
 
-def wake_time(due: float, capacity: float, drain: float, tick: float = WAKE_TICK) -> float:
+def wake_time(due: float, capacity: float, drain: float, tick: float) -> float:
     """When a request whose slot opens at ``due`` wakes: the next multiple of the tick, or of
     the tick's half, third... where a whole tick would drain a bucket of ``capacity`` past
     empty (``due`` itself where even a tiny step would).
@@ -57,12 +58,12 @@ class Pacer:
         pacing: Pacing,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        tick: float = WAKE_TICK,
+        tick: float | None = None,
     ) -> None:
         self.pacing = pacing
         self._clock = clock
         self._sleep = sleep
-        self._tick = tick
+        self._tick = pacing.window / TICKS_PER_WINDOW if tick is None else tick
         self._level = 0.0
         self._last = clock()
         self._turn = asyncio.Lock()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconciler.api.pacer import WAKE_TICK, Pacer, wake_time
+from reconciler.api.pacer import TICKS_PER_WINDOW, Pacer, wake_time
 from reconciler.core.pacing import Pacing
 
 
@@ -36,7 +36,7 @@ class SimulatedTime:
 
 
 def paced(
-    rate: float, window: float, count: int, start: float, tick: float
+    rate: float, window: float, count: int, start: float, tick: float | None = None
 ) -> tuple[list[float], int]:
     """The release time of each of ``count`` requests sent at once, and the pacer's sleeps."""
     time = SimulatedTime(start)
@@ -77,7 +77,7 @@ def both_ways(draw: st.DrawFn) -> tuple[float, float, BothWays]:
     window = draw(st.sampled_from([1.0, 2.0, 10.0, 60.0]))
     count = draw(st.integers(min_value=1, max_value=250))
     start = draw(st.floats(min_value=0, max_value=1e6))
-    ticked, ticked_sleeps = paced(rate, window, count, start, WAKE_TICK)
+    ticked, ticked_sleeps = paced(rate, window, count, start)
     untimed, untimed_sleeps = paced(rate, window, count, start, 0.0)
     return rate, window, BothWays(ticked, ticked_sleeps, untimed, untimed_sleeps)
 
@@ -87,9 +87,10 @@ def both_ways(draw: st.DrawFn) -> tuple[float, float, BothWays]:
 def test_no_request_goes_more_than_a_tick_later_than_without_the_tick(
     drawn: tuple[float, float, BothWays],
 ) -> None:
-    _, _, runs = drawn
+    _, window, runs = drawn
+    tick = window / TICKS_PER_WINDOW
     for with_tick, without in zip(runs.ticked, runs.untimed, strict=True):
-        assert without - 1e-6 <= with_tick <= without + WAKE_TICK + 1e-6
+        assert without - 1e-6 <= with_tick <= without + tick + 1e-6
 
 
 @settings(max_examples=150, deadline=None)
@@ -104,23 +105,23 @@ def test_the_tick_keeps_every_window_within_the_rate(drawn: tuple[float, float, 
 
 def test_at_the_apis_pace_requests_wake_once_a_tick_not_once_each() -> None:
     # 780 requests a minute, 300 sent at once: 13 go at the start, the rest about 13 a second.
-    ticked, ticked_sleeps = paced(780, 60.0, 300, 1234.567, WAKE_TICK)
+    ticked, ticked_sleeps = paced(780, 60.0, 300, 1234.567)  # a tick of 1 s
     untimed, untimed_sleeps = paced(780, 60.0, 300, 1234.567, 0.0)
     # The wakes fall on half ticks of the clock (a whole tick would drain 12.8 of the 13 the
     # bucket holds), so clients paced alike wake together.
-    half = WAKE_TICK / 2
+    half = 0.5
     assert untimed_sleeps >= 280
     span = ticked[-1] - ticked[0]
     assert ticked_sleeps <= span / half + 2
-    assert ticked[-1] <= untimed[-1] + WAKE_TICK
+    assert ticked[-1] <= untimed[-1] + 1.0
     assert all(abs(at / half - round(at / half)) < 1e-6 for at in ticked[13:])
 
 
 def test_a_bucket_of_one_is_never_rounded() -> None:
     # Fewer than two requests a window's second: a tick would let the bucket drain past empty.
-    assert wake_time(10.3, capacity=1.0, drain=0.5) == 10.3
+    assert wake_time(10.3, capacity=1.0, drain=0.5, tick=1.0) == 10.3
     # A bucket of 3 draining 4 a second may wait half a second past its slot: half ticks.
-    assert wake_time(10.3, capacity=3.0, drain=4.0) == 10.5
-    assert wake_time(10.5, capacity=3.0, drain=4.0) == 10.5
+    assert wake_time(10.3, capacity=3.0, drain=4.0, tick=1.0) == 10.5
+    assert wake_time(10.5, capacity=3.0, drain=4.0, tick=1.0) == 10.5
     # A bucket of 1.01 draining 1 a second: a step of 10 ms at most would do; too fine to round.
-    assert wake_time(10.3001, capacity=1.01, drain=1.0) == 10.3001
+    assert wake_time(10.3001, capacity=1.01, drain=1.0, tick=1.0) == 10.3001
