@@ -222,7 +222,7 @@ class SecretScreen:
         character orjson escapes, or there are too many for one search each.
         """
         if self._in_json is None:
-            if self._prefixes is not None or any(map(_ESCAPED_IN_JSON.search, self._whole)):
+            if self._prefixes is not None or any(map(_escaped_in_json, self._whole)):
                 return None
             self._in_json = tuple(s.encode("utf-8") for s in self._long) + tuple(
                 b'"' + s.encode("utf-8") + b'"'
@@ -232,6 +232,17 @@ class SecretScreen:
         return any(pattern in written for pattern in self._in_json)
 
 
-_ESCAPED_IN_JSON = re.compile(r'["\\\x00-\x1f\ud800-\udfff]')
-"""What orjson writes escaped (a quote, a backslash, a control character), or cannot write
-(a lone surrogate)."""
+_ESCAPED_IN_JSON = frozenset('"\\' + "".join(map(chr, range(0x20))))
+"""What orjson writes escaped: a quote, a backslash, a control character."""
+
+
+def _escaped_in_json(secret: str) -> bool:
+    """Whether orjson writes ``secret`` otherwise than as it is (or cannot write it: a lone
+    surrogate)."""
+    if not _ESCAPED_IN_JSON.isdisjoint(secret):
+        return True
+    try:
+        secret.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
