@@ -57,7 +57,9 @@ def test_settled_exactly_when_an_update_finds_nothing_to_do(
         declared,
         lambda: Source("f", 1, 1),
     )
-    if shortcut.settled("client:1", declared):
+    settled = shortcut.settled("client:1", declared)
+    assert settled == (applied is not None and comparable and applied == declared)
+    if settled:
         assert call is None
         assert [(i.resource, i.why) for i in shortcut.in_sync] == [("client:1", IN_SYNC)]
     else:
@@ -65,3 +67,38 @@ def test_settled_exactly_when_an_update_finds_nothing_to_do(
         # What is not settled may still be in sync (equal across types, 1 and True): the
         # update decides it, as before.
         assert call is not None or applied is not None
+
+
+def _update(planning: Planning, declared: dict[str, Any]) -> Any:
+    return planning.update(
+        Action("update", "client"),
+        3,
+        "client:1",
+        1,
+        "/clients/1.json",
+        lambda: {"client": declared},
+        declared,
+        lambda: Source("f", 1, 1),
+    )
+
+
+def test_a_record_holding_an_undeclared_field_is_in_sync_through_its_diff() -> None:
+    """Not settled (the record holds more than is declared), yet nothing declared differs:
+    the update finds nothing to do and the resource is collected in sync."""
+    digest = DIGEST_PREFIX + "ab"
+    declared: dict[str, Any] = {"city": "Lisboa", "password": digest}
+    planning = _planning({**declared, "fax": "21"}, True)
+    assert not planning.settled("client:1", declared)
+    call = _update(planning, declared)
+    assert call is None
+    planning.collect(call, "client:1")
+    assert [(i.resource, i.why) for i in planning.in_sync] == [("client:1", IN_SYNC)]
+
+
+def test_with_secrets_not_comparable_a_recorded_secret_is_planned_again() -> None:
+    digest = DIGEST_PREFIX + "ab"
+    declared: dict[str, Any] = {"city": "Lisboa", "password": digest}
+    planning = _planning(dict(declared), False)
+    assert not planning.settled("client:1", declared)
+    call = _update(planning, declared)
+    assert call is not None and [c.path for c in call.changes] == ["password"]
