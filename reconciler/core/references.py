@@ -72,20 +72,44 @@ def resolving_kinds() -> list[Kind]:
     return [kind for kind in registry.KINDS if kind.natural_key]
 
 
-def known_keys(kind: Kind, known: KnownState) -> dict[str, int]:
-    """Natural key → id for ``kind``, from earlier look-ups and the kind's records."""
+Records = Mapping[str, list[tuple[str, Record]]]
+"""The known state's records grouped by their key's text before its first ``:``."""
+
+
+def known_keys(kind: Kind, known: KnownState, records: Records | None = None) -> dict[str, int]:
+    """Natural key → id for ``kind``, from earlier look-ups and the kind's records
+    (``records``: the known state's, grouped by ``by_first_part``, when the caller has them)."""
     keys: dict[str, int] = {}
     prefix = kind.lookup_prefix
-    for key, record in known.resources.items():
-        if prefix and key.startswith(prefix) and isinstance(record.applied.get("id"), int):
-            keys[key.removeprefix(prefix)] = record.applied["id"]
-    keys.update(kind.recorded_keys(known))
+    if prefix:
+        looked_up = known.resources.items() if records is None else _starting(records, prefix)
+        for key, record in looked_up:
+            if key.startswith(prefix) and isinstance(record.applied.get("id"), int):
+                keys[key.removeprefix(prefix)] = record.applied["id"]
+    owned = None if records is None else kind.owned_among(known, records)
+    keys.update(kind.recorded_keys(known, owned))
     return keys
+
+
+def by_first_part(known: KnownState) -> dict[str, list[tuple[str, Record]]]:
+    """The known state's records grouped by their key's text before its first ``:`` (all of
+    it without one): every key that starts with a given text holding a ``:`` is in the group
+    of that text's first part."""
+    groups: dict[str, list[tuple[str, Record]]] = {}
+    for item in known.resources.items():
+        groups.setdefault(item[0].partition(":")[0], []).append(item)
+    return groups
+
+
+def _starting(records: Records, prefix: str) -> list[tuple[str, Record]]:
+    """The records whose key may start with ``prefix`` (which holds a ``:``)."""
+    return records.get(prefix.partition(":")[0], [])
 
 
 def pending(state: DesiredState, known: KnownState) -> Pending:
     """The references the known state can't resolve."""
-    keys = {kind.name: known_keys(kind, known) for kind in resolving_kinds()}
+    records = by_first_part(known)
+    keys = {kind.name: known_keys(kind, known, records) for kind in resolving_kinds()}
     unknown = {
         kind.name: tuple(dict.fromkeys(k for k in kind.named(state) if k not in keys[kind.name]))
         for kind in resolving_kinds()

@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import orjson
+
 from reconciler.desired.envexpand import SECRET_PATHS
 from reconciler.desired.loader import Document, Partial, YamlPath, format_path
-from reconciler.desired.secrets_in_play import screen_in_play
+from reconciler.desired.secrets_in_play import SecretScreen, screen_in_play
 from reconciler.errors import Problem
 
 HOLDS_A_SECRET = (
@@ -38,8 +40,7 @@ def refuse_secrets(
     ]
     screen = screen_in_play(environ, declared)
     ordinary = _without(doc.data, SECRET_PATHS)
-    texts: list[str] = []
-    if not screen or not screen.any_holds(_texts(ordinary, texts)):
+    if not screen or not may_hold(screen, ordinary):
         return Partial(doc, [])
     problems, found = [], set()
     for path, text, is_key in _leaves(ordinary, ()):
@@ -50,6 +51,16 @@ def refuse_secrets(
             problems.append(Problem(doc.file, line, column, format_path(shown), message))
             found.add(path)
     return Partial(doc, problems, frozenset(found))
+
+
+def may_hold(screen: SecretScreen, data: Any) -> bool:
+    """Whether a key or text in ``data`` may hold a secret (``any_holds`` of them all): searched
+    in its JSON, written in C, where the screen can search that, else in its texts gathered."""
+    try:
+        found = screen.in_json(orjson.dumps(data))
+    except TypeError:  # what JSON cannot write (a key that is not text, a lone surrogate)
+        found = None
+    return screen.any_holds(_texts(data, [])) if found is None else found
 
 
 def _at(data: Any, path: YamlPath) -> Any:

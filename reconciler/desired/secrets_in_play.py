@@ -166,7 +166,7 @@ class SecretScreen:
     """Finds the secrets in play in text: a value equal to one, or holding one at least
     ``MIN_CONTAINED_LENGTH`` long. Its repr shows how many it holds, never their values."""
 
-    __slots__ = ("_long", "_prefixes", "_short", "_whole")
+    __slots__ = ("_in_json", "_long", "_prefixes", "_short", "_whole")
 
     def __init__(self, secrets: Iterable[str]) -> None:
         self._whole = frozenset(s for s in secrets if len(s) >= MIN_SECRET_LENGTH)
@@ -178,6 +178,7 @@ class SecretScreen:
             for secret in self._long:
                 grouped.setdefault(secret[:MIN_CONTAINED_LENGTH], []).append(secret)
             self._prefixes = {prefix: tuple(found) for prefix, found in grouped.items()}
+        self._in_json: tuple[bytes, ...] | None = None
 
     def __repr__(self) -> str:
         return f"SecretScreen({len(self._whole)} secrets)"
@@ -209,3 +210,39 @@ class SecretScreen:
         """
         joined = "\0" + "\0".join(texts) + "\0"
         return self._holds_long(joined) or any(s in joined for s in self._short)
+
+    def in_json(self, written: bytes) -> bool | None:
+        """``any_holds`` of every key and text of the data orjson ``written`` (one search per
+        secret over it), or None where this screen cannot search it so.
+
+        orjson writes a text as it is between quotes, escaping only ``"``, ``\\`` and control
+        characters: a secret with none of those is found, as it is, inside any text holding it
+        (and a short one, between quotes, as a whole key or text). It may say yes where no
+        text holds one (a number's digits); never no where one does. None: a secret holds a
+        character orjson escapes, or there are too many for one search each.
+        """
+        if self._in_json is None:
+            if self._prefixes is not None or any(map(_escaped_in_json, self._whole)):
+                return None
+            self._in_json = tuple(s.encode("utf-8") for s in self._long) + tuple(
+                b'"' + s.encode("utf-8") + b'"'
+                for s in self._whole
+                if len(s) < MIN_CONTAINED_LENGTH
+            )
+        return any(pattern in written for pattern in self._in_json)
+
+
+_ESCAPED_IN_JSON = frozenset('"\\' + "".join(map(chr, range(0x20))))
+"""What orjson writes escaped: a quote, a backslash, a control character."""
+
+
+def _escaped_in_json(secret: str) -> bool:
+    """Whether orjson writes ``secret`` otherwise than as it is (or cannot write it: a lone
+    surrogate)."""
+    if not _ESCAPED_IN_JSON.isdisjoint(secret):
+        return True
+    try:
+        secret.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False

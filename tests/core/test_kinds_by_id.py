@@ -16,6 +16,7 @@ from pydantic import BaseModel, SecretStr
 
 from reconciler.core.calls import Call, InSync, Reason, Source
 from reconciler.core.diff import FieldChange
+from reconciler.core.kinds import planning as planning_module
 from reconciler.core.kinds import registry
 from reconciler.core.kinds.base import Reading
 from reconciler.core.kinds.by_id import UpdatedById
@@ -138,6 +139,34 @@ def test_the_plan_carries_its_inputs_and_only_what_is_undeclared_is_unmanaged() 
     assert plan.in_sync == (InSync("memo:8", IN_SYNC),)
     assert IN_SYNC == "declared fields match what was last applied"
     assert plan.unmanaged == ("memo:9",)
+
+
+def test_a_resource_recorded_as_declared_is_in_sync_without_comparing_a_field(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    compared: list[str] = []
+    real = planning_module.diff_fields
+
+    def counted(*args: Any, **kwargs: Any) -> tuple[FieldChange, ...]:
+        compared.append("diff")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(planning_module, "diff_fields", counted)
+    kind = MemoKind(Memo(id=7, text="Changed"), Memo(id=8, text="Same"))
+    with registry.registered(kind):
+        plan = build_plan(_desired(), _known(memo_7="Before", memo_8="Same"), KEY)
+    assert plan.in_sync == (InSync("memo:8", IN_SYNC),)
+    assert compared == ["diff"]  # memo:7's alone
+
+
+def test_a_record_holding_an_undeclared_field_is_in_sync_by_its_declared_fields() -> None:
+    kind = MemoKind(Memo(id=8, text="Same"))
+    known = KnownState(
+        lineage="memos", resources={"memo:8": Record({"text": "Same", "note": "old"}, WHEN)}
+    )
+    with registry.registered(kind):
+        plan = build_plan(_desired(), known, KEY)
+    assert (plan.calls, plan.in_sync) == ((), (InSync("memo:8", IN_SYNC),))
 
 
 def test_a_secret_recorded_under_another_key_id_is_sent_again_though_its_digest_matches() -> None:

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from reconciler.core.kinds.planning import Planning
     from reconciler.core.kinds.resolving import Resolving
     from reconciler.core.kinds.sections import Section
-    from reconciler.core.known import KnownState
+    from reconciler.core.known import KnownState, Record
     from reconciler.core.live_state import LiveState
     from reconciler.core.secrets import DigestKey
     from reconciler.core.verification import NotConverged
@@ -160,20 +160,37 @@ class Kind:
                 keys[str(view.get(self.natural_key))] = identifier
         return keys
 
-    def recorded_keys(self, known: KnownState) -> dict[str, int]:
-        """Natural key → id, from the records of the kind's resources that hold it."""
+    def recorded_keys(
+        self, known: KnownState, owned: Iterable[tuple[str, Record]] | None = None
+    ) -> dict[str, int]:
+        """Natural key → id, from the records of the kind's resources that hold it (among
+        ``owned`` when given: records that include every one of the kind's)."""
         keys: dict[str, int] = {}
         if not self.natural_key:
             return keys
-        for key, record in known.resources.items():
+        natural = self.natural_key
+        for key, record in known.resources.items() if owned is None else owned:
             if not self.owns(key):
                 continue
-            value = record.applied.get(self.natural_key)
+            value = record.applied.get(natural)
             if isinstance(value, str):
                 identifier = as_decimal(key.partition(":")[2])
                 if identifier is not None:
                     keys[value] = identifier
         return keys
+
+    def owned_among(
+        self, known: KnownState, records: Mapping[str, list[tuple[str, Record]]]
+    ) -> list[tuple[str, Record]]:
+        """The records of ``known`` that may be the kind's, in its order, from its records
+        grouped by their key's text before its first ``:`` (``references.by_first_part``):
+        the groups of the kind's literal keys and of its prefixes (each ends with ``:``)."""
+        parts = {part.partition(":")[0] for part in (*self.target_literals, *self.key_prefixes)}
+        found = [records[part] for part in parts if records.get(part)]
+        if len(found) < 2:
+            return found[0] if found else []
+        wanted = {key for group in found for key, _ in group}
+        return [item for item in known.resources.items() if item[0] in wanted]
 
     def named(self, state: DesiredState) -> list[str]:
         """The natural keys by which the desired state names resources of the kind (no id)."""

@@ -58,6 +58,8 @@ class UpdatedById(Kind):
                 continue
             resource = self.key(identifier)
             fields, declared = res.declared_forms(model, key)
+            if planning.settled(resource, declared):
+                continue  # the usual resource of a big plan: nothing else is made for it
             call = planning.update(
                 self.update,
                 self.phase,

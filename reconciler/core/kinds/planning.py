@@ -53,6 +53,18 @@ class Planning:
         else:
             self.calls.append(call)
 
+    def settled(self, resource: str, declared: dict[str, Any]) -> bool:
+        """Whether ``resource`` was last applied exactly as ``declared`` (with secrets
+        comparable): in sync, as ``update`` would find it, without a diff. It is then collected
+        as in sync."""
+        record = self.known.get(resource)
+        if record is None or not self.secrets_comparable:
+            return False
+        if record.applied == declared:  # as diff_fields asks first
+            self.in_sync.append(InSync(resource, IN_SYNC))
+            return True
+        return False
+
     def update(
         self,
         action: Action,

@@ -33,13 +33,12 @@ import os
 import re
 from array import array
 from collections.abc import Callable, Iterator
-from functools import reduce
-from itertools import compress, repeat
-from operator import and_, or_
+from itertools import repeat
 from typing import Any
 
 import orjson
 
+from reconciler.desired.loader.lanes import Lanes
 from reconciler.desired.loader.limits import MAX_DEPTH, MAX_SCALAR_CHARS
 from reconciler.desired.loader.scalars import (
     MAX_DIGITS,
@@ -138,19 +137,19 @@ class Conversion:
         self.plain_keys: set[str] = set()  # keys read the same quoted or not, checked once
 
     def data(self) -> dict[str, Any]:
-        types = self.types
-        # One pass: the flags every node holds between them, and whether a value has no style.
-        seen = set(map(and_, types, repeat(_SEEN)))
-        every = reduce(or_, seen, 0)
-        if every & DECLINE:
+        # The flags of every node at once: what sends the file down the careful path, and
+        # whether a value has no style (its flags of _SEEN are VAL alone).
+        lanes = Lanes(self.types)
+        if lanes.any(DECLINE):
             raise Decline
-        if VAL in seen:
+        if lanes.holds(_SEEN, VAL):
             raise Decline  # a value with no style: rapidyaml's reading is unclear
         root = document_root(self.handle)
-        if every & FLOW:
-            self._check_flow()
-        if every & LITERAL_OR_FOLDED and not _blocks_read_alike(self.text):
+        if lanes.any(FLOW):
+            self._check_flow(lanes)
+        if lanes.any(LITERAL_OR_FOLDED) and not _blocks_read_alike(self.text):
             raise Decline
+        del lanes  # as large as the types: freed before the JSON is written
         try:
             with _quiet_stderr():
                 written = emit_json(self.tree, root)
@@ -164,18 +163,17 @@ class Conversion:
             end = self._container(data, root, 1)
         except IndexError:
             raise Decline from None
-        if end != len(types):
+        if end != len(self.types):
             raise Decline  # fewer values than nodes: a duplicate key, merged by JSON
         self._read_keys()
         self._read_values()
         return data
 
-    def _check_flow(self) -> None:
+    def _check_flow(self, lanes: Lanes) -> None:
         """Walk each outermost flow collection node by node: the walk declines what the
         parsers read differently there."""
         types, walk = self.types, Walk(self.tree)
-        flows = compress(range(len(types)), map(and_, types, repeat(FLOW)))
-        for node in flows:
+        for node in lanes.flagged(FLOW):
             parent = flat.Tree_parent(self.handle, node)
             if parent == NONE or not types[parent] & FLOW:
                 walk.container(node, types[node], 1)
