@@ -125,3 +125,44 @@ def test_a_bucket_of_one_is_never_rounded() -> None:
     assert wake_time(10.5, capacity=3.0, drain=4.0, tick=1.0) == 10.5
     # A bucket of 1.01 draining 1 a second: a step of 10 ms at most would do; too fine to round.
     assert wake_time(10.3001, capacity=1.01, drain=1.0, tick=1.0) == 10.3001
+
+
+def test_a_retry_after_holds_every_request_until_it_ends_and_is_not_rounded() -> None:
+    time = SimulatedTime(100.25)
+    released: list[float] = []
+
+    async def run() -> None:
+        pacer = Pacer(Pacing(ceiling=780, window=60.0), time.clock, time.sleep)
+        generation = await pacer.wait()
+        pacer.refused(generation, retry_after=1.5)  # a pause: nothing was answered yet
+
+        async def one() -> None:
+            await pacer.wait()
+            released.append(time.now)
+
+        await asyncio.gather(*(one() for _ in range(3)))
+
+    asyncio.run(run())
+    # The pause ends at 101.75, off the tick; the bucket drained meanwhile, so all three go then.
+    assert released == [101.75, 101.75, 101.75]
+
+
+def test_a_rate_cut_by_a_pause_that_did_not_help_climbs_back_while_requests_wait() -> None:
+    time = SimulatedTime(500.0)
+    pacing = Pacing(ceiling=780, window=60.0)
+
+    async def run() -> None:
+        pacer = Pacer(pacing, time.clock, time.sleep)
+        pacer.answered(await pacer.wait())
+        pacer.refused(await pacer.wait(), retry_after=1.0)  # a pause
+        pacer.refused(await pacer.wait(), retry_after=1.0)  # right after it: a cut
+        assert pacing.rate < pacing.target == 780
+        cut_at = time.now
+        while pacing.rate < 780:  # never answered: the rate climbs on the clock alone
+            await pacer.wait()
+        climbed.append(time.now - cut_at)
+
+    climbed: list[float] = []
+    asyncio.run(run())
+    # Back within the 30 s recovery (and the pause, and one tick of rounding).
+    assert climbed and climbed[0] <= 30.0 + 1.0 + 1.0
