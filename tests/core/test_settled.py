@@ -47,16 +47,7 @@ def test_settled_exactly_when_an_update_finds_nothing_to_do(
     if same and applied is not None:
         declared = dict(applied)
     shortcut, careful = _planning(applied, comparable), _planning(applied, comparable)
-    call = careful.update(
-        Action("update", "client"),
-        3,
-        "client:1",
-        1,
-        "/clients/1.json",
-        lambda: {"client": declared},
-        declared,
-        lambda: Source("f", 1, 1),
-    )
+    call = _update(careful, declared)
     settled = shortcut.settled("client:1", declared)
     assert settled == (applied is not None and comparable and applied == declared)
     if settled:
