@@ -22,17 +22,17 @@ from aiohttp import web
 from pydantic import SecretStr
 
 from reconciler.api.api_client import ApiClient
-from reconciler.core.known import KnownState, Record
+from reconciler.core.known import KnownState
 from reconciler.core.plan import Plan, build_plan
 from reconciler.core.report import Outcome, Status
 from reconciler.core.secrets import DigestKey
 from reconciler.desired.document import load_desired
-from reconciler.errors import LockLost, StateFileError, StateWriteError
+from reconciler.errors import LockLost, StateFileError
 from reconciler.sandbox import Sandbox
 from reconciler.settings import ToolSettings
 from reconciler.storage.postgres import PostgresStore
 from reconciler.storage.postgres_lock import DatabaseLock, held_lock
-from reconciler.workflows.apply import LOCK_LOST, NOT_RECORDED, apply_plan, save_applied
+from reconciler.workflows.apply import LOCK_LOST, NOT_RECORDED, apply_plan
 from tests.support.cli_process import API_KEY
 from tests.support.hostile import serving
 from tests.support.many_clients import SEQUENCE, Fleet
@@ -183,28 +183,6 @@ def test_a_registration_already_made_that_cant_be_recorded_is_named(
         (f"registration:{SEQUENCE}", Status.FAILED, NOT_RECORDED)
     ]
     assert _recorded(postgres_url) == []
-
-
-def test_a_save_on_a_lost_lock_says_every_success_was_committed(postgres_url: str) -> None:
-    store = PostgresStore(postgres_url, "state")
-    record = Record({"city": "Porto"}, "2026-01-01T00:00:00+00:00")
-    state = KnownState.new().applied("client:1", record, None)
-    with DatabaseLock(postgres_url, "state").held("test"):
-        store.append(state, "client:1")
-        held = held_lock(postgres_url, "state")
-        assert held is not None
-        _terminate(postgres_url, held.connection.info.backend_pid)
-        with pytest.raises(StateWriteError) as failed:
-            save_applied(store, state)
-    assert not isinstance(failed.value, LockLost)
-    reason = "lost the known-state lock (its connection failed: terminating connection"
-    assert failed.value.reason.startswith(reason), failed.value.reason
-    assert failed.value.path == store.where
-    assert str(failed.value) == (
-        f"{store.where}: cannot write: {failed.value.reason}. Every success of this apply was "
-        "committed as it happened; the next apply plans from them"
-    )
-    assert _recorded(postgres_url) == ["client:1"]
 
 
 def test_a_registration_done_by_its_creation_that_cant_be_recorded_is_named(

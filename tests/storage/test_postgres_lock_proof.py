@@ -171,4 +171,11 @@ def test_a_save_after_the_calls_on_a_lost_connection_says_every_success_was_comm
     assert not isinstance(failed.value, LockLost)  # exit 3 whatever the counts
     assert "lost the known-state lock" in str(failed.value)
     assert "Every success of this apply was committed as it happened" in str(failed.value)
+    reason = "lost the known-state lock (its connection failed: terminating connection"
+    assert failed.value.reason.startswith(reason), failed.value.reason
+    assert failed.value.path == store.where
+    assert str(failed.value) == (
+        f"{store.where}: cannot write: {failed.value.reason}. Every success of this apply was "
+        "committed as it happened; the next apply plans from them"
+    )
     assert PostgresStore(postgres_url, "a").load() == state
