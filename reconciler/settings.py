@@ -1,5 +1,8 @@
-"""Settings from the environment, and from a settings file only when the operator names one
-(pydantic-settings).
+"""Settings from the environment, and from a settings file only when the operator names one.
+
+Their fields and checks are declared once (``settings_values``); the pydantic-settings classes
+``ApiSettings`` and ``ToolSettings`` take them from there for settings made in code, and a run
+reads its own here, as those classes would read them, without importing pydantic-settings.
 
 The API key and account name never come from the desired-state file. ``INVOICEXPRESS_*``
 variables say which account to talk to; ``RECONCILER_*`` variables tune the tool itself. In a
@@ -14,7 +17,6 @@ URL must be an InvoiceXpress account host, a loopback address or a host the oper
 
 from __future__ import annotations
 
-import functools
 import io
 import ipaddress
 import os
@@ -22,22 +24,23 @@ import re
 import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, create_model
+from pydantic import SecretStr, ValidationError
 
 from reconciler.errors import SettingsError
 from reconciler.fileio import UnreadableFile, read_regular
+from reconciler.settings_values import ApiValues as ApiValues
+from reconciler.settings_values import ToolValues as ToolValues
 
-if TYPE_CHECKING:  # declared with pydantic-settings, imported when settings are first read
+if TYPE_CHECKING:  # declared with pydantic-settings, imported when first named
     from dotenv.parser import Binding
-    from pydantic_settings import BaseSettings
 
     from reconciler.settings_models import ApiSettings as ApiSettings
     from reconciler.settings_models import ToolSettings as ToolSettings
 
-_S = TypeVar("_S", bound="BaseSettings")
+_S = TypeVar("_S", ApiValues, ToolValues)
 _NOT_ALPHANUMERIC = re.compile(r"[^A-Za-z0-9]")
 
 ENV_FILE = "RECONCILER_ENV_FILE"
@@ -60,7 +63,8 @@ _TRUE = frozenset({"1", "true", "yes", "on"})
 
 
 def __getattr__(name: str) -> Any:
-    """``ApiSettings`` and ``ToolSettings``, imported (with pydantic-settings) when first named."""
+    """``ApiSettings`` and ``ToolSettings``, imported (with pydantic-settings) when first named:
+    a run reads its settings without them."""
     if name in ("ApiSettings", "ToolSettings"):
         from reconciler import settings_models
 
@@ -217,7 +221,7 @@ class Environment:
         variable. Unsuffixed names are read in any case, as pydantic-settings reads them."""
         from_file = self._file(env_file, repository) if env_file is not None else {}
         folded_file = {name.lower(): value for name, value in from_file.items()}
-        prefix = str(cls.model_config.get("env_prefix", "")).lower()
+        prefix = cls.ENV_PREFIX.lower()
         values: dict[str, str] = {}
         own: set[str] = set()
         for field in cls.model_fields:
@@ -247,24 +251,16 @@ class Environment:
         return found
 
 
-@functools.cache
-def _plain(cls: type[BaseSettings]) -> type[BaseModel]:
-    """A model with ``cls``'s fields and checks that reads nothing of the environment."""
-    fields: Any = {name: (info.annotation, info) for name, info in cls.model_fields.items()}
-    config = ConfigDict(extra="ignore")
-    return create_model(f"{cls.__name__}Values", __config__=config, **fields)
-
-
 def _build(cls: type[_S], found: tuple[dict[str, str], set[str]], suffix: str | None) -> _S:
-    """``cls`` with the values set, checked by a plain model of its fields; with none set, its
-    defaults, which need no check (and that model is not built)."""
+    """``cls`` with the values set, checked; with none set, its defaults, which need no check
+    (and its validator is not built)."""
     values, own = found
     if not values:
-        return cast(_S, cls.model_construct())
+        return cls.model_construct()
     try:
-        checked = _plain(cls).model_validate(values)
+        return cls.model_validate(values)
     except ValidationError as exc:
-        prefix = cls.model_config.get("env_prefix", "")
+        prefix = cls.ENV_PREFIX
 
         def variable(loc: tuple[int | str, ...]) -> str:
             name = f"{prefix}{'.'.join(map(str, loc)).upper()}"
@@ -274,7 +270,6 @@ def _build(cls: type[_S], found: tuple[dict[str, str], set[str]], suffix: str | 
             f"{variable(e['loc'])}: {e['msg']}" for e in exc.errors(include_input=False)
         )
         raise SettingsError(f"invalid settings: {problems}") from None
-    return cast(_S, cls.model_construct(checked.model_fields_set, **dict(checked)))
 
 
 def load_api_settings(
@@ -283,13 +278,11 @@ def load_api_settings(
     *,
     repository: Path | None = None,
     environment: Environment | None = None,
-) -> ApiSettings:
+) -> ApiValues:
     """API settings from the environment, then ``env_file`` (when the operator names one),
     screened against ``repository``; with ``suffix``, a variable ending ``_<suffix>`` first.
     ``environment`` is the run's (a snapshot of the process environment taken now if None)."""
-    from reconciler.settings_models import ApiSettings
-
-    return (environment or Environment()).settings(ApiSettings, env_file, suffix, repository)
+    return (environment or Environment()).settings(ApiValues, env_file, suffix, repository)
 
 
 def load_tool_settings(
@@ -299,19 +292,17 @@ def load_tool_settings(
     repository: Path | None = None,
     environment: Environment | None = None,
     overrides: Mapping[str, Any] | None = None,
-) -> ToolSettings:
+) -> ToolValues:
     """Tool settings from the environment, then ``env_file`` (when the operator names one),
     screened against ``repository``; with ``suffix``, a variable ending ``_<suffix>`` first;
     ``overrides`` (the command line's) before all of them. ``environment`` is the run's (a
     snapshot of the process environment taken now if None)."""
-    from reconciler.settings_models import ToolSettings
-
     return (environment or Environment()).settings(
-        ToolSettings, env_file, suffix, repository, overrides
+        ToolValues, env_file, suffix, repository, overrides
     )
 
 
-def resolve_base_url(settings: ApiSettings) -> str:
+def resolve_base_url(settings: ApiValues) -> str:
     """The API's base URL: explicit, or ``https://{account}.app.invoicexpress.com``; either
     way one the API key may be sent to (``check_url_is_safe``)."""
     account = settings.account
@@ -333,7 +324,7 @@ def resolve_base_url(settings: ApiSettings) -> str:
     return url
 
 
-def require_api_key(settings: ApiSettings) -> SecretStr:
+def require_api_key(settings: ApiValues) -> SecretStr:
     """The API key, or a clear error saying where to set it."""
     if settings.api_key is None or not settings.api_key.get_secret_value():
         raise SettingsError("no API key configured: set INVOICEXPRESS_API_KEY (or use --sandbox)")

@@ -31,7 +31,7 @@ from reconciler.settings import check_url_is_safe
 if TYPE_CHECKING:  # tenacity is imported when a request fails: most runs never retry
     from tenacity import RetryCallState
 
-    from reconciler.settings import ToolSettings
+    from reconciler.settings import ToolValues
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ class ApiClient:
         self,
         base_url: str,
         api_key: SecretStr,
-        settings: ToolSettings,
+        settings: ToolValues,
         transport: Transport | None = None,
         redactor: Redactor | None = None,
     ) -> None:
@@ -249,7 +249,7 @@ def _should_retry(error: BaseException, idempotent: bool) -> bool:
     return isinstance(error, ApiUnavailable) and idempotent
 
 
-def _pacer(settings: ToolSettings) -> Pacer | None:
+def _pacer(settings: ToolValues) -> Pacer | None:
     """A pace starting at ``rate_limit`` per minute, counted over ``rate_window`` seconds as the
     API counts it; none when the limit is 0 (off)."""
     if settings.rate_limit <= 0:

@@ -25,7 +25,7 @@ from reconciler.errors import ApiUnavailable
 if TYPE_CHECKING:  # imported where used: a plan that needs no API call never loads aiohttp
     import aiohttp
 
-    from reconciler.settings import ToolSettings
+    from reconciler.settings import ToolValues
 
 _HOST_NAME = re.compile(r"[A-Za-z0-9.:-]{1,255}")
 READ_CHUNK = 64 * 1024
@@ -60,7 +60,7 @@ class Transport(Protocol):
 class AiohttpTransport:
     """A ``Transport`` over one aiohttp session with the timeouts and pool size of the settings."""
 
-    def __init__(self, base_url: str, settings: ToolSettings) -> None:
+    def __init__(self, base_url: str, settings: ToolValues) -> None:
         self._base_url = base_url.rstrip("/")
         self._settings = settings
         self._session: aiohttp.ClientSession | None = None
@@ -174,7 +174,7 @@ def _redirect_host(location: str | None, base_url: str) -> str:
     return f"{host}:{port}" if port is not None else host
 
 
-def _describe(exc: BaseException, settings: ToolSettings) -> str:
+def _describe(exc: BaseException, settings: ToolValues) -> str:
     """A short description of a transport failure, free of URLs (they carry the API key)."""
     import aiohttp
 

@@ -29,7 +29,7 @@ from reconciler.storage.backends import location_secrets
 from reconciler.workflows.target import Target, run_environment
 
 if TYPE_CHECKING:  # the settings classes load pydantic-settings: imported when read
-    from reconciler.settings import ApiSettings, ToolSettings
+    from reconciler.settings import ApiValues, ToolValues
 
 _META_KEY = "reconciler.secrets-in-play"
 
@@ -129,8 +129,8 @@ def _configured(target: Target | None) -> Redactor:
     """A redactor of the environment's secrets and those the target's settings and database
     URL hold (the unsuffixed settings without a target); settings that fail to load hold none
     (the command reports them itself)."""
-    api: Callable[[], ApiSettings]
-    tool: Callable[[], ToolSettings]
+    api: Callable[[], ApiValues]
+    tool: Callable[[], ToolValues]
     if target is None:
         environment = run_environment()
         api = partial(load_api_settings, environment=environment)

@@ -30,7 +30,7 @@ from reconciler.workflows.target import Target, with_state_url
 
 if TYPE_CHECKING:  # the client is imported where one is made: a plan often needs none
     from reconciler.api.api_client import ApiClient
-    from reconciler.settings import ToolSettings
+    from reconciler.settings import ToolValues
     from reconciler.storage.saved_plans import SavedPlan
 
 SANDBOX_API_KEY = "sandbox"
@@ -84,7 +84,7 @@ class Session:
     store: StateBackend
     known: KnownState
     plan: Plan
-    tool: ToolSettings
+    tool: ToolValues
     prepared: Prepared | None = None
     stored_serial: int = 0
     environ: Mapping[str, str] | None = None
@@ -98,7 +98,7 @@ def release_connection(store: StateBackend) -> None:
     store.close()
 
 
-def digest_key(tool: ToolSettings, target: Target) -> DigestKey:
+def digest_key(tool: ToolValues, target: Target) -> DigestKey:
     """The key of the secrets' digests: RECONCILER_DIGEST_KEY, else the API key."""
     if tool.digest_key is not None:
         return DigestKey(tool.digest_key.get_secret_value())
@@ -155,7 +155,7 @@ def read_side(
     store: StateBackend,
     known: KnownState,
     key: DigestKey,
-    tool: ToolSettings,
+    tool: ToolValues,
     refresh: bool,
     create_missing: bool,
     reading: Reading = contextlib.nullcontext,
@@ -199,7 +199,7 @@ def read_side(
 async def with_client(
     base_url: str,
     api_key: SecretStr,
-    tool: ToolSettings,
+    tool: ToolValues,
     run: Callable[[ApiClient], Awaitable[T]],
     redactor: Redactor | None = None,
 ) -> T:

@@ -24,7 +24,7 @@ from reconciler.storage.paths import sandbox_data_path, state_path
 from reconciler.workflows.repository import repository_root
 
 if TYPE_CHECKING:  # the settings classes load pydantic-settings: imported when read
-    from reconciler.settings import ApiSettings, ToolSettings
+    from reconciler.settings import ApiValues, ToolValues
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class Target:
     """The run's reading of the environment: the targets of a fleet's accounts, made from one
     template, share it, so what is the same for every account is worked out once."""
 
-    def api_settings(self) -> ApiSettings:
+    def api_settings(self) -> ApiValues:
         """Which account to talk to, and how: the account's own variables first; read once
         per run (``Environment.settings`` keeps it)."""
         return load_api_settings(
@@ -63,7 +63,7 @@ class Target:
             environment=self.environment,
         )
 
-    def tool_settings(self) -> ToolSettings:
+    def tool_settings(self) -> ToolValues:
         """The tool's settings for this account: the account's own variables first; read
         once per run."""
         return load_tool_settings(

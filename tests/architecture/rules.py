@@ -1,7 +1,8 @@
 """The package's import rules, each an allow-list, and the checks that find a breach of them.
 
     cli → workflows → core, storage, api, render → desired → errors, settings, fileio, clock
-    settings → settings_models (the classes pydantic-settings declares, imported when read)
+    settings → settings_values (the settings' fields, plain pydantic models a run reads with),
+               settings_models (the classes pydantic-settings declares, imported when named)
 
 - ``LAYERS``: the parts of the package a layer may import, besides itself;
 - ``CORE_MAY_USE``: the standard-library and third-party modules ``core`` may import, pure
@@ -27,8 +28,9 @@ LAYERS: dict[str, set[str]] = {
     "clock": set(),
     "fileio": set(),
     "interrupts": set(),
-    "settings": {"errors", "fileio", "settings_models"},
-    "settings_models": set(),
+    "settings": {"errors", "fileio", "settings_models", "settings_values"},
+    "settings_models": {"settings_values"},
+    "settings_values": set(),
     "desired": {"errors", "fileio"},
     "core": {"desired", "errors"},
     "storage": {"clock", "core", "desired", "errors", "fileio"},

@@ -38,7 +38,7 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[Reads]:
 
 
 def _once_each(reads: Reads, *suffixes: str | None) -> None:
-    expected = {(cls, suffix) for cls in ("ApiSettings", "ToolSettings") for suffix in suffixes}
+    expected = {(cls, suffix) for cls in ("ApiValues", "ToolValues") for suffix in suffixes}
     assert set(reads) == expected, reads
     assert all(count == 1 for count in reads.values()), reads
 
