@@ -15,7 +15,8 @@ This package is the only place that turns errors into exit codes and messages:
 A fleet (a folder, or several -f) exits with the worst of its accounts' codes: 1 > 3 > 2 > 0.
 
 Each command lives in a module of its own and registers itself on ``main``, which imports
-it only when the command is used (``group.COMMAND_MODULES``).
+it only when the command is used (``group.COMMANDS``); help and shell completion list the
+commands without importing them.
 """
 
 from reconciler.cli.group import main

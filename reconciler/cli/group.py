@@ -7,8 +7,9 @@ import io
 import re
 import sys
 from collections.abc import Sequence
+from gettext import gettext as _
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
@@ -19,32 +20,74 @@ from reconciler.cli.logs import configure_logging
 from reconciler.render.escape import terminal_lines
 from reconciler.workflows.collector import collector_paused
 
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
 USAGE_ERROR_EXIT = 1
 # A word typed as terraform spells its flags: one dash, then a name longer than one letter.
 _ONE_DASH = re.compile(r"-([A-Za-z][A-Za-z0-9-]+)(?:=.*)?\Z", re.DOTALL)
 
 
-# Each command's module, imported only when the command runs (or help lists them all): a
-# command pays for the imports it uses, not for every other command's.
-COMMAND_MODULES = {
-    "apply": "apply_command",
-    "force-unlock": "force_unlock_command",
-    "import": "import_command",
-    "plan": "plan_command",
-    "refresh": "refresh_command",
-    "sandbox": "sandbox_command",
-    "schema": "schema_command",
-    "show": "show_command",
+class Lazy(NamedTuple):
+    """A command as the group knows it before importing it: its module (under
+    ``reconciler.cli``), and the first paragraph of its help, which its short help is made of."""
+
+    module: str
+    summary: str
+
+
+# Each command's module, imported only when the command runs: a command pays for the imports it
+# uses, not for every other command's. ``--help`` and shell completion list the commands by
+# their summaries, importing none (a test holds each summary equal to its command's own).
+COMMANDS = {
+    "apply": Lazy(
+        "apply_command",
+        "Show the plan, ask, then make the calls and record each success in the known state.",
+    ),
+    "force-unlock": Lazy(
+        "force_unlock_command",
+        "Remove the known-state lock of an apply that is gone (refused while it still runs).",
+    ),
+    "import": Lazy(
+        "import_command",
+        "Write the desired-state file from the live account, or update it in place (comments, "
+        "order and quoting kept), and record what was read as the known state.",
+    ),
+    "plan": Lazy("plan_command", "Show, as a dry run, exactly the API calls an apply would make."),
+    "refresh": Lazy(
+        "refresh_command",
+        "Read the live account for every declared resource, show drift, update the known state.",
+    ),
+    "sandbox": Lazy(
+        "sandbox_command",
+        "Run the bundled InvoiceXpress-compatible sandbox server until interrupted.",
+    ),
+    "schema": Lazy(
+        "schema_command",
+        "Print the JSON Schema of the desired-state file (for yaml-language-server and editors).",
+    ),
+    "show": Lazy(
+        "show_command",
+        "Show a saved plan (from `reconciler plan --out`) and whether the desired file and known "
+        "state still match it, without reaching the API. Freshness goes to stderr with --format "
+        "json or markdown, so stdout is the plan alone. The plan is judged against the known "
+        "state it was made with (the database it records, or the file).",
+    ),
     # state_records_command adds list, show and rm to the group state_command defines.
-    "state": "state_records_command",
-    "validate": "validate_command",
+    "state": Lazy("state_records_command", "Work on the known state itself."),
+    "validate": Lazy(
+        "validate_command",
+        "Check desired-state files only (FILES, or -f; a folder: every *.yaml in it): syntax, "
+        "fields, values, duplicates.",
+    ),
 }
 
 
 class ReconcilerGroup(click.Group):
     """A click group whose usage errors exit 1, so exit 2 always means "changes pending";
-    its commands are imported when they are asked for. Alone, ``reconciler`` prints its help and
-    exits 0; every help ends with the exit codes."""
+    its commands are imported when they are asked for (``COMMANDS``), and listed, in help and
+    shell completion, without being imported. Alone, ``reconciler`` prints its help and exits
+    0; every help ends with the exit codes."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -57,19 +100,47 @@ class ReconcilerGroup(click.Group):
         return super().parse_args(ctx, args)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(set(COMMAND_MODULES) | set(self.commands))
+        return sorted(set(COMMANDS) | set(self.commands))
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
             # Modules live as long as the run: no collection needs to scan what they make.
             with collector_paused():
-                importlib.import_module(f"reconciler.cli.{COMMAND_MODULES[cmd_name]}")
+                importlib.import_module(f"reconciler.cli.{COMMANDS[cmd_name].module}")
         command = super().get_command(ctx, cmd_name)
         if command is not None:
             _accept_global_options(command)
             if command.epilog is None:
                 command.epilog = exit_codes_epilog(cmd_name)
         return command
+
+    def summary(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """A command as help and completion list it: a stand-in with its name and summary
+        when it is not imported yet, which click shortens as it would the command's help."""
+        if cmd_name in self.commands or cmd_name not in COMMANDS:
+            return self.get_command(ctx, cmd_name)
+        return click.Command(cmd_name, help=COMMANDS[cmd_name].summary)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands section of the help, as click writes it, from the summaries."""
+        listed = [(name, self.summary(ctx, name)) for name in self.list_commands(ctx)]
+        commands = [(name, cmd) for name, cmd in listed if cmd is not None and not cmd.hidden]
+        if commands:
+            limit = formatter.width - 6 - max(len(name) for name, _ in commands)
+            rows = [(name, cmd.get_short_help_str(limit)) for name, cmd in commands]
+            with formatter.section(_("Commands")):
+                formatter.write_dl(rows)
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        from click.shell_completion import CompletionItem
+
+        results = []
+        for name in self.list_commands(ctx):
+            command = self.summary(ctx, name) if name.startswith(incomplete) else None
+            if command is not None and not command.hidden:
+                results.append(CompletionItem(name, help=command.get_short_help_str()))
+        results.extend(click.Command.shell_complete(self, ctx, incomplete))
+        return results
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
