@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,6 @@ from reconciler.cli.gitops_options import QUIET_OPTION, TARGET_OPTION
 from reconciler.cli.group import main
 from reconciler.cli.options import SHARD_OPTION, planning_options
 from reconciler.cli.printing import announced, print_read_side, show_plan, show_summary
-from reconciler.cli.progress import reading_live
 from reconciler.cli.target_option import target_option
 from reconciler.core.guard import unsafe_reasons
 from reconciler.render.escape import terminal
@@ -104,7 +105,7 @@ def _plan_one(
         inputs.desired,
         refresh=refresh,
         create_missing=create_missing,
-        reading=reading_live(quiet=quiet),
+        reading=_reading_live(quiet),
     )
     session = announced(targeted(chosen, targets))
     if out is not None:
@@ -136,3 +137,15 @@ def _plan_one(
         show_plan(session.plan, show_requests=show_requests)
     if detailed_exitcode and (drifted or not session.plan.is_empty):
         sys.exit(EXIT_CHANGES)
+
+
+def _reading_live(quiet: bool) -> Callable[[], AbstractContextManager[None]]:
+    """What to show while the live account is read (``progress.reading_live``), its module
+    imported only when the live account is read: a plan without look-ups never is."""
+
+    def shown() -> AbstractContextManager[None]:
+        from reconciler.cli.progress import reading_live
+
+        return reading_live(quiet=quiet)()
+
+    return shown

@@ -4,7 +4,9 @@
 A location is the URL a target's known state is kept at (``--state-url``, else
 ``RECONCILER_STATE_URL``); none means the default backend, the target's known-state file
 (``--state PATH``, or the default beside the desired file). Adding a backend is its module,
-defining a ``Kind``, and one ``register`` line below.
+defining a ``Kind``, and one line of ``_LATER`` below (or one ``register`` line): a backend
+in ``_LATER`` is imported when a location first names one of its schemes, so a plan of a file
+imports no database code.
 """
 
 from __future__ import annotations
@@ -17,15 +19,24 @@ from typing import TypeGuard
 from pydantic import SecretStr
 
 from reconciler.errors import SettingsError
-from reconciler.storage import file_backend, postgres_backend
+from reconciler.storage import file_backend
 from reconciler.storage.backend import Backend, Kind, Place
-from reconciler.storage.conninfo import passwords, read
 
 _SCHEME = re.compile(r"[a-z][a-z0-9+.-]*(?=:)", re.ASCII)
 DEFAULT = file_backend.SCHEME
 """The scheme of the backend a target without a state URL uses."""
 
 _TABLE: dict[str, Kind] = {}
+
+
+def _postgres() -> Kind:
+    from reconciler.storage import postgres_backend
+
+    return postgres_backend.KIND
+
+
+_LATER: dict[tuple[str, ...], Callable[[], Kind]] = {("postgresql", "postgres"): _postgres}
+"""The backends registered when first named, by their schemes (as their ``Kind`` has them)."""
 
 
 def register(kind: Kind) -> None:
@@ -41,17 +52,34 @@ def unregister(kind: Kind) -> None:
             del _TABLE[scheme]
 
 
+def _registered(scheme: str) -> Kind | None:
+    """The backend of ``scheme``, its module imported and registered the first time."""
+    if scheme not in _TABLE:
+        for schemes, kind in _LATER.items():
+            if scheme in schemes:
+                register(kind())
+    return _TABLE.get(scheme)
+
+
+def _every_kind() -> list[Kind]:
+    """Every registered backend, once each, those not imported yet imported."""
+    for schemes in _LATER:
+        _registered(schemes[0])
+    return list(dict.fromkeys(_TABLE.values()))
+
+
 register(file_backend.KIND)
-register(postgres_backend.KIND)
 
 
 def kind_of(location: str) -> Kind:
     """The registered backend of ``location``'s scheme; ``SettingsError`` naming the known
     schemes (the location shown without its password) when none is."""
     found = _SCHEME.match(location)
-    kind = None if found is None else _TABLE.get(found.group())
+    kind = None if found is None else _registered(found.group())
     if kind is None:
-        kinds = list(dict.fromkeys(_TABLE.values()))
+        from reconciler.storage.conninfo import read
+
+        kinds = _every_kind()
         choices = " or ".join(k.shown for k in kinds)
         schemes = ", ".join(f"{s}:" for k in kinds for s in k.schemes)
         raise SettingsError(
@@ -112,6 +140,8 @@ def location_secrets(location: str | SecretStr | None) -> set[str]:
     try:
         kind = kind_of(location)
     except SettingsError:
+        from reconciler.storage.conninfo import passwords
+
         return passwords(location)
     return kind.secrets(location)
 
@@ -137,7 +167,7 @@ def shares_runners(location: SecretStr | None) -> TypeGuard[SecretStr]:
 def during_fleet(at_once: int) -> Iterator[None]:
     """Hold open, while a fleet runs, what each backend keeps for it (read connections)."""
     with contextlib.ExitStack() as stack:
-        for kind in dict.fromkeys(_TABLE.values()):
+        for kind in _every_kind():
             if kind.during_fleet is not None:
                 stack.enter_context(kind.during_fleet(at_once))
         yield

@@ -46,12 +46,16 @@ NOT_FOR_A_PLAN = (
     "reconciler.sandbox",
     "reconciler.workflows.apply",
     "reconciler.cli.fleet_command",
+    "reconciler.cli.progress",  # nothing is read from the live account
     "pydantic_settings",  # the settings are read through plain models of their fields
     "reconciler.settings_models",
     "asyncio",  # pydantic-settings' imports
     "ssl",
     "argparse",
     "dotenv",  # no settings file is read
+    "reconciler.storage.postgres_backend",  # the known state is a file: no database code
+    "reconciler.storage.database",
+    "reconciler.storage.conninfo",
 )
 
 
@@ -112,6 +116,7 @@ def test_a_plan_that_looks_a_client_up_starts_the_client(env: Env) -> None:
     assert ran.returncode == 0, ran.stderr
     assert "client '12345' found on the live account: adopted as 42" in ran.stdout
     assert _loaded(modules, "aiohttp") and _loaded(modules, "reconciler.api")
+    assert "reconciler.cli.progress" in modules  # what is shown while the account is read
     assert "asyncio" in modules and "tenacity" not in modules  # no request was retried
 
 

@@ -191,3 +191,14 @@ def test_a_file_url_naming_a_host_or_no_path_is_refused(tmp_path: Path, url: str
     assert result.exit_code == 1, result.output
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "file:PATH" in result.stderr, result.stderr
+
+
+def test_a_backend_imported_when_first_named_is_registered_for_its_own_schemes() -> None:
+    """The table names the schemes of a backend it imports later as that backend's ``Kind``
+    has them: each of them reaches the backend, and nothing else does."""
+    from reconciler.storage import backends
+
+    for schemes, kind in backends._LATER.items():
+        assert kind().schemes == schemes
+        for scheme in schemes:
+            assert backends.kind_of(f"{scheme}://host/db") is kind()
