@@ -31,16 +31,16 @@ from pydantic import SecretStr, ValidationError
 
 from reconciler.errors import SettingsError
 from reconciler.fileio import UnreadableFile, read_regular
-from reconciler.settings_values import ApiValues as ApiValues
-from reconciler.settings_values import ToolValues as ToolValues
 
-if TYPE_CHECKING:  # declared with pydantic-settings, imported when first named
+if TYPE_CHECKING:  # imported when first named or read: a command reading no settings never is
     from dotenv.parser import Binding
 
     from reconciler.settings_models import ApiSettings as ApiSettings
     from reconciler.settings_models import ToolSettings as ToolSettings
+    from reconciler.settings_values import ApiValues as ApiValues
+    from reconciler.settings_values import ToolValues as ToolValues
 
-_S = TypeVar("_S", ApiValues, ToolValues)
+_S = TypeVar("_S", "ApiValues", "ToolValues")
 _NOT_ALPHANUMERIC = re.compile(r"[^A-Za-z0-9]")
 
 ENV_FILE = "RECONCILER_ENV_FILE"
@@ -64,11 +64,16 @@ _TRUE = frozenset({"1", "true", "yes", "on"})
 
 def __getattr__(name: str) -> Any:
     """``ApiSettings`` and ``ToolSettings``, imported (with pydantic-settings) when first named:
-    a run reads its settings without them."""
+    a run reads its settings without them; ``ApiValues`` and ``ToolValues``, the models it reads
+    them with, when first named or read."""
     if name in ("ApiSettings", "ToolSettings"):
         from reconciler import settings_models
 
         return getattr(settings_models, name)
+    if name in ("ApiValues", "ToolValues"):
+        from reconciler import settings_values
+
+        return getattr(settings_values, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -282,6 +287,8 @@ def load_api_settings(
     """API settings from the environment, then ``env_file`` (when the operator names one),
     screened against ``repository``; with ``suffix``, a variable ending ``_<suffix>`` first.
     ``environment`` is the run's (a snapshot of the process environment taken now if None)."""
+    from reconciler.settings_values import ApiValues
+
     return (environment or Environment()).settings(ApiValues, env_file, suffix, repository)
 
 
@@ -297,6 +304,8 @@ def load_tool_settings(
     screened against ``repository``; with ``suffix``, a variable ending ``_<suffix>`` first;
     ``overrides`` (the command line's) before all of them. ``environment`` is the run's (a
     snapshot of the process environment taken now if None)."""
+    from reconciler.settings_values import ToolValues
+
     return (environment or Environment()).settings(
         ToolValues, env_file, suffix, repository, overrides
     )

@@ -28,7 +28,7 @@ from reconciler.settings import load_api_settings, load_tool_settings
 from reconciler.storage.backends import location_secrets
 from reconciler.workflows.target import Target, run_environment
 
-if TYPE_CHECKING:  # the settings classes load pydantic-settings: imported when read
+if TYPE_CHECKING:  # the settings' models, imported when settings are first read
     from reconciler.settings import ApiValues, ToolValues
 
 _META_KEY = "reconciler.secrets-in-play"

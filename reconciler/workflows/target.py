@@ -23,7 +23,7 @@ from reconciler.storage.backends import chosen_location, open_backend
 from reconciler.storage.paths import sandbox_data_path, state_path
 from reconciler.workflows.repository import repository_root
 
-if TYPE_CHECKING:  # the settings classes load pydantic-settings: imported when read
+if TYPE_CHECKING:  # the settings' models, imported when settings are first read
     from reconciler.settings import ApiValues, ToolValues
 
 
