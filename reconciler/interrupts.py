@@ -83,8 +83,11 @@ def exit_code() -> int:
 
 
 def ignore() -> None:
-    """From now on, Ctrl-C and SIGTERM are ignored: the run is ending and says so itself."""
+    """From now on, Ctrl-C and SIGTERM are ignored: the run is ending and says so itself. An
+    interrupt due again (``_unraisable``'s timer) is dropped too, even one whose signal has
+    already come and waits for its handler: it would raise into the run's last lines."""
     signal.setitimer(signal.ITIMER_REAL, 0)
+    signal.signal(signal.SIGALRM, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 

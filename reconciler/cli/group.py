@@ -126,7 +126,7 @@ class ReconcilerGroup(click.Group):
         listed = [(name, self.summary(ctx, name)) for name in self.list_commands(ctx)]
         commands = [(name, cmd) for name, cmd in listed if cmd is not None and not cmd.hidden]
         if commands:
-            limit = formatter.width - 6 - max(len(name) for name, _ in commands)
+            limit = formatter.width - 6 - max(len(name) for name, _command in commands)
             rows = [(name, cmd.get_short_help_str(limit)) for name, cmd in commands]
             with formatter.section(_("Commands")):
                 formatter.write_dl(rows)

@@ -137,3 +137,37 @@ def test_an_interrupt_whose_cancellation_something_inside_also_took_still_ends_a
         asyncio.run(main())
     with pytest.raises(KeyboardInterrupt):
         interrupts.run_async(main())
+
+
+# A run's last moment, alone in a process (a signal held back by one thread is taken by another
+# where there are several): a Ctrl-C that Python can only report as ignored, meeting a
+# finaliser, sets the timer that delivers it again; the timer's signal comes, held back, and
+# waits while the run ends (``ignore``); then it is let through.
+_DUE_AGAIN = """\
+import signal, sys, time
+from reconciler import interrupts
+
+class Dropped:
+    def __del__(self):
+        raise KeyboardInterrupt
+
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+interrupts.install()
+Dropped()
+while signal.SIGALRM not in signal.sigpending():
+    time.sleep(0.001)
+interrupts.ignore()
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGALRM})
+sum(range(1000))
+print("ended")
+"""
+
+
+def test_an_interrupt_due_again_once_the_run_is_ending_is_dropped() -> None:
+    """An interrupt due again (the timer ``interrupts`` sets for one Python could only report
+    as ignored) whose moment comes once the run is already ending is dropped: nothing is
+    raised into the run's last lines, however late its signal is delivered."""
+    ran = subprocess.run(
+        [sys.executable, "-c", _DUE_AGAIN], capture_output=True, text=True, timeout=60
+    )
+    assert (ran.returncode, ran.stdout) == (0, "ended\n"), ran.stderr
