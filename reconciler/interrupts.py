@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import signal
 import sys
+import threading
 import warnings
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
 from types import FrameType
 from typing import Any, TypeVar
 
@@ -39,12 +41,41 @@ def run_async(main: Coroutine[Any, Any, _T]) -> _T:
     when nothing inside took that cancellation for its own (a timeout of the HTTP client's
     meeting it, say); otherwise the ``CancelledError`` itself comes out. Nothing else cancels
     the main task, so one coming out is the interrupt."""
-    import asyncio
+    with held():
+        import asyncio
 
     try:
         return asyncio.run(main)
     except asyncio.CancelledError:
         raise KeyboardInterrupt from None
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """Run the block with Ctrl-C and SIGTERM held back, then let one that came through: for
+    modules loaded while a run goes on, since an interrupt landing inside an import leaves it
+    half done, and the interpreter can then end without a word. Signals are handled in the main
+    thread only: another thread's block holds nothing back."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    came: list[tuple[int, FrameType | None]] = []
+
+    def hold(signum: int, frame: FrameType | None) -> None:
+        came.append((signum, frame))
+
+    handlers: dict[int, Any] = {n: signal.signal(n, hold) for n in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+        if came:
+            signum, frame = came[0]
+            if callable(handlers[signum]):
+                handlers[signum](signum, frame)
+            elif handlers[signum] == signal.SIG_DFL:
+                signal.raise_signal(signum)
 
 
 def _unraisable(unraisable: sys.UnraisableHookArgs) -> None:

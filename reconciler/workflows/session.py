@@ -182,9 +182,8 @@ def read_side(
 
     if not needs_api(todo, refresh=refresh):
         return prepare_offline(desired, known, todo, create_missing=create_missing)
-    # The client's modules (aiohttp, asyncio) load before the read is announced, so that an
-    # interrupt meets the read, which asyncio cancels, never an import half done.
-    from reconciler.api import api_client  # noqa: F401
+    with interrupts.held():  # the client's modules, loaded before the read is announced
+        from reconciler.api import api_client  # noqa: F401
 
     try:
         with api_target(target) as (base_url, api_key), reading():

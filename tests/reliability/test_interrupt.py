@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -171,3 +172,29 @@ def test_an_interrupt_due_again_once_the_run_is_ending_is_dropped() -> None:
         [sys.executable, "-c", _DUE_AGAIN], capture_output=True, text=True, timeout=60
     )
     assert (ran.returncode, ran.stdout) == (0, "ended\n"), ran.stderr
+
+
+@pytest.mark.usefixtures("ctrl_c_raises")
+def test_an_interrupt_while_modules_load_comes_once_they_have_loaded() -> None:
+    """Ctrl-C while a run loads the client's modules (``interrupts.held``) is not raised
+    inside the import, which it would leave half done, but as soon as the block ends."""
+    reached = []
+    with pytest.raises(KeyboardInterrupt), interrupts.held():
+        os.kill(os.getpid(), signal.SIGINT)
+        reached.append(sum(range(1000)))  # Python runs the signal's handler in between
+    assert reached == [499500]
+
+
+def test_modules_loaded_in_another_thread_hold_nothing_back() -> None:
+    """A fleet's accounts load the client in threads of their own, where no signal is handled
+    and none can be held back: the block just runs."""
+    ran = []
+
+    def load() -> None:
+        with interrupts.held():
+            ran.append(signal.getsignal(signal.SIGINT))
+
+    worker = threading.Thread(target=load)
+    worker.start()
+    worker.join()
+    assert ran == [signal.getsignal(signal.SIGINT)]
