@@ -91,11 +91,13 @@ class Call:
         """What the call concerns, as shown: its id, or, for a resource that has no id until
         the API gives it one (``target_id`` 0), the natural key it is created by, quoted; for
         a call waiting for a creation, the natural key of that creation."""
+        if self.target_id != 0:
+            return str(self.target_id)
         waiting = self.waits_for
-        if self.target_id == 0 and waiting:
+        if waiting:
             return repr(waiting.partition(":")[2])
         key = self.resource.partition(":")[2]
-        if self.target_id == 0 and key and key != "0":
+        if key and key != "0":
             return repr(key)
         return str(self.target_id)
 

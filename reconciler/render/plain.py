@@ -7,11 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from reconciler.core.diff import FieldChange
-from reconciler.core.plan import Call, Plan
+from reconciler.core.plan import Call, Plan, Reason, Source
 from reconciler.core.secrets import REDACTED
 from reconciler.render.escape import terminal
 from reconciler.render.text import (
-    describe,
     request_body,
     request_line,
     summary_line,
@@ -39,9 +38,10 @@ def write_plain_plan(
     ``BATCH_CHARS`` characters and at most ``MEASURED`` calls more (a call's lines are never
     split): the whole text of a big plan is never held at once."""
     parts: list[str] = []
+    pieces = _Pieces()
     size = counted = 0
     for number, call in enumerate(plan.calls, 1):
-        _call(parts, call, show_requests)
+        _call(parts, call, show_requests, pieces)
         parts.append("\n")
         if number % MEASURED:
             continue
@@ -60,14 +60,59 @@ def write_plain_plan(
     write("".join(parts))
 
 
-def _call(parts: list[str], call: Call, show_requests: bool) -> None:
-    parts.append(f"  {call.reason.symbol} {describe(call)}  ({call.reason})")
+class _Pieces:
+    """The parts of a plan's lines that its calls share, each escaped once: a call's first
+    words and reason (by its action and reason), its file, a change's field path."""
+
+    __slots__ = ("_files", "_heads", "_paths")
+
+    def __init__(self) -> None:
+        # By the action object's id: a plan's calls share a few, each alive while it renders.
+        self._heads: dict[tuple[int, Reason], tuple[str, str]] = {}
+        self._files: dict[str, str] = {}
+        self._paths: dict[str, str] = {}
+
+    def head(self, call: Call) -> tuple[str, str]:
+        """``  ~ update client `` and ``  (changed since last apply)``."""
+        action, reason = call.action, call.reason
+        found = self._heads.get((id(action), reason))
+        if found is None:
+            found = (f"  {reason.symbol} {action} ", f"  ({reason})")
+            self._heads[(id(action), reason)] = found
+        return found
+
+    def source(self, source: Source) -> str:
+        """``  file:line`` as ``terminal`` shows it (a line number is digits: only the file
+        can need escaping, and it starts the text)."""
+        line = source.line
+        if type(line) is not int:
+            return f"  {terminal(str(source))}"
+        file = self._files.get(source.file)
+        if file is None:
+            file = self._files[source.file] = "  " + terminal(f"{source.file}:")
+        return f"{file}{line}"
+
+    def path(self, path: str) -> str:
+        """A change line's start: ``      path: ``."""
+        found = self._paths.get(path)
+        if found is None:
+            found = self._paths[path] = f"      {terminal(path)}: "
+        return found
+
+
+def _call(parts: list[str], call: Call, show_requests: bool, pieces: _Pieces) -> None:
+    head, reason = pieces.head(call)
+    target = call.target_id
+    # A call with an id is shown by it (``Call.subject``): digits, nothing to escape.
+    subject = str(target) if type(target) is int and target else terminal(call.subject)
     if call.source is not None:
-        parts.append(f"  {terminal(str(call.source))}")
+        parts.append(f"{head}{subject}{reason}{pieces.source(call.source)}")
+    else:
+        parts.append(f"{head}{subject}{reason}")
     for dependency in call.depends_on:
         parts.append(f"\n      after: {terminal(dependency)}")
     for change in call.changes:
-        parts.append("\n" + _change_line(change))
+        parts.append(_change_line(change, pieces))
     if show_requests:
         parts.append(f"\n      {request_line(call)}")
         if call.body is not None:
@@ -75,10 +120,10 @@ def _call(parts: list[str], call: Call, show_requests: bool) -> None:
             parts.append("\n" + "\n".join("      " + line for line in body.splitlines()))
 
 
-def _change_line(change: FieldChange) -> str:
-    line = f"      {terminal(change.path)}: "
+def _change_line(change: FieldChange, pieces: _Pieces) -> str:
+    line = pieces.path(change.path)
     if change.sensitive:
-        return line + REDACTED
+        return f"\n{line}{REDACTED}"
     if change.before is not None:
-        line += shown(change.before) + " → "
-    return line + shown(change.after)
+        return f"\n{line}{shown(change.before)} → {shown(change.after)}"
+    return f"\n{line}{shown(change.after)}"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reconciler.core.calls import Action
 from reconciler.core.diff import FieldChange
 from reconciler.core.guard import (
     DEFAULT_MAX_FRACTION,
@@ -167,3 +170,17 @@ def test_the_refusal_lists_every_reason_and_says_how_to_proceed() -> None:
         "review the plan, then re-run with --force to apply it anyway "
         "(or limit it with --target, or raise RECONCILER_MAX_CHANGE_FRACTION)."
     )
+
+
+def test_calls_are_counted_by_their_action_equal_not_the_same_object() -> None:
+    # The guard decides once per action object; a call whose action is an equal copy (as a
+    # saved plan read back makes) counts alike, and an action that differs does not.
+    copies = [replace(call, action=Action("update", "client")) for call in _updating(4).calls]
+    other = replace(copies[0], action=Action("create", "client"), resource=CLIENTS.key(5))
+    fiscal = replace(_account_update("fiscal_id"), action=Action("update", "account"))
+    assert unsafe_reasons(_plan(*copies[:3], other, fiscal), _with_account(10)) == [
+        f"it changes the fiscal data of {_ACCOUNT} (fiscal_id)"
+    ]
+    assert unsafe_reasons(_plan(*copies, other), _known(10)) == [
+        "it updates 4 of the 10 clients under management (40%, more than the 30% allowed)"
+    ]
