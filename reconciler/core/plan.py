@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from operator import attrgetter
 
 from reconciler.core.calls import Action, Call, InSync, Reason, Source
 from reconciler.core.kinds import registry
@@ -19,6 +20,10 @@ from reconciler.core.known import KnownState
 from reconciler.core.secrets import DigestKey
 from reconciler.desired.document import Desired
 from reconciler.errors import ValidationFailed
+
+_ACTION = attrgetter("action")
+_ORDER = attrgetter("sort_key")
+"""A call's place in the plan: what its ``<`` compares (``Call`` orders by it alone), read in C."""
 
 __all__ = ["Action", "Call", "InSync", "Plan", "Reason", "Source", "build_plan"]
 
@@ -43,7 +48,12 @@ class Plan:
 
     def counts(self) -> dict[Action, int]:
         """How many calls of each action the plan makes, in the order they run."""
-        counted = Counter(call.action for call in self.calls)
+        actions = list(map(_ACTION, self.calls))
+        # Counted by object first (in C: a plan's calls share a few), then equal ones together.
+        by_object = dict(zip(map(id, actions), actions, strict=True))
+        counted: Counter[Action] = Counter()
+        for identity, times in Counter(map(id, actions)).items():
+            counted[by_object[identity]] += times
         return {action: counted[action] for action in registry.actions() if counted[action]}
 
 
@@ -68,7 +78,7 @@ def build_plan(
         sorted(k for k in known.resources if registry.is_resource(k) and k not in declared)
     )
     return Plan(
-        tuple(sorted(planning.calls)),
+        tuple(sorted(planning.calls, key=_ORDER)),
         tuple(planning.in_sync),
         known.lineage,
         known.serial,
