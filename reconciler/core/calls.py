@@ -131,6 +131,56 @@ class Call:
         )
 
 
+# Each field's slot, set directly (a frozen dataclass sets each through ``object.__setattr__``);
+# a field added to ``Call`` makes this line fail on import.
+(
+    _sort_key,
+    _action,
+    _resource,
+    _target_id,
+    _method,
+    _path,
+    _body,
+    _changes,
+    _reason,
+    _depends_on,
+    _record,
+    _source,
+) = (getattr(Call, name).__set__ for name in Call.__slots__)
+
+
+def new_call(
+    sort_key: tuple[int, int],
+    action: Action,
+    resource: str,
+    target_id: int,
+    method: str,
+    path: str,
+    body: Mapping[str, Any] | None,
+    changes: tuple[FieldChange, ...],
+    reason: Reason,
+    depends_on: tuple[str, ...],
+    record: Mapping[str, Any],
+    source: Source | None,
+) -> Call:
+    """``Call(...)`` given every field, in their order, for about half the cost: a plan of many
+    changed resources makes one for each."""
+    call: Call = object.__new__(Call)
+    _sort_key(call, sort_key)
+    _action(call, action)
+    _resource(call, resource)
+    _target_id(call, target_id)
+    _method(call, method)
+    _path(call, path)
+    _body(call, body)
+    _changes(call, changes)
+    _reason(call, reason)
+    _depends_on(call, depends_on)
+    _record(call, record)
+    _source(call, source)
+    return call
+
+
 @dataclass(frozen=True, slots=True)
 class InSync:
     """A declared resource that needs no call, and why."""

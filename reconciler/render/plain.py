@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from reconciler.core.diff import FieldChange
-from reconciler.core.plan import Call, Plan, Reason, Source
+from reconciler.core.plan import Call, Plan, Source
 from reconciler.core.secrets import REDACTED
 from reconciler.render.escape import terminal
 from reconciler.render.text import (
@@ -67,18 +67,19 @@ class _Pieces:
     __slots__ = ("_files", "_heads", "_paths")
 
     def __init__(self) -> None:
-        # By the action object's id: a plan's calls share a few, each alive while it renders.
-        self._heads: dict[tuple[int, Reason], tuple[str, str]] = {}
+        # By the action's and reason's ids (an enum hashes in Python): a plan's calls share a
+        # few, each alive while it renders.
+        self._heads: dict[tuple[int, int], tuple[str, str]] = {}
         self._files: dict[str, str] = {}
         self._paths: dict[str, str] = {}
 
     def head(self, call: Call) -> tuple[str, str]:
         """``  ~ update client `` and ``  (changed since last apply)``."""
         action, reason = call.action, call.reason
-        found = self._heads.get((id(action), reason))
+        found = self._heads.get((id(action), id(reason)))
         if found is None:
             found = (f"  {reason.symbol} {action} ", f"  ({reason})")
-            self._heads[(id(action), reason)] = found
+            self._heads[(id(action), id(reason))] = found
         return found
 
     def source(self, source: Source) -> str:

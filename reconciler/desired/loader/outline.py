@@ -66,6 +66,12 @@ class Outline:
 
     def locate(self, path: YamlPath) -> Spot | None:
         """Where the value at ``path`` was written (1-based line and column), or None."""
+        if len(path) == 2:
+            # A list item already placed: the look-up a plan makes for each of its calls.
+            key, index = path
+            items = self._items.get(key) if type(key) is str else None
+            if items is not None and type(index) is int and 0 <= index < len(items):
+                return items[index]
         if not path or not isinstance(path[0], str):
             return None
         sections = self._top_sections()
