@@ -57,7 +57,7 @@ class Reason(StrEnum):
         return "~" if self is Reason.CHANGED else "+"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Source:
     """Where the YAML that declared a call was written: the file as given, 1-based line, column."""
 
@@ -65,8 +65,19 @@ class Source:
     line: int
     column: int
 
+    def __init__(self, file: str, line: int, column: int) -> None:
+        # Each slot set directly (a plan makes one of these per call; see ``new_call``).
+        _source_file(self, file)
+        _source_line(self, line)
+        _source_column(self, column)
+
     def __str__(self) -> str:
         return f"{self.file}:{self.line}"
+
+
+_source_file, _source_line, _source_column = (
+    getattr(Source, name).__set__ for name in Source.__slots__
+)
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -181,9 +192,17 @@ def new_call(
     return call
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class InSync:
     """A declared resource that needs no call, and why."""
 
     resource: str
     why: str
+
+    def __init__(self, resource: str, why: str) -> None:
+        # Each slot set directly (a plan makes one of these per resource; see ``new_call``).
+        _in_sync_resource(self, resource)
+        _in_sync_why(self, why)
+
+
+_in_sync_resource, _in_sync_why = (getattr(InSync, name).__set__ for name in InSync.__slots__)

@@ -19,7 +19,7 @@ MISSING: Any = None
 """What ``before`` holds for a field that was never applied."""
 
 
-@dataclass(frozen=True, order=True, slots=True)
+@dataclass(frozen=True, order=True, slots=True, init=False)
 class FieldChange:
     """One declared field whose applied value differs from the desired one."""
 
@@ -27,6 +27,19 @@ class FieldChange:
     before: Any
     after: Any
     sensitive: bool = False
+
+    def __init__(self, path: str, before: Any, after: Any, sensitive: bool = False) -> None:
+        # Each slot set directly: a frozen dataclass's own ``__init__`` sets each through
+        # ``object.__setattr__``, twice the cost, and a plan makes one of these per change.
+        _set_path(self, path)
+        _set_before(self, before)
+        _set_after(self, after)
+        _set_sensitive(self, sensitive)
+
+
+_set_path, _set_before, _set_after, _set_sensitive = (
+    getattr(FieldChange, name).__set__ for name in FieldChange.__slots__
+)
 
 
 def restrict(applied: Mapping[str, Any], declared: Mapping[str, Any]) -> dict[str, Any]:

@@ -75,7 +75,7 @@ def build_plan(
     declared = {call.resource for call in planning.calls}
     declared |= {item.resource for item in planning.in_sync}
     unmanaged = tuple(
-        sorted(k for k in known.resources if registry.is_resource(k) and k not in declared)
+        sorted(k for k in known.resources if k not in declared and registry.is_resource(k))
     )
     return Plan(
         tuple(sorted(planning.calls, key=_ORDER)),
