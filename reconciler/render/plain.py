@@ -5,11 +5,11 @@ of MiB to print) and written as they are built, a batch at a time."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from json.encoder import encode_basestring
 
-from reconciler.core.diff import FieldChange
-from reconciler.core.plan import Call, Plan, Source
+from reconciler.core.plan import Call, Plan
 from reconciler.core.secrets import REDACTED
-from reconciler.render.escape import terminal
+from reconciler.render.escape import json_text, terminal
 from reconciler.render.text import (
     request_body,
     request_line,
@@ -64,67 +64,68 @@ class _Pieces:
     """The parts of a plan's lines that its calls share, each escaped once: a call's first
     words and reason (by its action and reason), its file, a change's field path."""
 
-    __slots__ = ("_files", "_heads", "_paths")
+    __slots__ = ("files", "heads", "paths")
 
     def __init__(self) -> None:
         # By the action's and reason's ids (an enum hashes in Python): a plan's calls share a
         # few, each alive while it renders.
-        self._heads: dict[tuple[int, int], tuple[str, str]] = {}
-        self._files: dict[str, str] = {}
-        self._paths: dict[str, str] = {}
+        self.heads: dict[tuple[int, int], tuple[str, str]] = {}
+        self.files: dict[str, str] = {}
+        self.paths: dict[str, str] = {}
 
     def head(self, call: Call) -> tuple[str, str]:
         """``  ~ update client `` and ``  (changed since last apply)``."""
         action, reason = call.action, call.reason
-        found = self._heads.get((id(action), id(reason)))
-        if found is None:
-            found = (f"  {reason.symbol} {action} ", f"  ({reason})")
-            self._heads[(id(action), id(reason))] = found
+        found = (f"  {reason.symbol} {action} ", f"  ({reason})")
+        self.heads[(id(action), id(reason))] = found
         return found
 
-    def source(self, source: Source) -> str:
-        """``  file:line`` as ``terminal`` shows it (a line number is digits: only the file
-        can need escaping, and it starts the text)."""
-        line = source.line
-        if type(line) is not int:
-            return f"  {terminal(str(source))}"
-        file = self._files.get(source.file)
-        if file is None:
-            file = self._files[source.file] = "  " + terminal(f"{source.file}:")
-        return f"{file}{line}"
+    def file(self, file: str) -> str:
+        """``  file:`` as ``terminal`` shows it: a line number after it is digits, so only the
+        file can need escaping, and it starts the text."""
+        found = self.files[file] = "  " + terminal(f"{file}:")
+        return found
 
     def path(self, path: str) -> str:
         """A change line's start: ``      path: ``."""
-        found = self._paths.get(path)
-        if found is None:
-            found = self._paths[path] = f"      {terminal(path)}: "
+        found = self.paths[path] = f"      {terminal(path)}: "
         return found
 
 
 def _call(parts: list[str], call: Call, show_requests: bool, pieces: _Pieces) -> None:
-    head, reason = pieces.head(call)
+    # The pieces' look-ups are written out here: a plan of many calls makes them for each.
+    head, reason = pieces.heads.get((id(call.action), id(call.reason))) or pieces.head(call)
     target = call.target_id
     # A call with an id is shown by it (``Call.subject``): digits, nothing to escape.
     subject = str(target) if type(target) is int and target else terminal(call.subject)
-    if call.source is not None:
-        parts.append(f"{head}{subject}{reason}{pieces.source(call.source)}")
-    else:
+    source = call.source
+    if source is None:
         parts.append(f"{head}{subject}{reason}")
+    elif type(source.line) is int:
+        file = pieces.files.get(source.file) or pieces.file(source.file)
+        parts.append(f"{head}{subject}{reason}{file}{source.line}")
+    else:
+        parts.append(f"{head}{subject}{reason}  {terminal(str(source))}")
     for dependency in call.depends_on:
         parts.append(f"\n      after: {terminal(dependency)}")
+    paths = pieces.paths
     for change in call.changes:
-        parts.append(_change_line(change, pieces))
+        line = paths.get(change.path) or pieces.path(change.path)
+        if change.sensitive:
+            parts.append(f"\n{line}{REDACTED}")
+            continue
+        before, after = change.before, change.after
+        # ``shown``, its text case written out.
+        shown_after = json_text(encode_basestring(after)) if type(after) is str else shown(after)
+        if before is None:
+            parts.append(f"\n{line}{shown_after}")
+            continue
+        shown_before = (
+            json_text(encode_basestring(before)) if type(before) is str else shown(before)
+        )
+        parts.append(f"\n{line}{shown_before} → {shown_after}")
     if show_requests:
         parts.append(f"\n      {request_line(call)}")
         if call.body is not None:
             body = request_body(call.body)
             parts.append("\n" + "\n".join("      " + line for line in body.splitlines()))
-
-
-def _change_line(change: FieldChange, pieces: _Pieces) -> str:
-    line = pieces.path(change.path)
-    if change.sensitive:
-        return f"\n{line}{REDACTED}"
-    if change.before is not None:
-        return f"\n{line}{shown(change.before)} → {shown(change.after)}"
-    return f"\n{line}{shown(change.after)}"
