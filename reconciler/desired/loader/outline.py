@@ -183,7 +183,14 @@ class Outline:
         spots: list[Spot] = []
         line, at = text.count("\n", 0, body) + 1, body
         for offset, first_key in zip(offsets, items, strict=True):
-            if not _starts_item(text, offset, first_key):
+            after = offset + len(first_key)
+            # ``_starts_item``, its usual case (the plain key, then ':' or ' ') written out.
+            usual = (
+                first_key
+                and text.startswith(first_key, offset)
+                and text[after : after + 1] in (":", " ")
+            )
+            if not usual and not _starts_item(text, offset, first_key):
                 return None
             line += text.count("\n", at, offset)
             at = offset
