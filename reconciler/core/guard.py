@@ -13,7 +13,9 @@ first apply is never a "mass change"; each kind says which apply to it (``core.k
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
+from itertools import compress, repeat
+from operator import attrgetter, is_not
 
 from reconciler.core.calls import Action, Call
 from reconciler.core.kinds import registry
@@ -44,10 +46,8 @@ def _mass_update(kind: Kind, plan: Plan, known: KnownState, max_fraction: float)
     if rule is None:
         return []
     managed = sum(map(kind.owns, known.resources))
-    recorded = known.resources
-    updated = sum(
-        1 for call in _of_actions(plan, (rule.action,)) if recorded.get(call.resource) is not None
-    )
+    records = map(known.resources.get, map(_RESOURCE, _of_actions(plan, (rule.action,))))
+    updated = sum(map(is_not, records, repeat(None)))  # the calls on resources with a record
     # A ratio of two whole numbers, not a product: 0.7 * 90 is 62.99999999999999, 63 / 90 is 0.7.
     if managed >= MIN_MANAGED and updated / managed > max_fraction:
         return [
@@ -73,17 +73,16 @@ def _protected(kind: Kind, plan: Plan, known: KnownState) -> list[str]:
     return reasons
 
 
-def _of_actions(plan: Plan, actions: Collection[Action]) -> Iterator[Call]:
+def _of_actions(plan: Plan, actions: Collection[Action]) -> list[Call]:
     """The plan's calls whose action is one of ``actions``, in order; each distinct action
     object is compared once (a plan's calls share a few), not each call's."""
-    mine: dict[int, bool] = {}
-    for call in plan.calls:
-        action = call.action
-        found = mine.get(id(action))
-        if found is None:
-            found = mine[id(action)] = action in actions
-        if found:
-            yield call
+    taken = list(map(_ACTION, plan.calls))
+    distinct = dict(zip(map(id, taken), taken, strict=True))
+    mine = {identity: action in actions for identity, action in distinct.items()}
+    return list(compress(plan.calls, map(mine.__getitem__, map(id, taken))))
+
+
+_ACTION, _RESOURCE = attrgetter("action"), attrgetter("resource")
 
 
 def check_plan_is_safe(

@@ -21,7 +21,7 @@ from reconciler.core.secrets import DigestKey
 from reconciler.desired.document import Desired
 from reconciler.errors import ValidationFailed
 
-_ACTION = attrgetter("action")
+_ACTION, _RESOURCE = attrgetter("action"), attrgetter("resource")
 _ORDER = attrgetter("sort_key")
 """A call's place in the plan: what its ``<`` compares (``Call`` orders by it alone), read in C."""
 
@@ -72,8 +72,8 @@ def build_plan(
         kind.plan(planning)
     if planning.problems:
         raise ValidationFailed(planning.problems)
-    declared = {call.resource for call in planning.calls}
-    declared |= {item.resource for item in planning.in_sync}
+    declared = set(map(_RESOURCE, planning.calls))
+    declared.update(map(_RESOURCE, planning.in_sync))
     unmanaged = tuple(
         sorted(k for k in known.resources if k not in declared and registry.is_resource(k))
     )

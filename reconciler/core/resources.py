@@ -57,7 +57,8 @@ def _aliased(kind: type[BaseModel]) -> bool:
 def _walk(model: BaseModel, key: DigestKey | None) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """The set fields that are not None, and their comparable form; None for a model with an
     alias or a value of another kind than ``_PLAIN``, ``SecretStr`` and models of those."""
-    if _aliased(type(model)):
+    aliased = _ALIASED.get(type(model))
+    if aliased or (aliased is None and _aliased(type(model))):
         return None
     declared = model.__pydantic_fields_set__
     fields: dict[str, Any] = {}

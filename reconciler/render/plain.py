@@ -97,7 +97,7 @@ def _call(parts: list[str], call: Call, show_requests: bool, pieces: _Pieces) ->
     head, reason = pieces.heads.get((id(call.action), id(call.reason))) or pieces.head(call)
     target = call.target_id
     # A call with an id is shown by it (``Call.subject``): digits, nothing to escape.
-    subject = str(target) if type(target) is int and target else terminal(call.subject)
+    subject = f"{target}" if type(target) is int and target else terminal(call.subject)
     source = call.source
     if source is None:
         parts.append(f"{head}{subject}{reason}")
@@ -115,17 +115,21 @@ def _call(parts: list[str], call: Call, show_requests: bool, pieces: _Pieces) ->
             parts.append(f"\n{line}{REDACTED}")
             continue
         before, after = change.before, change.after
-        # ``shown``, its text case written out.
-        shown_after = json_text(encode_basestring(after)) if type(after) is str else shown(after)
+        shown_after = _shown(after)
         if before is None:
             parts.append(f"\n{line}{shown_after}")
             continue
-        shown_before = (
-            json_text(encode_basestring(before)) if type(before) is str else shown(before)
-        )
-        parts.append(f"\n{line}{shown_before} → {shown_after}")
+        parts.append(f"\n{line}{_shown(before)} → {shown_after}")
     if show_requests:
         parts.append(f"\n      {request_line(call)}")
         if call.body is not None:
             body = request_body(call.body)
             parts.append("\n" + "\n".join("      " + line for line in body.splitlines()))
+
+
+def _shown(value: object) -> str:
+    """``shown``, its case of text written out (``json_text``'s too: ASCII without DEL)."""
+    if type(value) is not str:
+        return shown(value)
+    text: str = encode_basestring(value)
+    return text if text.isascii() and "\x7f" not in text else json_text(text)
