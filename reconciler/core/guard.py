@@ -13,9 +13,8 @@ first apply is never a "mass change"; each kind says which apply to it (``core.k
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from itertools import compress, repeat
-from operator import attrgetter, is_not
+from collections.abc import Collection, Iterator
+from itertools import repeat
 
 from reconciler.core.calls import Action, Call
 from reconciler.core.kinds import registry
@@ -45,9 +44,11 @@ def _mass_update(kind: Kind, plan: Plan, known: KnownState, max_fraction: float)
     rule = kind.mass_update
     if rule is None:
         return []
-    managed = sum(map(kind.owns, known.resources))
-    records = map(known.resources.get, map(_RESOURCE, _of_actions(plan, (rule.action,))))
-    updated = sum(map(is_not, records, repeat(None)))  # the calls on resources with a record
+    managed = _managed(kind, known)
+    recorded = known.resources
+    updated = sum(
+        1 for call in _of_actions(plan, (rule.action,)) if recorded.get(call.resource) is not None
+    )
     # A ratio of two whole numbers, not a product: 0.7 * 90 is 62.99999999999999, 63 / 90 is 0.7.
     if managed >= MIN_MANAGED and updated / managed > max_fraction:
         return [
@@ -55,6 +56,17 @@ def _mass_update(kind: Kind, plan: Plan, known: KnownState, max_fraction: float)
             f"({updated / managed:.0%}, more than the {max_fraction:.0%} allowed)"
         ]
     return []
+
+
+def _managed(kind: Kind, known: KnownState) -> int:
+    """How many of the known state's resources ``kind`` owns: counted in C for a kind that
+    owns its literal keys and those starting with its prefixes (``Kind.owns``)."""
+    if type(kind).owns is not Kind.owns:
+        return sum(map(kind.owns, known.resources))
+    prefixes = kind.key_prefixes
+    by_prefix = sum(map(str.startswith, known.resources, repeat(prefixes)))
+    literals = {key for key in kind.target_literals if not key.startswith(prefixes)}
+    return by_prefix + sum(key in known.resources for key in literals)
 
 
 def _protected(kind: Kind, plan: Plan, known: KnownState) -> list[str]:
@@ -73,16 +85,17 @@ def _protected(kind: Kind, plan: Plan, known: KnownState) -> list[str]:
     return reasons
 
 
-def _of_actions(plan: Plan, actions: Collection[Action]) -> list[Call]:
+def _of_actions(plan: Plan, actions: Collection[Action]) -> Iterator[Call]:
     """The plan's calls whose action is one of ``actions``, in order; each distinct action
     object is compared once (a plan's calls share a few), not each call's."""
-    taken = list(map(_ACTION, plan.calls))
-    distinct = dict(zip(map(id, taken), taken, strict=True))
-    mine = {identity: action in actions for identity, action in distinct.items()}
-    return list(compress(plan.calls, map(mine.__getitem__, map(id, taken))))
-
-
-_ACTION, _RESOURCE = attrgetter("action"), attrgetter("resource")
+    mine: dict[int, bool] = {}
+    for call in plan.calls:
+        action = call.action
+        found = mine.get(id(action))
+        if found is None:
+            found = mine[id(action)] = action in actions
+        if found:
+            yield call
 
 
 def check_plan_is_safe(
