@@ -56,7 +56,7 @@ class Planning:
         """Whether ``resource`` was last applied exactly as ``declared`` (with secrets
         comparable): in sync, as ``update`` would find it, without a diff. It is then collected
         as in sync."""
-        record = self.known.get(resource)
+        record = self.known.resources.get(resource)  # ``known.get``, read in place
         if record is None or not self.secrets_comparable:
             return False
         if record.applied == declared:  # as diff_fields asks first
@@ -80,7 +80,7 @@ class Planning:
         The body and the source are made only for a call that is needed: most resources of a
         big plan are in sync.
         """
-        record = self.known.get(resource)
+        record = self.known.resources.get(resource)  # ``known.get``, read in place
         changes = diff_fields(
             record.applied if record else None,
             declared,
