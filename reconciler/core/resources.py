@@ -62,16 +62,16 @@ def _walk(model: BaseModel, key: DigestKey | None) -> tuple[dict[str, Any], dict
         return None
     declared = model.__pydantic_fields_set__
     fields: dict[str, Any] = {}
-    compared: dict[str, Any] = {}
+    other: dict[str, Any] = {}  # the comparable forms that are not the field's own value
     for name, value in model.__dict__.items():
         if value is None or name not in declared:
             continue
         kind = type(value)
         if kind in _PLAIN:
-            fields[name] = compared[name] = value
+            fields[name] = value
         elif kind is SecretStr:
             fields[name] = value
-            compared[name] = key.digest(value) if key is not None else value
+            other[name] = key.digest(value) if key is not None else value
         elif isinstance(value, BaseModel):
             inner = _walk(value, key)
             if inner is None:
@@ -79,11 +79,14 @@ def _walk(model: BaseModel, key: DigestKey | None) -> tuple[dict[str, Any], dict
             inner_fields, inner_compared = inner
             # No secret inside: the body and the record share one dict (neither is changed
             # in place), which a plan of many changed resources keeps once, not twice.
-            same = inner_fields == inner_compared
             fields[name] = inner_fields
-            compared[name] = inner_fields if same else inner_compared
+            if inner_fields != inner_compared:
+                other[name] = inner_compared
         else:
             return None
+    compared = dict(fields)  # copied in C, the few other forms put in their places after
+    if other:
+        compared.update(other)
     return fields, compared
 
 
