@@ -1,5 +1,6 @@
-"""A call made field by field (``new_call``, as a plan makes each update) is the call the
-dataclass makes of the same fields: every field the very value given."""
+"""A call made field by field (``new_call``, as a plan makes each update), and the value objects
+that set their slots directly (a field change, a source, an in-sync entry, a record), are what
+the dataclass makes of the same fields: every field the very value given."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from reconciler.core.calls import Action, Call, InSync, Reason, Source, new_call
 from reconciler.core.diff import FieldChange
+from reconciler.core.known import Record
 
 anything = st.one_of(
     st.none(),
@@ -64,7 +66,7 @@ def _reference(cls: type) -> type:
     return dataclasses.make_dataclass(cls.__name__, specs, frozen=True, slots=True)
 
 
-@pytest.mark.parametrize("cls", [FieldChange, Source, InSync])
+@pytest.mark.parametrize("cls", [FieldChange, Source, InSync, Record])
 @given(data=st.data())
 def test_a_value_object_made_slot_by_slot_is_the_dataclass_one(cls: type, data: Any) -> None:
     names = [field.name for field in fields(cls)]
