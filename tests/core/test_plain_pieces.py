@@ -15,7 +15,9 @@ from reconciler.render.plain import plain_plan
 from .test_plain_rendering import _as_rich_prints
 
 # Text that escaping must change: control characters, a leading colon or blank, separators.
-hostile = st.text(st.sampled_from(["a", "é", ":", " ", "\n", "\r", "\x1b", "\u2028", "\x85", "/"]))
+hostile = st.text(
+    st.sampled_from(["a", "é", ":", " ", "\n", "\r", "\x1b", "\x7f", "\u2028", "\x85", "/"])
+)
 actions = st.sampled_from(
     # Equal actions that are distinct objects, as well as shared ones.
     [Action("update", "client"), Action("update", "client"), Action("create", "client")]
