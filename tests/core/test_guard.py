@@ -162,6 +162,14 @@ def test_a_fiscal_change_after_other_calls_is_still_found() -> None:
     ]
 
 
+def test_a_fiscal_change_after_an_account_call_without_a_record_is_still_found() -> None:
+    unrecorded = replace(_account_update("fiscal_id"), resource="account:1")
+    plan = _plan(unrecorded, _account_update("fiscal_id"))
+    assert unsafe_reasons(plan, _with_account(10)) == [
+        f"it changes the fiscal data of {_ACCOUNT} (fiscal_id)"
+    ]
+
+
 def test_the_refusal_lists_every_reason_and_says_how_to_proceed() -> None:
     plan = _plan(*_updating(4).calls, _account_update("tax_country"))
     with pytest.raises(UnsafePlan) as refused:
@@ -194,7 +202,9 @@ _KEYS = st.lists(
         st.sampled_from(
             ["default_sequence", "client:", "client:1", "clients:2", "account:3", "sequence:4"]
         ),
-        st.sampled_from(["lookup:client-code:C1", "registration:5", "tax:6", "item:7", "x"]),
+        st.sampled_from(
+            ["lookup:client-code:C1", "registration:5", "new-sequence:2027", "tax:6", "item:7"]
+        ),
         st.text(st.sampled_from("clientaxsequ:0_"), max_size=10),
     ),
     max_size=12,
