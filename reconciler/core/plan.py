@@ -21,7 +21,6 @@ from reconciler.core.secrets import DigestKey
 from reconciler.desired.document import Desired
 from reconciler.errors import ValidationFailed
 
-_ACTION, _RESOURCE = attrgetter("action"), attrgetter("resource")
 _ORDER = attrgetter("sort_key")
 """A call's place in the plan: what its ``<`` compares (``Call`` orders by it alone), read in C."""
 
@@ -48,12 +47,7 @@ class Plan:
 
     def counts(self) -> dict[Action, int]:
         """How many calls of each action the plan makes, in the order they run."""
-        actions = list(map(_ACTION, self.calls))
-        # Counted by object first (in C: a plan's calls share a few), then equal ones together.
-        by_object = dict(zip(map(id, actions), actions, strict=True))
-        counted: Counter[Action] = Counter()
-        for identity, times in Counter(map(id, actions)).items():
-            counted[by_object[identity]] += times
+        counted = Counter(call.action for call in self.calls)
         return {action: counted[action] for action in registry.actions() if counted[action]}
 
 
@@ -72,8 +66,8 @@ def build_plan(
         kind.plan(planning)
     if planning.problems:
         raise ValidationFailed(planning.problems)
-    declared = set(map(_RESOURCE, planning.calls))
-    declared.update(map(_RESOURCE, planning.in_sync))
+    declared = {call.resource for call in planning.calls}
+    declared |= {item.resource for item in planning.in_sync}
     unmanaged = tuple(
         sorted(k for k in known.resources if k not in declared and registry.is_resource(k))
     )
