@@ -13,13 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.core.secrets import is_digest
+from reconciler.core.secrets import DIGEST_PREFIX, is_digest
 
 MISSING: Any = None
 """What ``before`` holds for a field that was never applied."""
 
 
-@dataclass(frozen=True, order=True, slots=True)
+@dataclass(frozen=True, order=True, slots=True, init=False)
 class FieldChange:
     """One declared field whose applied value differs from the desired one."""
 
@@ -27,6 +27,19 @@ class FieldChange:
     before: Any
     after: Any
     sensitive: bool = False
+
+    def __init__(self, path: str, before: Any, after: Any, sensitive: bool = False) -> None:
+        # Each slot set directly: a frozen dataclass's own ``__init__`` sets each through
+        # ``object.__setattr__``, twice the cost, and a plan makes one of these per change.
+        _set_path(self, path)
+        _set_before(self, before)
+        _set_after(self, after)
+        _set_sensitive(self, sensitive)
+
+
+_set_path, _set_before, _set_after, _set_sensitive = (
+    getattr(FieldChange, name).__set__ for name in FieldChange.__slots__
+)
 
 
 def restrict(applied: Mapping[str, Any], declared: Mapping[str, Any]) -> dict[str, Any]:
@@ -66,6 +79,10 @@ def diff_fields(
     if applied == declared and secrets_comparable:
         return ()  # the usual case: the record is exactly what is declared
     found = field_changes(applied, declared)
+    if secrets_comparable and len(found) == 1:
+        only = found[0]  # the usual changed resource: one field, truly changed
+        if not (only.before is only.after or only.before == only.after):
+            return (only,)
     if secrets_comparable and _maybe_equal(found) and restrict(applied, declared) == declared:
         return ()  # equal but for undeclared fields, or values equal across types (1, True)
     changes = {c.path: c for c in found}
@@ -134,30 +151,50 @@ def _mapping_changes(
     mapping), in one pass over the declared keys; None when two values compared are not both
     scalars or mappings of them (deepdiff compares those)."""
     changes: list[FieldChange] = []
+    get = known.get
     for key, after in declared.items():
+        before = get(key, _ABSENT)
         kind = type(after)
-        if key not in known:
+        if kind is type(before):
+            if kind is str:  # the usual field, asked first
+                if before == after:
+                    continue
+                sensitive = after.startswith(DIGEST_PREFIX) or before.startswith(DIGEST_PREFIX)
+                changes.append(FieldChange(f"{prefix}{key}", before, after, sensitive))
+                continue
+            if kind in _SCALAR_TYPES:
+                if before == after:
+                    continue
+                changes.append(FieldChange(f"{prefix}{key}", before, after))
+                continue
+            if kind is dict:
+                inner = _mapping_changes(before, after, f"{prefix}{key}.")
+                if inner is None:
+                    return None
+                changes += inner
+                continue
+        if before is _ABSENT:
             path = f"{prefix}{key}"
             if _is_mapping(after):
                 changes.extend(_all_fields(after, path + "."))
             else:
                 changes.append(FieldChange(path, MISSING, after, is_digest(after)))
             continue
-        before = known[key]
-        if kind is type(before) and kind in _SCALAR_TYPES:
-            if before == after:
-                continue  # the usual field: an unchanged scalar
-        elif _both_mappings(after, before):
+        if _both_mappings(after, before):
             inner = _mapping_changes(before, after, f"{prefix}{key}.")
             if inner is None:
                 return None
             changes.extend(inner)
             continue
-        elif not _flat({"before": before, "after": after}):
+        if not _flat({"before": before, "after": after}):
             return None
         path = f"{prefix}{key}"
         changes.append(FieldChange(path, before, after, is_digest(after) or is_digest(before)))
     return changes
+
+
+_ABSENT: Any = object()
+"""What ``get`` answers for a key a mapping does not hold (its values may be None)."""
 
 
 def _deep_changes(known: dict[str, Any], declared: Mapping[str, Any]) -> list[FieldChange]:

@@ -13,6 +13,10 @@ first apply is never a "mass change"; each kind says which apply to it (``core.k
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator
+from itertools import repeat
+
+from reconciler.core.calls import Action, Call
 from reconciler.core.kinds import registry
 from reconciler.core.kinds.base import Kind
 from reconciler.core.known import KnownState
@@ -40,11 +44,10 @@ def _mass_update(kind: Kind, plan: Plan, known: KnownState, max_fraction: float)
     rule = kind.mass_update
     if rule is None:
         return []
-    managed = sum(1 for key in known.resources if kind.owns(key))
+    managed = _managed(kind, known)
+    recorded = known.resources
     updated = sum(
-        1
-        for call in plan.calls
-        if call.action == rule.action and known.get(call.resource) is not None
+        1 for call in _of_actions(plan, (rule.action,)) if recorded.get(call.resource) is not None
     )
     # A ratio of two whole numbers, not a product: 0.7 * 90 is 62.99999999999999, 63 / 90 is 0.7.
     if managed >= MIN_MANAGED and updated / managed > max_fraction:
@@ -55,12 +58,24 @@ def _mass_update(kind: Kind, plan: Plan, known: KnownState, max_fraction: float)
     return []
 
 
+def _managed(kind: Kind, known: KnownState) -> int:
+    """How many of the known state's resources ``kind`` owns: counted in C for a kind that
+    owns its literal keys and those starting with its prefixes (``Kind.owns``)."""
+    if type(kind).owns is not Kind.owns:
+        return sum(map(kind.owns, known.resources))
+    prefixes = kind.key_prefixes
+    by_prefix = sum(map(str.startswith, known.resources, repeat(prefixes)))
+    literals = {key for key in kind.target_literals if not key.startswith(prefixes)}
+    return by_prefix + sum(key in known.resources for key in literals)
+
+
 def _protected(kind: Kind, plan: Plan, known: KnownState) -> list[str]:
     if not kind.protected_fields:
         return []
     reasons = []
-    for call in plan.calls:
-        if call.action not in kind.actions or known.get(call.resource) is None:
+    recorded = known.resources
+    for call in _of_actions(plan, kind.actions):
+        if recorded.get(call.resource) is None:
             continue
         changed = sorted({c.path for c in call.changes} & kind.protected_fields)
         if changed:
@@ -68,6 +83,19 @@ def _protected(kind: Kind, plan: Plan, known: KnownState) -> list[str]:
                 f"it changes the {kind.protected_what} of {call.resource} ({', '.join(changed)})"
             )
     return reasons
+
+
+def _of_actions(plan: Plan, actions: Collection[Action]) -> Iterator[Call]:
+    """The plan's calls whose action is one of ``actions``, in order; each distinct action
+    object is compared once (a plan's calls share a few), not each call's."""
+    mine: dict[int, bool] = {}
+    for call in plan.calls:
+        action = call.action
+        found = mine.get(id(action))
+        if found is None:
+            found = mine[id(action)] = action in actions
+        if found:
+            yield call
 
 
 def check_plan_is_safe(

@@ -15,13 +15,22 @@ FORMAT_VERSION = 1
 """The version of the known-state document ``KnownState.to_json`` makes."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Record:
     """What was last applied to one resource, and the API's answers that matter."""
 
     applied: Mapping[str, Any]
     applied_at: str
     answer: Mapping[str, Any] | None = None
+
+    def __init__(
+        self, applied: Mapping[str, Any], applied_at: str, answer: Mapping[str, Any] | None = None
+    ) -> None:
+        # Each slot set directly (a frozen dataclass's ``__init__`` goes through
+        # ``object.__setattr__``): a known state of many resources makes one for each.
+        _set_applied(self, applied)
+        _set_applied_at(self, applied_at)
+        _set_answer(self, answer)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"applied": dict(self.applied), "applied_at": self.applied_at}
@@ -39,6 +48,11 @@ class Record:
             raise ValueError("a record's 'answer' must be a mapping")
         at = data.get("applied_at", "")
         return cls(applied, at if type(at) is str else str(at), answer)
+
+
+_set_applied, _set_applied_at, _set_answer = (
+    getattr(Record, name).__set__ for name in Record.__slots__
+)
 
 
 @dataclass(frozen=True)

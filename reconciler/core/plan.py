@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from operator import attrgetter
 
 from reconciler.core.calls import Action, Call, InSync, Reason, Source
 from reconciler.core.kinds import registry
@@ -19,6 +20,9 @@ from reconciler.core.known import KnownState
 from reconciler.core.secrets import DigestKey
 from reconciler.desired.document import Desired
 from reconciler.errors import ValidationFailed
+
+_ORDER = attrgetter("sort_key")
+"""A call's place in the plan: what its ``<`` compares (``Call`` orders by it alone), read in C."""
 
 __all__ = ["Action", "Call", "InSync", "Plan", "Reason", "Source", "build_plan"]
 
@@ -65,10 +69,10 @@ def build_plan(
     declared = {call.resource for call in planning.calls}
     declared |= {item.resource for item in planning.in_sync}
     unmanaged = tuple(
-        sorted(k for k in known.resources if registry.is_resource(k) and k not in declared)
+        sorted(k for k in known.resources if k not in declared and registry.is_resource(k))
     )
     return Plan(
-        tuple(sorted(planning.calls)),
+        tuple(sorted(planning.calls, key=_ORDER)),
         tuple(planning.in_sync),
         known.lineage,
         known.serial,

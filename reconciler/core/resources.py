@@ -57,20 +57,21 @@ def _aliased(kind: type[BaseModel]) -> bool:
 def _walk(model: BaseModel, key: DigestKey | None) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """The set fields that are not None, and their comparable form; None for a model with an
     alias or a value of another kind than ``_PLAIN``, ``SecretStr`` and models of those."""
-    if _aliased(type(model)):
+    aliased = _ALIASED.get(type(model))
+    if aliased or (aliased is None and _aliased(type(model))):
         return None
     declared = model.__pydantic_fields_set__
     fields: dict[str, Any] = {}
-    compared: dict[str, Any] = {}
+    other: dict[str, Any] = {}  # the comparable forms that are not the field's own value
     for name, value in model.__dict__.items():
         if value is None or name not in declared:
             continue
         kind = type(value)
         if kind in _PLAIN:
-            fields[name] = compared[name] = value
+            fields[name] = value
         elif kind is SecretStr:
             fields[name] = value
-            compared[name] = key.digest(value) if key is not None else value
+            other[name] = key.digest(value) if key is not None else value
         elif isinstance(value, BaseModel):
             inner = _walk(value, key)
             if inner is None:
@@ -78,11 +79,14 @@ def _walk(model: BaseModel, key: DigestKey | None) -> tuple[dict[str, Any], dict
             inner_fields, inner_compared = inner
             # No secret inside: the body and the record share one dict (neither is changed
             # in place), which a plan of many changed resources keeps once, not twice.
-            same = inner_fields == inner_compared
             fields[name] = inner_fields
-            compared[name] = inner_fields if same else inner_compared
+            if inner_fields != inner_compared:
+                other[name] = inner_compared
         else:
             return None
+    compared = dict(fields)  # copied in C, the few other forms put in their places after
+    if other:
+        compared.update(other)
     return fields, compared
 
 

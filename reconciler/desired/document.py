@@ -201,6 +201,8 @@ def _cross_checks(
     def repeats(items: Any, base: YamlPath, field: str | None, what: str) -> None:
         if not isinstance(items, list):
             return
+        if field and _all_distinct(items, field):
+            return  # the usual list: no two items hold the same value, so none repeats
         normalize = _as_text if field else _as_sequence
         normalize = _as_id if field == "id" else normalize
 
@@ -230,6 +232,19 @@ def _cross_checks(
             repeats(data.get(kind), (kind,), field, f"{noun} {field}")
     problems += _second_defaults(document, spoiled)
     return problems
+
+
+def _all_distinct(items: list[Any], field: str) -> bool:
+    """Whether every item is a mapping and no two hold equal values under ``field`` (told by a
+    set, in C): then no two normalize to the same value either (``_as_id`` and ``_as_text``
+    give distinct values for distinct ones, or None, which is never a repeat)."""
+    if not all(type(item) is dict for item in items):
+        return False
+    values = [item.get(field) for item in items]
+    try:
+        return len(set(values)) == len(values)
+    except TypeError:  # a value that can't be hashed (a list written as a code)
+        return False
 
 
 def _second_defaults(

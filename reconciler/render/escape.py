@@ -64,6 +64,8 @@ def terminal_lines(text: str) -> str:
 def json_text(text: str) -> str:
     """JSON text (from ``json.dumps(..., ensure_ascii=False)``) with every character a terminal
     would act on written as a ``\\u`` escape: the same JSON value, safe to print."""
+    if text.isascii() and "\x7f" not in text:
+        return text  # of those characters only DEL is ASCII: the usual text, told in C
     if _JSON_RAW.search(text) is None:
         return text
     return _JSON_RAW.sub(lambda match: f"\\u{ord(match.group()):04x}", text)

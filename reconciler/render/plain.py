@@ -5,13 +5,12 @@ of MiB to print) and written as they are built, a batch at a time."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from json.encoder import encode_basestring
 
-from reconciler.core.diff import FieldChange
 from reconciler.core.plan import Call, Plan
 from reconciler.core.secrets import REDACTED
-from reconciler.render.escape import terminal
+from reconciler.render.escape import json_text, terminal
 from reconciler.render.text import (
-    describe,
     request_body,
     request_line,
     summary_line,
@@ -39,9 +38,10 @@ def write_plain_plan(
     ``BATCH_CHARS`` characters and at most ``MEASURED`` calls more (a call's lines are never
     split): the whole text of a big plan is never held at once."""
     parts: list[str] = []
+    pieces = _Pieces()
     size = counted = 0
     for number, call in enumerate(plan.calls, 1):
-        _call(parts, call, show_requests)
+        _call(parts, call, show_requests, pieces)
         parts.append("\n")
         if number % MEASURED:
             continue
@@ -60,14 +60,66 @@ def write_plain_plan(
     write("".join(parts))
 
 
-def _call(parts: list[str], call: Call, show_requests: bool) -> None:
-    parts.append(f"  {call.reason.symbol} {describe(call)}  ({call.reason})")
-    if call.source is not None:
-        parts.append(f"  {terminal(str(call.source))}")
+class _Pieces:
+    """The parts of a plan's lines that its calls share, each escaped once: a call's first
+    words and reason (by its action and reason), its file, a change's field path."""
+
+    __slots__ = ("files", "heads", "paths")
+
+    def __init__(self) -> None:
+        # By the action's and reason's ids (an enum hashes in Python): a plan's calls share a
+        # few, each alive while it renders.
+        self.heads: dict[tuple[int, int], tuple[str, str]] = {}
+        self.files: dict[str, str] = {}
+        self.paths: dict[str, str] = {}
+
+    def head(self, call: Call) -> tuple[str, str]:
+        """``  ~ update client `` and ``  (changed since last apply)``."""
+        action, reason = call.action, call.reason
+        found = (f"  {reason.symbol} {action} ", f"  ({reason})")
+        self.heads[(id(action), id(reason))] = found
+        return found
+
+    def file(self, file: str) -> str:
+        """``  file:`` as ``terminal`` shows it: a line number after it is digits, so only the
+        file can need escaping, and it starts the text."""
+        found = self.files[file] = "  " + terminal(f"{file}:")
+        return found
+
+    def path(self, path: str) -> str:
+        """A change line's start: ``      path: ``."""
+        found = self.paths[path] = f"      {terminal(path)}: "
+        return found
+
+
+def _call(parts: list[str], call: Call, show_requests: bool, pieces: _Pieces) -> None:
+    # The pieces' look-ups are written out here: a plan of many calls makes them for each.
+    head, reason = pieces.heads.get((id(call.action), id(call.reason))) or pieces.head(call)
+    target = call.target_id
+    # A call with an id is shown by it (``Call.subject``): digits, nothing to escape.
+    subject = f"{target}" if type(target) is int and target else terminal(call.subject)
+    source = call.source
+    if source is None:
+        parts.append(f"{head}{subject}{reason}")
+    elif type(source.line) is int:
+        file = pieces.files.get(source.file) or pieces.file(source.file)
+        parts.append(f"{head}{subject}{reason}{file}{source.line}")
+    else:
+        parts.append(f"{head}{subject}{reason}  {terminal(str(source))}")
     for dependency in call.depends_on:
         parts.append(f"\n      after: {terminal(dependency)}")
+    paths = pieces.paths
     for change in call.changes:
-        parts.append("\n" + _change_line(change))
+        line = paths.get(change.path) or pieces.path(change.path)
+        if change.sensitive:
+            parts.append(f"\n{line}{REDACTED}")
+            continue
+        before, after = change.before, change.after
+        shown_after = _shown(after)
+        if before is None:
+            parts.append(f"\n{line}{shown_after}")
+            continue
+        parts.append(f"\n{line}{_shown(before)} → {shown_after}")
     if show_requests:
         parts.append(f"\n      {request_line(call)}")
         if call.body is not None:
@@ -75,10 +127,9 @@ def _call(parts: list[str], call: Call, show_requests: bool) -> None:
             parts.append("\n" + "\n".join("      " + line for line in body.splitlines()))
 
 
-def _change_line(change: FieldChange) -> str:
-    line = f"      {terminal(change.path)}: "
-    if change.sensitive:
-        return line + REDACTED
-    if change.before is not None:
-        line += shown(change.before) + " → "
-    return line + shown(change.after)
+def _shown(value: object) -> str:
+    """``shown``, its case of text written out (``json_text``'s too: ASCII without DEL)."""
+    if type(value) is not str:
+        return shown(value)
+    text: str = encode_basestring(value)
+    return text if text.isascii() and "\x7f" not in text else json_text(text)

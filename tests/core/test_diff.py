@@ -170,3 +170,23 @@ def test_an_identical_value_unequal_to_itself_is_no_change() -> None:
     nan = float("nan")
     assert diff_fields({"a": {"b": nan, "c": 1}}, {"a": {"b": nan}}) == ()
     assert diff_fields({"a": 1, "b": 2}, {"a": True}) == ()
+
+
+def test_every_change_after_a_changed_number_or_a_nested_mapping_is_reported() -> None:
+    # Each kind of field is followed by the next: a changed number, then a changed text; a
+    # nested mapping that is not a dict, then a changed text.
+    assert diff_fields({"n": 1, "t": "a"}, {"n": 2, "t": "b"}) == (
+        FieldChange("n", 1, 2),
+        FieldChange("t", "a", "b"),
+    )
+    nested = {"m": MappingProxyType({"x": 1}), "t": "b"}
+    assert diff_fields({"m": MappingProxyType({"x": 0}), "t": "a"}, nested) == (
+        FieldChange("m.x", 0, 1),
+        FieldChange("t", "a", "b"),
+    )
+
+
+def test_a_digest_replacing_a_value_of_another_type_is_sensitive() -> None:
+    digest = DIGEST_PREFIX + "bb"
+    assert diff_fields({"p": 1}, {"p": digest}) == (FieldChange("p", 1, digest, True),)
+    assert diff_fields({"p": digest}, {"p": 1}) == (FieldChange("p", digest, 1, True),)

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from reconciler.core.calls import Action
 from reconciler.core.diff import FieldChange
 from reconciler.core.guard import (
     DEFAULT_MAX_FRACTION,
     MIN_MANAGED,
+    _managed,
     check_plan_is_safe,
     unsafe_reasons,
 )
+from reconciler.core.kinds import registry
 from reconciler.core.kinds.account import KIND as ACCOUNT
+from reconciler.core.kinds.base import Kind
 from reconciler.core.kinds.client import KIND as CLIENTS
 from reconciler.core.known import KnownState, Record
 from reconciler.core.plan import Call, Plan, Reason
@@ -156,6 +162,14 @@ def test_a_fiscal_change_after_other_calls_is_still_found() -> None:
     ]
 
 
+def test_a_fiscal_change_after_an_account_call_without_a_record_is_still_found() -> None:
+    unrecorded = replace(_account_update("fiscal_id"), resource="account:1")
+    plan = _plan(unrecorded, _account_update("fiscal_id"))
+    assert unsafe_reasons(plan, _with_account(10)) == [
+        f"it changes the fiscal data of {_ACCOUNT} (fiscal_id)"
+    ]
+
+
 def test_the_refusal_lists_every_reason_and_says_how_to_proceed() -> None:
     plan = _plan(*_updating(4).calls, _account_update("tax_country"))
     with pytest.raises(UnsafePlan) as refused:
@@ -167,3 +181,60 @@ def test_the_refusal_lists_every_reason_and_says_how_to_proceed() -> None:
         "review the plan, then re-run with --force to apply it anyway "
         "(or limit it with --target, or raise RECONCILER_MAX_CHANGE_FRACTION)."
     )
+
+
+def test_calls_are_counted_by_their_action_equal_not_the_same_object() -> None:
+    # The guard decides once per action object; a call whose action is an equal copy (as a
+    # saved plan read back makes) counts alike, and an action that differs does not.
+    copies = [replace(call, action=Action("update", "client")) for call in _updating(4).calls]
+    other = replace(copies[0], action=Action("create", "client"), resource=CLIENTS.key(5))
+    fiscal = replace(_account_update("fiscal_id"), action=Action("update", "account"))
+    assert unsafe_reasons(_plan(*copies[:3], other, fiscal), _with_account(10)) == [
+        f"it changes the fiscal data of {_ACCOUNT} (fiscal_id)"
+    ]
+    assert unsafe_reasons(_plan(*copies, other), _known(10)) == [
+        "it updates 4 of the 10 clients under management (40%, more than the 30% allowed)"
+    ]
+
+
+_KEYS = st.lists(
+    st.one_of(
+        st.sampled_from(
+            ["default_sequence", "client:", "client:1", "clients:2", "account:3", "sequence:4"]
+        ),
+        st.sampled_from(
+            ["lookup:client-code:C1", "registration:5", "new-sequence:2027", "tax:6", "item:7"]
+        ),
+        st.text(st.sampled_from("clientaxsequ:0_"), max_size=10),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_KEYS)
+def test_managed_resources_are_counted_as_each_kind_owns_them(keys: list[str]) -> None:
+    # Counted in C for a kind that owns by literal keys and prefixes: as its ``owns`` says.
+    known = KnownState(
+        lineage="guard", resources=dict.fromkeys(keys, Record({}, "2025-01-01T00:00:00Z"))
+    )
+    for kind in registry.KINDS:
+        assert _managed(kind, known) == sum(map(kind.owns, known.resources)), kind.name
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    _KEYS,
+    st.lists(st.sampled_from(["default_sequence", "client:1", "x", "client"]), max_size=3),
+    st.lists(st.sampled_from(["client", "clients", "account", ""]), max_size=2),
+)
+@example(["client:1", "x"], ["client:1", "x"], ["client"])  # a literal its prefix also owns
+def test_managed_resources_of_any_literals_and_prefixes_are_counted_as_owned(
+    keys: list[str], literals: list[str], prefixes: list[str]
+) -> None:
+    kind = Kind()
+    kind.target_literals, kind.target_prefixes = tuple(literals), tuple(prefixes)
+    known = KnownState(
+        lineage="guard", resources=dict.fromkeys(keys, Record({}, "2025-01-01T00:00:00Z"))
+    )
+    assert _managed(kind, known) == sum(map(kind.owns, known.resources))

@@ -8,7 +8,7 @@ import json
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from reconciler.render.escape import json_text
+from reconciler.render.escape import _JSON_RAW, json_text
 from reconciler.render.values import shown
 
 
@@ -30,3 +30,11 @@ def test_other_values_are_json_only_when_asked() -> None:
     assert shown(None) == "(none)"
     assert shown(3) == "3" and shown(True) == "True"
     assert shown(3, json_all=True) == "3" and shown(True, json_all=True) == "true"
+
+
+@settings(max_examples=2_000)
+@given(text=st.text(st.characters(max_codepoint=0x2100)) | st.text(alphabet="a\x7f\x80\x9f\u2028"))
+def test_json_text_escapes_exactly_what_its_pattern_finds(text: str) -> None:
+    # ASCII text without DEL is returned as it is without the pattern's search: the same.
+    expected = _JSON_RAW.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+    assert json_text(text) == expected

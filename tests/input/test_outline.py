@@ -234,3 +234,29 @@ def test_an_error_inside_an_item_of_a_big_file_is_placed_by_its_item_alone() -> 
     assert document.source.key_position(("clients", 7, "code")) == _position((4 + 3 * 7 + 1, 5))
     assert document.source.locate(("clients", 7, "code", "deeper")).line == 4 + 3 * 7 + 1
     assert repr(document.source) == "SourceMap(deferred)"
+
+
+@settings(max_examples=300)
+@given(
+    written=st.sampled_from(["id", "code", "'id'", '"code"', "ide", "{id"]),
+    said=st.sampled_from(["id", "code", "i", "ide", ""]),
+    after=st.sampled_from([": 1", " : 1", ":1", ""]),
+)
+def test_an_item_is_placed_only_where_its_first_key_is_written(
+    written: str, said: str, after: str
+) -> None:
+    # The data says which key each item starts with; an item whose text starts otherwise
+    # makes the outline place nothing in its list (the whole file is placed instead).
+    text = f"clients:\n  - {written}{after}\n  - {said or 'x'}: 2\n"
+    data = {"clients": [{said: 1}, {said or "x": 2}]}
+    starts = (
+        written.startswith("{")
+        or (
+            bool(said)
+            and text.startswith(said, 13)
+            and text[13 + len(said) : 14 + len(said)] in (":", " ")
+        )
+        or text.startswith((f'"{said}"', f"'{said}'"), 13)
+    )
+    found = Outline(text, data, "f.yaml").locate(("clients", 0))
+    assert found == ((2, 5) if starts else None)

@@ -5,7 +5,8 @@ answer is normalised; the rest is here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -66,7 +67,7 @@ class UpdatedById(Kind):
                 resource,
                 identifier,
                 self.update_path.format(id=identifier),
-                _later(self.body, fields),
+                partial(self.body, fields),
                 declared,
                 planning.where(path),
             )
@@ -106,7 +107,3 @@ class UpdatedById(Kind):
         if not isinstance(live, Mapping):
             return [NotConverged(call, "(resource)", "present", NOT_FOUND)]
         return compare(call, call.record, self.normalised(live))
-
-
-def _later(body: Callable[[dict[str, Any]], Mapping[str, Any]], fields: dict[str, Any]) -> Any:
-    return lambda: body(fields)

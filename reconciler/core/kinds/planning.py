@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.core.calls import Action, Call, InSync, Reason, Source
+from reconciler.core.calls import Action, Call, InSync, Reason, Source, new_call
 from reconciler.core.diff import diff_fields
 from reconciler.core.known import KnownState
 from reconciler.core.secrets import DigestKey
@@ -34,11 +34,10 @@ class Planning:
     def where(self, path: YamlPath) -> Callable[[], Source]:
         """Where ``path`` was declared, looked up only when called: only for a call that is
         made (most resources of a big plan are in sync)."""
-        desired = self.desired
+        file, spot = self.desired.file, self.desired.source.spot
 
         def source() -> Source:
-            where = desired.source.locate(path)
-            return Source(desired.file, where.line, where.column)
+            return Source(file, *spot(path))
 
         return source
 
@@ -57,7 +56,7 @@ class Planning:
         """Whether ``resource`` was last applied exactly as ``declared`` (with secrets
         comparable): in sync, as ``update`` would find it, without a diff. It is then collected
         as in sync."""
-        record = self.known.get(resource)
+        record = self.known.resources.get(resource)  # ``known.get``, read in place
         if record is None or not self.secrets_comparable:
             return False
         if record.applied == declared:  # as diff_fields asks first
@@ -81,7 +80,7 @@ class Planning:
         The body and the source are made only for a call that is needed: most resources of a
         big plan are in sync.
         """
-        record = self.known.get(resource)
+        record = self.known.resources.get(resource)  # ``known.get``, read in place
         changes = diff_fields(
             record.applied if record else None,
             declared,
@@ -89,18 +88,19 @@ class Planning:
         )
         if record is not None and not changes:
             return None
-        return Call(
-            sort_key=(phase, target_id),
-            action=action,
-            resource=resource,
-            target_id=target_id,
-            method="PUT",
-            path=path,
-            body=body(),
-            changes=changes,
-            reason=reason(record is not None),
-            record=declared,
-            source=where(),
+        return new_call(
+            (phase, target_id),
+            action,
+            resource,
+            target_id,
+            "PUT",
+            path,
+            body(),
+            changes,
+            reason(record is not None),
+            (),
+            declared,
+            where(),
         )
 
 

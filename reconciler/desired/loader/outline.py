@@ -66,6 +66,12 @@ class Outline:
 
     def locate(self, path: YamlPath) -> Spot | None:
         """Where the value at ``path`` was written (1-based line and column), or None."""
+        if len(path) == 2:
+            # A list item already placed: the look-up a plan makes for each of its calls.
+            key, index = path
+            items = self._items.get(key) if type(key) is str else None
+            if items is not None and type(index) is int and 0 <= index < len(items):
+                return items[index]
         if not path or not isinstance(path[0], str):
             return None
         sections = self._top_sections()
@@ -177,7 +183,14 @@ class Outline:
         spots: list[Spot] = []
         line, at = text.count("\n", 0, body) + 1, body
         for offset, first_key in zip(offsets, items, strict=True):
-            if not _starts_item(text, offset, first_key):
+            after = offset + len(first_key)
+            # ``_starts_item``, its usual case (the plain key, then ':' or ' ') written out.
+            usual = (
+                first_key
+                and text.startswith(first_key, offset)
+                and text[after : after + 1] in (":", " ")
+            )
+            if not usual and not _starts_item(text, offset, first_key):
                 return None
             line += text.count("\n", at, offset)
             at = offset

@@ -47,16 +47,20 @@ class SourceMap:
 
     def locate(self, path: YamlPath) -> Position:
         """The position of ``path``, else of its nearest known ancestor, else the file's start."""
+        return Position(*self.spot(path))
+
+    def spot(self, path: YamlPath) -> tuple[int, int]:
+        """``locate``'s line and column."""
         if self._locate_all is not None and self._outline is not None:
             found = self._outline(path)
             if found is not None:
-                return Position(*found)
+                return found
         values = self._spots()[0]
         for end in range(len(path), -1, -1):
             found = values.get(path[:end])
             if found is not None:
-                return Position(*found)
-        return START
+                return found
+        return START.line, START.column
 
     def key_position(self, path: YamlPath) -> Position:
         """Where the key of ``path`` was written (falls back to ``locate``)."""
