@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from reconciler.core.diff import FieldChange
+from reconciler.core.slots import slot_setters
 
 _PLACEHOLDER = re.compile(r"\{(new-[a-z-]+:.+)\}(?=/[^{}]*\Z|\Z)", re.DOTALL)
 """A creation's key in a path, ``{new-<kind>:<natural key>}``: at most one in a path, followed by
@@ -75,9 +76,7 @@ class Source:
         return f"{self.file}:{self.line}"
 
 
-_source_file, _source_line, _source_column = (
-    getattr(Source, name).__set__ for name in Source.__slots__
-)
+_source_file, _source_line, _source_column = slot_setters(Source)
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -157,7 +156,7 @@ class Call:
     _depends_on,
     _record,
     _source,
-) = (getattr(Call, name).__set__ for name in Call.__slots__)
+) = slot_setters(Call)
 
 
 def new_call(
@@ -205,4 +204,4 @@ class InSync:
         _in_sync_why(self, why)
 
 
-_in_sync_resource, _in_sync_why = (getattr(InSync, name).__set__ for name in InSync.__slots__)
+_in_sync_resource, _in_sync_why = slot_setters(InSync)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.core.secrets import DIGEST_PREFIX, is_digest
+from reconciler.core.slots import slot_setters
 
 MISSING: Any = None
 """What ``before`` holds for a field that was never applied."""
@@ -37,9 +38,7 @@ class FieldChange:
         _set_sensitive(self, sensitive)
 
 
-_set_path, _set_before, _set_after, _set_sensitive = (
-    getattr(FieldChange, name).__set__ for name in FieldChange.__slots__
-)
+_set_path, _set_before, _set_after, _set_sensitive = slot_setters(FieldChange)
 
 
 def restrict(applied: Mapping[str, Any], declared: Mapping[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from reconciler.core.slots import slot_setters
+
 FORMAT_VERSION = 1
 """The version of the known-state document ``KnownState.to_json`` makes."""
 
@@ -50,9 +52,7 @@ class Record:
         return cls(applied, at if type(at) is str else str(at), answer)
 
 
-_set_applied, _set_applied_at, _set_answer = (
-    getattr(Record, name).__set__ for name in Record.__slots__
-)
+_set_applied, _set_applied_at, _set_answer = slot_setters(Record)
 
 
 @dataclass(frozen=True)
