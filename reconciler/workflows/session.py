@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import SecretStr
 
-from reconciler import interrupts
+from reconciler import interrupts, process_end
 from reconciler.core.known import KnownState
 from reconciler.core.plan import Plan, build_plan
 from reconciler.core.redaction import Redactor, secret_values
@@ -71,7 +71,9 @@ def load_inputs(target: Target, *, plan_file: Path | None = None, desired: bool 
     api = target.api_settings()
     if not target.sandbox and (api.base_url or api.account):
         resolve_base_url(api)
-    return Inputs(target, loaded, saved)
+    inputs = Inputs(target, loaded, saved)
+    process_end.keep(inputs)  # left for the process's end to free (``process_end``)
+    return inputs
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,7 @@ def open_session(
         release_connection(store)
     # A refresh saved what it read; otherwise look-ups are only in memory until an apply.
     stored = prepared.known if prepared.refreshed is not None else known
-    return Session(
+    session = Session(
         prepared.desired,
         store,
         prepared.known,
@@ -147,6 +149,9 @@ def open_session(
         stored.serial,
         target.variables,
     )
+    process_end.keep(session)  # left for the process's end to free (``process_end``)
+    process_end.keep(known)  # as read: the session's may be another, with look-ups folded
+    return session
 
 
 def read_side(

@@ -28,6 +28,7 @@ LAYERS: dict[str, set[str]] = {
     "clock": set(),
     "fileio": set(),
     "interrupts": set(),
+    "process_end": set(),
     "settings": {"errors", "fileio", "settings_models", "settings_values"},
     "settings_models": {"settings_values"},
     "settings_values": set(),
@@ -43,6 +44,7 @@ LAYERS: dict[str, set[str]] = {
         "desired",
         "errors",
         "interrupts",
+        "process_end",
         "render",
         "sandbox",
         "settings",
@@ -61,7 +63,7 @@ LAYERS: dict[str, set[str]] = {
         "workflows",
     },
     "sandbox": set(),
-    "__main__": {"cli", "interrupts"},
+    "__main__": {"cli", "interrupts", "process_end"},
     "__init__": set(),
 }
 

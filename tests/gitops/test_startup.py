@@ -20,14 +20,18 @@ MINIMAL = (ROOT / "examples" / "minimal.yaml").read_text("utf-8")
 
 # Runs the CLI as ``python -m reconciler ARGS`` and writes the names of the modules loaded
 # by the end, its exit included, to the file named first.
+# The listing is written by an exit handler: a finished run ends the process once they have
+# run (``reconciler.process_end``), so nothing after ``run_module`` would.
 LISTING = """\
-import json, runpy, sys
+import atexit, json, runpy, sys
 listing = sys.argv.pop(1)
-try:
-    runpy.run_module("reconciler", run_name="__main__", alter_sys=True)
-finally:
+
+def write_listing():
     with open(listing, "w", encoding="utf-8") as out:
         json.dump(sorted(sys.modules), out)
+
+atexit.register(write_listing)
+runpy.run_module("reconciler", run_name="__main__", alter_sys=True)
 """
 
 NOT_FOR_A_PLAN = (
