@@ -40,15 +40,18 @@ START, END = "<!-- startup -->", "<!-- startup:end -->"
 DIGEST_KEY = "bench-digest-key"
 
 # Runs ``python -m reconciler ARGS`` and writes the modules loaded by its end to the file named
-# first (the run's exit included).
+# first (the run's exit included), from an exit handler: a finished run ends the process once
+# they have run (``reconciler.process_end``).
 _LISTING = """\
-import json, runpy, sys
+import atexit, json, runpy, sys
 listing = sys.argv.pop(1)
-try:
-    runpy.run_module("reconciler", run_name="__main__", alter_sys=True)
-finally:
+
+def write_listing():
     with open(listing, "w", encoding="utf-8") as out:
         json.dump(sorted(sys.modules), out)
+
+atexit.register(write_listing)
+runpy.run_module("reconciler", run_name="__main__", alter_sys=True)
 """
 
 
