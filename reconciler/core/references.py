@@ -107,12 +107,18 @@ def _starting(records: Records, prefix: str) -> list[tuple[str, Record]]:
 
 
 def pending(state: DesiredState, known: KnownState) -> Pending:
-    """The references the known state can't resolve."""
-    records = by_first_part(known)
-    keys = {kind.name: known_keys(kind, known, records) for kind in resolving_kinds()}
+    """The references the known state can't resolve. A kind whose resources the file names
+    by id alone has no natural key to resolve (a kind resolves only the keys ``named`` gives),
+    so its keys are not read from the known state."""
+    kinds = resolving_kinds()
+    named = {kind.name: kind.named(state) for kind in kinds}
+    records = by_first_part(known) if any(named.values()) else {}
+    keys = {
+        kind.name: known_keys(kind, known, records) if named[kind.name] else {} for kind in kinds
+    }
     unknown = {
-        kind.name: tuple(dict.fromkeys(k for k in kind.named(state) if k not in keys[kind.name]))
-        for kind in resolving_kinds()
+        kind.name: tuple(dict.fromkeys(k for k in named[kind.name] if k not in keys[kind.name]))
+        for kind in kinds
     }
     return Pending(unknown, keys)
 
