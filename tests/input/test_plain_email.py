@@ -7,6 +7,7 @@ from email_validator import EmailNotValidError, validate_email
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from reconciler.desired.emails import _ORDINARY_EMAIL, plain_email
 from reconciler.desired.models import plainly_valid_email
 
 PART = st.from_regex(r"[A-Za-z0-9_+-]{1,70}", fullmatch=True)
@@ -52,3 +53,27 @@ def test_plain_addresses_take_the_fast_path(value: str) -> None:
 )
 def test_anything_else_goes_to_email_validator(value: str) -> None:
     assert not plainly_valid_email(value)
+
+
+@settings(max_examples=3_000)
+@given(
+    local=st.lists(PART, min_size=1, max_size=3).map(".".join),
+    labels=st.lists(LABEL, min_size=1, max_size=4),
+    top=st.one_of(TOP, st.sampled_from(["LOCAL", "Test", "ONION", "Arpa", "tests", "PT"])),
+)
+@example(local="a", labels=["b" * 64], top="pt")  # a label one character too long
+@example(local="c" * 65, labels=["exemplo"], top="pt")  # a local part one too long
+def test_the_one_match_accepts_only_what_each_check_accepts(
+    local: str, labels: list[str], top: str
+) -> None:
+    """The usual address, decided by one match (every length and the top-level domain in
+    it), is accepted only where the checks made one by one accept it."""
+    value = f"{local}@{'.'.join([*labels, top])}"
+    if _ORDINARY_EMAIL.fullmatch(value):
+        assert plain_email(value), value
+    assert plainly_valid_email(value) == plain_email(value)
+
+
+@pytest.mark.parametrize("value", ["geral@cliente100001.example.pt", "a.b+c@mail.exemplo.com"])
+def test_the_usual_address_is_decided_by_one_match(value: str) -> None:
+    assert _ORDINARY_EMAIL.fullmatch(value)
