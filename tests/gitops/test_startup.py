@@ -168,3 +168,19 @@ def test_help_reads_no_settings(env: Env) -> None:
         "dotenv",
     )
     assert {p: _loaded(modules, p) for p in settings_libraries if _loaded(modules, p)} == {}
+
+
+def test_an_apply_reads_its_settings_without_pydantic_settings(env: Env) -> None:
+    """An apply reads its settings as a plan does, through the plain models of their fields:
+    it reaches the API without loading pydantic-settings or its settings classes."""
+    env.desired.write_text(MINIMAL, "utf-8")
+    known = str(env.folder / "known.json")
+
+    ran, modules = _modules_of(
+        env, "apply", "-f", str(env.desired), "--auto-approve", "--state", known
+    )
+
+    assert ran.returncode == 0, ran.stderr
+    assert "update client 42" in ran.stdout, ran.stdout
+    assert "reconciler.settings_values" in modules and _loaded(modules, "aiohttp")
+    assert "pydantic_settings" not in modules and "reconciler.settings_models" not in modules
