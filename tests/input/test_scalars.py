@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from reconciler.desired.loader.scalars import (
     MAX_DIGITS,
@@ -112,3 +114,18 @@ def test_the_value_is_read_from_the_text_when_asked() -> None:
 def test_underscores_anywhere_in_a_number_are_left_out(text: str, value: float) -> None:
     scalar = implicit(text)
     assert isinstance(scalar, ImplicitScalar) and scalar.value == value
+
+
+@given(st.text(st.characters(categories=["Nd", "No"]), min_size=1, max_size=40))
+@example("0216018653")  # a phone number, written unquoted
+@example("501000011")  # a fiscal id
+@example("١٢")
+def test_digits_read_otherwise_exactly_when_they_are_ascii(text: str) -> None:
+    """The fast loader asks whether text reads otherwise unquoted by ``isdigit`` and
+    ``isascii`` before the pattern: ASCII decimal digits always do (as a number), and any
+    other digits the pattern decides, as before."""
+    if text.isdigit() and text.isascii():
+        assert READS_OTHERWISE.fullmatch(text)
+        assert isinstance(implicit(text), ImplicitScalar | LongNumber)
+    else:
+        assert not READS_OTHERWISE.fullmatch(text)

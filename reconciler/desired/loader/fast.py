@@ -199,7 +199,13 @@ class Conversion:
                     # the pattern may say yes too often, its node then says what it is.
                     if len(value) > MAX_SCALAR_CHARS:
                         raise Decline
-                    if READS_OTHERWISE.fullmatch(value) is not None or odd_start(value):
+                    # Decimal digits alone (a fiscal id, a phone number) read as a number:
+                    # said without the pattern (``_digits_read_otherwise`` in the tests).
+                    if (
+                        (value.isdigit() and value.isascii())
+                        or READS_OTHERWISE.fullmatch(value) is not None
+                        or odd_start(value)
+                    ):
                         note((node, data, at))
                 elif len(value) > MAX_SCALAR_CHARS:
                     raise Decline
