@@ -330,3 +330,51 @@ def test_a_block_scalar_ending_the_file_without_a_line_break_keeps_no_line_break
     text = f"account:\n  city: {header}\n    Porto"
     assert parse_yaml(text, "f.yaml").data["account"]["city"] == "Porto"
     assert parse_yaml(text.encode(), "f.yaml").data["account"]["city"] == "Porto"
+
+
+def test_rapidyaml_writes_plain_decimal_digits_as_numbers_unless_they_start_with_0() -> None:
+    """What the fast path relies on to leave text of digits alone (rapidyaml's
+    ``Emitter::_json_writev``): a plain scalar of decimal digits becomes a JSON number unless
+    it starts with 0, and a quoted or block one a JSON string."""
+    import json
+
+    from reconciler.desired.loader.fast import document_root, emit_json, parse_tree
+
+    text = (
+        "plain: 501000011\nzero: 0\nlong: 123456789012345678901234567890\n"
+        "double: \"501000011\"\nsingle: '501000011'\nblock: |-\n  501000011\n"
+        'leading: 0216018653\nquoted_leading: "0216018653"\n'
+    )
+    tree = parse_tree(text.encode("utf-8"))
+    written = json.loads(emit_json(tree, document_root(tree.this)))
+    kinds = {key: type(value).__name__ for key, value in written.items()}
+    assert kinds == {
+        "plain": "int",
+        "zero": "int",
+        "long": "int",
+        "double": "str",
+        "single": "str",
+        "block": "str",
+        "leading": "str",
+        "quoted_leading": "str",
+    }
+
+
+@FUZZ
+@given(
+    st.lists(
+        st.tuples(
+            st.from_regex(r"[0-9]{1,25}", fullmatch=True), st.sampled_from(["{}", '"{}"', "'{}'"])
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+@example([("501000011", '"{}"'), ("0216018653", "{}"), ("977456405", "{}"), ("0", "'{}'")])
+def test_decimal_digits_quoted_or_not_read_alike_on_both_paths(
+    values: list[tuple[str, str]],
+) -> None:
+    """Text of decimal digits is text when quoted and a number (its text kept) when not, on
+    both paths; the fast path reads none of them from its node but those starting with 0."""
+    text = "".join(f"k{i}: {style.format(digits)}\n" for i, (digits, style) in enumerate(values))
+    assert agree(text)

@@ -12,7 +12,8 @@ says, so the conversion then reads from the tree only what JSON cannot tell:
 - one pass over the data, which rapidyaml lays out in document order, numbers every value
   with its node, turns whole numbers into their text (``ImplicitScalar``), and looks up in the
   tree the few values JSON reads ambiguously: text that YAML reads as null, a boolean or a
-  number when unquoted (``~``, ``True``, ``0213456789``), numbers rapidyaml rewrites (``1.``
+  number when unquoted (``~``, ``True``, ``0213456789``; not decimal digits without a leading
+  0, which rapidyaml writes as a JSON number when unquoted, so as text only when quoted), numbers rapidyaml rewrites (``1.``
   comes out as ``1.0``) and those orjson reads as floats (a whole number past 64 bits); a
   count of the nodes at the end catches duplicate keys, which JSON merges.
 
@@ -199,13 +200,13 @@ class Conversion:
                     # the pattern may say yes too often, its node then says what it is.
                     if len(value) > MAX_SCALAR_CHARS:
                         raise Decline
-                    # Decimal digits alone (a fiscal id, a phone number) read as a number:
-                    # said without the pattern (``_digits_read_otherwise`` in the tests).
-                    if (
-                        (value.isdigit() and value.isascii())
-                        or READS_OTHERWISE.fullmatch(value) is not None
-                        or odd_start(value)
-                    ):
+                    if value.isdigit() and value.isascii():
+                        # Decimal digits alone (a fiscal id, a phone number). rapidyaml writes
+                        # a plain scalar of them as a JSON number unless it starts with 0
+                        # (``Emitter::_json_writev``): as text without one, it was quoted.
+                        if value[0] == "0":
+                            note((node, data, at))
+                    elif READS_OTHERWISE.fullmatch(value) is not None or odd_start(value):
                         note((node, data, at))
                 elif len(value) > MAX_SCALAR_CHARS:
                     raise Decline
