@@ -5,6 +5,7 @@ text it renders at once."""
 from __future__ import annotations
 
 import io
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 from reconciler.cli.printing import show_plan
 from reconciler.core.known import KnownState, Record
 from reconciler.core.plan import Plan
-from reconciler.render.plain import BATCH_CHARS, MEASURED, plain_plan
+from reconciler.render.plain import BATCH_CHARS, MEASURED, plain_plan, write_plain_plan
 from tests.support.plans import plan_of
 
 CLIENTS = 3_000
@@ -67,3 +68,24 @@ def test_a_big_plan_reaches_its_stream_in_bounded_batches(
     assert len(out.sizes) > 10
     # A batch ends within MEASURED calls past the bound: no call here is 1,000 characters long.
     assert max(out.sizes) < BATCH_CHARS + MEASURED * 1_000
+
+
+def test_a_batch_is_written_at_the_first_look_that_finds_the_bound_reached() -> None:
+    # The batch's size is looked at after every MEASURED calls; a batch ends at the first look
+    # that finds BATCH_CHARS characters or more, after its last call's lines; the rest, with
+    # the summary, is the last.
+    plan = _big_plan()
+    batches: list[str] = []
+    write_plain_plan(batches.append, plan)
+    whole = plain_plan(plan)
+    calls = re.findall(r"  ~ [^\n]*\n(?:      [^\n]*\n)*", whole)
+    assert len(calls) == CLIENTS and "".join(calls) == whole[: len("".join(calls))]
+    expected, batch = [], ""
+    for number, call in enumerate(calls, 1):
+        batch += call
+        if number % MEASURED == 0 and len(batch) >= BATCH_CHARS:
+            expected.append(batch)
+            batch = ""
+    expected.append(batch + whole[len("".join(calls)) :])
+    assert len(expected) > 10
+    assert batches == expected
