@@ -298,6 +298,8 @@ def _placed_alike(text: str, paths: list[YamlPath]) -> Outline:
             "clients:\n  - {}\n  - id: 2\noptions: {}\n",
             [("clients", 0), ("clients", 0, "no such key"), ("clients", 1), ("options",)],
         ),
+        # An empty top-level key, written quoted.
+        ('"": 1\nclients:\n  - id: 1\n', [("",), ("clients", 0)]),
         # A top-level list of numbers beside the list of mappings.
         ("numbers:\n  - 1\n  - 2\nclients:\n  - id: 1\n", [("numbers", 1), ("clients", 0)]),
     ],
@@ -307,6 +309,7 @@ def _placed_alike(text: str, paths: list[YamlPath]) -> Outline:
         "first-column",
         "double-quoted",
         "empty",
+        "empty-key",
         "numbers",
     ],
 )
