@@ -251,15 +251,28 @@ def test_the_group_called_with_its_arguments_names_the_one_dash_flag(
         assert "hint: did you mean --out? reconciler's long flags take two dashes" in err
 
 
+def test_a_one_dash_flag_typed_first_gets_the_hint(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.argv", ["reconciler", "-no-color", "plan"])
+    with pytest.raises(SystemExit) as ended:
+        main()
+    assert ended.value.code == 1
+    assert "hint: did you mean --no-color?" in capsys.readouterr().err
+
+
 def test_a_one_dash_word_after_a_double_dash_is_no_flag() -> None:
     assert group.one_dash_word(["plan", "--", "-out"]) is None
     assert group.one_dash_word(["plan", "-out", "--"]) == "-out"
 
 
 def test_a_usage_error_shows_what_was_typed_escaped(env: Env) -> None:
-    result = env.run("plan", "-f", str(env.desired), "--\x1b[31mred")
+    # Not escape sequences alone (click strips those when stderr is no terminal): any control.
+    result = env.run("plan", "-f", str(env.desired), "--over\rwritten\x07")
     assert result.exit_code == 1
-    assert "No such option" in result.stderr and "\x1b" not in result.stderr
+    assert "No such option" in result.stderr
+    assert "\r" not in result.stderr and "\x07" not in result.stderr
+    assert "--over\\rwritten\\x07" in result.stderr
 
 
 def test_changes_pending_exit_2_through_the_group(env: Env) -> None:
