@@ -9,7 +9,7 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 
 from reconciler.core.resources import comparable, declared_fields, declared_forms
 from reconciler.core.secrets import DigestKey
@@ -148,3 +148,75 @@ class _Defaults(BaseModel):
 def test_a_default_left_unset_is_not_declared() -> None:
     model = _Defaults.model_validate({"flag": False})
     assert declared_fields(model) == _dumped(model) == {"flag": False}
+
+
+class _Aliased(BaseModel):
+    """A plain field written by its alias: pydantic dumps it by that name."""
+
+    model_config = {"populate_by_name": True}
+
+    to: str | None = Field(default=None, alias="from")
+    size: int | None = None
+
+
+def test_a_field_with_an_alias_is_declared_by_its_alias() -> None:
+    model = _Aliased.model_validate({"from": "Lisboa", "size": 3})
+    assert declared_fields(model) == {"from": "Lisboa", "size": 3}
+    assert declared_forms(model, KEY) == ({"from": "Lisboa", "size": 3},) * 2
+    assert declared_fields(model) == {"from": "Lisboa", "size": 3}  # its answer kept, alike
+
+
+class _Listed(BaseModel):
+    """A model with a value of a kind only pydantic's dump reads (a list), an id and a secret."""
+
+    id: int | None = None
+    tags: list[str] | None = None
+    password: SecretStr | None = None
+
+
+class _Holding(BaseModel):
+    """A model read field by field whose nested model only pydantic's dump reads."""
+
+    name: str
+    inner: _Listed | None = None
+
+
+def test_a_model_pydantic_dumps_leaves_out_its_id_and_keeps_its_secret() -> None:
+    model = _Listed.model_validate({"id": 7, "tags": ["a"], "password": "s3cret"})
+    fields = declared_fields(model)
+    assert list(fields) == ["tags", "password"]
+    assert fields["password"].get_secret_value() == "s3cret"
+    body, compared = declared_forms(model, KEY)
+    assert body == fields
+    assert compared == {"tags": ["a"], "password": KEY.digest(SecretStr("s3cret"))}
+
+
+def test_a_nested_model_pydantic_dumps_is_dumped_with_its_whole_model() -> None:
+    model = _Holding.model_validate({"name": "n", "inner": {"id": 2, "tags": ["b"]}})
+    assert _shape(declared_fields(model)) == _shape(_dumped(model))
+    assert declared_forms(model, KEY)[1] == {"name": "n", "inner": {"id": 2, "tags": ["b"]}}
+
+
+class _Contact(BaseModel):
+    name: str | None = None
+    email: str | None = None
+
+
+class _Person(BaseModel):
+    """A model not read before this module's last test: its first reading is that test's."""
+
+    code: str
+    contact: _Contact | None = None
+
+
+def test_nested_fields_without_a_secret_are_held_once_by_the_body_and_the_record() -> None:
+    # A plan of many changed resources keeps each body and record: a nested mapping without a
+    # secret is one dict for both (neither is changed in place), from a model's first reading.
+    model = _Person.model_validate({"code": "C1", "contact": {"name": "Ana", "email": "a@b.pt"}})
+    body, compared = declared_forms(model, KEY)
+    assert body == compared == {"code": "C1", "contact": {"name": "Ana", "email": "a@b.pt"}}
+    assert body["contact"] is compared["contact"]
+    contact = {"name": "x"}
+    client = Client.model_validate({"code": "C1", "name": "Ana", "preferred_contact": contact})
+    body, compared = declared_forms(client, KEY)
+    assert body["preferred_contact"] is compared["preferred_contact"]

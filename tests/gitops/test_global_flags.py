@@ -12,8 +12,11 @@ from pathlib import Path
 
 import click
 import pytest
+from click.testing import CliRunner
 
+from reconciler.cli import group, main
 from reconciler.cli.command_secrets import redacting
+from reconciler.cli.exit_help import exit_codes_epilog
 from reconciler.cli.logs import configure_logging
 from reconciler.cli.options import Duration
 from tests.gitops.conftest import API_KEY, AT_PASSWORD
@@ -189,3 +192,95 @@ def test_parallelism_wins_over_an_accounts_own_variable(env: Env) -> None:
     result = env.run("plan", "-f", str(accounts), "--parallelism", "2", env=own)
     assert "RECONCILER_CONCURRENCY" not in result.stderr, result.output
     assert "== lisboa" in result.stdout and "== porto" in result.stdout
+
+
+GLOBAL_HELP = (
+    "-v, --verbose Log each request (never the API key): RECONCILER_LOG=debug.",
+    "--no-color No colour in any output (as NO_COLOR=1 does).",
+    "--log-file PATH Write the log records to PATH (created 0600, appended to; secrets "
+    "redacted), from debug unless RECONCILER_LOG says otherwise; stderr keeps the warnings.",
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        ((), ""),
+        (("plan",), "plan"),
+        (("plan",), "plan"),  # a command asked for again keeps one copy of each option
+        (("state", "list"), ""),
+    ],
+)
+def test_every_help_shows_the_global_options_once_and_the_exit_codes(
+    args: tuple[str, ...], name: str
+) -> None:
+    shown = CliRunner().invoke(main, [*args, "--help"], terminal_width=400)
+    assert shown.exit_code == 0, shown.output
+    words = " ".join(shown.output.split())
+    for line in GLOBAL_HELP:
+        assert words.count(line) == 1, (line, shown.output)
+    if args != ("state", "list"):
+        epilog = exit_codes_epilog(name).replace("\b", "")  # click's mark: not rewrapped
+        assert words.endswith(" ".join(epilog.split())), shown.output
+
+
+def test_reconciler_alone_prints_its_help_and_exits_0() -> None:
+    shown = CliRunner().invoke(main, [], terminal_width=400)
+    assert shown.exit_code == 0
+    assert shown.stdout == CliRunner().invoke(main, ["--help"], terminal_width=400).stdout
+    assert "Commands:" in shown.stdout and shown.stderr == ""
+
+
+@pytest.mark.parametrize("form", ["-out", "-out=plan.json"])
+def test_the_group_called_with_its_arguments_names_the_one_dash_flag(
+    form: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given its arguments, as a program embedding it calls it; and from the command line.
+    for called in ("given", "command line"):
+        typed = ["plan", "-f", "state.yaml", form, "plan.json"]
+        with pytest.raises(SystemExit) as ended:
+            if called == "given":
+                main(typed)
+            else:
+                monkeypatch.setattr("sys.argv", ["reconciler", *typed])
+                main()
+        assert ended.value.code == 1
+        err = capsys.readouterr().err
+        assert "No such option '-out'" in err, err
+        assert "Usage: " in err and "plan --help' for help." in err  # the command's context
+        assert "hint: did you mean --out? reconciler's long flags take two dashes" in err
+
+
+def test_a_one_dash_flag_typed_first_gets_the_hint(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.argv", ["reconciler", "-no-color", "plan"])
+    with pytest.raises(SystemExit) as ended:
+        main()
+    assert ended.value.code == 1
+    assert "hint: did you mean --no-color?" in capsys.readouterr().err
+
+
+def test_a_one_dash_word_after_a_double_dash_is_no_flag() -> None:
+    assert group.one_dash_word(["plan", "--", "-out"]) is None
+    assert group.one_dash_word(["plan", "-out", "--"]) == "-out"
+
+
+def test_a_usage_error_shows_what_was_typed_escaped(env: Env) -> None:
+    # Not escape sequences alone (click strips those when stderr is no terminal): any control.
+    result = env.run("plan", "-f", str(env.desired), "--over\rwritten\x07")
+    assert result.exit_code == 1
+    assert "No such option" in result.stderr
+    assert "\r" not in result.stderr and "\x07" not in result.stderr
+    assert "--over\\rwritten\\x07" in result.stderr
+
+
+def test_changes_pending_exit_2_through_the_group(env: Env) -> None:
+    result = env.run("plan", "-f", str(env.desired), "--detailed-exitcode")
+    assert result.exit_code == 2, result.output
+
+
+def test_colour_is_not_refused_outside_a_run() -> None:
+    assert group.colour_refused() is False
+    with click.Context(main):
+        assert group.colour_refused() is False

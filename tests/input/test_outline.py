@@ -260,3 +260,89 @@ def test_an_item_is_placed_only_where_its_first_key_is_written(
     )
     found = Outline(text, data, "f.yaml").locate(("clients", 0))
     assert found == ((2, 5) if starts else None)
+
+
+def _placed_alike(text: str, paths: list[YamlPath]) -> Outline:
+    """Each of ``paths`` placed by the outline, where the whole file's map places it."""
+    from reconciler.desired.loader import SourceMap
+
+    outline = Outline(text, parse_yaml(text, "f.yaml").data, "f.yaml")
+    whole = SourceMap(lambda: locate_all(text, "f.yaml"))
+    for path in paths:
+        found = outline.locate(path)
+        assert found is not None, (path, text)
+        assert _position(found) == whole.locate(path), (path, text)
+    answers_inside_items(text)
+    return outline
+
+
+@pytest.mark.parametrize(
+    ("text", "paths"),
+    [
+        # A blank first line: every line number counts it.
+        (
+            "\nclients:\n  - id: 1\n    code: A\naccount:\n  id: 1\n",
+            [("clients", 0), ("clients", 0, "code"), ("account",), ("account", "id")],
+        ),
+        # A comment on the list's key line.
+        ("clients: # the list\n  - id: 1\n  - id: 2\n", [("clients", 1), ("clients", 1, "id")]),
+        # Items at the first column, each read alone up to the next one's dash.
+        (
+            "clients:\n- id: 1\n  code: A\n- id: 2\n  code: B\n",
+            [("clients", 0, "code"), ("clients", 1, "code")],
+        ),
+        # A double-quoted top-level key.
+        ('"account":\n  id: 1\nclients:\n  - id: 1\n', [("account", "id"), ("clients", 0)]),
+        # An empty mapping as an item (its first key is none), and as a top-level value.
+        (
+            "clients:\n  - {}\n  - id: 2\noptions: {}\n",
+            [("clients", 0), ("clients", 0, "no such key"), ("clients", 1), ("options",)],
+        ),
+        # An empty top-level key, written quoted.
+        ('"": 1\nclients:\n  - id: 1\n', [("",), ("clients", 0)]),
+        # A top-level list of numbers beside the list of mappings.
+        ("numbers:\n  - 1\n  - 2\nclients:\n  - id: 1\n", [("numbers", 1), ("clients", 0)]),
+    ],
+    ids=[
+        "blank-first-line",
+        "comment-after-key",
+        "first-column",
+        "double-quoted",
+        "empty",
+        "empty-key",
+        "numbers",
+    ],
+)
+def test_the_outline_places_these_layouts_itself(text: str, paths: list[YamlPath]) -> None:
+    _placed_alike(text, paths)
+
+
+def test_a_small_section_after_a_big_one_is_placed_by_the_outline() -> None:
+    clients = "".join(f"  - id: {i}\n    code: C-{i}\n" for i in range(3_000))
+    text = f"clients:\n{clients}account:\n  id: 1\n"
+    assert len(text) > 64 * 1024
+    _placed_alike(text, [("account",), ("account", "id"), ("clients", 2_999)])
+
+
+def test_paths_that_name_no_item_are_not_placed() -> None:
+    text = "clients:\n  - id: 1\n    code: A\n  - id: 2\n    code: B\naccount:\n  id: 1\n"
+    outline = Outline(text, parse_yaml(text, "f.yaml").data, "f.yaml")
+    # Asked first, before any item is placed: the key of the list's last item.
+    assert outline.locate_key(("clients", 1, "code")) == (5, 5)
+    assert outline.locate_key(("clients", 0, "code")) == (3, 5)
+    assert outline.locate(("clients", 0)) == (2, 5)
+    assert outline.locate(("clients", "code")) is None
+    assert outline.locate_key(("clients", "code", "x")) is None
+    assert outline.locate_key(("clients", 2, "id")) is None
+    assert outline.locate_key(("taxes", 0, "id")) is None
+    assert outline.locate_key(("account", 0, "id")) is None
+    flow = "clients: [{id: 2}]\n"
+    assert (
+        Outline(flow, parse_yaml(flow, "f.yaml").data, "f.yaml").locate_key(("clients", 0, "id"))
+        is None
+    )
+    top = "{clients: [{id: 2}]}\n"
+    assert (
+        Outline(top, parse_yaml(top, "f.yaml").data, "f.yaml").locate_key(("clients", 0, "id"))
+        is None
+    )
