@@ -13,9 +13,10 @@ says, so the conversion then reads from the tree only what JSON cannot tell:
   with its node, turns whole numbers into their text (``ImplicitScalar``), and looks up in the
   tree the few values JSON reads ambiguously: text that YAML reads as null, a boolean or a
   number when unquoted (``~``, ``True``, ``0213456789``; not decimal digits without a leading
-  0, which rapidyaml writes as a JSON number when unquoted, so as text only when quoted), numbers rapidyaml rewrites (``1.``
-  comes out as ``1.0``) and those orjson reads as floats (a whole number past 64 bits); a
-  count of the nodes at the end catches duplicate keys, which JSON merges.
+  0, which rapidyaml writes as a JSON number when unquoted, so as text only when quoted),
+  numbers rapidyaml rewrites (``1.`` comes out as ``1.0``) and those orjson reads as floats
+  (a whole number past 64 bits); a count of the nodes at the end catches duplicate keys,
+  which JSON merges.
 
 What JSON cannot hold at all (``+12``, a control character) is left to the node-by-node walk,
 and anything neither reads exactly as the careful path does makes the fast path decline; the
