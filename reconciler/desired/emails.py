@@ -32,9 +32,9 @@ _ORDINARY_EMAIL = re.compile(
 
 def plainly_valid_email(value: str) -> bool:
     """Whether ``value`` is a plain address email-validator accepts, decided without it."""
-    return (len(value) <= 254 and _ORDINARY_EMAIL.fullmatch(value) is not None) or plain_email(
-        value
-    )
+    if len(value) <= 254 and _ORDINARY_EMAIL.fullmatch(value):
+        return True
+    return plain_email(value)
 
 
 def plain_email(value: str) -> bool:
