@@ -9,8 +9,10 @@ the median over ``--runs`` is reported. With ``--before REF``, the package as it
 git revision ``REF`` (extracted to a temporary folder, put first on ``PYTHONPATH``) runs in turn
 with the current one, so a machine whose speed drifts moves both alike; the last column is the
 median of each pair's ratio, and "not imported now" lists the packages the run at ``REF``
-imported and the current one does not. ``--write`` puts the table in ``benchmarks/RESULTS.md``
-(its ``<!-- startup -->`` section).
+imported and the current one does not. Under the table, the first command's libraries alone:
+every module its run loads but the package's own, imported by a fresh ``python -c`` (in turn
+with the command), the least that command could cost while it uses them. ``--write`` puts the
+table in ``benchmarks/RESULTS.md`` (its ``<!-- startup -->`` section).
 """
 
 from __future__ import annotations
@@ -54,6 +56,17 @@ atexit.register(write_listing)
 runpy.run_module("reconciler", run_name="__main__", alter_sys=True)
 """
 
+# Imports each module named in its arguments, in turn, skipping one that cannot be imported on
+# its own: the libraries a command loads, without the package's own modules.
+_LIBRARIES = """\
+import importlib, sys
+for name in sys.argv[1:]:
+    try:
+        importlib.import_module(name)
+    except Exception:
+        pass
+"""
+
 
 @dataclass(frozen=True)
 class Command:
@@ -72,6 +85,19 @@ class Row:
     before: float | None
     ratio: float | None
     deferred: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Floor:
+    """What the libraries a command loads cost alone: median CPU seconds of importing every
+    module the command imports but the package's own, and how many modules that is, measured
+    in turn with the command itself (``command_seconds``)."""
+
+    command: Command
+    seconds: float
+    command_seconds: float
+    modules: int
+    runs: int
 
 
 def commands(folder: Path) -> list[Command]:
@@ -113,9 +139,14 @@ def environment(package_root: Path | None) -> dict[str, str]:
 
 def cpu_seconds(arguments: Sequence[str], variables: dict[str, str], cwd: Path) -> float:
     """CPU seconds (user + system) of one run of ``python -m reconciler ARGUMENTS``."""
+    return _python_cpu_seconds(["-m", "reconciler", *arguments], variables, cwd)
+
+
+def _python_cpu_seconds(arguments: Sequence[str], variables: dict[str, str], cwd: Path) -> float:
+    """CPU seconds (user + system) of one run of ``python ARGUMENTS``."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     ran = subprocess.run(
-        [sys.executable, "-m", "reconciler", *arguments],
+        [sys.executable, *arguments],
         capture_output=True,
         env=variables,
         cwd=cwd,
@@ -123,12 +154,13 @@ def cpu_seconds(arguments: Sequence[str], variables: dict[str, str], cwd: Path) 
     )
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if ran.returncode not in (0, 2):
-        raise RuntimeError(f"reconciler {' '.join(arguments)} failed: {ran.stderr.decode()}")
+        shown = " ".join(arguments)[:200]
+        raise RuntimeError(f"python {shown} failed: {ran.stderr.decode()}")
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def imported(arguments: Sequence[str], variables: dict[str, str], cwd: Path) -> set[str]:
-    """The top-level packages one run of ``python -m reconciler ARGUMENTS`` imports."""
+def modules_loaded(arguments: Sequence[str], variables: dict[str, str], cwd: Path) -> list[str]:
+    """Every module loaded by the end of one run of ``python -m reconciler ARGUMENTS``."""
     listing = cwd / "modules.json"
     subprocess.run(
         [sys.executable, "-c", _LISTING, str(listing), *arguments],
@@ -137,8 +169,36 @@ def imported(arguments: Sequence[str], variables: dict[str, str], cwd: Path) -> 
         cwd=cwd,
         check=False,
     )
-    modules = json.loads(listing.read_text("utf-8"))
+    modules: list[str] = json.loads(listing.read_text("utf-8"))
+    return modules
+
+
+def imported(arguments: Sequence[str], variables: dict[str, str], cwd: Path) -> set[str]:
+    """The top-level packages one run of ``python -m reconciler ARGUMENTS`` imports."""
+    modules = modules_loaded(arguments, variables, cwd)
     return {name.split(".")[0] for name in modules if not name.startswith("_")}
+
+
+def libraries(modules: Sequence[str]) -> list[str]:
+    """``modules`` less the package's own (and the running script, ``__main__``)."""
+    return [
+        name
+        for name in modules
+        if name != "__main__" and name != "reconciler" and not name.startswith("reconciler.")
+    ]
+
+
+def measure_floor(command: Command, runs: int, cwd: Path) -> Floor:
+    """The libraries ``command`` loads, imported alone ``runs`` times in turn with the command:
+    the least the command could cost while it uses them."""
+    variables = environment(None)
+    names = libraries(modules_loaded(command.arguments, variables, cwd))
+    script = ["-c", _LIBRARIES, *names]
+    alone, whole = [], []
+    for _ in range(runs):
+        alone.append(_python_cpu_seconds(script, variables, cwd))
+        whole.append(cpu_seconds(command.arguments, variables, cwd))
+    return Floor(command, statistics.median(alone), statistics.median(whole), len(names), runs)
 
 
 @contextmanager
@@ -176,8 +236,9 @@ def measure(command: Command, runs: int, before: Path | None, cwd: Path) -> Row:
     )
 
 
-def table(rows: list[Row], runs: int, revision: str | None) -> str:
-    """The results as Markdown: the setting, then one row per command."""
+def table(rows: list[Row], runs: int, revision: str | None, floor: Floor | None = None) -> str:
+    """The results as Markdown: the setting, one row per command, then the libraries' floor
+    of the first command when measured."""
     lines = [
         "### Start-up",
         "",
@@ -190,7 +251,7 @@ def table(rows: list[Row], runs: int, revision: str | None) -> str:
     if revision is None:
         lines += ["", "| command | CPU s |", "|---|---:|"]
         lines += [f"| `{row.command.name}` | {row.now:.3f} |" for row in rows]
-        return "\n".join(lines) + "\n"
+        return "\n".join(lines + floor_lines(floor)) + "\n"
     lines[-1] += (
         f" Before is the package at `{revision}`, run in turn with the current one; now ÷ "
         "before is the median of each pair's ratio; the last column names the packages the "
@@ -208,7 +269,23 @@ def table(rows: list[Row], runs: int, revision: str | None) -> str:
             f"| `{row.command.name}` | {row.before:.3f} | {row.now:.3f} | {row.ratio:.2f} "
             f"| {deferred} |"
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + floor_lines(floor)) + "\n"
+
+
+def floor_lines(floor: Floor | None) -> list[str]:
+    """The sentence under the table saying what the libraries of ``floor``'s command cost alone
+    and what is left to the package (nothing when no floor was measured)."""
+    if floor is None:
+        return []
+    now = floor.command_seconds
+    return [
+        "",
+        f"Libraries alone: the {floor.modules} modules `{floor.command.name}` loads that are "
+        "not the package's own, imported one after another by a fresh `python -c`, take "
+        f"{floor.seconds:.3f} s of CPU against the command's {now:.3f} s (medians of "
+        f"{floor.runs} runs of each in turn), leaving {now - floor.seconds:.3f} s to the "
+        "package's own modules and the work of the run.",
+    ]
 
 
 def write_results(text: str, results: Path = RESULTS) -> None:
@@ -243,7 +320,8 @@ def main(argv: list[str] | None = None) -> None:
             for command in chosen:
                 rows.append(measure(command, arguments.runs, before, folder))
                 print(rows[-1], file=sys.stderr, flush=True)
-    text = table(rows, arguments.runs, arguments.before)
+        floor = measure_floor(chosen[0], arguments.runs, folder) if chosen else None
+    text = table(rows, arguments.runs, arguments.before, floor)
     print(text)
     if arguments.write:
         write_results(text)
