@@ -211,7 +211,10 @@ def _cross_checks(
 
         first: dict[Any, int] = {}
         for index, item in enumerate(items):
-            value = normalize(item.get(field) if field and isinstance(item, dict) else item)
+            if field:  # an item that is no mapping holds no field: the models report it
+                value = normalize(item.get(field)) if isinstance(item, dict) else None
+            else:
+                value = normalize(item)
             if value is None or (spoiled and path_of(index) in spoiled):
                 continue
             if value in first:
