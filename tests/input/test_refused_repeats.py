@@ -131,3 +131,39 @@ def test_a_serie_is_repeated_whatever_the_spaces_around_it(problems: Problems) -
     assert _where(problems(text)) == [
         (5, 7, "sequences.register[2]", f"sequence serie 'A' {REPEATED} (first at line 3)"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "clients:\n  - id: 1\n    code: ''\n    name: n\n"
+            "  - id: 2\n    code: ''\n    name: m\n",
+            [
+                (3, 11, "clients[0].code", "must not be empty"),
+                (6, 11, "clients[1].code", "must not be empty"),
+            ],
+        ),
+        (
+            "clients:\n  - id: 1\n    code: [c]\n    name: n\n"
+            "  - id: 2\n    code: [c]\n    name: m\n",
+            [
+                (3, 11, "clients[0].code", "must be text, not a mapping or a list"),
+                (6, 11, "clients[1].code", "must be text, not a mapping or a list"),
+            ],
+        ),
+        (
+            "sequences:\n  register:\n    - ' '\n    - ' '\n",
+            [
+                (3, 7, "sequences.register[0]", "a serie must not be empty"),
+                (4, 7, "sequences.register[1]", "a serie must not be empty"),
+            ],
+        ),
+    ],
+)
+def test_values_the_models_refuse_are_not_repeats(
+    problems: Problems, text: str, expected: list[tuple[int, int, str, str]]
+) -> None:
+    """Empty codes, codes written as lists and blank series are refused by the models alone,
+    never as repeated. Kills ``_as_text`` 3 and 4, ``_as_sequence`` 4."""
+    assert _where(problems(text)) == expected
