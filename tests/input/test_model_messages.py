@@ -43,6 +43,19 @@ CASES = [
     ),
     # greater_than: _message 48 to 54
     ("account:\n  id: 0\n", (2, 7, "account.id", "must be greater than 0, got '0'")),
+    # the other bounds
+    (
+        CLIENT + "    send_options: 0\n",
+        (5, 19, "clients[0].send_options", "must be at least 1, got '0'"),
+    ),
+    (
+        CLIENT + "    send_options: 4\n",
+        (5, 19, "clients[0].send_options", "must be at most 3, got '4'"),
+    ),
+    (
+        "account:\n  id: 9223372036854775808\n",
+        (2, 7, "account.id", "must be less than 9223372036854775808, got '9223372036854775808'"),
+    ),
     # string_too_short: _message 69 to 75
     ("items:\n  - name: A\n    tax: ''\n", (3, 10, "items[0].tax", "must not be empty")),
     # value_error: _message 76 to 89
@@ -59,6 +72,13 @@ CASES = [
         CLIENT + "    emial: a@b.pt\n",
         (5, 5, "clients[0].emial", "unknown field 'emial' (did you mean 'email'?)"),
     ),
+    # a top-level field is suggested from the file's own fields: _model_problem 24
+    ("acount:\n  id: 1\n", (1, 1, "acount", "unknown field 'acount' (did you mean 'account'?)")),
+    # a field inside a list item's nested mapping, from that mapping's fields: _fields_at 2
+    (
+        CLIENT + "    preferred_contact:\n      codee: x\n",
+        (6, 7, "clients[0].preferred_contact.codee", "unknown field 'codee'"),
+    ),
     (
         "sequences:\n  registr: [1]\n",
         (2, 3, "sequences.registr", "unknown field 'registr' (did you mean 'register'?)"),
@@ -72,3 +92,13 @@ def test_each_kind_of_model_error_has_its_whole_message(
 ) -> None:
     found = problems(text, {"PW": "hunter2hunter2"})
     assert [(p.line, p.column, p.path, p.message) for p in found] == [expected]
+
+
+def test_a_value_the_loader_refused_hides_none_of_the_later_problems(problems: Problems) -> None:
+    """The model's complaint about a refused value is left out, and the search goes on. Kills
+    ``load_desired`` 52."""
+    found = problems("account:\n  id: !foo abc\n  language: xx\n")
+    assert [(p.line, p.column, p.path, p.message) for p in found] == [
+        (2, 7, "account.id", "tag '!foo' is not allowed here"),
+        (3, 13, "account.language", "must be 'pt', 'en' or 'es', got 'xx'"),
+    ]
