@@ -22,7 +22,7 @@ def test_every_default_tax_after_the_first_is_refused_naming_the_first(
     problems: Problems,
 ) -> None:
     """``default_tax`` written as ``true``, ``1`` and ``'1'`` all count; ``0`` does not.
-    Kills ``_second_defaults`` 2, 4 to 33, 38 to 60 and ``_cross_checks`` 112 to 117."""
+    Kills ``_second_defaults`` 2, 4 to 33, 38 to 60 and ``_cross_checks`` 113 to 118."""
     text = (
         "taxes:\n"
         "  - name: A\n    default_tax: 0\n"
@@ -49,8 +49,8 @@ def test_a_default_flag_refused_by_its_tag_is_not_counted(problems: Problems) ->
 def test_repeated_tax_and_item_ids_and_names_are_refused(
     problems: Problems, kind: str, noun: str
 ) -> None:
-    """An id written as a number and as text is the same id. Kills ``_cross_checks`` 91 to
-    111."""
+    """An id written as a number and as text is the same id. Kills ``_cross_checks`` 92 to
+    112."""
     text = f"{kind}:\n  - id: 5\n    name: A\n  - id: 6\n    name: B\n  - id: '5'\n    name: A\n"
     assert _where(problems(text)) == [
         (6, 9, f"{kind}[2].id", f"{noun} id 5 is listed more than once (first at line 2)"),
@@ -59,7 +59,7 @@ def test_repeated_tax_and_item_ids_and_names_are_refused(
 
 
 def test_a_repeat_after_an_item_that_is_not_a_mapping_is_found(problems: Problems) -> None:
-    """Kills ``_all_distinct`` 1 and 5, ``_cross_checks`` 26 to 29."""
+    """Kills ``_all_distinct`` 1 and 5, ``_cross_checks`` 25 to 28."""
     text = (
         "clients:\n  - plain\n"
         "  - id: 1\n    code: a\n    name: x\n"
@@ -102,7 +102,7 @@ def test_a_repeat_is_found_after_an_item_without_the_field_and_beside_an_unset_v
     problems: Problems,
 ) -> None:
     """A client without an id is skipped, not the end of the search; a value left unexpanded
-    elsewhere hides no repeat. Kills ``_cross_checks`` 30, 32, 34 and 35."""
+    elsewhere hides no repeat. Kills ``_cross_checks`` 31, 33, 35 and 36."""
     text = (
         "account:\n  id: 1\n  city: ${RECONCILER_VAR_CITY}\n"
         "clients:\n"
@@ -119,7 +119,7 @@ def test_a_repeat_is_found_after_an_item_without_the_field_and_beside_an_unset_v
 
 def test_a_value_refused_by_its_tag_is_no_first_occurrence(problems: Problems) -> None:
     """The value the loader refused is not compared, so the same value written later is no
-    repeat. Kills ``_cross_checks`` 33."""
+    repeat. Kills ``_cross_checks`` 34."""
     text = "clients:\n  - id: !foo 7\n    code: a\n    name: x\n"
     text += "  - id: 7\n    code: b\n    name: y\n"
     assert _where(problems(text)) == [(2, 9, "clients[0].id", "tag '!foo' is not allowed here")]
