@@ -19,7 +19,7 @@ CASES = [
     ("options: [1]\n", (1, 10, "options", "expected a mapping, got a list")),
     # a secret field's value is not echoed: _message 12, 13
     (ACCOUNT + "  credentials: 7\n", (3, 16, "account.credentials", "expected a mapping")),
-    # string_type: _message 23 to 29, _describe 5 to 7
+    # string_type: _message 23 to 25, 28, 29, _describe 5 to 7
     (
         "clients:\n  - id: 1\n    code: null\n    name: n\n",
         (3, 11, "clients[0].code", "expected text, got nothing"),
@@ -28,7 +28,7 @@ CASES = [
         CREDENTIALS + "    password: {a: 1}\n",
         (5, 15, "account.credentials.password", "must be text, not a mapping or a list"),
     ),
-    # tuple_type: _message 37 to 41
+    # tuple_type: _message 37 to 39
     ("sequences:\n  register: 7\n", (2, 13, "sequences.register", "expected a list, got '7'")),
     ("taxes: {a: 1}\n", (1, 8, "taxes", "expected a list, got a mapping")),
     ("items: null\n", (1, 8, "items", "expected a list, got nothing")),
@@ -41,7 +41,7 @@ CASES = [
         "taxes:\n  - name: A\n    code: [1]\n",
         (3, 11, "taxes[0].code", "must be 'NOR', 'INT', 'RED', 'OUT' or 'ISE', got a list"),
     ),
-    # greater_than: _message 48 to 54
+    # greater_than: _message 48, 49, 51, 53
     ("account:\n  id: 0\n", (2, 7, "account.id", "must be greater than 0, got '0'")),
     # the other bounds
     (
@@ -56,9 +56,9 @@ CASES = [
         "account:\n  id: 9223372036854775808\n",
         (2, 7, "account.id", "must be less than 9223372036854775808, got '9223372036854775808'"),
     ),
-    # string_too_short: _message 69 to 75
+    # string_too_short: _message 69, 72 to 75
     ("items:\n  - name: A\n    tax: ''\n", (3, 10, "items[0].tax", "must not be empty")),
-    # value_error: _message 76 to 89
+    # value_error: _message 76 to 78, 81, 83 to 89
     (
         ACCOUNT + "  email: 5\n",
         (3, 10, "account.email", "'5' must be an email: An email address must have an @-sign."),

@@ -165,5 +165,5 @@ def test_values_the_models_refuse_are_not_repeats(
     problems: Problems, text: str, expected: list[tuple[int, int, str, str]]
 ) -> None:
     """Empty codes, codes written as lists and blank series are refused by the models alone,
-    never as repeated. Kills ``_as_text`` 3 and 4, ``_as_sequence`` 4."""
+    never as repeated. Kills ``_as_text`` 2 and 3, ``_as_sequence`` 4."""
     assert _where(problems(text)) == expected
