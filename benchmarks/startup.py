@@ -97,7 +97,6 @@ class Floor:
     seconds: float
     command_seconds: float
     modules: int
-    runs: int
 
 
 def commands(folder: Path) -> list[Command]:
@@ -198,7 +197,7 @@ def measure_floor(command: Command, runs: int, cwd: Path) -> Floor:
     for _ in range(runs):
         alone.append(_python_cpu_seconds(script, variables, cwd))
         whole.append(cpu_seconds(command.arguments, variables, cwd))
-    return Floor(command, statistics.median(alone), statistics.median(whole), len(names), runs)
+    return Floor(command, statistics.median(alone), statistics.median(whole), len(names))
 
 
 @contextmanager
@@ -251,7 +250,7 @@ def table(rows: list[Row], runs: int, revision: str | None, floor: Floor | None 
     if revision is None:
         lines += ["", "| command | CPU s |", "|---|---:|"]
         lines += [f"| `{row.command.name}` | {row.now:.3f} |" for row in rows]
-        return "\n".join(lines + floor_lines(floor)) + "\n"
+        return "\n".join(lines + floor_lines(floor, runs)) + "\n"
     lines[-1] += (
         f" Before is the package at `{revision}`, run in turn with the current one; now ÷ "
         "before is the median of each pair's ratio; the last column names the packages the "
@@ -269,10 +268,10 @@ def table(rows: list[Row], runs: int, revision: str | None, floor: Floor | None 
             f"| `{row.command.name}` | {row.before:.3f} | {row.now:.3f} | {row.ratio:.2f} "
             f"| {deferred} |"
         )
-    return "\n".join(lines + floor_lines(floor)) + "\n"
+    return "\n".join(lines + floor_lines(floor, runs)) + "\n"
 
 
-def floor_lines(floor: Floor | None) -> list[str]:
+def floor_lines(floor: Floor | None, runs: int) -> list[str]:
     """The sentence under the table saying what the libraries of ``floor``'s command cost alone
     and what is left to the package (nothing when no floor was measured)."""
     if floor is None:
@@ -283,7 +282,7 @@ def floor_lines(floor: Floor | None) -> list[str]:
         f"Libraries alone: the {floor.modules} modules `{floor.command.name}` loads that are "
         "not the package's own, imported one after another by a fresh `python -c`, take "
         f"{floor.seconds:.3f} s of CPU against the command's {now:.3f} s (medians of "
-        f"{floor.runs} runs of each in turn), leaving {now - floor.seconds:.3f} s to the "
+        f"{runs} runs of each in turn), leaving {now - floor.seconds:.3f} s to the "
         "package's own modules and the work of the run.",
     ]
 
